@@ -1,0 +1,75 @@
+package fallback
+
+import "math"
+
+// rowMax returns the largest entry of row, or NaN if the row holds a NaN.
+// A row of only −Inf gives −Inf, and then x − max is NaN everywhere: the
+// NaN rows that kernels documents come from plain arithmetic.
+func rowMax(row []float32) float32 {
+	mx := row[0]
+	for _, v := range row[1:] {
+		if v > mx || v != v {
+			mx = v
+		}
+	}
+	return mx
+}
+
+// expShifted sets dst[j] = exp(x[j] − mx) and returns their sum, added in
+// float64 so that the sum's rounding does not depend on the row's length.
+func expShifted(dst, x []float32, mx float32) float64 {
+	var s float64
+	dst = dst[:len(x)]
+	for j, v := range x {
+		e := expf(v - mx)
+		dst[j] = e
+		s += float64(e)
+	}
+	return s
+}
+
+// Softmax sets each of the m rows of n entries of dst to the softmax of the
+// same row of x.
+func Softmax(dst, x []float32, m, n int) {
+	for i := range m {
+		row, out := x[i*n:(i+1)*n], dst[i*n:(i+1)*n]
+		s := expShifted(out, row, rowMax(row))
+		inv := float32(1 / s)
+		for j := range out {
+			out[j] *= inv
+		}
+	}
+}
+
+// SoftmaxGrad sets dx = y ⊙ (dy − ⟨y, dy⟩) row by row: the softmax
+// Jacobian-vector product from the saved output y.
+func SoftmaxGrad(dx, y, dy []float32, m, n int) {
+	for i := range m {
+		yr, dyr, dxr := y[i*n:(i+1)*n], dy[i*n:(i+1)*n], dx[i*n:(i+1)*n]
+		var dot float64
+		for j, v := range yr {
+			dot += float64(v) * float64(dyr[j])
+		}
+		d := float32(dot)
+		for j, v := range yr {
+			dxr[j] = v * (dyr[j] - d)
+		}
+	}
+}
+
+// LogSoftmax sets each row of dst to x − max − log Σ exp(x − max).
+func LogSoftmax(dst, x []float32, m, n int) {
+	for i := range m {
+		row, out := x[i*n:(i+1)*n], dst[i*n:(i+1)*n]
+		mx := rowMax(row)
+		var s float64
+		for _, v := range row {
+			s += float64(expf(v - mx))
+		}
+		// One logarithm per row: float64 math here costs nothing per element.
+		shift := mx + float32(math.Log(s))
+		for j, v := range row {
+			out[j] = v - shift
+		}
+	}
+}

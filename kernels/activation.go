@@ -1,0 +1,96 @@
+package kernels
+
+// Identity sets dst = x, the linear activation. It is a copy; with dst and
+// x the same slice it does nothing.
+func Identity(dst, x []float32) {
+	checkLen("Identity", "dst", len(dst), "x", len(x))
+	copy(dst, x)
+}
+
+// IdentityGrad sets dx = dy, the derivative of the linear activation.
+func IdentityGrad(dx, dy []float32) {
+	checkLen("IdentityGrad", "dx", len(dx), "dy", len(dy))
+	copy(dx, dy)
+}
+
+// ReLU sets dst[i] = max(x[i], 0), overwriting dst; len(dst) must equal
+// len(x). NaN gives NaN, −0 gives −0 and +Inf gives +Inf; the result is
+// exact.
+func ReLU(dst, x []float32) {
+	checkLen("ReLU", "dst", len(dst), "x", len(x))
+	active.relu(dst, x)
+}
+
+// ReLUGrad sets dx[i] = dy[i]·ReLU′(x[i]) from the forward input x: 0 where
+// x[i] ≤ 0 (−0 included), dy[i] where x[i] > 0 or x[i] is NaN, as
+// PyTorch's threshold backward does. The result is exact; a NaN in dy
+// reaches dx only where x[i] > 0 or is NaN. dx may be x or dy.
+func ReLUGrad(dx, x, dy []float32) {
+	checkLen("ReLUGrad", "dx", len(dx), "x", len(x))
+	checkLen("ReLUGrad", "dy", len(dy), "x", len(x))
+	active.reluGrad(dx, x, dy)
+}
+
+// LeakyReLU sets dst[i] = x[i] where x[i] ≥ 0 and slope·x[i] where x[i] < 0,
+// overwriting dst. Common slopes are 0.01 and 0.1; any float32 is accepted.
+// NaN gives NaN, −0 gives −0·slope; the result is the correctly rounded
+// product.
+func LeakyReLU(dst, x []float32, slope float32) {
+	checkLen("LeakyReLU", "dst", len(dst), "x", len(x))
+	active.leakyReLU(dst, x, slope)
+}
+
+// LeakyReLUGrad sets dx[i] = slope·dy[i] where x[i] ≤ 0 and dy[i] where
+// x[i] > 0 or x[i] is NaN, from the forward input x. dx may be x or dy.
+func LeakyReLUGrad(dx, x, dy []float32, slope float32) {
+	checkLen("LeakyReLUGrad", "dx", len(dx), "x", len(x))
+	checkLen("LeakyReLUGrad", "dy", len(dy), "x", len(x))
+	active.leakyReLUGrad(dx, x, dy, slope)
+}
+
+// Exp sets dst[i] = e^x[i], overwriting dst. exp(−Inf) = 0, exp(+Inf) =
+// +Inf, NaN gives NaN; results overflow to +Inf above ln(FLT_MAX) ≈ 88.7228
+// and go through the denormals to 0 below ≈ −103.97.
+//
+// Accuracy: see the ULP bound in the package's NUMERICS notes, checked over
+// every float32 input.
+func Exp(dst, x []float32) {
+	checkLen("Exp", "dst", len(dst), "x", len(x))
+	active.exp(dst, x)
+}
+
+// Tanh sets dst[i] = tanh(x[i]), overwriting dst. tanh(±0) = ±0,
+// tanh(±Inf) = ±1, NaN gives NaN; the result always lies in [−1, 1].
+//
+// Accuracy: see Exp.
+func Tanh(dst, x []float32) {
+	checkLen("Tanh", "dst", len(dst), "x", len(x))
+	active.tanh(dst, x)
+}
+
+// TanhGrad sets dx[i] = dy[i]·(1 − y[i]²) from the forward output
+// y = tanh(x), which is cheaper than recomputing from x. dx may be y or dy.
+// NaN propagates.
+func TanhGrad(dx, y, dy []float32) {
+	checkLen("TanhGrad", "dx", len(dx), "y", len(y))
+	checkLen("TanhGrad", "dy", len(dy), "y", len(y))
+	active.tanhGrad(dx, y, dy)
+}
+
+// Sigmoid sets dst[i] = σ(x[i]) = 1/(1 + e^−x[i]), overwriting dst.
+// σ(−Inf) = 0, σ(+Inf) = 1, NaN gives NaN; the result always lies in
+// [0, 1].
+//
+// Accuracy: see Exp.
+func Sigmoid(dst, x []float32) {
+	checkLen("Sigmoid", "dst", len(dst), "x", len(x))
+	active.sigmoid(dst, x)
+}
+
+// SigmoidGrad sets dx[i] = dy[i]·y[i]·(1 − y[i]) from the forward output
+// y = σ(x). dx may be y or dy. NaN propagates.
+func SigmoidGrad(dx, y, dy []float32) {
+	checkLen("SigmoidGrad", "dx", len(dx), "y", len(y))
+	checkLen("SigmoidGrad", "dy", len(dy), "y", len(y))
+	active.sigmoidGrad(dx, y, dy)
+}

@@ -1,0 +1,141 @@
+package kernels
+
+import (
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/simdnn/simdnn/fallback"
+)
+
+// impl is one implementation of every kernel: a table of function values
+// filled once at init, so the hot path has no feature branches. Arguments
+// have been checked by the public function before an entry is called.
+type impl struct {
+	name string
+
+	sgemm    func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+	biasAdd  func(c []float32, ldc, m, n int, bias []float32)
+	biasGrad func(db, dy []float32, ldy, m, n int)
+
+	relu          func(dst, x []float32)
+	reluGrad      func(dx, x, dy []float32)
+	leakyReLU     func(dst, x []float32, slope float32)
+	leakyReLUGrad func(dx, x, dy []float32, slope float32)
+	exp           func(dst, x []float32)
+	tanh          func(dst, x []float32)
+	tanhGrad      func(dx, y, dy []float32)
+	sigmoid       func(dst, x []float32)
+	sigmoidGrad   func(dx, y, dy []float32)
+
+	softmax             func(dst, x []float32, m, n int)
+	softmaxGrad         func(dx, y, dy []float32, m, n int)
+	logSoftmax          func(dst, x []float32, m, n int)
+	softmaxCrossEntropy func(dlogits, logits []float32, labels []int32, m, n int) float32
+	mse                 func(dpred, pred, target []float32) float32
+
+	axpy        func(y []float32, alpha float32, x []float32)
+	scale       func(x []float32, alpha float32)
+	sgdMomentum func(w, v, g []float32, lr, momentum float32)
+	adam        func(w, m, v, g []float32, lr, beta1, beta2, eps float32, step int)
+}
+
+// generic is the pure-Go implementation; the SIMD tables start as copies of
+// it and replace the kernels they have.
+var generic = impl{
+	name:     "generic",
+	sgemm:    fallback.Sgemm,
+	biasAdd:  fallback.BiasAdd,
+	biasGrad: fallback.BiasGrad,
+
+	relu:          fallback.ReLU,
+	reluGrad:      fallback.ReLUGrad,
+	leakyReLU:     fallback.LeakyReLU,
+	leakyReLUGrad: fallback.LeakyReLUGrad,
+	exp:           fallback.Exp,
+	tanh:          fallback.Tanh,
+	tanhGrad:      fallback.TanhGrad,
+	sigmoid:       fallback.Sigmoid,
+	sigmoidGrad:   fallback.SigmoidGrad,
+
+	softmax:             fallback.Softmax,
+	softmaxGrad:         fallback.SoftmaxGrad,
+	logSoftmax:          fallback.LogSoftmax,
+	softmaxCrossEntropy: fallback.SoftmaxCrossEntropy,
+	mse:                 fallback.MSE,
+
+	axpy:        fallback.Axpy,
+	scale:       fallback.Scale,
+	sgdMomentum: fallback.SGDMomentum,
+	adam:        fallback.Adam,
+}
+
+// knownLevels are every name SIMDNN_KERNELS accepts, on any GOARCH.
+var knownLevels = []string{"generic", "avx2", "avx512", "neon"}
+
+// available lists the implementations this CPU can run, best first; the
+// per-architecture files prepend theirs at init. active is the one the
+// public functions call.
+var (
+	available = []*impl{&generic}
+	active    *impl
+)
+
+func init() {
+	available = append(simdImpls(), available...)
+	var err error
+	active, err = choose(os.Getenv("SIMDNN_KERNELS"), available)
+	if err != nil {
+		panic(err)
+	}
+}
+
+// choose picks the implementation named by want (the value of
+// SIMDNN_KERNELS), or the best of have when want is empty. A level the CPU
+// lacks falls back to the best one it has below it.
+func choose(want string, have []*impl) (*impl, error) {
+	if want == "" {
+		return have[0], nil
+	}
+	if !slices.Contains(knownLevels, want) {
+		return nil, fmt.Errorf("simdnn/kernels: SIMDNN_KERNELS=%q is not one of %q", want, knownLevels)
+	}
+	for _, im := range have {
+		if im.name == want {
+			return im, nil
+		}
+	}
+	// The CPU lacks the requested level: take the best one it has below
+	// it on this architecture (levels of another architecture are all
+	// "below" nothing here, so they get generic).
+	pos := func(name string) int {
+		for i, l := range archLevels {
+			if l == name {
+				return i
+			}
+		}
+		return -1
+	}
+	if p := pos(want); p >= 0 {
+		for _, im := range have {
+			if pos(im.name) < p {
+				return im, nil
+			}
+		}
+	}
+	return &generic, nil
+}
+
+// Impl names the implementation the kernels run: "avx512", "avx2", "neon"
+// or "generic".
+func Impl() string { return active.name }
+
+// Available names the implementations this CPU can run, best first. The
+// last is always "generic".
+func Available() []string {
+	names := make([]string, len(available))
+	for i, im := range available {
+		names[i] = im.name
+	}
+	return names
+}

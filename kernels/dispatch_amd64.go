@@ -1,0 +1,26 @@
+//go:build !purego
+
+package kernels
+
+import "github.com/klauspost/cpuid/v2"
+
+// archLevels orders this architecture's implementations, lowest first.
+var archLevels = []string{"generic", "avx2", "avx512"}
+
+// simdImpls returns the SIMD implementations this CPU can run, best first.
+// cpuid also checks that the OS saves the vector registers (XCR0), so a
+// feature bit alone never selects code that would fault.
+func simdImpls() []*impl {
+	var impls []*impl
+	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
+		avx2 := generic
+		avx2.name = "avx2"
+		if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512BW, cpuid.AVX512DQ) {
+			avx512 := avx2
+			avx512.name = "avx512"
+			impls = append(impls, &avx512)
+		}
+		impls = append(impls, &avx2)
+	}
+	return impls
+}

@@ -1,0 +1,10 @@
+//go:build purego || !amd64
+
+package kernels
+
+// archLevels orders this architecture's implementations, lowest first.
+var archLevels = []string{"generic"}
+
+// simdImpls returns the SIMD implementations this CPU can run, best first:
+// none without assembly.
+func simdImpls() []*impl { return nil }

@@ -1,0 +1,41 @@
+package kernels
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, with
+// BLAS semantics: op(X) is X, or Xᵀ when the matching trans flag is set.
+//
+// C is m×n with leading dimension ldc ≥ max(1, n). op(A) is m×k: A is
+// stored m×k (lda ≥ max(1, k)), or k×m when transA (lda ≥ max(1, m)).
+// op(B) is k×n: B is stored k×n (ldb ≥ max(1, n)), or n×k when transB
+// (ldb ≥ max(1, k)). Only the m×n window of C is written; the padding
+// between rows and everything outside A, B and that window is left as it
+// was.
+//
+// beta = 0 assigns: whatever C held, NaN and Inf included, does not
+// survive. alpha = 0 or k = 0 does not read A or B (so NaN there does not
+// propagate) and gives beta·C. Otherwise NaN and Inf propagate as in the
+// arithmetic. c must not overlap a or b.
+//
+// Accuracy: each element is within 16·k·ε·(|alpha|·(|A|·|B|)ᵢⱼ + |beta|·|Cᵢⱼ|)
+// of the exact result, ε = 2⁻²⁴ (the gauge the tests check); summation
+// order, and therefore the last bits, differ between implementations.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	const fn = "Sgemm"
+	checkDim(fn, "m", m)
+	checkDim(fn, "n", n)
+	checkDim(fn, "k", k)
+	if transA {
+		checkMatrix(fn, "a", a, k, m, lda, "k", "m", "lda")
+	} else {
+		checkMatrix(fn, "a", a, m, k, lda, "m", "k", "lda")
+	}
+	if transB {
+		checkMatrix(fn, "b", b, n, k, ldb, "n", "k", "ldb")
+	} else {
+		checkMatrix(fn, "b", b, k, n, ldb, "k", "n", "ldb")
+	}
+	checkMatrix(fn, "c", c, m, n, ldc, "m", "n", "ldc")
+	if m == 0 || n == 0 {
+		return
+	}
+	active.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
