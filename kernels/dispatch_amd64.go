@@ -2,7 +2,11 @@
 
 package kernels
 
-import "github.com/klauspost/cpuid/v2"
+import (
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/simdnn/simdnn/asm"
+)
 
 // archLevels orders this architecture's implementations, lowest first.
 var archLevels = []string{"generic", "avx2", "avx512"}
@@ -15,9 +19,13 @@ func simdImpls() []*impl {
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
 		avx2 := generic
 		avx2.name = "avx2"
+		avx2.relu = asm.ReLUAVX2
+		avx2.axpy = asm.AxpyAVX2
 		if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512BW, cpuid.AVX512DQ) {
 			avx512 := avx2
 			avx512.name = "avx512"
+			avx512.relu = asm.ReLUAVX512
+			avx512.axpy = asm.AxpyAVX512
 			impls = append(impls, &avx512)
 		}
 		impls = append(impls, &avx2)

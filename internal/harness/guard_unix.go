@@ -19,8 +19,7 @@ const GuardSupported = true
 func GuardAfter(t testing.TB, n int) []float32 {
 	t.Helper()
 	mem, page := guardMap(t, n, false)
-	start := len(mem) - page - 4*n
-	return unsafe.Slice((*float32)(unsafe.Pointer(&mem[start])), n)[:n:n]
+	return floats(mem, len(mem)-page-4*n, n)
 }
 
 // GuardBefore returns a slice of n float32 that starts exactly where a
@@ -28,7 +27,15 @@ func GuardAfter(t testing.TB, n int) []float32 {
 func GuardBefore(t testing.TB, n int) []float32 {
 	t.Helper()
 	mem, page := guardMap(t, n, true)
-	return unsafe.Slice((*float32)(unsafe.Pointer(&mem[page])), n)[:n:n]
+	return floats(mem, page, n)
+}
+
+// floats returns the n float32 that start at byte off of mem. It uses
+// pointer arithmetic rather than &mem[off] because off may be len(mem)
+// when n is 0.
+func floats(mem []byte, off, n int) []float32 {
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(mem)), off)
+	return unsafe.Slice((*float32)(p), n)
 }
 
 // guardMap maps room for n float32 plus one guard page, at the start

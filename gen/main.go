@@ -1,0 +1,92 @@
+// Command gen writes simdnn's amd64 assembly and its Go stubs into package
+// asm with avo: one NAME_amd64.s and one NAME_amd64.go per kernel family.
+//
+// Run it from this directory; the committed files are exactly its output:
+//
+//	go generate ./...      (same as: go run . -out ../asm)
+package main
+
+//go:generate go run . -out ../asm
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/pass"
+	"github.com/mmcloughlin/avo/printer"
+)
+
+// family is one pair of output files: name_amd64.s and name_amd64.go.
+type family struct {
+	name  string
+	build func(c *build.Context)
+}
+
+// families lists every file pair the generator writes.
+var families = []family{
+	{"relu", reluFamily},
+	{"axpy", axpyFamily},
+}
+
+// printerConfig names the generator, not its command line, in the
+// "Code generated" line, so that the output does not depend on how or
+// from where the generator was invoked.
+var printerConfig = printer.Config{
+	Name: "github.com/simdnn/simdnn/gen",
+	Pkg:  "asm",
+}
+
+func main() {
+	// avo's build package registers its own flags on flag.CommandLine.
+	fs := flag.NewFlagSet("gen", flag.ExitOnError)
+	out := fs.String("out", "../asm", "directory to write the asm package's generated files into")
+	fs.Parse(os.Args[1:])
+	log.SetFlags(0)
+	log.SetPrefix("gen: ")
+	for _, f := range families {
+		if err := write(*out, f); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+// write builds one family in a fresh avo context and writes its assembly
+// and stub files into dir. Nothing is written unless both compile.
+func write(dir string, f family) error {
+	c := build.NewContext()
+	// amd64 comes from the file names; purego removes all assembly.
+	c.ConstraintExpr("!purego")
+	f.build(c)
+
+	var asm, stubs buffer
+	cfg := &build.Config{
+		ErrOut: os.Stderr,
+		Passes: []pass.Interface{
+			pass.Compile,
+			&pass.Output{Writer: &asm, Printer: printer.NewGoAsm(printerConfig)},
+			&pass.Output{Writer: &stubs, Printer: printer.NewStubs(printerConfig)},
+		},
+	}
+	if build.Main(cfg, c) != 0 {
+		return fmt.Errorf("%s: avo failed (see above)", f.name)
+	}
+	base := filepath.Join(dir, f.name+"_amd64")
+	if err := os.WriteFile(base+".s", asm.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(base+".go", stubs.Bytes(), 0o644)
+}
+
+// buffer is a bytes.Buffer that pass.Output may close.
+type buffer struct{ bytes.Buffer }
+
+// Close does nothing: the bytes stay readable after avo's output pass.
+func (*buffer) Close() error { return nil }
+
+var _ io.WriteCloser = (*buffer)(nil)
