@@ -14,16 +14,17 @@ func SoftmaxCrossEntropy(dlogits, logits []float32, labels []int32, m, n int) fl
 	for i := range m {
 		row := logits[i*n : (i+1)*n]
 		mx := rowMax(row)
+		// Read the label's logit before dlogits, which may be logits,
+		// overwrites the row.
+		xl := row[labels[i]]
 		var s float64
 		if dlogits != nil {
 			s = expShifted(dlogits[i*n:(i+1)*n], row, mx)
 		} else {
-			for _, v := range row {
-				s += float64(expf(v - mx))
-			}
+			s = expSum(row, mx)
 		}
 		lab := labels[i]
-		loss += math.Log(s) - float64(row[lab]-mx)
+		loss += math.Log(s) - float64(xl-mx)
 		if dlogits != nil {
 			d := dlogits[i*n : (i+1)*n]
 			scale := float32(1/s) * inv

@@ -17,13 +17,31 @@ func rowMax(row []float32) float32 {
 
 // expShifted sets dst[j] = exp(x[j] − mx) and returns their sum, added in
 // float64 so that the sum's rounding does not depend on the row's length.
+// The exponentials go through Exp a whole row at a time: exp is too large
+// to inline, and one call per element would cost more than the work.
 func expShifted(dst, x []float32, mx float32) float64 {
-	var s float64
 	dst = dst[:len(x)]
 	for j, v := range x {
-		e := expf(v - mx)
-		dst[j] = e
+		dst[j] = v - mx
+	}
+	Exp(dst, dst)
+	var s float64
+	for _, e := range dst {
 		s += float64(e)
+	}
+	return s
+}
+
+// expSum returns Σ exp(x[j] − mx) without writing anything but a block on
+// the stack, for callers whose output must not be touched (LogSoftmax in
+// place, the loss without its gradient).
+func expSum(x []float32, mx float32) float64 {
+	var buf [256]float32
+	var s float64
+	for len(x) > 0 {
+		k := min(len(x), len(buf))
+		s += expShifted(buf[:k], x[:k], mx)
+		x = x[k:]
 	}
 	return s
 }
@@ -31,6 +49,9 @@ func expShifted(dst, x []float32, mx float32) float64 {
 // Softmax sets each of the m rows of n entries of dst to the softmax of the
 // same row of x.
 func Softmax(dst, x []float32, m, n int) {
+	if n == 0 {
+		return
+	}
 	for i := range m {
 		row, out := x[i*n:(i+1)*n], dst[i*n:(i+1)*n]
 		s := expShifted(out, row, rowMax(row))
@@ -57,19 +78,22 @@ func SoftmaxGrad(dx, y, dy []float32, m, n int) {
 	}
 }
 
-// LogSoftmax sets each row of dst to x − max − log Σ exp(x − max).
+// LogSoftmax sets each row of dst to (x − max) − log Σ exp(x − max). The
+// shift comes first: x − max and the logarithm have the same sign, so
+// neither subtraction cancels, where x − (max + log Σ) would lose the low
+// bits of a large max.
 func LogSoftmax(dst, x []float32, m, n int) {
+	if n == 0 {
+		return
+	}
 	for i := range m {
 		row, out := x[i*n:(i+1)*n], dst[i*n:(i+1)*n]
 		mx := rowMax(row)
-		var s float64
-		for _, v := range row {
-			s += float64(expf(v - mx))
-		}
+		s := expSum(row, mx)
 		// One logarithm per row: float64 math here costs nothing per element.
-		shift := mx + float32(math.Log(s))
+		lse := float32(math.Log(s))
 		for j, v := range row {
-			out[j] = v - shift
+			out[j] = (v - mx) - lse
 		}
 	}
 }

@@ -31,10 +31,10 @@ func ReLUGrad(dx, x, dy []float32) {
 	active.reluGrad(dx, x, dy)
 }
 
-// LeakyReLU sets dst[i] = x[i] where x[i] ≥ 0 and slope·x[i] where x[i] < 0,
-// overwriting dst. Common slopes are 0.01 and 0.1; any float32 is accepted.
-// NaN gives NaN, −0 gives −0·slope; the result is the correctly rounded
-// product.
+// LeakyReLU sets dst[i] = x[i] where x[i] ≥ 0 (−0 included, whatever the
+// slope) and slope·x[i] where x[i] < 0, overwriting dst. Common slopes are
+// 0.01 and 0.1; any float32 is accepted. NaN gives NaN; the result is x or
+// the correctly rounded product.
 func LeakyReLU(dst, x []float32, slope float32) {
 	checkLen("LeakyReLU", "dst", len(dst), "x", len(x))
 	active.leakyReLU(dst, x, slope)
@@ -52,8 +52,13 @@ func LeakyReLUGrad(dx, x, dy []float32, slope float32) {
 // +Inf, NaN gives NaN; results overflow to +Inf above ln(FLT_MAX) ≈ 88.7228
 // and go through the denormals to 0 below ≈ −103.97.
 //
-// Accuracy: see the ULP bound in the package's NUMERICS notes, checked over
-// every float32 input.
+// Accuracy: at most 1 ULP from the exact eˣ over every float32 input (an
+// ULP is 2⁻¹⁴⁹ in the denormals), so the result is eˣ rounded down or up;
+// the pure-Go kernel's largest error is 0.79 ULP. The result never
+// decreases as x increases, and its thresholds are those of the correctly
+// rounded function: it is finite up to x = 88.7228317 and +Inf from the
+// next float32, 88.7228394, on; it is 0 up to x = −103.972084 and 2⁻¹⁴⁹ at
+// the next float32, −103.972076.
 func Exp(dst, x []float32) {
 	checkLen("Exp", "dst", len(dst), "x", len(x))
 	active.exp(dst, x)
@@ -62,7 +67,11 @@ func Exp(dst, x []float32) {
 // Tanh sets dst[i] = tanh(x[i]), overwriting dst. tanh(±0) = ±0,
 // tanh(±Inf) = ±1, NaN gives NaN; the result always lies in [−1, 1].
 //
-// Accuracy: see Exp.
+// Accuracy: at most 1 ULP from the exact result over every float32 input,
+// as for Exp; the pure-Go kernel's largest error is 0.78 ULP. The result
+// is odd bit for bit, tanh(−x) = −tanh(x), and never decreases as x
+// increases. As for the correctly rounded function, it is ±1 exactly for
+// |x| ≥ 9.01091385 and below 1 in magnitude for every smaller |x|.
 func Tanh(dst, x []float32) {
 	checkLen("Tanh", "dst", len(dst), "x", len(x))
 	active.tanh(dst, x)
@@ -81,7 +90,12 @@ func TanhGrad(dx, y, dy []float32) {
 // σ(−Inf) = 0, σ(+Inf) = 1, NaN gives NaN; the result always lies in
 // [0, 1].
 //
-// Accuracy: see Exp.
+// Accuracy: at most 1 ULP from the exact result over every float32 input,
+// as for Exp; the pure-Go kernel's largest error is 0.84 ULP. The result
+// never decreases as x increases, and its thresholds are those of the
+// correctly rounded function: σ(x) is 1 exactly for x ≥ 17.32868 and below
+// 1 for every smaller x; far left it follows eˣ through the denormals, 0
+// up to x = −103.972084 and 2⁻¹⁴⁹ at the next float32, −103.972076.
 func Sigmoid(dst, x []float32) {
 	checkLen("Sigmoid", "dst", len(dst), "x", len(x))
 	active.sigmoid(dst, x)

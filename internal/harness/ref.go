@@ -169,3 +169,34 @@ func Adam(w, m, v, g, lr, beta1, beta2, eps float32, t int) (wNew, mNew, vNew fl
 	wNew = float64(w) - float64(lr)/bc1*mNew/(math.Sqrt(vNew)/math.Sqrt(bc2)+float64(eps))
 	return wNew, mNew, vNew
 }
+
+// BiasAdd returns the reference of kernels.BiasAdd: c with bias[j] added
+// to every element C[i,j] of the m×n window and every other element as it
+// was.
+func BiasAdd(c []float32, ldc, m, n int, bias []float32) []float64 {
+	out := make([]float64, len(c))
+	for i, v := range c {
+		out[i] = float64(v)
+	}
+	for i := range m {
+		for j := range n {
+			out[i*ldc+j] += float64(bias[j])
+		}
+	}
+	return out
+}
+
+// BiasGrad returns the column sums of the m×n matrix dy (leading dimension
+// ldy), and the column sums of its absolute values, which scale the error
+// bound of a float32 sum.
+func BiasGrad(dy []float32, ldy, m, n int) (sum, abs []float64) {
+	sum, abs = make([]float64, n), make([]float64, n)
+	for i := range m {
+		for j := range n {
+			v := float64(dy[i*ldy+j])
+			sum[j] += v
+			abs[j] += math.Abs(v)
+		}
+	}
+	return sum, abs
+}

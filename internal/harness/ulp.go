@@ -16,11 +16,11 @@ func ULP(got float32, want float64) float64 {
 		}
 		return math.Inf(1)
 	case math.IsInf(g, 0) || math.IsInf(want, 0):
-		if g == want {
-			return 0
-		}
 		// want beyond float32's range rounds to ±Inf: a got of ±Inf
 		// with the right sign is then exact.
+		if g == float64(float32(want)) {
+			return 0
+		}
 		return math.Inf(1)
 	}
 	return math.Abs(g-want) / ULPAt(want)

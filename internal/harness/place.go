@@ -1,0 +1,105 @@
+package harness
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"unsafe"
+)
+
+// Slices placed at an offset between canaries, so that a kernel that
+// writes or reads next to its operands is caught even where a guard page
+// cannot see (inside the same page).
+
+// CanaryLen is the number of elements checked on each side of a slice made
+// by Place. A kernel that writes a masked tail one vector too far stays
+// within the same page, where a guard page cannot see it; the canaries do.
+const CanaryLen = 16
+
+// CanaryBits is the bit pattern of a canary: a negative signalling NaN with
+// a payload no arithmetic produces, so neither a stored result nor a
+// quieted copy of the canary can pass for it.
+const CanaryBits uint32 = 0xffa5c3e1
+
+// Canary returns the canary value, also used to fill padding that a kernel
+// must not touch (the columns past n when ld > n).
+func Canary() float32 { return math.Float32frombits(CanaryBits) }
+
+// align is the alignment, in bytes, of the element at offset 0 of a slice
+// made by Place: that of the widest vector (AVX-512), so that offset 0 is
+// aligned for every kernel and the offsets 1..Offsets−1 are not.
+const align = 64
+
+// Placed is a slice cut out of a larger array, Offsets elements or fewer
+// past a 64-byte boundary, with CanaryLen canaries or more on each side.
+type Placed struct {
+	S   []float32 // the slice under test; len(S) == cap(S)
+	buf []float32 // the whole array
+	lo  int       // index of S[0] in buf
+}
+
+// Place returns a copy of vals that starts off elements (0 ≤ off <
+// Offsets) past a 64-byte boundary, with every other element of its array a
+// canary. Its capacity is its length, so an append cannot write into the
+// canaries either.
+func Place(vals []float32, off int) Placed {
+	if off < 0 || off >= Offsets {
+		panic(fmt.Sprintf("harness.Place: offset %d outside [0, %d)", off, Offsets))
+	}
+	const slack = align / 4
+	buf := make([]float32, CanaryLen+slack+Offsets+len(vals)+CanaryLen)
+	for i := range buf {
+		buf[i] = Canary()
+	}
+	lo := CanaryLen
+	for uintptr(unsafe.Pointer(&buf[lo]))%align != 0 {
+		lo++
+	}
+	lo += off
+	n := len(vals)
+	copy(buf[lo:], vals)
+	return Placed{S: buf[lo : lo+n : lo+n], buf: buf, lo: lo}
+}
+
+// Offset returns the start of S in elements past its 64-byte boundary.
+func (p Placed) Offset() int {
+	return int(uintptr(unsafe.Pointer(&p.buf[p.lo])) % align / 4)
+}
+
+// BadCanary returns the index, relative to S[0], of the first canary that
+// no longer holds CanaryBits, and false if every one is intact. A negative
+// index is before the slice, len(S) or more after it.
+func (p Placed) BadCanary() (int, bool) {
+	for i, v := range p.buf {
+		if i >= p.lo && i < p.lo+len(p.S) {
+			continue
+		}
+		if math.Float32bits(v) != CanaryBits {
+			return i - p.lo, true
+		}
+	}
+	return 0, false
+}
+
+// TrialOffset is the offset of operand op in trial (0 ≤ trial < Offsets)
+// of an offset sweep. Over the trials each operand takes every offset
+// once, and, because the multipliers 2·op+1 are distinct odd numbers, the
+// offsets of two operands relative to each other vary too.
+func TrialOffset(trial, op int) int {
+	return (trial*(2*op+1) + op) % Offsets
+}
+
+// GuardLengths returns the lengths of the guard-page sweeps: 0..67, where
+// masked and scalar tails live, and 4099, a long body with a tail. Under
+// -short it keeps 0..19, the lengths around 32 and 64, and 4099: every
+// tail of one 16-wide vector, and the two-vector and unrolled boundaries.
+func GuardLengths() []int {
+	var ls []int
+	for n := 0; n <= 4*16+3; n++ {
+		if testing.Short() && n >= 20 && (n < 31 || n > 33) && n < 63 {
+			continue
+		}
+		ls = append(ls, n)
+	}
+	return append(ls, 4099)
+}
