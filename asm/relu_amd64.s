@@ -4,24 +4,6 @@
 
 #include "textflag.h"
 
-DATA tailmask<>+0(SB)/4, $0xffffffff
-DATA tailmask<>+4(SB)/4, $0xffffffff
-DATA tailmask<>+8(SB)/4, $0xffffffff
-DATA tailmask<>+12(SB)/4, $0xffffffff
-DATA tailmask<>+16(SB)/4, $0xffffffff
-DATA tailmask<>+20(SB)/4, $0xffffffff
-DATA tailmask<>+24(SB)/4, $0xffffffff
-DATA tailmask<>+28(SB)/4, $0xffffffff
-DATA tailmask<>+32(SB)/4, $0x00000000
-DATA tailmask<>+36(SB)/4, $0x00000000
-DATA tailmask<>+40(SB)/4, $0x00000000
-DATA tailmask<>+44(SB)/4, $0x00000000
-DATA tailmask<>+48(SB)/4, $0x00000000
-DATA tailmask<>+52(SB)/4, $0x00000000
-DATA tailmask<>+56(SB)/4, $0x00000000
-DATA tailmask<>+60(SB)/4, $0x00000000
-GLOBL tailmask<>(SB), RODATA|NOPTR, $64
-
 // func ReLUAVX2(dst []float32, x []float32)
 // Requires: AVX
 TEXT ·ReLUAVX2(SB), NOSPLIT, $0-48
@@ -58,14 +40,17 @@ single:
 	JMP     single
 
 tail:
-	TESTQ      AX, AX
-	JZ         done
-	LEAQ       tailmask<>+32(SB), BX
-	NEGQ       AX
-	VMOVDQU    (BX)(AX*4), Y1
-	VMASKMOVPS (DX), Y1, Y2
-	VMAXPS     Y2, Y0, Y0
-	VMASKMOVPS Y0, Y1, (CX)
+	TESTQ AX, AX
+	JZ    done
+
+scalar:
+	VMOVSS (DX), X2
+	VMAXPS Y2, Y0, Y1
+	VMOVSS X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   AX
+	JNZ    scalar
 
 done:
 	VZEROUPPER

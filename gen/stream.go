@@ -33,7 +33,7 @@ type kernel struct {
 type body func(io vecIO, at []operand.Mem)
 
 // vecIO is how a body reads and writes one vector, so that one body
-// serves both full vectors and the masked tail.
+// serves both full vectors and the tail.
 type vecIO interface {
 	// src returns an operand holding the vector at m, for a source
 	// operand that may be memory: m itself for a full vector.
@@ -62,7 +62,7 @@ func (f fullIO) store(v reg.Register, m operand.Mem) { f.c.VMOVUPS(v, m) }
 
 // generate emits k for the instruction set s: an unrolled loop over
 // groups of unroll vectors, a loop over single vectors, then the last
-// len mod lanes elements through s's masked tail. The length is counted
+// len mod lanes elements through s's tail. The length is counted
 // down and the slice pointers advanced, so no memory outside the slices
 // is ever addressed.
 func (k kernel) generate(c *build.Context, s isa) {
@@ -116,21 +116,20 @@ func (k kernel) generate(c *build.Context, s isa) {
 	c.Label("tail")
 	c.TESTQ(n, n)
 	c.JZ(operand.LabelRef("done"))
-	s.tail(c, n, func(io vecIO) { emit(io, at(0)) })
+	s.tail(c, n, func(io vecIO) { emit(io, at(0)) }, func() {
+		for _, p := range ptrs {
+			c.ADDQ(operand.U32(4), p)
+		}
+		c.DECQ(n)
+	})
 
 	c.Label("done")
 	c.VZEROUPPER()
 	c.RET()
 }
 
-// generateAll emits every kernel for every instruction set, after the
-// data the instruction sets' tails need.
+// generateAll emits every kernel for every instruction set.
 func generateAll(c *build.Context, ks ...kernel) {
-	for _, s := range isas {
-		if s.data != nil {
-			s.data(c)
-		}
-	}
 	for _, k := range ks {
 		for _, s := range isas {
 			k.generate(c, s)
