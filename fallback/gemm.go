@@ -49,18 +49,18 @@ var gemmZeros [gemmNR]float32
 // when beta is 0, from C otherwise.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if alpha == 0 || k == 0 {
-		gemmScale(m, n, beta, c, ldc)
+		GemmScale(m, n, beta, c, ldc)
 		return
 	}
 	if beta != 0 {
-		gemmScale(m, n, beta, c, ldc)
+		GemmScale(m, n, beta, c, ldc)
 	}
 	w := gemmPool.Get().(*gemmWork)
 	defer gemmPool.Put(w)
 
-	kb := splitBlock(k, gemmKC, 1)
-	mb := splitBlock(m, gemmMC, 1)
-	nb := splitBlock(n, gemmNC, gemmNR)
+	kb := SplitBlock(k, gemmKC, 1)
+	mb := SplitBlock(m, gemmMC, 1)
+	nb := SplitBlock(n, gemmNC, gemmNR)
 	for jc := 0; jc < n; jc += nb {
 		nc := min(nb, n-jc)
 		for pc := 0; pc < k; pc += kb {
@@ -108,10 +108,10 @@ func (w *gemmWork) block(c []float32, ldc, mc, nc, pairs int, assign bool) {
 	}
 }
 
-// gemmScale sets C = beta·C over the m×n window, the whole product when
+// GemmScale sets C = beta·C over the m×n window, the whole product when
 // alpha or k is 0: beta = 0 assigns zeros (NaN in C does not survive) and
-// beta = 1 leaves C as it is.
-func gemmScale(m, n int, beta float32, c []float32, ldc int) {
+// beta = 1 leaves C as it is. Every Sgemm driver does this first.
+func GemmScale(m, n int, beta float32, c []float32, ldc int) {
 	if beta == 1 {
 		return
 	}
@@ -127,10 +127,10 @@ func gemmScale(m, n int, beta float32, c []float32, ldc int) {
 	}
 }
 
-// splitBlock returns the block size that splits d into the fewest blocks
+// SplitBlock returns the block size that splits d into the fewest blocks
 // of at most limit, as evenly as possible, rounded up to a multiple of
 // align (limit is one).
-func splitBlock(d, limit, align int) int {
+func SplitBlock(d, limit, align int) int {
 	nblocks := (d + limit - 1) / limit
 	size := (d + nblocks - 1) / nblocks
 	return (size + align - 1) / align * align

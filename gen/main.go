@@ -32,6 +32,7 @@ type family struct {
 var families = []family{
 	{"relu", reluFamily},
 	{"axpy", axpyFamily},
+	{"sgemm", gemmFamily},
 }
 
 // printerConfig names the generator, not its command line, in the

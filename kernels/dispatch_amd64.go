@@ -21,11 +21,13 @@ func simdImpls() []*impl {
 		avx2.name = "avx2"
 		avx2.relu = asm.ReLUAVX2
 		avx2.axpy = asm.AxpyAVX2
+		avx2.sgemm = blockedSgemm(microKernel{mr: 6, nr: 16, fn: asm.SgemmKernelAVX2})
 		if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512BW, cpuid.AVX512DQ) {
 			avx512 := avx2
 			avx512.name = "avx512"
 			avx512.relu = asm.ReLUAVX512
 			avx512.axpy = asm.AxpyAVX512
+			avx512.sgemm = blockedSgemm(microKernel{mr: 6, nr: 64, fn: asm.SgemmKernelAVX512})
 			impls = append(impls, &avx512)
 		}
 		impls = append(impls, &avx2)

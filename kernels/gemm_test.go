@@ -185,7 +185,7 @@ func TestSgemmGrid(t *testing.T) {
 	if testing.Short() {
 		perCase = 4
 	}
-	forEachImpl(t, func(t *testing.T) {
+	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		keep := rand.New(rand.NewPCG(3, 4))
 		calls, failures := 0, 0
@@ -245,7 +245,7 @@ func TestSgemmBlocks(t *testing.T) {
 	if testing.Short() {
 		shapes = shapes[:2]
 	}
-	forEachImpl(t, func(t *testing.T) {
+	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
 		for i, sh := range shapes {
 			m, n, k := sh[0], sh[1], sh[2]
@@ -278,7 +278,7 @@ var gemmExactDims = []int{1, 2, 7, 16, 17, 33}
 // all NaN comes out as alpha·op(A)·op(B) everywhere, for alpha ≠ 0 and for
 // alpha = 0 (all zeros).
 func TestSgemmBetaZeroNaN(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 8))
 		for _, m := range gemmExactDims {
 			for _, n := range gemmExactDims {
@@ -312,7 +312,7 @@ func TestSgemmBetaZeroNaN(t *testing.T) {
 // nor B, which are all NaN, and give exactly beta·C: each element beta·c
 // rounded once (c itself when beta = 1, +0 when beta = 0).
 func TestSgemmAlphaZeroNaN(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(9, 10))
 		for _, m := range gemmExactDims {
 			for _, n := range gemmExactDims {
@@ -379,7 +379,7 @@ func TestSgemmAlphaZeroNaN(t *testing.T) {
 func TestSgemmInfNaN(t *testing.T) {
 	shapes := [][3]int{{7, 13, 9}, {16, 25, 34}, {3, 12, 2}, {33, 5, 17}, {40, 40, 300}}
 	inf, nan := float32(math.Inf(1)), float32(math.NaN())
-	forEachImpl(t, func(t *testing.T) {
+	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(15, 16))
 		for _, sh := range shapes {
 			for tr := range 4 {
@@ -435,7 +435,7 @@ func TestSgemmGuard(t *testing.T) {
 		t.Skip("no guard pages on this system")
 	}
 	shapes := [][3]int{{1, 1, 1}, {5, 13, 7}, {17, 12, 33}, {33, 25, 3}, {64, 65, 257}}
-	forEachImpl(t, func(t *testing.T) {
+	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(11, 12))
 		for _, sh := range shapes {
 			m, n, k := sh[0], sh[1], sh[2]
@@ -505,7 +505,7 @@ func TestSgemmAllocs(t *testing.T) {
 	a := harness.GemmMatrix(rng, m, k, k)
 	b := harness.GemmMatrix(rng, n, k, k)
 	c := harness.GemmMatrix(rng, m, n, n)
-	forEachImpl(t, func(t *testing.T) {
+	forEachGemmImpl(t, func(t *testing.T) {
 		for tr := range 4 {
 			transA, transB := tr&1 != 0, tr&2 != 0
 			call := func() { Sgemm(transA, transB, m, n, k, 0.5, a, k, b, k, 0.5, c, n) }

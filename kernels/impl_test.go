@@ -19,7 +19,13 @@ func testImpls() []*impl {
 // not run in parallel with each other.
 func forEachImpl(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	for _, im := range testImpls() {
+	forEachImplIn(t, testImpls(), f)
+}
+
+// forEachImplIn is forEachImpl over the implementations impls.
+func forEachImplIn(t *testing.T, impls []*impl, f func(t *testing.T)) {
+	t.Helper()
+	for _, im := range impls {
 		t.Run(im.name, func(t *testing.T) {
 			old := active
 			active = im

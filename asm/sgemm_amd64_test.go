@@ -1,0 +1,396 @@
+//go:build !purego
+
+package asm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/simdnn/simdnn/internal/harness"
+)
+
+// The GEMM micro-kernels are tested here on their own contract (one
+// MR×NR tile from packed panels), against a float64 reference and against
+// the exact sequence of FMAs their doc comments promise; package kernels
+// tests them again through Sgemm.
+
+// gemmLevel is one generated micro-kernel with its tile shape (which the
+// driver in package kernels hard-codes too), its peak instrument, and
+// whether this CPU runs them.
+type gemmLevel struct {
+	name      string
+	ok        bool
+	mr, nr    int
+	kernel    func(a, b, c []float32, kc, ldc int, add bool)
+	peak      func(n int)
+	peakFlops float64 // per iteration of peak
+}
+
+var gemmLevels = []gemmLevel{
+	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), 6, 16, SgemmKernelAVX2, FMAPeakAVX2, 2 * 12 * 8},
+	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), 6, 64, SgemmKernelAVX512, FMAPeakAVX512, 2 * 24 * 16},
+}
+
+// forEachGemm runs f for every level this CPU runs.
+func forEachGemm(t *testing.T, f func(t *testing.T, l gemmLevel)) {
+	for _, l := range gemmLevels {
+		t.Run(l.name, func(t *testing.T) {
+			if !l.ok {
+				t.Skipf("CPU lacks %s", l.name)
+			}
+			f(t, l)
+		})
+	}
+}
+
+// gemmKCs are the k lengths tested: every remainder of the unrolled loop
+// (by 4) with and without a pass through it, and the block sizes the
+// driver uses, with their neighbours.
+var gemmKCs = []int{1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 64, 255, 256, 257}
+
+// gemmTail is the number of values after the last row of c that must stay
+// untouched: two rows' worth, on top of the harness's own canaries, so that
+// a kernel that stores a row too many is caught too.
+func (l gemmLevel) gemmTail() int { return 2 * l.nr }
+
+// cLen is the minimal length of c for ldc.
+func (l gemmLevel) cLen(ldc int) int { return (l.mr-1)*ldc + l.nr }
+
+// inTile reports whether index x of c is in the MR×NR window.
+func (l gemmLevel) inTile(x, ldc int) bool { return x/ldc < l.mr && x%ldc < l.nr }
+
+// gemmPanels are the packed panels of one test and the references
+// computed from them, which every c and ldc of the test shares.
+type gemmPanels struct {
+	kc    int
+	a, b  []float32 // MR·kc and NR·kc values from N(0, 1)
+	sum   []float64 // MR×NR: Σ a·b in float64
+	mag   []float64 // MR×NR: Σ |a|·|b|
+	exact []float32 // MR×NR: the promised sequence of FMAs, bit for bit (nil: not computed)
+}
+
+func newGemmPanels(r *rand.Rand, l gemmLevel, kc int, exact bool) *gemmPanels {
+	g := &gemmPanels{kc: kc, a: make([]float32, l.mr*kc), b: make([]float32, l.nr*kc)}
+	for i := range g.a {
+		g.a[i] = float32(r.NormFloat64())
+	}
+	for i := range g.b {
+		g.b[i] = float32(r.NormFloat64())
+	}
+	g.sum, g.mag = make([]float64, l.mr*l.nr), make([]float64, l.mr*l.nr)
+	if exact {
+		g.exact = make([]float32, l.mr*l.nr)
+	}
+	for i := range l.mr {
+		for j := range l.nr {
+			var sum, mag float64
+			var acc float32
+			for p := range kc {
+				av, bv := g.a[p*l.mr+i], g.b[p*l.nr+j]
+				sum += float64(av) * float64(bv)
+				mag += math.Abs(float64(av) * float64(bv))
+				if exact {
+					acc = fma(av, bv, acc)
+				}
+			}
+			g.sum[i*l.nr+j], g.mag[i*l.nr+j] = sum, mag
+			if exact {
+				g.exact[i*l.nr+j] = acc
+			}
+		}
+	}
+	return g
+}
+
+// gemmCase is one call of the kernel and everything its result is checked
+// against.
+type gemmCase struct {
+	*gemmPanels
+	l   gemmLevel
+	ldc int
+	add bool
+	c   []float32 // cLen(ldc) + gemmTail values: the window, padding and tail
+}
+
+// newGemmCase makes c for the panels: random values in the window when
+// add is set and NaN when not (the kernel must not read it then), and
+// canaries in the padding between rows and in the tail.
+func newGemmCase(r *rand.Rand, l gemmLevel, p *gemmPanels, ldc int, add bool) *gemmCase {
+	g := &gemmCase{gemmPanels: p, l: l, ldc: ldc, add: add}
+	g.c = make([]float32, l.cLen(ldc)+l.gemmTail())
+	for x := range g.c {
+		switch {
+		case !l.inTile(x, ldc) || x >= l.cLen(ldc):
+			g.c[x] = harness.Canary()
+		case add:
+			g.c[x] = float32(r.NormFloat64())
+		default:
+			g.c[x] = float32(math.NaN())
+		}
+	}
+	return g
+}
+
+func (g *gemmCase) String() string {
+	return fmt.Sprintf("%s kc=%d ldc=%d add=%v", g.l.name, g.kc, g.ldc, g.add)
+}
+
+// run calls the kernel with a, b and c as given (c exactly cLen(ldc)
+// long), each filled from the case first.
+func (g *gemmCase) run(t *testing.T, where string, a, b, c []float32) {
+	t.Helper()
+	copy(a, g.a)
+	copy(b, g.b)
+	copy(c, g.c)
+	harness.NoFault(t, g.String()+" "+where, func() { g.l.kernel(a, b, c, g.kc, g.ldc, g.add) })
+}
+
+// check compares a, b and c after a run with the case's values: a and b
+// unchanged, the tile within the error bound and equal to the promised
+// FMA sequence, everything else of c bit-identical. c is either the whole
+// of the case's c, tail included, or its first cLen(ldc) values.
+func (g *gemmCase) check(t *testing.T, where string, a, b, c []float32) {
+	t.Helper()
+	l := g.l
+	const eps = 0x1p-24
+	for x, v := range a {
+		if got(v) != got(g.a[x]) {
+			t.Fatalf("%s %s: a[%d] changed from %v to %v", g, where, x, g.a[x], v)
+		}
+	}
+	for x, v := range b {
+		if got(v) != got(g.b[x]) {
+			t.Fatalf("%s %s: b[%d] changed from %v to %v", g, where, x, g.b[x], v)
+		}
+	}
+	for x, v := range c {
+		c0 := g.c[x]
+		if !l.inTile(x, g.ldc) || x >= l.cLen(g.ldc) {
+			if got(v) != got(c0) {
+				t.Fatalf("%s %s: c[%d] (row %d col %d, outside the tile) changed from %#x to %#x",
+					g, where, x, x/g.ldc, x%g.ldc, got(c0), got(v))
+			}
+			continue
+		}
+		i, j := x/g.ldc, x%g.ldc
+		want, gauge := g.sum[i*l.nr+j], 2*float64(g.kc)*eps*g.mag[i*l.nr+j]
+		if g.add {
+			want += float64(c0)
+			gauge += 2 * eps * math.Abs(float64(c0))
+		}
+		if !(math.Abs(float64(v)-want) <= gauge) {
+			t.Fatalf("%s %s: c[%d][%d] = %v, want %v ± %.3g", g, where, i, j, v, want, gauge)
+		}
+		if g.exact == nil {
+			continue
+		}
+		w := g.exact[i*l.nr+j]
+		if g.add {
+			// The sum of two float32 computed in float64 and rounded
+			// to float32 is correctly rounded (53 ≥ 2·24 + 2).
+			w = float32(float64(c0) + float64(w))
+		}
+		if got(v) != got(w) {
+			t.Fatalf("%s %s: c[%d][%d] = %v, want %v from kc FMAs in order", g, where, i, j, v, w)
+		}
+	}
+}
+
+func TestSgemmKernel(t *testing.T) {
+	forEachGemm(t, func(t *testing.T, l gemmLevel) {
+		r := rand.New(rand.NewPCG(5, 6))
+		trial := 0
+		for _, kc := range gemmKCs {
+			t.Run(fmt.Sprintf("kc=%d", kc), func(t *testing.T) {
+				// The exact sequence of FMAs is computed with
+				// math/big, slowly under emulation: -short keeps it to
+				// the short panels.
+				panels := newGemmPanels(r, l, kc, !testing.Short() || kc <= 17)
+				for _, ldc := range []int{l.nr, l.nr + 1, l.nr + 13} {
+					for _, add := range []bool{false, true} {
+						g := newGemmCase(r, l, panels, ldc, add)
+						n := l.cLen(ldc)
+
+						// Between canaries, at an offset from a
+						// 64-byte boundary that varies per operand
+						// and per case.
+						pa := harness.Place(g.a, harness.TrialOffset(trial%harness.Offsets, 0))
+						pb := harness.Place(g.b, harness.TrialOffset(trial%harness.Offsets, 1))
+						pc := harness.Place(g.c, harness.TrialOffset(trial%harness.Offsets, 2))
+						trial++
+						g.run(t, "placed", pa.S, pb.S, pc.S[:n])
+						g.check(t, "placed", pa.S, pb.S, pc.S)
+						for k, p := range []harness.Placed{pa, pb, pc} {
+							if x, bad := p.BadCanary(); bad {
+								t.Fatalf("%s: canary at %s[%d] overwritten", g, "abc"[k:k+1], x)
+							}
+						}
+
+						// Each operand flush against a guard page,
+						// after it and then before it.
+						for _, after := range []bool{true, false} {
+							where := "guard before"
+							if after {
+								where = "guard after"
+							}
+							a := gemmGuarded(t, len(g.a), after)
+							b := gemmGuarded(t, len(g.b), after)
+							c := gemmGuarded(t, n, after)
+							g.run(t, where, a, b, c)
+							g.check(t, where, a, b, c)
+						}
+					}
+				}
+			})
+		}
+	})
+}
+
+// gemmGuarded returns n float32 flush against a guard page after them or
+// before them.
+func gemmGuarded(t *testing.T, n int, after bool) []float32 {
+	if after {
+		return harness.GuardAfter(t, n)
+	}
+	return harness.GuardBefore(t, n)
+}
+
+// TestSgemmKernelZeroK checks kc = 0, outside the driver's contract but
+// documented: the tile is set to zero, or left as it is when add is set.
+func TestSgemmKernelZeroK(t *testing.T) {
+	forEachGemm(t, func(t *testing.T, l gemmLevel) {
+		for _, add := range []bool{false, true} {
+			c := make([]float32, l.mr*l.nr)
+			for x := range c {
+				c[x] = float32(x) - 0.5
+			}
+			l.kernel(nil, nil, c, 0, l.nr, add)
+			for x, v := range c {
+				want := float32(0)
+				if add {
+					want = float32(x) - 0.5
+				}
+				if got(v) != got(want) {
+					t.Fatalf("add=%v: c[%d] = %v, want %v", add, x, v, want)
+				}
+			}
+		}
+	})
+}
+
+// TestSgemmKernelFused checks the roundings. With v = 1+2⁻¹², v·v is
+// 1+2⁻¹¹+2⁻²⁴, which float32 cannot hold: the steps (−1)·1 then v·v give
+// 2⁻¹¹+2⁻²⁴ only if the product is added to −1 before it is rounded
+// (FMA), and 2⁻¹¹ if it is rounded first. One step v·v into c = −1 with
+// add gives 2⁻¹¹: the tile is accumulated from 0 and rounded (to 1+2⁻¹¹)
+// before it is added to c, as the contract says.
+func TestSgemmKernelFused(t *testing.T) {
+	forEachGemm(t, func(t *testing.T, l gemmLevel) {
+		const v = 1 + 0x1p-12
+		a, b := make([]float32, 2*l.mr), make([]float32, 2*l.nr)
+		for i := range l.mr {
+			a[i], a[l.mr+i] = -1, v
+		}
+		for j := range l.nr {
+			b[j], b[l.nr+j] = 1, v
+		}
+		c := make([]float32, l.mr*l.nr)
+		l.kernel(a, b, c, 2, l.nr, false)
+		for x, got := range c {
+			if got != 0x1p-11+0x1p-24 {
+				t.Fatalf("c[%d] = %g, want the fused 2⁻¹¹+2⁻²⁴", x, got)
+			}
+		}
+		for x := range c {
+			c[x] = -1
+		}
+		l.kernel(a[l.mr:], b[l.nr:], c, 1, l.nr, true)
+		for x, got := range c {
+			if got != 0x1p-11 {
+				t.Fatalf("add: c[%d] = %g, want 2⁻¹¹", x, got)
+			}
+		}
+	})
+}
+
+// TestFMAPeak only runs the instruments: they compute nothing to check.
+func TestFMAPeak(t *testing.T) {
+	forEachGemm(t, func(t *testing.T, l gemmLevel) {
+		for _, n := range []int{0, 1, 3} {
+			l.peak(n)
+		}
+	})
+}
+
+// gemmBenchKC is the k length of the benchmarks: the driver's block.
+const gemmBenchKC = 256
+
+// BenchmarkFMAPeak measures the machine's FMA throughput at each vector
+// width, to read the micro-kernel's GFLOP/s against in the same run.
+func BenchmarkFMAPeak(b *testing.B) {
+	for _, l := range gemmLevels {
+		b.Run(l.name, func(b *testing.B) {
+			if !l.ok {
+				b.Skipf("CPU lacks %s", l.name)
+			}
+			const n = 1000
+			for b.Loop() {
+				l.peak(n)
+			}
+			b.ReportMetric(float64(b.N)*n*l.peakFlops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// BenchmarkSgemmKernel measures one micro-kernel call with kc = 256 two
+// ways: L1, the same tile again and again with every operand in L1 (the
+// kernel alone); and stream, the way the driver calls it, one b panel
+// reused down an A block of 168 rows that streams from L2, into a C of
+// 168×4096 (2.7 MiB) walked 512 columns at a time so that its tiles come
+// from L3.
+func BenchmarkSgemmKernel(b *testing.B) {
+	const kc = gemmBenchKC
+	r := rand.New(rand.NewPCG(7, 8))
+	fill := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = float32(r.NormFloat64())
+		}
+		return s
+	}
+	for _, l := range gemmLevels {
+		b.Run(l.name+"/L1", func(b *testing.B) {
+			if !l.ok {
+				b.Skipf("CPU lacks %s", l.name)
+			}
+			pa, pb, c := fill(l.mr*kc), fill(l.nr*kc), fill(l.mr*l.nr)
+			for b.Loop() {
+				l.kernel(pa, pb, c, kc, l.nr, true)
+			}
+			b.ReportMetric(float64(b.N)*2*kc*float64(l.mr*l.nr)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run(l.name+"/stream", func(b *testing.B) {
+			if !l.ok {
+				b.Skipf("CPU lacks %s", l.name)
+			}
+			const ldc, nc = 4096, 512
+			mc := 168 / l.mr * l.mr
+			pa, pb, c := fill(mc*kc), fill(nc*kc), fill(mc*ldc)
+			jc := 0
+			for b.Loop() {
+				for jr := 0; jr < nc; jr += l.nr {
+					bp := pb[jr*kc:]
+					for ir := 0; ir < mc; ir += l.mr {
+						l.kernel(pa[ir*kc:], bp, c[ir*ldc+jc+jr:], kc, ldc, true)
+					}
+				}
+				jc = (jc + nc) % ldc
+			}
+			b.ReportMetric(float64(b.N)*2*kc*float64(mc*nc)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

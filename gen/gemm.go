@@ -1,0 +1,268 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/mmcloughlin/avo/attr"
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// The GEMM micro-kernels multiply a packed MR-row panel of op(A) by a
+// packed NR-column panel of op(B), with the whole MR×NR tile of C in
+// vector registers for the length of the k loop; package kernels packs the
+// operands and walks the tiles (the Goto/BLIS scheme). Each k step loads
+// NR/lanes vectors of b and broadcasts MR values of a, so every value
+// loaded feeds several FMAs and the loads stay well below the FMA rate.
+//
+// The shapes were chosen by measurement on the development machine (AMD
+// Zen 5, two FMA pipes of the full vector width), each against a loop of
+// register-only FMAs of the same width in the same run (FMAPeak*), with
+// the tiles called the way the driver calls them: one b panel reused over
+// an A block streaming from L2, into a C larger than L2 (the stream case
+// of BenchmarkSgemmKernel).
+//
+//   - AVX2: 6×16, 12 YMM accumulators + 2 loads of b + 1 broadcast of a
+//     out of 16 registers, the usual shape; it runs at 0.96–1.00 of the
+//     peak loop.
+//   - AVX-512: 6×64 (24 ZMM accumulators + 4 + 1) ran 1–4% faster than
+//     14×32 (28 + 2 + 1, which avo allocates without spilling) and 12×32
+//     (24 + 2 + 1) at kc = 128 and 256: 0.93–0.96 of the peak loop against
+//     0.90–0.93. It also keeps MR = 6 for both levels, so one packing of
+//     op(A) serves both, and wastes less of a batch of 64 rows on the edge
+//     tile (66 rows computed, not 70).
+//   - Folding the broadcast into each FMA's memory operand ({1toN},
+//     VFMADD231PS.BCST) instead of one VBROADCASTSS per value of a was
+//     8–25% slower at every AVX-512 shape: each value of a is then loaded
+//     NR/16 times instead of once.
+//   - Unrolling k by 2 or 8 instead of 4, and prefetching a ahead, made no
+//     measurable difference (the hardware prefetcher follows the panels).
+//     Prefetching the tile's rows of C before the k loop gained 1–6% when
+//     C is not in cache and cost nothing measurable when it is.
+
+// gemmKernel is one register-blocked micro-kernel shape.
+type gemmKernel struct {
+	s  isa
+	mr int // rows of the tile: values of a broadcast per k step
+	nv int // vectors per row of the tile, so NR = nv·lanes
+}
+
+// gemmKernels are the micro-kernels, one per instruction set; their
+// shapes are explained above.
+var gemmKernels = []gemmKernel{
+	{s: avx2, mr: 6, nv: 2},   // 6×16
+	{s: avx512, mr: 6, nv: 4}, // 6×64
+}
+
+// gemmUnroll is how many k steps the main loop takes per iteration: it
+// spreads the pointer updates and the branch over 4·MR·nv FMAs. A
+// remainder loop takes the last kc mod gemmUnroll steps one at a time.
+const gemmUnroll = 4
+
+func gemmFamily(c *build.Context) {
+	for _, g := range gemmKernels {
+		g.generate(c)
+	}
+	for _, g := range gemmKernels {
+		g.generatePeak(c)
+	}
+}
+
+// nr is the number of columns of the tile.
+func (g gemmKernel) nr() int { return g.nv * g.s.lanes }
+
+// generate emits SgemmKernel<suffix> with the contract in its doc comment.
+func (g gemmKernel) generate(c *build.Context) {
+	mr, nr, lanes := g.mr, g.nr(), g.s.lanes
+	name := "SgemmKernel" + g.s.suffix
+	c.Function(name)
+	c.Attributes(attr.NOSPLIT)
+	c.SignatureExpr("func(a, b, c []float32, kc, ldc int, add bool)")
+	c.Pragma("noescape")
+	c.Doc(
+		fmt.Sprintf("%s computes one MR×NR tile of C, MR = %d, NR = %d:", name, mr, nr),
+		"acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·NR+j] for i < MR, j < NR, accumulated",
+		"from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);",
+		"then c[i·ldc+j] = acc[i][j] for every i < MR, j < NR when add is false",
+		"(c is not read), or c[i·ldc+j] += acc[i][j] when add is true.",
+		"a is a packed panel of op(A): kc groups of MR values (column p of the",
+		"tile's rows, contiguous); b is a packed panel of op(B): kc groups of NR",
+		"values (row p of the tile's columns, contiguous). kc ≥ 1 (kc = 0 gives",
+		"acc = 0), len(a) ≥ MR·kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc",
+		"+ NR; none of this is checked. Nothing outside the first MR·kc values of",
+		"a, the first NR·kc of b and the MR×NR window of c is read or written.",
+		g.s.requires,
+	)
+
+	pa := c.Load(c.Param("a").Base(), c.GP64())
+	pb := c.Load(c.Param("b").Base(), c.GP64())
+	pc := c.Load(c.Param("c").Base(), c.GP64())
+	k := c.Load(c.Param("kc"), c.GP64())
+	ldc := c.Load(c.Param("ldc"), c.GP64())
+	c.SHLQ(operand.U8(2), ldc) // in bytes
+
+	g.prefetchTile(c, pc, ldc)
+
+	acc := make([][]reg.VecVirtual, mr)
+	for i := range acc {
+		acc[i] = make([]reg.VecVirtual, g.nv)
+		for j := range acc[i] {
+			acc[i][j] = g.s.vec(c)
+			g.zero(c, acc[i][j])
+		}
+	}
+
+	// step emits k step p of an iteration, at byte offsets 4·p·MR of a
+	// and 4·p·NR of b.
+	step := func(p int) {
+		bv := make([]reg.VecVirtual, g.nv)
+		for j := range bv {
+			bv[j] = g.s.vec(c)
+			c.VMOVUPS(operand.Mem{Base: pb, Disp: 4 * (p*nr + j*lanes)}, bv[j])
+		}
+		for i := range mr {
+			av := g.s.vec(c)
+			c.VBROADCASTSS(operand.Mem{Base: pa, Disp: 4 * (p*mr + i)}, av)
+			for j := range bv {
+				// Intel VFMADD231PS acc, a, b: acc = a·b + acc.
+				c.VFMADD231PS(bv[j], av, acc[i][j])
+			}
+		}
+	}
+	advance := func(steps int) {
+		c.ADDQ(operand.U32(4*mr*steps), pa)
+		c.ADDQ(operand.U32(4*nr*steps), pb)
+	}
+
+	c.CMPQ(k, operand.U32(gemmUnroll))
+	c.JB(operand.LabelRef("single"))
+	c.Label("unrolled")
+	for p := range gemmUnroll {
+		step(p)
+	}
+	advance(gemmUnroll)
+	c.SUBQ(operand.U32(gemmUnroll), k)
+	c.CMPQ(k, operand.U32(gemmUnroll))
+	c.JAE(operand.LabelRef("unrolled"))
+
+	c.Label("single")
+	c.TESTQ(k, k)
+	c.JZ(operand.LabelRef("store"))
+	c.Label("remainder")
+	step(0)
+	advance(1)
+	c.DECQ(k)
+	c.JNZ(operand.LabelRef("remainder"))
+
+	// The tile goes to C a row at a time, pc walking down the rows; the
+	// row loop is written out twice so that add is tested once.
+	c.Label("store")
+	add, err := c.Param("add").Resolve()
+	if err != nil {
+		panic(err)
+	}
+	c.CMPB(add.Addr, operand.U8(0))
+	c.JNE(operand.LabelRef("accumulate"))
+	g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
+		c.VMOVUPS(v, m)
+	}, acc)
+	c.JMP(operand.LabelRef("done"))
+
+	c.Label("accumulate")
+	g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
+		c.VADDPS(m, v, v)
+		c.VMOVUPS(v, m)
+	}, acc)
+
+	c.Label("done")
+	c.VZEROUPPER()
+	c.RET()
+}
+
+// rows emits store(acc[i][j], the vector j of row i of C) for the whole
+// tile, advancing pc by ldc bytes between rows.
+func (g gemmKernel) rows(c *build.Context, pc, ldc reg.Register, store func(reg.VecVirtual, operand.Mem), acc [][]reg.VecVirtual) {
+	for i := range g.mr {
+		for j := range g.nv {
+			store(acc[i][j], operand.Mem{Base: pc, Disp: 4 * j * g.s.lanes})
+		}
+		if i < g.mr-1 {
+			c.ADDQ(ldc, pc)
+		}
+	}
+}
+
+// prefetchTile emits a PREFETCHT0 of every cache line of the tile's rows
+// of C, so that their misses overlap the k loop instead of stalling the
+// stores after it: for each row its first element, every 64 bytes after
+// it, and its last element, which covers every line whatever the
+// alignment and names no address outside the row. pc does not move.
+func (g gemmKernel) prefetchTile(c *build.Context, pc, ldc reg.Register) {
+	row := c.GP64()
+	c.MOVQ(pc, row)
+	last := 4 * (g.nr() - 1)
+	for i := range g.mr {
+		for off := 0; off < last; off += 64 {
+			c.PREFETCHT0(operand.Mem{Base: row, Disp: off})
+		}
+		c.PREFETCHT0(operand.Mem{Base: row, Disp: last})
+		if i < g.mr-1 {
+			c.ADDQ(ldc, row)
+		}
+	}
+}
+
+// zero sets v to +0 in every lane. VEX VXORPS cannot name Z16–Z31 and
+// EVEX VXORPS needs AVX512DQ, so the AVX-512 kernels use VPXORD
+// (AVX-512F); VXORPS for YMM is the usual zeroing idiom.
+func (g gemmKernel) zero(c *build.Context, v reg.VecVirtual) {
+	if g.s.lanes == 16 {
+		c.VPXORD(v, v, v)
+		return
+	}
+	c.VXORPS(v, v, v)
+}
+
+// generatePeak emits FMAPeak<suffix>(n int), a measuring instrument and
+// not a kernel: n iterations of MR·nv independent register-only FMAs, one
+// per accumulator of the micro-kernel, and no memory access, so that a
+// benchmark can measure the machine's FMA throughput at this vector width
+// in the same run as the micro-kernel and report the kernel's fraction of
+// it while the clock drifts. MR·nv ≥ 12 chains cover the FMA latency
+// (4 cycles × 2 pipes on current cores).
+func (g gemmKernel) generatePeak(c *build.Context) {
+	n := g.mr * g.nv
+	name := "FMAPeak" + g.s.suffix
+	c.Function(name)
+	c.Attributes(attr.NOSPLIT)
+	c.SignatureExpr("func(n int)")
+	c.Doc(
+		fmt.Sprintf("%s is a measuring instrument, not a kernel: it runs n", name),
+		fmt.Sprintf("iterations of %d independent VFMADD231PS on %d-lane registers (as many", n, g.s.lanes),
+		fmt.Sprintf("as SgemmKernel%s has accumulators) and touches no memory: %d", g.s.suffix, 2*n*g.s.lanes),
+		"float32 flops per iteration, at the machine's FMA peak for this vector",
+		"width, to measure beside the micro-kernel in the same run. n ≥ 0.",
+		g.s.requires,
+	)
+	iters := c.Load(c.Param("n"), c.GP64())
+	x, y := g.s.vec(c), g.s.vec(c)
+	g.zero(c, x)
+	g.zero(c, y)
+	acc := make([]reg.VecVirtual, n)
+	for i := range acc {
+		acc[i] = g.s.vec(c)
+		g.zero(c, acc[i])
+	}
+	c.TESTQ(iters, iters)
+	c.JZ(operand.LabelRef("done"))
+	c.Label("loop")
+	for _, v := range acc {
+		c.VFMADD231PS(x, y, v)
+	}
+	c.DECQ(iters)
+	c.JNZ(operand.LabelRef("loop"))
+	c.Label("done")
+	c.VZEROUPPER()
+	c.RET()
+}

@@ -1,0 +1,196 @@
+package kernels
+
+import (
+	"sync"
+
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/simdnn/simdnn/fallback"
+)
+
+// The Goto/BLIS algorithm around a register-blocked micro-kernel: op(B) is
+// packed a kc×nc block at a time into panels nr columns wide, op(A) an
+// mc×kc block at a time into panels mr rows high (alpha applied), and the
+// micro-kernel multiplies one A panel by one B panel into an mr×nr tile of
+// C with its accumulators in registers. Packing absorbs the transposes and
+// leading dimensions; the block sizes keep a B panel in L1 and the A block
+// in L2 while the panels stream past.
+
+// microKernel is an mr×nr micro-kernel with the contract of
+// asm.SgemmKernelAVX2: the tile c[i*ldc+j] (i < mr, j < nr) is set to, or
+// with add incremented by, Σ_{p<kc} a[p*mr+i]·b[p*nr+j].
+type microKernel struct {
+	mr, nr int
+	fn     func(a, b, c []float32, kc, ldc int, add bool)
+}
+
+// gemmBlocks are the block sizes of one micro-kernel shape.
+type gemmBlocks struct{ kc, mc, nc int }
+
+// blocksFor derives the block sizes from the data caches cpuid reports,
+// with defaults where it reports none (arm64 under emulation, some VMs):
+// a kc×nr B panel fills about half of L1, an mc×kc A block about half of
+// L2, and a kc×nc B block about half of L3, capped so that packing stays
+// cheap next to the multiply.
+func blocksFor(mr, nr int) gemmBlocks {
+	l1, l2, l3 := cpuid.CPU.Cache.L1D, cpuid.CPU.Cache.L2, cpuid.CPU.Cache.L3
+	if l1 <= 0 {
+		l1 = 32 << 10
+	}
+	if l2 <= 0 {
+		l2 = 512 << 10
+	}
+	if l3 <= 0 {
+		l3 = 4 << 20
+	}
+	kc := clamp(l1/2/(4*nr), 64, 512)
+	mc := clamp(l2/2/(4*kc), mr, 1024) / mr * mr
+	nc := clamp(l3/2/(4*kc), nr, 8192) / nr * nr
+	return gemmBlocks{kc, mc, nc}
+}
+
+func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
+
+// gemmBuffers are the packing buffers of one call; a pool keeps them
+// between calls so that a steady-state Sgemm allocates nothing.
+type gemmBuffers struct{ a, b, tile []float32 }
+
+// grow returns s with length n, reallocating only when it is too short.
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// blockedSgemm returns an Sgemm, with the contract of kernels.Sgemm for
+// m, n > 0, that runs the blocked loops around mk with the block sizes
+// this machine's caches call for.
+func blockedSgemm(mk microKernel) func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	return blockedSgemmWith(mk, blocksFor(mk.mr, mk.nr))
+}
+
+// blockedSgemmWith is blockedSgemm with the block sizes bs.
+func blockedSgemmWith(mk microKernel, bs gemmBlocks) func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	pool := sync.Pool{New: func() any { return new(gemmBuffers) }}
+	return func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+		fallback.GemmScale(m, n, beta, c, ldc)
+		if alpha == 0 || k == 0 {
+			return
+		}
+		buf := pool.Get().(*gemmBuffers)
+		defer pool.Put(buf)
+		mr, nr := mk.mr, mk.nr
+		kb := fallback.SplitBlock(k, bs.kc, 1)
+		mb := fallback.SplitBlock(m, bs.mc, mr)
+		nb := fallback.SplitBlock(n, bs.nc, nr)
+		buf.a = grow(buf.a, mb*kb)
+		buf.b = grow(buf.b, nb*kb)
+		buf.tile = grow(buf.tile, mr*nr)
+		for jc := 0; jc < n; jc += nb {
+			nc := min(nb, n-jc)
+			for pc := 0; pc < k; pc += kb {
+				kc := min(kb, k-pc)
+				// C was scaled by beta already: the first k block
+				// assigns when beta is 0, everything else adds.
+				add := beta != 0 || pc > 0
+				packB(buf.b, transB, b, ldb, pc, jc, kc, nc, nr)
+				for ic := 0; ic < m; ic += mb {
+					mc := min(mb, m-ic)
+					packA(buf.a, transA, alpha, a, lda, ic, pc, mc, kc, mr)
+					mk.block(buf, c[ic*ldc+jc:], ldc, mc, nc, kc, add)
+				}
+			}
+		}
+	}
+}
+
+// block multiplies the packed A block (mc rows) by the packed B block (nc
+// columns) into C, whose top-left element is c[0]. Full tiles go straight
+// to C; a partial tile at the right or bottom edge goes through buf.tile,
+// so the micro-kernel never touches C outside the block.
+func (mk microKernel) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, add bool) {
+	mr, nr := mk.mr, mk.nr
+	for jr := 0; jr < nc; jr += nr {
+		nrr := min(nr, nc-jr)
+		bp := buf.b[jr*kc : (jr+nr)*kc]
+		for ir := 0; ir < mc; ir += mr {
+			mrr := min(mr, mc-ir)
+			ap := buf.a[ir*kc : (ir+mr)*kc]
+			ct := c[ir*ldc+jr:]
+			if mrr == mr && nrr == nr {
+				mk.fn(ap, bp, ct, kc, ldc, add)
+				continue
+			}
+			mk.fn(ap, bp, buf.tile, kc, nr, false)
+			for i := range mrr {
+				row, t := ct[i*ldc:i*ldc+nrr], buf.tile[i*nr:i*nr+nrr]
+				if add {
+					for j, v := range t {
+						row[j] += v
+					}
+				} else {
+					copy(row, t)
+				}
+			}
+		}
+	}
+}
+
+// packA packs the mc×kc block of op(A) at (ic, pc), scaled by alpha, into
+// panels of mr rows: panel r holds, for each p < kc, the mr values
+// alpha·op(A)[ic+r·mr+i, pc+p], rows past mc as zeros. dst is
+// ⌈mc/mr⌉·mr·kc long at least. The rows past mc only make tile rows that
+// block discards; they are zeroed so that stale values (denormals, say)
+// cannot slow the micro-kernel down.
+func packA(dst []float32, transA bool, alpha float32, a []float32, lda, ic, pc, mc, kc, mr int) {
+	for ir := 0; ir < mc; ir += mr {
+		panel := dst[ir*kc : (ir+mr)*kc]
+		rows := min(mr, mc-ir)
+		if rows < mr {
+			clear(panel)
+		}
+		for i := range rows {
+			row := ic + ir + i
+			if transA {
+				// op(A)[row, pc+p] = a[(pc+p)·lda + row]: a column.
+				for p := range kc {
+					panel[p*mr+i] = alpha * a[(pc+p)*lda+row]
+				}
+				continue
+			}
+			src := a[row*lda+pc : row*lda+pc+kc]
+			for p, v := range src {
+				panel[p*mr+i] = alpha * v
+			}
+		}
+	}
+}
+
+// packB packs the kc×nc block of op(B) at (pc, jc) into panels of nr
+// columns: panel j holds, for each p < kc, the nr values
+// op(B)[pc+p, jc+j·nr+q], columns past nc as zeros, for the same reason
+// as packA's rows.
+func packB(dst []float32, transB bool, b []float32, ldb, pc, jc, kc, nc, nr int) {
+	for jr := 0; jr < nc; jr += nr {
+		panel := dst[jr*kc : (jr+nr)*kc]
+		cols := min(nr, nc-jr)
+		if cols < nr {
+			clear(panel)
+		}
+		if transB {
+			// op(B)[pc+p, col] = b[col·ldb + pc+p]: B's rows are
+			// op(B)'s columns.
+			for q := range cols {
+				src := b[(jc+jr+q)*ldb+pc : (jc+jr+q)*ldb+pc+kc]
+				for p, v := range src {
+					panel[p*nr+q] = v
+				}
+			}
+			continue
+		}
+		for p := range kc {
+			copy(panel[p*nr:p*nr+cols], b[(pc+p)*ldb+jc+jr:])
+		}
+	}
+}

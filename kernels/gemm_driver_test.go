@@ -1,0 +1,41 @@
+package kernels
+
+import "testing"
+
+// goMicroKernel is a plain-Go micro-kernel of any shape with the contract
+// of microKernel: it lets the tests run the blocked driver with shapes no
+// assembly has (odd ones, so that every edge path is taken) on any
+// machine, independently of the assembly micro-kernels.
+func goMicroKernel(mr, nr int) microKernel {
+	return microKernel{mr: mr, nr: nr, fn: func(a, b, c []float32, kc, ldc int, add bool) {
+		for i := range mr {
+			for j := range nr {
+				var s float32
+				for p := range kc {
+					s += a[p*mr+i] * b[p*nr+j]
+				}
+				if add {
+					s += c[i*ldc+j]
+				}
+				c[i*ldc+j] = s
+			}
+		}
+	}}
+}
+
+// gemmTestImpls are the implementations the GEMM tests run: those under
+// test, and the blocked driver around a plain-Go 3×5 micro-kernel, so
+// that the driver is tested on every GOARCH: the grid's sizes (3, 5, 15,
+// 16, ...) give it full tiles and edge tiles of every kind.
+func gemmTestImpls() []*impl {
+	blocked := generic
+	blocked.name = "blocked-go-3x5"
+	blocked.sgemm = blockedSgemm(goMicroKernel(3, 5))
+	return append(testImpls(), &blocked)
+}
+
+// forEachGemmImpl is forEachImpl over gemmTestImpls.
+func forEachGemmImpl(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	forEachImplIn(t, gemmTestImpls(), f)
+}
