@@ -7,34 +7,44 @@ package asm
 // SgemmKernelAVX2 computes one MR×NR tile of C, MR = 6, NR = 16:
 // acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·NR+j] for i < MR, j < NR, accumulated
 // from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);
-// then c[i·ldc+j] = acc[i][j] for every i < MR, j < NR when add is false
-// (c is not read), or c[i·ldc+j] += acc[i][j] when add is true.
+// then the epilogue, each step only when its bit of flags is set, in this
+// order: 1 (add) acc[i][j] += c[i·ldc+j] (c is not read without it);
+// 2 (bias) acc[i][j] += bias[j]; 4 (ReLU) acc[i][j] = max(acc[i][j], 0),
+// passing NaN and −0 through; 8 (leaky ReLU) acc[i][j] ·= slope where
+// acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =
+// acc[i][j] for every i < MR, j < NR. Each step rounds once.
 // a is a packed panel of op(A): kc groups of MR values (column p of the
 // tile's rows, contiguous); b is a packed panel of op(B): kc groups of NR
 // values (row p of the tile's columns, contiguous). kc ≥ 1 (kc = 0 gives
 // acc = 0), len(a) ≥ MR·kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc
-// + NR; none of this is checked. Nothing outside the first MR·kc values of
-// a, the first NR·kc of b and the MR×NR window of c is read or written.
+// + NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
+// the first MR·kc values of a, the first NR·kc of b, the first NR of bias
+// (with flag 2 only) and the MR×NR window of c is read or written.
 // It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
 //
 //go:noescape
-func SgemmKernelAVX2(a []float32, b []float32, c []float32, kc int, ldc int, add bool)
+func SgemmKernelAVX2(a []float32, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
 
 // SgemmKernelAVX512 computes one MR×NR tile of C, MR = 6, NR = 64:
 // acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·NR+j] for i < MR, j < NR, accumulated
 // from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);
-// then c[i·ldc+j] = acc[i][j] for every i < MR, j < NR when add is false
-// (c is not read), or c[i·ldc+j] += acc[i][j] when add is true.
+// then the epilogue, each step only when its bit of flags is set, in this
+// order: 1 (add) acc[i][j] += c[i·ldc+j] (c is not read without it);
+// 2 (bias) acc[i][j] += bias[j]; 4 (ReLU) acc[i][j] = max(acc[i][j], 0),
+// passing NaN and −0 through; 8 (leaky ReLU) acc[i][j] ·= slope where
+// acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =
+// acc[i][j] for every i < MR, j < NR. Each step rounds once.
 // a is a packed panel of op(A): kc groups of MR values (column p of the
 // tile's rows, contiguous); b is a packed panel of op(B): kc groups of NR
 // values (row p of the tile's columns, contiguous). kc ≥ 1 (kc = 0 gives
 // acc = 0), len(a) ≥ MR·kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc
-// + NR; none of this is checked. Nothing outside the first MR·kc values of
-// a, the first NR·kc of b and the MR×NR window of c is read or written.
+// + NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
+// the first MR·kc values of a, the first NR·kc of b, the first NR of bias
+// (with flag 2 only) and the MR×NR window of c is read or written.
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 //
 //go:noescape
-func SgemmKernelAVX512(a []float32, b []float32, c []float32, kc int, ldc int, add bool)
+func SgemmKernelAVX512(a []float32, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
 
 // FMAPeakAVX2 is a measuring instrument, not a kernel: it runs n
 // iterations of 12 independent VFMADD231PS on 8-lane registers (as many

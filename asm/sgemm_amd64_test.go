@@ -25,7 +25,7 @@ type gemmLevel struct {
 	name      string
 	ok        bool
 	mr, nr    int
-	kernel    func(a, b, c []float32, kc, ldc int, add bool)
+	kernel    func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
 	peak      func(n int)
 	peakFlops float64 // per iteration of peak
 }
@@ -51,6 +51,26 @@ func forEachGemm(t *testing.T, f func(t *testing.T, l gemmLevel)) {
 // (by 4) with and without a pass through it, and the block sizes the
 // driver uses, with their neighbours.
 var gemmKCs = []int{1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 64, 255, 256, 257}
+
+// The epilogue's flags, as the kernels' doc comments define them.
+const (
+	epAdd   = 1 << iota // add the tile of C
+	epBias              // add bias[j] to column j
+	epReLU              // max(x, 0)
+	epLeaky             // slope·x where x < 0
+)
+
+// epilogues are the flag sets tested with every kc and ldc, with the
+// slope each is called with: each step alone and the combinations the
+// driver uses (intermediate k blocks add; the last adds the bias and
+// applies the activation).
+var epilogues = []struct {
+	flags uint
+	slope float32
+}{
+	{0, 0}, {epAdd, 0}, {epBias, 0}, {epReLU, 0}, {epLeaky, 0.01},
+	{epAdd | epBias | epReLU, 0}, {epAdd | epBias | epLeaky, -2.5}, {epBias | epLeaky, 0.2},
+}
 
 // gemmTail is the number of values after the last row of c that must stay
 // untouched: two rows' worth, on top of the harness's own canaries, so that
@@ -110,33 +130,61 @@ func newGemmPanels(r *rand.Rand, l gemmLevel, kc int, exact bool) *gemmPanels {
 // against.
 type gemmCase struct {
 	*gemmPanels
-	l   gemmLevel
-	ldc int
-	add bool
-	c   []float32 // cLen(ldc) + gemmTail values: the window, padding and tail
+	l     gemmLevel
+	ldc   int
+	flags uint
+	slope float32
+	bias  []float32 // NR values, a NaN among them
+	c     []float32 // cLen(ldc) + gemmTail values: the window, padding and tail
 }
 
 // newGemmCase makes c for the panels: random values in the window when
-// add is set and NaN when not (the kernel must not read it then), and
-// canaries in the padding between rows and in the tail.
-func newGemmCase(r *rand.Rand, l gemmLevel, p *gemmPanels, ldc int, add bool) *gemmCase {
-	g := &gemmCase{gemmPanels: p, l: l, ldc: ldc, add: add}
+// the epilogue adds C (one of them NaN) and NaN when not (the kernel must
+// not read it then), and canaries in the padding between rows and in the
+// tail; and a bias of random values and one NaN.
+func newGemmCase(r *rand.Rand, l gemmLevel, p *gemmPanels, ldc int, flags uint, slope float32) *gemmCase {
+	g := &gemmCase{gemmPanels: p, l: l, ldc: ldc, flags: flags, slope: slope}
 	g.c = make([]float32, l.cLen(ldc)+l.gemmTail())
 	for x := range g.c {
 		switch {
 		case !l.inTile(x, ldc) || x >= l.cLen(ldc):
 			g.c[x] = harness.Canary()
-		case add:
+		case flags&epAdd != 0 && x != ldc+3:
 			g.c[x] = float32(r.NormFloat64())
 		default:
 			g.c[x] = float32(math.NaN())
 		}
 	}
+	g.bias = make([]float32, l.nr)
+	for j := range g.bias {
+		g.bias[j] = float32(r.NormFloat64())
+	}
+	g.bias[l.nr-2] = float32(math.NaN())
 	return g
 }
 
 func (g *gemmCase) String() string {
-	return fmt.Sprintf("%s kc=%d ldc=%d add=%v", g.l.name, g.kc, g.ldc, g.add)
+	return fmt.Sprintf("%s kc=%d ldc=%d flags=%#x slope=%g", g.l.name, g.kc, g.ldc, g.flags, g.slope)
+}
+
+// biasArg is the bias the kernel is called with: the case's, or nil
+// when the epilogue does not add one (the kernel must not read it).
+func (g *gemmCase) biasArg() []float32 {
+	if g.flags&epBias == 0 {
+		return nil
+	}
+	return g.bias
+}
+
+// act applies the case's activation to v.
+func (g *gemmCase) act(v float32) float32 {
+	switch {
+	case g.flags&epReLU != 0 && v < 0:
+		return 0
+	case g.flags&epLeaky != 0 && v < 0:
+		return v * g.slope
+	}
+	return v
 }
 
 // run calls the kernel with a, b and c as given (c exactly cLen(ldc)
@@ -146,7 +194,7 @@ func (g *gemmCase) run(t *testing.T, where string, a, b, c []float32) {
 	copy(a, g.a)
 	copy(b, g.b)
 	copy(c, g.c)
-	harness.NoFault(t, g.String()+" "+where, func() { g.l.kernel(a, b, c, g.kc, g.ldc, g.add) })
+	harness.NoFault(t, g.String()+" "+where, func() { g.l.kernel(a, b, c, g.kc, g.ldc, g.flags, g.biasArg(), g.slope) })
 }
 
 // check compares a, b and c after a run with the case's values: a and b
@@ -178,24 +226,43 @@ func (g *gemmCase) check(t *testing.T, where string, a, b, c []float32) {
 		}
 		i, j := x/g.ldc, x%g.ldc
 		want, gauge := g.sum[i*l.nr+j], 2*float64(g.kc)*eps*g.mag[i*l.nr+j]
-		if g.add {
+		if g.flags&epAdd != 0 {
 			want += float64(c0)
 			gauge += 2 * eps * math.Abs(float64(c0))
 		}
-		if !(math.Abs(float64(v)-want) <= gauge) {
+		if g.flags&epBias != 0 {
+			want += float64(g.bias[j])
+			gauge += 2 * eps * math.Abs(want)
+		}
+		if w := float64(g.act(float32(want))); w != want {
+			// The activation scaled or zeroed the value, and its
+			// error with it, and rounded once more.
+			gauge = gauge*math.Abs(w/want) + 2*eps*math.Abs(w)
+			want = w
+		}
+		switch {
+		case math.IsNaN(want):
+			if !math.IsNaN(float64(v)) {
+				t.Fatalf("%s %s: c[%d][%d] = %v, want NaN", g, where, i, j, v)
+			}
+		case !(math.Abs(float64(v)-want) <= gauge):
 			t.Fatalf("%s %s: c[%d][%d] = %v, want %v ± %.3g", g, where, i, j, v, want, gauge)
 		}
 		if g.exact == nil {
 			continue
 		}
+		// The sum of two float32 computed in float64 and rounded to
+		// float32 is correctly rounded (53 ≥ 2·24 + 2).
 		w := g.exact[i*l.nr+j]
-		if g.add {
-			// The sum of two float32 computed in float64 and rounded
-			// to float32 is correctly rounded (53 ≥ 2·24 + 2).
-			w = float32(float64(c0) + float64(w))
+		if g.flags&epAdd != 0 {
+			w = float32(float64(w) + float64(c0))
 		}
-		if got(v) != got(w) {
-			t.Fatalf("%s %s: c[%d][%d] = %v, want %v from kc FMAs in order", g, where, i, j, v, w)
+		if g.flags&epBias != 0 {
+			w = float32(float64(w) + float64(g.bias[j]))
+		}
+		w = g.act(w)
+		if got(v) != got(w) && !(w != w && v != v) {
+			t.Fatalf("%s %s: c[%d][%d] = %v, want %v from kc FMAs in order, then the epilogue", g, where, i, j, v, w)
 		}
 	}
 }
@@ -211,8 +278,8 @@ func TestSgemmKernel(t *testing.T) {
 				// the short panels.
 				panels := newGemmPanels(r, l, kc, !testing.Short() || kc <= 17)
 				for _, ldc := range []int{l.nr, l.nr + 1, l.nr + 13} {
-					for _, add := range []bool{false, true} {
-						g := newGemmCase(r, l, panels, ldc, add)
+					for _, ep := range epilogues {
+						g := newGemmCase(r, l, panels, ldc, ep.flags, ep.slope)
 						n := l.cLen(ldc)
 
 						// Between canaries, at an offset from a
@@ -240,6 +307,9 @@ func TestSgemmKernel(t *testing.T) {
 							a := gemmGuarded(t, len(g.a), after)
 							b := gemmGuarded(t, len(g.b), after)
 							c := gemmGuarded(t, n, after)
+							if g.flags&epBias != 0 {
+								g.bias = append(gemmGuarded(t, len(g.bias), after)[:0], g.bias...)
+							}
 							g.run(t, where, a, b, c)
 							g.check(t, where, a, b, c)
 						}
@@ -268,7 +338,11 @@ func TestSgemmKernelZeroK(t *testing.T) {
 			for x := range c {
 				c[x] = float32(x) - 0.5
 			}
-			l.kernel(nil, nil, c, 0, l.nr, add)
+			var flags uint
+			if add {
+				flags = epAdd
+			}
+			l.kernel(nil, nil, c, 0, l.nr, flags, nil, 0)
 			for x, v := range c {
 				want := float32(0)
 				if add {
@@ -299,7 +373,7 @@ func TestSgemmKernelFused(t *testing.T) {
 			b[j], b[l.nr+j] = 1, v
 		}
 		c := make([]float32, l.mr*l.nr)
-		l.kernel(a, b, c, 2, l.nr, false)
+		l.kernel(a, b, c, 2, l.nr, 0, nil, 0)
 		for x, got := range c {
 			if got != 0x1p-11+0x1p-24 {
 				t.Fatalf("c[%d] = %g, want the fused 2⁻¹¹+2⁻²⁴", x, got)
@@ -308,7 +382,7 @@ func TestSgemmKernelFused(t *testing.T) {
 		for x := range c {
 			c[x] = -1
 		}
-		l.kernel(a[l.mr:], b[l.nr:], c, 1, l.nr, true)
+		l.kernel(a[l.mr:], b[l.nr:], c, 1, l.nr, epAdd, nil, 0)
 		for x, got := range c {
 			if got != 0x1p-11 {
 				t.Fatalf("add: c[%d] = %g, want 2⁻¹¹", x, got)
@@ -369,7 +443,7 @@ func BenchmarkSgemmKernel(b *testing.B) {
 			}
 			pa, pb, c := fill(l.mr*kc), fill(l.nr*kc), fill(l.mr*l.nr)
 			for b.Loop() {
-				l.kernel(pa, pb, c, kc, l.nr, true)
+				l.kernel(pa, pb, c, kc, l.nr, epAdd, nil, 0)
 			}
 			b.ReportMetric(float64(b.N)*2*kc*float64(l.mr*l.nr)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
@@ -385,7 +459,7 @@ func BenchmarkSgemmKernel(b *testing.B) {
 				for jr := 0; jr < nc; jr += l.nr {
 					bp := pb[jr*kc:]
 					for ir := 0; ir < mc; ir += l.mr {
-						l.kernel(pa[ir*kc:], bp, c[ir*ldc+jc+jr:], kc, ldc, true)
+						l.kernel(pa[ir*kc:], bp, c[ir*ldc+jc+jr:], kc, ldc, epAdd, nil, 0)
 					}
 				}
 				jc = (jc + nc) % ldc

@@ -1,6 +1,6 @@
 package fallback
 
-import "sync"
+import "github.com/simdnn/simdnn/internal/freelist"
 
 // Sgemm is structured the Goto/BLIS way: op(B) is packed a k block by an
 // n block at a time into panels gemmNR columns wide, op(A) a k block by an
@@ -25,7 +25,7 @@ const (
 )
 
 // gemmWork holds the packing buffers and a strip for partial panels; a
-// pool keeps them between calls so that Sgemm allocates nothing in steady
+// free list keeps them between calls so that Sgemm allocates nothing in steady
 // state.
 type gemmWork struct {
 	a   []float32
@@ -33,7 +33,7 @@ type gemmWork struct {
 	acc [gemmNR]float32
 }
 
-var gemmPool = sync.Pool{New: func() any { return new(gemmWork) }}
+var gemmPool freelist.List[gemmWork]
 
 // gemmZeros is where the kernel starts accumulating when it assigns C.
 var gemmZeros [gemmNR]float32
@@ -55,7 +55,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if beta != 0 {
 		GemmScale(m, n, beta, c, ldc)
 	}
-	w := gemmPool.Get().(*gemmWork)
+	w := gemmPool.Get()
 	defer gemmPool.Put(w)
 
 	kb := SplitBlock(k, gemmKC, 1)

@@ -78,20 +78,25 @@ func (g gemmKernel) generate(c *build.Context) {
 	name := "SgemmKernel" + g.s.suffix
 	c.Function(name)
 	c.Attributes(attr.NOSPLIT)
-	c.SignatureExpr("func(a, b, c []float32, kc, ldc int, add bool)")
+	c.SignatureExpr("func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)")
 	c.Pragma("noescape")
 	c.Doc(
 		fmt.Sprintf("%s computes one MR×NR tile of C, MR = %d, NR = %d:", name, mr, nr),
 		"acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·NR+j] for i < MR, j < NR, accumulated",
 		"from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);",
-		"then c[i·ldc+j] = acc[i][j] for every i < MR, j < NR when add is false",
-		"(c is not read), or c[i·ldc+j] += acc[i][j] when add is true.",
+		"then the epilogue, each step only when its bit of flags is set, in this",
+		"order: 1 (add) acc[i][j] += c[i·ldc+j] (c is not read without it);",
+		"2 (bias) acc[i][j] += bias[j]; 4 (ReLU) acc[i][j] = max(acc[i][j], 0),",
+		"passing NaN and −0 through; 8 (leaky ReLU) acc[i][j] ·= slope where",
+		"acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =",
+		"acc[i][j] for every i < MR, j < NR. Each step rounds once.",
 		"a is a packed panel of op(A): kc groups of MR values (column p of the",
 		"tile's rows, contiguous); b is a packed panel of op(B): kc groups of NR",
 		"values (row p of the tile's columns, contiguous). kc ≥ 1 (kc = 0 gives",
 		"acc = 0), len(a) ≥ MR·kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc",
-		"+ NR; none of this is checked. Nothing outside the first MR·kc values of",
-		"a, the first NR·kc of b and the MR×NR window of c is read or written.",
+		"+ NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside",
+		"the first MR·kc values of a, the first NR·kc of b, the first NR of bias",
+		"(with flag 2 only) and the MR×NR window of c is read or written.",
 		g.s.requires,
 	)
 
@@ -155,29 +160,98 @@ func (g gemmKernel) generate(c *build.Context) {
 	c.DECQ(k)
 	c.JNZ(operand.LabelRef("remainder"))
 
-	// The tile goes to C a row at a time, pc walking down the rows; the
-	// row loop is written out twice so that add is tested once.
 	c.Label("store")
-	add, err := c.Param("add").Resolve()
-	if err != nil {
-		panic(err)
-	}
-	c.CMPB(add.Addr, operand.U8(0))
-	c.JNE(operand.LabelRef("accumulate"))
+	g.epilogue(c, pc, ldc, acc)
 	g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
-		c.VMOVUPS(v, m)
-	}, acc)
-	c.JMP(operand.LabelRef("done"))
-
-	c.Label("accumulate")
-	g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
-		c.VADDPS(m, v, v)
 		c.VMOVUPS(v, m)
 	}, acc)
 
 	c.Label("done")
 	c.VZEROUPPER()
 	c.RET()
+}
+
+// The epilogue's flags, as the kernels' doc comments give them; package
+// kernels has the same values.
+const (
+	epilogueAdd   = 1 << iota // add the tile of C
+	epilogueBias              // add bias[j] to column j
+	epilogueReLU              // max(x, 0)
+	epilogueLeaky             // slope·x where x < 0
+)
+
+// epilogue emits the steps between the k loop and the store, each
+// behind a test of its flag: one branch per step per tile, next to
+// MR·NR·kc FMAs, and the tile stays in registers throughout. pc is left
+// as it was.
+func (g gemmKernel) epilogue(c *build.Context, pc, ldc reg.Register, acc [][]reg.VecVirtual) {
+	flags := c.Load(c.Param("flags"), c.GP64())
+
+	c.TESTQ(operand.U32(epilogueAdd), flags)
+	c.JZ(operand.LabelRef("noadd"))
+	row := c.GP64()
+	c.MOVQ(pc, row)
+	g.rows(c, row, ldc, func(v reg.VecVirtual, m operand.Mem) {
+		c.VADDPS(m, v, v)
+	}, acc)
+	c.Label("noadd")
+
+	c.TESTQ(operand.U32(epilogueBias), flags)
+	c.JZ(operand.LabelRef("nobias"))
+	pbias := c.Load(c.Param("bias").Base(), c.GP64())
+	for i := range acc {
+		for j, v := range acc[i] {
+			c.VADDPS(operand.Mem{Base: pbias, Disp: 4 * j * g.s.lanes}, v, v)
+		}
+	}
+	c.Label("nobias")
+
+	c.TESTQ(operand.U32(epilogueReLU), flags)
+	c.JZ(operand.LabelRef("norelu"))
+	zero := g.s.vec(c)
+	g.zero(c, zero)
+	for i := range acc {
+		for _, v := range acc[i] {
+			// Intel VMAXPS v, zero, v returns its second source, v,
+			// when either is NaN or both are zeros: NaN and −0 pass.
+			c.VMAXPS(v, zero, v)
+		}
+	}
+	c.JMP(operand.LabelRef("stored"))
+	c.Label("norelu")
+
+	c.TESTQ(operand.U32(epilogueLeaky), flags)
+	c.JZ(operand.LabelRef("stored"))
+	zero = g.s.vec(c)
+	g.zero(c, zero)
+	slope := g.s.vec(c)
+	s, err := c.Param("slope").Resolve()
+	if err != nil {
+		panic(err)
+	}
+	c.VBROADCASTSS(s.Addr, slope)
+	for i := range acc {
+		for _, v := range acc[i] {
+			g.leaky(c, v, zero, slope)
+		}
+	}
+	c.Label("stored")
+}
+
+// leaky emits v = v < 0 ? slope·v : v. The ordered less-than is false
+// for NaN and for −0, which pass as they are.
+func (g gemmKernel) leaky(c *build.Context, v, zero, slope reg.VecVirtual) {
+	const lessOrdered = 1 // _CMP_LT_OS
+	if g.s.lanes == 16 {
+		k := c.K()
+		c.VCMPPS(operand.U8(lessOrdered), zero, v, k)
+		c.VMULPS(slope, v, k, v)
+		return
+	}
+	neg, prod := g.s.vec(c), g.s.vec(c)
+	c.VCMPPS(operand.U8(lessOrdered), zero, v, neg)
+	c.VMULPS(slope, v, prod)
+	c.VBLENDVPS(neg, prod, v, v)
 }
 
 // rows emits store(acc[i][j], the vector j of row i of C) for the whole

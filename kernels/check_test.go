@@ -52,6 +52,17 @@ func TestArgumentChecks(t *testing.T) {
 		{fmt.Sprintf("kernels.Sgemm: m=%d k=1 lda=%d overflows int", huge, huge), func() { Sgemm(false, false, huge, 1, 1, 1, s(1), huge, s(1), 1, 0, s(1), 1) }},
 		{fmt.Sprintf("kernels.Sgemm: m=3 n=%d ldc=%d overflows int", huge, huge), func() { Sgemm(false, false, 3, huge, 0, 1, nil, 1, nil, huge, 0, s(1), huge) }},
 
+		// SgemmBiasAct: Sgemm's checks under its own name, and the bias.
+		{"kernels.SgemmBiasAct: ldb=1 < max(1, n=2)", func() {
+			SgemmBiasAct(false, false, 3, 2, 4, 1, s(12), 4, s(8), 1, 0, s(6), 2, nil, ActReLU)
+		}},
+		{"kernels.SgemmBiasAct: len(bias)=3 != n=2 (nor 0, for no bias)", func() {
+			SgemmBiasAct(false, false, 3, 2, 4, 1, s(12), 4, s(8), 2, 0, s(6), 2, s(3), ActReLU)
+		}},
+		{"kernels.SgemmBiasAct: len(bias)=1 != n=2 (nor 0, for no bias)", func() {
+			SgemmBiasAct(false, false, 0, 2, 4, 1, nil, 4, s(8), 2, 0, nil, 2, s(1), ActIdentity)
+		}},
+
 		// Bias.
 		{"kernels.BiasAdd: negative dimension m=-1", func() { BiasAdd(s(4), 2, -1, 2, s(2)) }},
 		{"kernels.BiasAdd: negative dimension n=-1", func() { BiasAdd(s(4), 2, 2, -1, s(2)) }},

@@ -14,7 +14,7 @@ import (
 type impl struct {
 	name string
 
-	sgemm    func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+	sgemm    serialGemm // despite the type's name, it may split the work over goroutines
 	biasAdd  func(c []float32, ldc, m, n int, bias []float32)
 	biasGrad func(db, dy []float32, ldy, m, n int)
 
@@ -44,7 +44,7 @@ type impl struct {
 // it and replace the kernels they have.
 var generic = impl{
 	name:     "generic",
-	sgemm:    fallback.Sgemm,
+	sgemm:    parallelSgemm(genericSgemm, 1, 12),
 	biasAdd:  fallback.BiasAdd,
 	biasGrad: fallback.BiasGrad,
 

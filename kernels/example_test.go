@@ -28,6 +28,26 @@ func ExampleSgemm() {
 	// Output: [0 2 0 0]
 }
 
+// The same layer in one call: the bias and the ReLU are applied to each
+// tile of Y while the product is still in registers.
+func ExampleSgemmBiasAct() {
+	const batch, in, out = 2, 3, 2
+	x := []float32{
+		1, 2, 3,
+		-1, 0, 1,
+	}
+	w := []float32{
+		1, 0, -1, // output 0
+		0.5, 0.5, 0.5, // output 1
+	}
+	b := []float32{0, -1}
+	y := make([]float32, batch*out)
+
+	kernels.SgemmBiasAct(false, true, batch, out, in, 1, x, in, w, in, 0, y, out, b, kernels.ActReLU)
+	fmt.Println(y)
+	// Output: [0 2 0 0]
+}
+
 // Softmax turns each row of logits into probabilities; the row maximum is
 // subtracted first, so huge logits are no problem.
 func ExampleSoftmax() {

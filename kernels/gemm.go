@@ -19,7 +19,15 @@ package kernels
 // of the exact result, ε = 2⁻²⁴ (the gauge the tests check); summation
 // order, and therefore the last bits, differ between implementations.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	const fn = "Sgemm"
+	checkGemm("Sgemm", transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	active.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue{})
+}
+
+// checkGemm checks the arguments of Sgemm and SgemmBiasAct (named fn).
+func checkGemm(fn string, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	checkDim(fn, "m", m)
 	checkDim(fn, "n", n)
 	checkDim(fn, "k", k)
@@ -34,8 +42,4 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		checkMatrix(fn, "b", b, k, n, ldb, "k", "n", "ldb")
 	}
 	checkMatrix(fn, "c", c, m, n, ldc, "m", "n", "ldc")
-	if m == 0 || n == 0 {
-		return
-	}
-	active.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }

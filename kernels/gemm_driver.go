@@ -1,11 +1,10 @@
 package kernels
 
 import (
-	"sync"
-
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/simdnn/simdnn/fallback"
+	"github.com/simdnn/simdnn/internal/freelist"
 )
 
 // The Goto/BLIS algorithm around a register-blocked micro-kernel: op(B) is
@@ -17,11 +16,12 @@ import (
 // in L2 while the panels stream past.
 
 // microKernel is an mr×nr micro-kernel with the contract of
-// asm.SgemmKernelAVX2: the tile c[i*ldc+j] (i < mr, j < nr) is set to, or
-// with add incremented by, Σ_{p<kc} a[p*mr+i]·b[p*nr+j].
+// asm.SgemmKernelAVX2: the tile c[i*ldc+j] (i < mr, j < nr) is set to
+// Σ_{p<kc} a[p*mr+i]·b[p*nr+j] followed by the epilogue that flags
+// selects (epilogueAdd and the flags of type epilogue).
 type microKernel struct {
 	mr, nr int
-	fn     func(a, b, c []float32, kc, ldc int, add bool)
+	fn     func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
 }
 
 // gemmBlocks are the block sizes of one micro-kernel shape.
@@ -51,9 +51,10 @@ func blocksFor(mr, nr int) gemmBlocks {
 
 func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
 
-// gemmBuffers are the packing buffers of one call; a pool keeps them
-// between calls so that a steady-state Sgemm allocates nothing.
-type gemmBuffers struct{ a, b, tile []float32 }
+// gemmBuffers are the packing buffers of one call (one stripe of C when
+// the call is split over goroutines); a free list keeps them between calls so
+// that a steady-state Sgemm allocates nothing.
+type gemmBuffers struct{ a, b, tile, bias []float32 }
 
 // grow returns s with length n, reallocating only when it is too short.
 func grow(s []float32, n int) []float32 {
@@ -63,75 +64,112 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// blockedSgemm returns an Sgemm, with the contract of kernels.Sgemm for
-// m, n > 0, that runs the blocked loops around mk with the block sizes
-// this machine's caches call for.
-func blockedSgemm(mk microKernel) func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	return blockedSgemmWith(mk, blocksFor(mk.mr, mk.nr))
+// blockedGemm is the blocked algorithm around one micro-kernel.
+type blockedGemm struct {
+	mk   microKernel
+	bs   gemmBlocks
+	pool freelist.List[gemmBuffers]
 }
 
-// blockedSgemmWith is blockedSgemm with the block sizes bs.
-func blockedSgemmWith(mk microKernel, bs gemmBlocks) func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	pool := sync.Pool{New: func() any { return new(gemmBuffers) }}
-	return func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-		fallback.GemmScale(m, n, beta, c, ldc)
-		if alpha == 0 || k == 0 {
-			return
-		}
-		buf := pool.Get().(*gemmBuffers)
-		defer pool.Put(buf)
-		mr, nr := mk.mr, mk.nr
-		kb := fallback.SplitBlock(k, bs.kc, 1)
-		mb := fallback.SplitBlock(m, bs.mc, mr)
-		nb := fallback.SplitBlock(n, bs.nc, nr)
-		buf.a = grow(buf.a, mb*kb)
-		buf.b = grow(buf.b, nb*kb)
-		buf.tile = grow(buf.tile, mr*nr)
-		for jc := 0; jc < n; jc += nb {
-			nc := min(nb, n-jc)
-			for pc := 0; pc < k; pc += kb {
-				kc := min(kb, k-pc)
-				// C was scaled by beta already: the first k block
-				// assigns when beta is 0, everything else adds.
-				add := beta != 0 || pc > 0
-				packB(buf.b, transB, b, ldb, pc, jc, kc, nc, nr)
-				for ic := 0; ic < m; ic += mb {
-					mc := min(mb, m-ic)
-					packA(buf.a, transA, alpha, a, lda, ic, pc, mc, kc, mr)
-					mk.block(buf, c[ic*ldc+jc:], ldc, mc, nc, kc, add)
-				}
+// newBlockedGemm returns the blocked algorithm around mk with the block
+// sizes this machine's caches call for.
+func newBlockedGemm(mk microKernel) *blockedGemm {
+	return newBlockedGemmWith(mk, blocksFor(mk.mr, mk.nr))
+}
+
+// newBlockedGemmWith is newBlockedGemm with the block sizes bs.
+func newBlockedGemmWith(mk microKernel, bs gemmBlocks) *blockedGemm {
+	return &blockedGemm{mk: mk, bs: bs}
+}
+
+// sgemm has the contract of an impl's sgemm for m, n > 0, on one
+// goroutine. The k blocks are the same whatever the m and n of the call,
+// so every element of C goes through the same roundings however C is
+// split into stripes: that is what makes the parallel result independent
+// of the number of goroutines.
+func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep epilogue) {
+	fallback.GemmScale(m, n, beta, c, ldc)
+	if alpha == 0 || k == 0 {
+		ep.apply(c, ldc, m, n)
+		return
+	}
+	buf := g.pool.Get()
+	defer g.pool.Put(buf)
+	mr, nr := g.mk.mr, g.mk.nr
+	kb := fallback.SplitBlock(k, g.bs.kc, 1)
+	mb := fallback.SplitBlock(m, g.bs.mc, mr)
+	nb := fallback.SplitBlock(n, g.bs.nc, nr)
+	buf.a = grow(buf.a, mb*kb)
+	buf.b = grow(buf.b, nb*kb)
+	buf.tile = grow(buf.tile, mr*nr)
+	buf.bias = grow(buf.bias, nr)
+	for jc := 0; jc < n; jc += nb {
+		nc := min(nb, n-jc)
+		for pc := 0; pc < k; pc += kb {
+			kc := min(kb, k-pc)
+			// C was scaled by beta already: the first k block
+			// assigns when beta is 0, everything else adds; the last
+			// one applies the epilogue.
+			var flags uint
+			if beta != 0 || pc > 0 {
+				flags = epilogueAdd
 			}
+			if pc+kc == k {
+				flags |= ep.flags
+			}
+			packB(buf.b, transB, b, ldb, pc, jc, kc, nc, nr)
+			for ic := 0; ic < m; ic += mb {
+				mc := min(mb, m-ic)
+				packA(buf.a, transA, alpha, a, lda, ic, pc, mc, kc, mr)
+				g.block(buf, c[ic*ldc+jc:], ldc, mc, nc, kc, flags, ep.columns(jc))
+			}
+		}
+	}
+	if ep.post != nil {
+		for i := range m {
+			row := c[i*ldc : i*ldc+n]
+			ep.post(row, row)
 		}
 	}
 }
 
 // block multiplies the packed A block (mc rows) by the packed B block (nc
-// columns) into C, whose top-left element is c[0]. Full tiles go straight
-// to C; a partial tile at the right or bottom edge goes through buf.tile,
-// so the micro-kernel never touches C outside the block.
-func (mk microKernel) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, add bool) {
-	mr, nr := mk.mr, mk.nr
+// columns) into C, whose top-left element is c[0], with the epilogue
+// flags; ep's bias starts at the block's first column. Full tiles go
+// straight to C; a partial tile at the right or bottom edge goes through
+// buf.tile (and its bias through buf.bias), so the micro-kernel never
+// touches C or the bias outside the block.
+func (g *blockedGemm) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, flags uint, ep epilogue) {
+	mr, nr, fn := g.mk.mr, g.mk.nr, g.mk.fn
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
 		bp := buf.b[jr*kc : (jr+nr)*kc]
+		var bias []float32
+		if flags&epilogueBias != 0 {
+			bias = ep.bias[jr:]
+			if nrr < nr {
+				clear(buf.bias)
+				copy(buf.bias, bias[:nrr])
+				bias = buf.bias
+			}
+		}
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
 			ap := buf.a[ir*kc : (ir+mr)*kc]
 			ct := c[ir*ldc+jr:]
 			if mrr == mr && nrr == nr {
-				mk.fn(ap, bp, ct, kc, ldc, add)
+				fn(ap, bp, ct, kc, ldc, flags, bias, ep.slope)
 				continue
 			}
-			mk.fn(ap, bp, buf.tile, kc, nr, false)
-			for i := range mrr {
-				row, t := ct[i*ldc:i*ldc+nrr], buf.tile[i*nr:i*nr+nrr]
-				if add {
-					for j, v := range t {
-						row[j] += v
-					}
-				} else {
-					copy(row, t)
+			if flags&epilogueAdd != 0 {
+				clear(buf.tile)
+				for i := range mrr {
+					copy(buf.tile[i*nr:i*nr+nrr], ct[i*ldc:i*ldc+nrr])
 				}
+			}
+			fn(ap, bp, buf.tile, kc, nr, flags, bias, ep.slope)
+			for i := range mrr {
+				copy(ct[i*ldc:i*ldc+nrr], buf.tile[i*nr:i*nr+nrr])
 			}
 		}
 	}

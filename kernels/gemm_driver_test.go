@@ -7,15 +7,24 @@ import "testing"
 // assembly has (odd ones, so that every edge path is taken) on any
 // machine, independently of the assembly micro-kernels.
 func goMicroKernel(mr, nr int) microKernel {
-	return microKernel{mr: mr, nr: nr, fn: func(a, b, c []float32, kc, ldc int, add bool) {
+	return microKernel{mr: mr, nr: nr, fn: func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32) {
 		for i := range mr {
 			for j := range nr {
 				var s float32
 				for p := range kc {
 					s += a[p*mr+i] * b[p*nr+j]
 				}
-				if add {
+				if flags&epilogueAdd != 0 {
 					s += c[i*ldc+j]
+				}
+				if flags&epilogueBias != 0 {
+					s += bias[j]
+				}
+				if s < 0 && flags&epilogueReLU != 0 {
+					s = 0
+				}
+				if s < 0 && flags&epilogueLeaky != 0 {
+					s *= slope
 				}
 				c[i*ldc+j] = s
 			}
@@ -30,7 +39,7 @@ func goMicroKernel(mr, nr int) microKernel {
 func gemmTestImpls() []*impl {
 	blocked := generic
 	blocked.name = "blocked-go-3x5"
-	blocked.sgemm = blockedSgemm(goMicroKernel(3, 5))
+	blocked.sgemm = parallelSgemm(newBlockedGemm(goMicroKernel(3, 5)).sgemm, 3, 5)
 	return append(testImpls(), &blocked)
 }
 

@@ -1,0 +1,155 @@
+package kernels
+
+import (
+	"strconv"
+
+	"github.com/simdnn/simdnn/fallback"
+)
+
+// Activation is an activation function that SgemmBiasAct applies to its
+// result. The zero value is the identity.
+type Activation struct {
+	kind  activationKind
+	slope float32
+}
+
+type activationKind uint8
+
+const (
+	actIdentity activationKind = iota
+	actReLU
+	actLeakyReLU
+	actTanh
+	actSigmoid
+)
+
+var (
+	// ActIdentity applies nothing: SgemmBiasAct is then Sgemm plus a bias.
+	ActIdentity = Activation{}
+	// ActReLU is max(x, 0), as ReLU computes it.
+	ActReLU = Activation{kind: actReLU}
+	// ActTanh is tanh, as Tanh computes it.
+	ActTanh = Activation{kind: actTanh}
+	// ActSigmoid is the logistic function, as Sigmoid computes it.
+	ActSigmoid = Activation{kind: actSigmoid}
+)
+
+// ActLeakyReLU is x for x ≥ 0 and slope·x for x < 0, as LeakyReLU computes
+// it.
+func ActLeakyReLU(slope float32) Activation {
+	return Activation{kind: actLeakyReLU, slope: slope}
+}
+
+// String names the activation, with its slope for leaky ReLU.
+func (act Activation) String() string {
+	switch act.kind {
+	case actReLU:
+		return "ReLU"
+	case actLeakyReLU:
+		return "LeakyReLU(" + strconv.FormatFloat(float64(act.slope), 'g', -1, 32) + ")"
+	case actTanh:
+		return "Tanh"
+	case actSigmoid:
+		return "Sigmoid"
+	}
+	return "Identity"
+}
+
+// SgemmBiasAct computes C = act(alpha·op(A)·op(B) + beta·C + bias), bias[j]
+// added to every element of column j: a dense layer's forward pass in one
+// call. Everything but bias and act is as in Sgemm, whose contract,
+// shapes and accuracy hold here too. bias is nil (or empty) for no bias,
+// or n long.
+//
+// The SIMD implementations add the bias and apply identity, ReLU and
+// leaky ReLU to each tile of C while it is still in registers, so that
+// the result is written once; tanh and sigmoid follow as a second pass
+// over C while it is in cache. The generic implementation runs Sgemm,
+// then one pass per step. The value of each element is the same either
+// way: the product's tile is rounded, beta·C and then the bias are added
+// (each addition rounded once), and act is applied with the accuracy and
+// the NaN rules of the function it names (ReLU, LeakyReLU, Tanh, Sigmoid).
+func SgemmBiasAct(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32, act Activation) {
+	const fn = "SgemmBiasAct"
+	checkGemm(fn, transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if len(bias) != 0 && len(bias) != n {
+		fail(fn, "len(bias)=%d != n=%d (nor 0, for no bias)", len(bias), n)
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	ep := epilogue{bias: bias, slope: act.slope}
+	if len(bias) != 0 {
+		ep.flags |= epilogueBias
+	}
+	switch act.kind {
+	case actReLU:
+		ep.flags |= epilogueReLU
+	case actLeakyReLU:
+		ep.flags |= epilogueLeaky
+	case actTanh:
+		ep.post = active.tanh
+	case actSigmoid:
+		ep.post = active.sigmoid
+	}
+	active.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep)
+}
+
+// The flags of the micro-kernels' epilogue, with the values their doc
+// comments (package asm) give them.
+const (
+	epilogueAdd   = 1 << iota // add the tile of C
+	epilogueBias              // add bias[j] to column j
+	epilogueReLU              // max(x, 0)
+	epilogueLeaky             // slope·x where x < 0
+)
+
+// epilogue is what an Sgemm implementation applies to C after the
+// product: flags (epilogueBias, epilogueReLU, epilogueLeaky) with their
+// bias and slope, in the micro-kernel's tile where it has one, then post
+// over each row of C, in place. The zero value is plain Sgemm.
+type epilogue struct {
+	bias  []float32
+	flags uint
+	slope float32
+	post  func(dst, x []float32)
+}
+
+// apply applies the epilogue to the m×n window of C in passes: the way the
+// generic implementation does it, and the way every implementation does it
+// when there is no product to fuse with (alpha = 0 or k = 0).
+func (ep epilogue) apply(c []float32, ldc, m, n int) {
+	if ep.flags == 0 && ep.post == nil {
+		return
+	}
+	if ep.flags&epilogueBias != 0 {
+		fallback.BiasAdd(c, ldc, m, n, ep.bias)
+	}
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		switch {
+		case ep.flags&epilogueReLU != 0:
+			fallback.ReLU(row, row)
+		case ep.flags&epilogueLeaky != 0:
+			fallback.LeakyReLU(row, row, ep.slope)
+		}
+		if ep.post != nil {
+			ep.post(row, row)
+		}
+	}
+}
+
+// columns returns the epilogue of the columns from j on.
+func (ep epilogue) columns(j int) epilogue {
+	if ep.flags&epilogueBias != 0 {
+		ep.bias = ep.bias[j:]
+	}
+	return ep
+}
+
+// genericSgemm is the generic implementation's Sgemm: the fallback's,
+// then the epilogue in passes.
+func genericSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep epilogue) {
+	fallback.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	ep.apply(c, ldc, m, n)
+}

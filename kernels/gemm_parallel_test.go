@@ -1,0 +1,176 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/simdnn/simdnn/internal/harness"
+)
+
+// gemmSplitShapes are products large enough to be split into stripes,
+// one per transpose pair: two split by columns (m < n), two by rows, each
+// with edge tiles, so that stripes end inside a tile's worth of C.
+var gemmSplitShapes = [][3]int{{67, 803, 257}, {301, 170, 300}, {64, 784, 256}, {785, 256, 64}}
+
+// TestSgemmDeterministic checks that Sgemm and SgemmBiasAct give
+// bit-identical results on one goroutine and split over 2 and 7 (more
+// goroutines than this machine may have cores, so that stripes run
+// interleaved), and with SetThreads bounding the split, and that the
+// result is within the reference's gauge.
+func TestSgemmDeterministic(t *testing.T) {
+	shapes := gemmSplitShapes
+	if testing.Short() {
+		shapes = shapes[2:]
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer SetThreads(SetThreads(0))
+	forEachGemmImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(31, 32))
+		for i, sh := range shapes {
+			m, n, k := sh[0], sh[1], sh[2]
+			transA, transB := i&1 != 0, i&2 != 0
+			ar, ac, br, bc := gemmShapes(transA, transB, m, n, k)
+			a := harness.GemmDense(rng, ar, ac)
+			b := harness.GemmDense(rng, br, bc)
+			c0 := harness.GemmDense(rng, m, n)
+			bias := harness.GemmDense(rng, 1, n)
+			ref := harness.NewGemmRef(transA, transB, m, n, k, a, ac, b, bc)
+			for _, act := range []Activation{ActIdentity, ActLeakyReLU(0.1)} {
+				run := func(procs, threads int) []float32 {
+					runtime.GOMAXPROCS(procs)
+					SetThreads(threads)
+					c := append([]float32(nil), c0...)
+					if act == ActIdentity {
+						Sgemm(transA, transB, m, n, k, 0.7, a, ac, b, bc, 1.3, c, n)
+					} else {
+						SgemmBiasAct(transA, transB, m, n, k, 0.7, a, ac, b, bc, 1.3, c, n, bias, act)
+					}
+					return c
+				}
+				want := run(1, 0)
+				if act == ActIdentity {
+					for x, v := range want {
+						w, gauge := ref.Want(x/n, x%n, 0.7, 1.3, c0[x])
+						if !harness.GemmClose(v, w, gauge) {
+							t.Fatalf("%d×%d×%d: C[%d,%d] = %g, want %g ± %g", m, n, k, x/n, x%n, v, w, gauge)
+						}
+					}
+				}
+				for _, pt := range [][2]int{{2, 0}, {7, 0}, {7, 3}, {7, 1}, {2, 9}} {
+					got := run(pt[0], pt[1])
+					for x, v := range got {
+						if math.Float32bits(v) != math.Float32bits(want[x]) {
+							t.Fatalf("%d×%d×%d transA=%v transB=%v act=%v, GOMAXPROCS=%d SetThreads(%d): C[%d,%d] = %g, on one goroutine %g",
+								m, n, k, transA, transB, act, pt[0], pt[1], x/n, x%n, v, want[x])
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestSetThreads(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	old := SetThreads(0)
+	defer SetThreads(old)
+	if got := SetThreads(5); got != 3 {
+		t.Errorf("SetThreads with the default in force returned %d, want GOMAXPROCS = 3", got)
+	}
+	if got := SetThreads(-1); got != 5 {
+		t.Errorf("SetThreads returned %d, want the previous bound 5", got)
+	}
+	if got := SetThreads(0); got != 3 {
+		t.Errorf("SetThreads(-1) left %d in force, want the default (GOMAXPROCS = 3)", got)
+	}
+}
+
+// TestThreadsFor checks the split decisions: small products stay on the
+// caller, large ones take what GOMAXPROCS and SetThreads allow and no
+// more stripes than the tiles they have.
+func TestThreadsFor(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	defer SetThreads(SetThreads(0))
+	for _, tc := range []struct {
+		m, n, k, limit, want int
+	}{
+		{256, 10, 128, 0, 1},     // the output layer of a classifier: 0.65 MFLOP
+		{64, 64, 64, 0, 1},       // 0.5 MFLOP
+		{1024, 1024, 1024, 0, 8}, // all of GOMAXPROCS
+		{1024, 1024, 1024, 3, 3}, // SetThreads
+		{1024, 1024, 1024, 1, 1},
+		{12, 20, 100000, 0, 2}, // 48 MFLOP, but only two tiles of 6 rows and two of 16 columns
+		{64, 256, 784, 0, 6},   // 25.7 MFLOP: six stripes of 4 MFLOP
+	} {
+		SetThreads(tc.limit)
+		got := threadsFor(tc.m, tc.n, tc.k, 6, 16)
+		if got != tc.want {
+			t.Errorf("threadsFor(%d, %d, %d) with SetThreads(%d), GOMAXPROCS 8 = %d, want %d", tc.m, tc.n, tc.k, tc.limit, got, tc.want)
+		}
+	}
+}
+
+// TestSgemmParallelAllocs checks that a call split over goroutines
+// allocates nothing of its own once warm. testing.AllocsPerRun runs with
+// GOMAXPROCS 1, which keeps every call on one goroutine (TestSgemmAllocs
+// covers that), so this counts the heap allocations itself. It cannot
+// demand exactly zero: when the caller and the workers park and wake, the
+// runtime takes wait-queue entries (sudogs) from per-P caches, and a
+// goroutine that parks on one P and wakes on another moves entries
+// between the caches, which now and then refill from the heap (measured:
+// 0–9 in 100 calls). An allocation of simdnn's own would come with every
+// call or every stripe, or with every call for a while: 100 calls allow
+// at most 10.
+func TestSgemmParallelAllocs(t *testing.T) {
+	if raceEnabled() {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	defer SetThreads(SetThreads(0))
+	const m, n, k = 200, 200, 200 // 16 MFLOP: 4 stripes
+	rng := rand.New(rand.NewPCG(33, 34))
+	a := harness.GemmMatrix(rng, m, k, k)
+	b := harness.GemmMatrix(rng, k, n, n)
+	c := harness.GemmMatrix(rng, m, n, n)
+	bias := harness.GemmDense(rng, 1, n)
+	forEachGemmImpl(t, func(t *testing.T) {
+		call := func() { SgemmBiasAct(false, false, m, n, k, 1, a, k, b, n, 0, c, n, bias, ActReLU) }
+		for range 50 {
+			call() // start the workers and fill the pools
+		}
+		const runs = 100
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range runs {
+			call()
+		}
+		runtime.ReadMemStats(&after)
+		if allocs := after.Mallocs - before.Mallocs; allocs > runs/10 {
+			t.Errorf("%d allocations in %d calls of a %d×%d×%d product on 4 goroutines", allocs, runs, m, n, k)
+		}
+	})
+}
+
+// BenchmarkSgemmThreads measures the 1024³ product on one goroutine and
+// on all of GOMAXPROCS, for the scaling figure (run with -cpu 2).
+func BenchmarkSgemmThreads(b *testing.B) {
+	const n = 1024
+	rng := rand.New(rand.NewPCG(35, 36))
+	x := harness.GemmDense(rng, n, n)
+	y := harness.GemmDense(rng, n, n)
+	z := make([]float32, n*n)
+	defer SetThreads(SetThreads(0))
+	for _, threads := range []int{1, 0} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			SetThreads(threads)
+			Sgemm(false, false, n, n, n, 1, x, n, y, n, 0, z, n)
+			for b.Loop() {
+				Sgemm(false, false, n, n, n, 1, x, n, y, n, 0, z, n)
+			}
+			b.ReportMetric(2*n*n*n*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
+		})
+	}
+}
