@@ -268,7 +268,61 @@ func (g *gemmCase) check(t *testing.T, where string, a, b, c []float32) {
 }
 
 func TestSgemmKernel(t *testing.T) {
-	forEachGemm(t, func(t *testing.T, l gemmLevel) {
+	forEachGemm(t, testKernel)
+}
+
+// rowLevels are the row kernels (SgemmRows*), which read A's rows where
+// they lie instead of a packed panel.
+var rowLevels = []struct {
+	name   string
+	ok     bool
+	mr, nr int
+	rows   func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
+}{
+	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), 6, 16, SgemmRows6x16AVX2},
+	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), 14, 16, SgemmRows14x16AVX512},
+}
+
+// TestSgemmRows runs the packed kernels' tests on the row kernels: each
+// call lays the packed panel of A out as MR rows, with lda = kc or kc + 5
+// (the padding NaN, so that reading it would show), in a slice that ends
+// at a guard page or starts at one, alternately.
+func TestSgemmRows(t *testing.T) {
+	for _, rl := range rowLevels {
+		t.Run(rl.name, func(t *testing.T) {
+			if !rl.ok {
+				t.Skipf("CPU lacks %s", rl.name)
+			}
+			calls := 0
+			l := gemmLevel{name: rl.name + "-rows", ok: true, mr: rl.mr, nr: rl.nr}
+			l.kernel = func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32) {
+				lda := kc + 5*(calls%2)
+				n := (l.mr-1)*lda + kc
+				rows := harness.GuardAfter(t, n)
+				if calls%4 >= 2 {
+					rows = harness.GuardBefore(t, n)
+				}
+				calls++
+				for x := range rows {
+					rows[x] = float32(math.NaN())
+				}
+				for i := range l.mr {
+					for p := range kc {
+						rows[i*lda+p] = a[p*l.mr+i]
+					}
+				}
+				rl.rows(rows, lda, b, c, kc, ldc, flags, bias, slope)
+			}
+			testKernel(t, l)
+		})
+	}
+}
+
+// testKernel runs the tests of one micro-kernel: every kc, ldc and
+// epilogue, each with its operands placed between canaries and flush
+// against guard pages.
+func testKernel(t *testing.T, l gemmLevel) {
+	{
 		r := rand.New(rand.NewPCG(5, 6))
 		trial := 0
 		for _, kc := range gemmKCs {
@@ -317,7 +371,7 @@ func TestSgemmKernel(t *testing.T) {
 				}
 			})
 		}
-	})
+	}
 }
 
 // gemmGuarded returns n float32 flush against a guard page after them or

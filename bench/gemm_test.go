@@ -2,6 +2,7 @@ package main
 
 import (
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -10,59 +11,91 @@ import (
 	"github.com/simdnn/simdnn/kernels"
 )
 
-// sgemmShape is one Sgemm problem of the benchmark: C (m×n) = op(A)·op(B)
-// with op(B) = Bᵀ when transB, as a dense layer's forward pass Y = X·Wᵀ
-// is, X being [batch × in] and W [out × in].
+// sgemmShape is one Sgemm problem of the benchmark: C (m×n) =
+// op(A)·op(B) with inner dimension k, written M×K×N as in the GEMM issue's
+// table.
 type sgemmShape struct {
-	name    string
-	m, n, k int
-	transB  bool
+	name           string
+	m, k, n        int
+	transA, transB bool
 }
 
-// sgemmShapes are the square sizes around the cache levels and the shapes
-// of an MNIST MLP's forward pass (784 inputs, 256 hidden, 10 classes) at
-// batch 64 and 256.
+// sgemmShapes are the squares from 32 to 2048, and the products of an
+// MNIST MLP (784 inputs, 256 hidden units, 10 classes) at batch 64 and 256
+// as the GEMM issue writes them, with the weights stored [in × out]: the
+// forward pass X·W, its dX = dY·Wᵀ (B transposed) and dW = Xᵀ·dY (A
+// transposed), and the 128→10 output layer. The fwdT shapes are the
+// forward pass with the weights stored [out × in] as nn (and PyTorch)
+// store them: X·Wᵀ.
 var sgemmShapes = []sgemmShape{
-	{"sq64", 64, 64, 64, false},
-	{"sq256", 256, 256, 256, false},
-	{"sq512", 512, 512, 512, false},
-	{"sq1024", 1024, 1024, 1024, false},
-	{"mlp64x256x784", 64, 256, 784, true},
-	{"mlp256x256x784", 256, 256, 784, true},
-	{"mlp256x10x128", 256, 10, 128, true},
+	{name: "sq32", m: 32, k: 32, n: 32},
+	{name: "sq64", m: 64, k: 64, n: 64},
+	{name: "sq128", m: 128, k: 128, n: 128},
+	{name: "sq256", m: 256, k: 256, n: 256},
+	{name: "sq512", m: 512, k: 512, n: 512},
+	{name: "sq1024", m: 1024, k: 1024, n: 1024},
+	{name: "sq2048", m: 2048, k: 2048, n: 2048},
+	{name: "fwd64x784x256", m: 64, k: 784, n: 256},
+	{name: "fwd256x784x256", m: 256, k: 784, n: 256},
+	{name: "fwdT64x784x256", m: 64, k: 784, n: 256, transB: true},
+	{name: "fwdT256x784x256", m: 256, k: 784, n: 256, transB: true},
+	{name: "dX64x256x784", m: 64, k: 256, n: 784, transB: true},
+	{name: "dX256x256x784", m: 256, k: 256, n: 784, transB: true},
+	{name: "dW784x64x256", m: 784, k: 64, n: 256, transA: true},
+	{name: "dW784x256x256", m: 784, k: 256, n: 256, transA: true},
+	{name: "out64x128x10", m: 64, k: 128, n: 10},
+	{name: "out256x128x10", m: 256, k: 128, n: 10},
+	{name: "outT256x128x10", m: 256, k: 128, n: 10, transB: true},
 }
 
-// sgemmImpls are the two sides of the comparison: simdnn's public Sgemm,
-// whichever implementation is active, and gonum's blas32.Gemm with its
-// default implementation, gonum.Implementation (pure Go plus SSE assembly
-// for its inner loops, unless built with -tags noasm). gonum spreads large
-// products over GOMAXPROCS goroutines, so compare single-threaded with
-// -cpu 1.
+// lds returns the leading dimensions of the shape's dense operands.
+func (s sgemmShape) lds() (lda, ldb int) {
+	lda, ldb = s.k, s.n
+	if s.transA {
+		lda = s.m
+	}
+	if s.transB {
+		ldb = s.k
+	}
+	return lda, ldb
+}
+
+// sgemmImpls are the sides of the comparison: simdnn's public Sgemm,
+// whichever implementation is active (SIMDNN_KERNELS lowers it), and
+// gonum's blas32.Gemm with its default implementation, gonum.Implementation
+// (pure Go plus SSE assembly for its inner loops, unless built with -tags
+// noasm). Both spread large products over GOMAXPROCS goroutines, so
+// compare single-threaded with -cpu 1.
 var sgemmImpls = []struct {
 	name string
-	gemm func(transB bool, m, n, k int, a, b, c []float32)
+	gemm func(s sgemmShape, a, b, c []float32)
 }{
-	{"simdnn", func(transB bool, m, n, k int, a, b, c []float32) {
-		ldb := n
-		if transB {
-			ldb = k
-		}
-		kernels.Sgemm(false, transB, m, n, k, 1, a, k, b, ldb, 0, c, n)
+	{"simdnn", func(s sgemmShape, a, b, c []float32) {
+		lda, ldb := s.lds()
+		kernels.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n)
 	}},
-	{"gonum", func(transB bool, m, n, k int, a, b, c []float32) {
-		tB, bm := blas.NoTrans, blas32.General{Rows: k, Cols: n, Stride: n, Data: b}
-		if transB {
-			tB, bm = blas.Trans, blas32.General{Rows: n, Cols: k, Stride: k, Data: b}
+	{"gonum", func(s sgemmShape, a, b, c []float32) {
+		lda, ldb := s.lds()
+		tA, tB := blas.NoTrans, blas.NoTrans
+		am := blas32.General{Rows: s.m, Cols: s.k, Stride: lda, Data: a}
+		bm := blas32.General{Rows: s.k, Cols: s.n, Stride: ldb, Data: b}
+		if s.transA {
+			tA, am.Rows, am.Cols = blas.Trans, s.k, s.m
 		}
-		blas32.Gemm(blas.NoTrans, tB, 1, blas32.General{Rows: m, Cols: k, Stride: k, Data: a}, bm,
-			0, blas32.General{Rows: m, Cols: n, Stride: n, Data: c})
+		if s.transB {
+			tB, bm.Rows, bm.Cols = blas.Trans, s.n, s.k
+		}
+		blas32.Gemm(tA, tB, 1, am, bm, 0, blas32.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: c})
 	}},
 }
 
-// BenchmarkSgemm measures C = A·op(B) (alpha 1, beta 0) per shape and
+// BenchmarkSgemm measures C = op(A)·op(B) (alpha 1, beta 0) per shape and
 // implementation, named shape=…/impl=… so that benchstat can put the two
-// implementations side by side; the two run one after the other for each
-// shape, so that a change in the load of a shared machine biases neither.
+// side by side; they run one after the other for each shape, so that a
+// change in the load of a shared machine biases neither. Each reports
+// GFLOP/s and, on amd64, its fraction of the FMA peak of the active
+// implementation's vector width (peak-frac), the peak measured in the same
+// process (see fmaPeak); the ratios hold while the clock drifts.
 //
 //	go test ./bench -run '^$' -bench Sgemm -cpu 1 -count 6 > x.txt
 //	benchstat -col /impl x.txt
@@ -75,17 +108,51 @@ func BenchmarkSgemm(b *testing.B) {
 			c := make([]float32, s.m*s.n)
 			for _, im := range sgemmImpls {
 				b.Run("impl="+im.name, func(b *testing.B) {
-					im.gemm(s.transB, s.m, s.n, s.k, a, bm, c) // warm the caches and buffer pools
+					im.gemm(s, a, bm, c) // warm the caches and buffer pools
 					for b.Loop() {
-						im.gemm(s.transB, s.m, s.n, s.k, a, bm, c)
+						im.gemm(s, a, bm, c)
 					}
 					flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
-					b.ReportMetric(flops*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
+					gflops := flops * float64(b.N) / float64(b.Elapsed().Nanoseconds())
+					b.ReportMetric(gflops, "GFLOP/s")
+					if peak := peakGFLOPS(); peak > 0 {
+						b.ReportMetric(gflops/peak, "peak-frac")
+					}
 				})
 			}
 		})
 	}
 }
+
+// BenchmarkSgemmThreads measures simdnn's 1024³ Sgemm on one goroutine
+// and on every goroutine GOMAXPROCS allows, for the scaling ratio:
+//
+//	go test ./bench -run '^$' -bench SgemmThreads -cpu 2 -count 6
+func BenchmarkSgemmThreads(b *testing.B) {
+	s := sgemmShape{m: 1024, k: 1024, n: 1024}
+	rng := rand.New(rand.NewPCG(3, 4))
+	a, bm, c := sgemmRand(rng, s.m*s.k), sgemmRand(rng, s.k*s.n), make([]float32, s.m*s.n)
+	defer kernels.SetThreads(kernels.SetThreads(0))
+	for _, threads := range []int{1, 0} {
+		name := "threads=1"
+		if threads == 0 {
+			name = "threads=GOMAXPROCS"
+		}
+		b.Run(name, func(b *testing.B) {
+			kernels.SetThreads(threads)
+			sgemmImpls[0].gemm(s, a, bm, c)
+			for b.Loop() {
+				sgemmImpls[0].gemm(s, a, bm, c)
+			}
+			b.ReportMetric(2*1024*1024*1024*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
+		})
+	}
+}
+
+// peakGFLOPS returns the FMA peak of one core at the active
+// implementation's vector width, measured once per process, or 0 where
+// there is no instrument for it (generic, other GOARCHes).
+var peakGFLOPS = sync.OnceValue(fmaPeak)
 
 // sgemmRand returns n values uniform in [−1, 1).
 func sgemmRand(rng *rand.Rand, n int) []float32 {

@@ -64,6 +64,9 @@ func gemmFamily(c *build.Context) {
 	for _, g := range gemmKernels {
 		g.generate(c)
 	}
+	for _, g := range rowKernels {
+		g.generateRows(c)
+	}
 	for _, g := range gemmKernels {
 		g.generatePeak(c)
 	}

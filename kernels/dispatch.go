@@ -44,7 +44,7 @@ type impl struct {
 // it and replace the kernels they have.
 var generic = impl{
 	name:     "generic",
-	sgemm:    parallelSgemm(genericSgemm, 1, 12),
+	sgemm:    parallelSgemm(one(genericSgemm, 1, 12)),
 	biasAdd:  fallback.BiasAdd,
 	biasGrad: fallback.BiasGrad,
 

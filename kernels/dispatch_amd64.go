@@ -11,10 +11,12 @@ import (
 // archLevels orders this architecture's implementations, lowest first.
 var archLevels = []string{"generic", "avx2", "avx512"}
 
-// The micro-kernels of the two levels.
+// The micro-kernels and row kernels of the two levels.
 var (
 	avx2Gemm   = microKernel{mr: 6, nr: 16, fn: asm.SgemmKernelAVX2}
 	avx512Gemm = microKernel{mr: 6, nr: 64, fn: asm.SgemmKernelAVX512}
+	avx2Rows   = rowKernel{mr: 6, nr: 16, fn: asm.SgemmRows6x16AVX2}
+	avx512Rows = rowKernel{mr: 14, nr: 16, fn: asm.SgemmRows14x16AVX512}
 )
 
 // simdImpls returns the SIMD implementations this CPU can run, best first.
@@ -27,13 +29,13 @@ func simdImpls() []*impl {
 		avx2.name = "avx2"
 		avx2.relu = asm.ReLUAVX2
 		avx2.axpy = asm.AxpyAVX2
-		avx2.sgemm = parallelSgemm(newBlockedGemm(avx2Gemm).sgemm, avx2Gemm.mr, avx2Gemm.nr)
+		avx2.sgemm = parallelSgemm(newGemmPaths(avx2Gemm, avx2Rows).pick)
 		if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512BW, cpuid.AVX512DQ) {
 			avx512 := avx2
 			avx512.name = "avx512"
 			avx512.relu = asm.ReLUAVX512
 			avx512.axpy = asm.AxpyAVX512
-			avx512.sgemm = parallelSgemm(newBlockedGemm(avx512Gemm).sgemm, avx512Gemm.mr, avx512Gemm.nr)
+			avx512.sgemm = parallelSgemm(newGemmPaths(avx512Gemm, avx512Rows).pick)
 			impls = append(impls, &avx512)
 		}
 		impls = append(impls, &avx2)

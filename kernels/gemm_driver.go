@@ -144,15 +144,7 @@ func (g *blockedGemm) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, 
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
 		bp := buf.b[jr*kc : (jr+nr)*kc]
-		var bias []float32
-		if flags&epilogueBias != 0 {
-			bias = ep.bias[jr:]
-			if nrr < nr {
-				clear(buf.bias)
-				copy(buf.bias, bias[:nrr])
-				bias = buf.bias
-			}
-		}
+		bias := buf.tileBias(ep, flags, jr, nc, nr)
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
 			ap := buf.a[ir*kc : (ir+mr)*kc]
@@ -161,17 +153,47 @@ func (g *blockedGemm) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, 
 				fn(ap, bp, ct, kc, ldc, flags, bias, ep.slope)
 				continue
 			}
-			if flags&epilogueAdd != 0 {
-				clear(buf.tile)
-				for i := range mrr {
-					copy(buf.tile[i*nr:i*nr+nrr], ct[i*ldc:i*ldc+nrr])
-				}
-			}
+			buf.stage(ct, ldc, nr, mrr, nrr, flags)
 			fn(ap, bp, buf.tile, kc, nr, flags, bias, ep.slope)
-			for i := range mrr {
-				copy(ct[i*ldc:i*ldc+nrr], buf.tile[i*nr:i*nr+nrr])
-			}
+			buf.unstage(ct, ldc, nr, mrr, nrr)
 		}
+	}
+}
+
+// tileBias returns the bias of the nr columns from jr on of a block nc
+// wide, for flags: nil without epilogueBias, a slice of ep.bias when the
+// block has nr columns from jr, or else buf.bias holding the columns left
+// and zeros, so that a kernel never reads past the bias.
+func (buf *gemmBuffers) tileBias(ep epilogue, flags uint, jr, nc, nr int) []float32 {
+	if flags&epilogueBias == 0 {
+		return nil
+	}
+	bias := ep.bias[jr:]
+	if nc-jr < nr {
+		clear(buf.bias)
+		copy(buf.bias, bias[:nc-jr])
+		bias = buf.bias
+	}
+	return bias
+}
+
+// stage prepares buf.tile (mr×nr, leading dimension nr) to stand in for
+// the mrr×nrr corner of C at ct that an edge tile covers: a copy of it
+// when the kernel adds C, zeros around it.
+func (buf *gemmBuffers) stage(ct []float32, ldc, nr, mrr, nrr int, flags uint) {
+	if flags&epilogueAdd == 0 {
+		return
+	}
+	clear(buf.tile)
+	for i := range mrr {
+		copy(buf.tile[i*nr:i*nr+nrr], ct[i*ldc:i*ldc+nrr])
+	}
+}
+
+// unstage copies the mrr×nrr corner of buf.tile back to C at ct.
+func (buf *gemmBuffers) unstage(ct []float32, ldc, nr, mrr, nrr int) {
+	for i := range mrr {
+		copy(ct[i*ldc:i*ldc+nrr], buf.tile[i*nr:i*nr+nrr])
 	}
 }
 

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/mmcloughlin/avo/attr"
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// The row kernels serve products too small or too narrow to pay for
+// packing op(A): the classifier's output layer (n = 10) and products of a
+// few thousand flops. They read MR rows of A where they lie, row i at
+// a[i·lda:], so only op(B) is packed (by package kernels, with alpha);
+// the tile, the k loop and the epilogue are those of the packed kernels.
+//
+//   - AVX-512: 14×16, one ZMM per row: n = 10 then uses 10 of 16 lanes,
+//     against 10 of 64 with the 6×64 kernel. Each value of a is loaded
+//     once, so the FMA takes it as a broadcast memory operand ({1to16}),
+//     and 14 accumulators cover the FMA latency (4 cycles × 2 pipes).
+//   - AVX2: 6×16, the packed kernel's tile, with a broadcast per value of
+//     a (VEX has no broadcast operand).
+
+// rowKernels are the row kernels, one per instruction set.
+var rowKernels = []gemmKernel{
+	{s: avx2, mr: 6, nv: 2},
+	{s: avx512, mr: 14, nv: 1},
+}
+
+// rowsPerPointer is how many rows of A one pointer register reaches: its
+// own, and the next two as base + lda·1 and base + lda·2 (x86 index
+// scales), so MR rows need ⌈MR/3⌉ pointers and one register for lda.
+const rowsPerPointer = 3
+
+// generateRows emits SgemmRows<MR>x<NR><suffix>.
+func (g gemmKernel) generateRows(c *build.Context) {
+	mr, nr, lanes := g.mr, g.nr(), g.s.lanes
+	name := fmt.Sprintf("SgemmRows%dx%d%s", mr, nr, g.s.suffix)
+	c.Function(name)
+	c.Attributes(attr.NOSPLIT)
+	c.SignatureExpr("func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)")
+	c.Pragma("noescape")
+	c.Doc(
+		fmt.Sprintf("%s computes one MR×NR tile of C, MR = %d, NR = %d, from MR rows", name, mr, nr),
+		"of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,",
+		"j < NR, accumulated from 0 in the order p = 0, 1, …, kc−1 with one",
+		"rounding per step (FMA); then the epilogue and the store exactly as in",
+		fmt.Sprintf("SgemmKernel%s (flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU).", g.s.suffix),
+		"b is a packed panel of op(B): kc groups of NR values. kc ≥ 1, lda ≥ kc,",
+		"len(a) ≥ (MR−1)·lda + kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc",
+		"+ NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing",
+		"outside the first kc values of each of the MR rows of a, the first NR·kc",
+		"of b, the first NR of bias (with flag 2 only) and the MR×NR window of c",
+		"is read or written.",
+		g.s.requires,
+	)
+
+	lda := c.Load(c.Param("lda"), c.GP64())
+	c.SHLQ(operand.U8(2), lda) // in bytes
+	rowPtr := make([]reg.GPVirtual, (mr+rowsPerPointer-1)/rowsPerPointer)
+	for j := range rowPtr {
+		rowPtr[j] = c.GP64()
+		if j == 0 {
+			c.Load(c.Param("a").Base(), rowPtr[0])
+			continue
+		}
+		// rowPtr[j] = rowPtr[j−1] + 3·lda.
+		c.LEAQ(operand.Mem{Base: rowPtr[j-1], Index: lda, Scale: 2}, rowPtr[j])
+		c.ADDQ(lda, rowPtr[j])
+	}
+	// row returns the address of a[i·lda + p].
+	row := func(i, p int) operand.Mem {
+		m := operand.Mem{Base: rowPtr[i/rowsPerPointer], Disp: 4 * p}
+		if s := i % rowsPerPointer; s > 0 {
+			m.Index, m.Scale = lda, uint8(s)
+		}
+		return m
+	}
+	pb := c.Load(c.Param("b").Base(), c.GP64())
+	pc := c.Load(c.Param("c").Base(), c.GP64())
+	k := c.Load(c.Param("kc"), c.GP64())
+	ldc := c.Load(c.Param("ldc"), c.GP64())
+	c.SHLQ(operand.U8(2), ldc)
+
+	g.prefetchTile(c, pc, ldc)
+
+	acc := make([][]reg.VecVirtual, mr)
+	for i := range acc {
+		acc[i] = make([]reg.VecVirtual, g.nv)
+		for j := range acc[i] {
+			acc[i][j] = g.s.vec(c)
+			g.zero(c, acc[i][j])
+		}
+	}
+
+	step := func(p int) {
+		bv := make([]reg.VecVirtual, g.nv)
+		for j := range bv {
+			bv[j] = g.s.vec(c)
+			c.VMOVUPS(operand.Mem{Base: pb, Disp: 4 * (p*nr + j*lanes)}, bv[j])
+		}
+		for i := range mr {
+			if lanes == 16 {
+				for j := range bv {
+					c.VFMADD231PS_BCST(row(i, p), bv[j], acc[i][j])
+				}
+				continue
+			}
+			av := g.s.vec(c)
+			c.VBROADCASTSS(row(i, p), av)
+			for j := range bv {
+				c.VFMADD231PS(bv[j], av, acc[i][j])
+			}
+		}
+	}
+	advance := func(steps int) {
+		for _, r := range rowPtr {
+			c.ADDQ(operand.U32(4*steps), r)
+		}
+		c.ADDQ(operand.U32(4*nr*steps), pb)
+	}
+
+	c.CMPQ(k, operand.U32(gemmUnroll))
+	c.JB(operand.LabelRef("single"))
+	c.Label("unrolled")
+	for p := range gemmUnroll {
+		step(p)
+	}
+	advance(gemmUnroll)
+	c.SUBQ(operand.U32(gemmUnroll), k)
+	c.CMPQ(k, operand.U32(gemmUnroll))
+	c.JAE(operand.LabelRef("unrolled"))
+
+	c.Label("single")
+	c.TESTQ(k, k)
+	c.JZ(operand.LabelRef("store"))
+	c.Label("remainder")
+	step(0)
+	advance(1)
+	c.DECQ(k)
+	c.JNZ(operand.LabelRef("remainder"))
+
+	c.Label("store")
+	g.epilogue(c, pc, ldc, acc)
+	g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
+		c.VMOVUPS(v, m)
+	}, acc)
+	c.VZEROUPPER()
+	c.RET()
+}

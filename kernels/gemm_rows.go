@@ -1,0 +1,133 @@
+package kernels
+
+import (
+	"github.com/simdnn/simdnn/fallback"
+	"github.com/simdnn/simdnn/internal/freelist"
+)
+
+// Products that are narrow (the 10 columns of a classifier's output
+// layer) or small (a few hundred thousand flops) spend more time packing
+// op(A) than multiplying with it: each value of A would be packed to be
+// used ⌈n/nr⌉ times. rowsGemm leaves A where it is and runs a row kernel
+// (asm.SgemmRows*) that reads MR rows of it directly; only op(B), which
+// every row block uses, is packed. It serves A not transposed, whose rows
+// are contiguous.
+
+// rowKernel is an mr×nr kernel with the contract of asm.SgemmRows6x16AVX2.
+type rowKernel struct {
+	mr, nr int
+	fn     func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
+}
+
+// rowsGemm is the unpacked-A algorithm around one row kernel.
+type rowsGemm struct {
+	rk   rowKernel
+	kc   int // k block: the packed kc×nr panel of op(B) stays in L1
+	pool freelist.List[gemmBuffers]
+}
+
+func newRowsGemm(rk rowKernel) *rowsGemm {
+	return &rowsGemm{rk: rk, kc: blocksFor(rk.mr, rk.nr).kc}
+}
+
+// sgemm has the contract of an impl's sgemm for m, n > 0 and transA
+// false, on one goroutine. alpha is applied while packing op(B).
+func (g *rowsGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep epilogue) {
+	if transA {
+		panic("kernels: rowsGemm called with transA") // pick never does
+	}
+	fallback.GemmScale(m, n, beta, c, ldc)
+	if alpha == 0 || k == 0 {
+		ep.apply(c, ldc, m, n)
+		return
+	}
+	buf := g.pool.Get()
+	defer g.pool.Put(buf)
+	mr, nr, fn := g.rk.mr, g.rk.nr, g.rk.fn
+	kb := fallback.SplitBlock(k, g.kc, 1)
+	panels := (n + nr - 1) / nr
+	buf.b = grow(buf.b, panels*nr*kb)
+	buf.a = grow(buf.a, mr*kb)
+	buf.tile = grow(buf.tile, mr*nr)
+	buf.bias = grow(buf.bias, nr)
+	for pc := 0; pc < k; pc += kb {
+		kc := min(kb, k-pc)
+		var flags uint
+		if beta != 0 || pc > 0 {
+			flags = epilogueAdd
+		}
+		if pc+kc == k {
+			flags |= ep.flags
+		}
+		packB(buf.b, transB, b, ldb, pc, 0, kc, n, nr)
+		if alpha != 1 {
+			for x, v := range buf.b[:panels*nr*kc] {
+				buf.b[x] = alpha * v
+			}
+		}
+		for jr := 0; jr < n; jr += nr {
+			nrr := min(nr, n-jr)
+			bp := buf.b[jr*kc : (jr+nr)*kc]
+			bias := buf.tileBias(ep, flags, jr, n, nr)
+			for ir := 0; ir < m; ir += mr {
+				mrr := min(mr, m-ir)
+				ar, ldar := a[ir*lda+pc:], lda
+				if mrr < mr {
+					// The kernel reads mr rows: give it the rows
+					// left, copied, and zeros.
+					ar, ldar = buf.a[:mr*kc], kc
+					clear(ar)
+					for i := range mrr {
+						copy(ar[i*kc:(i+1)*kc], a[(ir+i)*lda+pc:])
+					}
+				}
+				ct := c[ir*ldc+jr:]
+				if mrr == mr && nrr == nr {
+					fn(ar, ldar, bp, ct, kc, ldc, flags, bias, ep.slope)
+					continue
+				}
+				buf.stage(ct, ldc, nr, mrr, nrr, flags)
+				fn(ar, ldar, bp, buf.tile, kc, nr, flags, bias, ep.slope)
+				buf.unstage(ct, ldc, nr, mrr, nrr)
+			}
+		}
+	}
+	if ep.post != nil {
+		for i := range m {
+			row := c[i*ldc : i*ldc+n]
+			ep.post(row, row)
+		}
+	}
+}
+
+// gemmPaths is a SIMD level's Sgemm: the packed algorithm, and the row
+// kernel for the products it serves better. The methods are bound once
+// here: a method value made per call would allocate.
+type gemmPaths struct {
+	packed, rows       serialGemm
+	packedMR, packedNR int
+	rowsMR, rowsNR     int
+}
+
+func newGemmPaths(mk microKernel, rk rowKernel) *gemmPaths {
+	return &gemmPaths{
+		packed: newBlockedGemm(mk).sgemm, packedMR: mk.mr, packedNR: mk.nr,
+		rows: newRowsGemm(rk).sgemm, rowsMR: rk.mr, rowsNR: rk.nr,
+	}
+}
+
+// rowsMaxFlops bounds the products the row kernel takes whatever their
+// width: up to it, packing op(A) costs more than it saves (measured on
+// the development machine at the squares 32 to 128; see the GEMM
+// benchmarks).
+const rowsMaxFlops = 2 * 64 * 64 * 64
+
+// pick chooses the path for a whole product, before it is split into
+// stripes, so that every stripe of it takes the same path and the result
+// does not depend on the split.
+func (p *gemmPaths) pick(transA bool, m, n, k int) (serialGemm, int, int) {
+	if !transA && (n <= p.rowsNR || 2*float64(m)*float64(n)*float64(k) <= rowsMaxFlops) {
+		return p.rows, p.rowsMR, p.rowsNR
+	}
+	return p.packed, p.packedMR, p.packedNR
+}
