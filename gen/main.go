@@ -33,6 +33,7 @@ var families = []family{
 	{"relu", reluFamily},
 	{"axpy", axpyFamily},
 	{"sgemm", gemmFamily},
+	{"pack", packFamily},
 }
 
 // printerConfig names the generator, not its command line, in the
