@@ -17,6 +17,9 @@ var (
 	avx512Gemm = microKernel{mr: 6, nr: 64, fn: asm.SgemmKernelAVX512}
 	avx2Rows   = rowKernel{mr: 6, nr: 16, fn: asm.SgemmRows6x16AVX2}
 	avx512Rows = rowKernel{mr: 14, nr: 16, fn: asm.SgemmRows14x16AVX512}
+	// The AVX2 packs serve AVX-512 too: ZMM versions measured no faster,
+	// the packs being bound by the caches.
+	avx2Packers = packers{a6: asm.PackA6AVX2, bt16: asm.PackBT16AVX2}
 )
 
 // simdImpls returns the SIMD implementations this CPU can run, best first.
@@ -29,13 +32,13 @@ func simdImpls() []*impl {
 		avx2.name = "avx2"
 		avx2.relu = asm.ReLUAVX2
 		avx2.axpy = asm.AxpyAVX2
-		avx2.sgemm = parallelSgemm(newGemmPaths(avx2Gemm, avx2Rows).pick)
+		avx2.sgemm = parallelSgemm(newGemmPaths(avx2Gemm, avx2Rows, avx2Packers).pick)
 		if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512BW, cpuid.AVX512DQ) {
 			avx512 := avx2
 			avx512.name = "avx512"
 			avx512.relu = asm.ReLUAVX512
 			avx512.axpy = asm.AxpyAVX512
-			avx512.sgemm = parallelSgemm(newGemmPaths(avx512Gemm, avx512Rows).pick)
+			avx512.sgemm = parallelSgemm(newGemmPaths(avx512Gemm, avx512Rows, avx2Packers).pick)
 			impls = append(impls, &avx512)
 		}
 		impls = append(impls, &avx2)

@@ -24,6 +24,15 @@ type microKernel struct {
 	fn     func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
 }
 
+// packers are a level's assembly packing routines for the two packings
+// that are transposes, with the contracts of asm.PackA6AVX2 and
+// asm.PackBT16AVX2; a nil field leaves the work to the Go loops, as do
+// the edge panels.
+type packers struct {
+	a6   func(dst, a []float32, lda, kc int, alpha float32)
+	bt16 func(dst []float32, ldd int, b []float32, ldb, kc int)
+}
+
 // gemmBlocks are the block sizes of one micro-kernel shape.
 type gemmBlocks struct{ kc, mc, nc int }
 
@@ -67,19 +76,15 @@ func grow(s []float32, n int) []float32 {
 // blockedGemm is the blocked algorithm around one micro-kernel.
 type blockedGemm struct {
 	mk   microKernel
+	pk   packers
 	bs   gemmBlocks
 	pool freelist.List[gemmBuffers]
 }
 
-// newBlockedGemm returns the blocked algorithm around mk with the block
-// sizes this machine's caches call for.
-func newBlockedGemm(mk microKernel) *blockedGemm {
-	return newBlockedGemmWith(mk, blocksFor(mk.mr, mk.nr))
-}
-
-// newBlockedGemmWith is newBlockedGemm with the block sizes bs.
-func newBlockedGemmWith(mk microKernel, bs gemmBlocks) *blockedGemm {
-	return &blockedGemm{mk: mk, bs: bs}
+// newBlockedGemm returns the blocked algorithm around mk and pk with the
+// block sizes this machine's caches call for.
+func newBlockedGemm(mk microKernel, pk packers) *blockedGemm {
+	return &blockedGemm{mk: mk, pk: pk, bs: blocksFor(mk.mr, mk.nr)}
 }
 
 // sgemm has the contract of an impl's sgemm for m, n > 0, on one
@@ -117,10 +122,10 @@ func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a [
 			if pc+kc == k {
 				flags |= ep.flags
 			}
-			packB(buf.b, transB, b, ldb, pc, jc, kc, nc, nr)
+			g.pk.packB(buf.b, transB, b, ldb, pc, jc, kc, nc, nr)
 			for ic := 0; ic < m; ic += mb {
 				mc := min(mb, m-ic)
-				packA(buf.a, transA, alpha, a, lda, ic, pc, mc, kc, mr)
+				g.pk.packA(buf.a, transA, alpha, a, lda, ic, pc, mc, kc, mr)
 				g.block(buf, c[ic*ldc+jc:], ldc, mc, nc, kc, flags, ep.columns(jc))
 			}
 		}
@@ -203,22 +208,42 @@ func (buf *gemmBuffers) unstage(ct []float32, ldc, nr, mrr, nrr int) {
 // ⌈mc/mr⌉·mr·kc long at least. The rows past mc only make tile rows that
 // block discards; they are zeroed so that stale values (denormals, say)
 // cannot slow the micro-kernel down.
-func packA(dst []float32, transA bool, alpha float32, a []float32, lda, ic, pc, mc, kc, mr int) {
+func (pk packers) packA(dst []float32, transA bool, alpha float32, a []float32, lda, ic, pc, mc, kc, mr int) {
 	for ir := 0; ir < mc; ir += mr {
 		panel := dst[ir*kc : (ir+mr)*kc]
 		rows := min(mr, mc-ir)
 		if rows < mr {
 			clear(panel)
 		}
+		if !transA && rows == 6 && mr == 6 && pk.a6 != nil {
+			pk.a6(panel, a[(ic+ir)*lda+pc:], lda, kc, alpha)
+			continue
+		}
+		if transA && rows == 6 && mr == 6 {
+			// The same, written out for the SIMD levels' panels, so
+			// that each p costs one bounds check.
+			for p := range kc {
+				src := (*[6]float32)(a[(pc+p)*lda+ic+ir:])
+				dst := (*[6]float32)(panel[p*6:])
+				dst[0], dst[1], dst[2] = alpha*src[0], alpha*src[1], alpha*src[2]
+				dst[3], dst[4], dst[5] = alpha*src[3], alpha*src[4], alpha*src[5]
+			}
+			continue
+		}
+		if transA {
+			// op(A)[ic+ir+i, pc+p] = a[(pc+p)·lda + ic+ir+i]: the
+			// panel's rows for one p lie side by side in A.
+			for p := range kc {
+				src := a[(pc+p)*lda+ic+ir:][:rows]
+				dst := panel[p*mr:][:rows]
+				for i, v := range src {
+					dst[i] = alpha * v
+				}
+			}
+			continue
+		}
 		for i := range rows {
 			row := ic + ir + i
-			if transA {
-				// op(A)[row, pc+p] = a[(pc+p)·lda + row]: a column.
-				for p := range kc {
-					panel[p*mr+i] = alpha * a[(pc+p)*lda+row]
-				}
-				continue
-			}
 			src := a[row*lda+pc : row*lda+pc+kc]
 			for p, v := range src {
 				panel[p*mr+i] = alpha * v
@@ -231,12 +256,18 @@ func packA(dst []float32, transA bool, alpha float32, a []float32, lda, ic, pc, 
 // columns: panel j holds, for each p < kc, the nr values
 // op(B)[pc+p, jc+j·nr+q], columns past nc as zeros, for the same reason
 // as packA's rows.
-func packB(dst []float32, transB bool, b []float32, ldb, pc, jc, kc, nc, nr int) {
+func (pk packers) packB(dst []float32, transB bool, b []float32, ldb, pc, jc, kc, nc, nr int) {
 	for jr := 0; jr < nc; jr += nr {
 		panel := dst[jr*kc : (jr+nr)*kc]
 		cols := min(nr, nc-jr)
 		if cols < nr {
 			clear(panel)
+		}
+		if transB && cols == nr && nr%16 == 0 && pk.bt16 != nil {
+			for q := 0; q < nr; q += 16 {
+				pk.bt16(panel[q:], nr, b[(jc+jr+q)*ldb+pc:], ldb, kc)
+			}
+			continue
 		}
 		if transB {
 			// op(B)[pc+p, col] = b[col·ldb + pc+p]: B's rows are

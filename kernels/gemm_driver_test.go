@@ -39,7 +39,7 @@ func goMicroKernel(mr, nr int) microKernel {
 func gemmTestImpls() []*impl {
 	blocked := generic
 	blocked.name = "blocked-go-3x5"
-	blocked.sgemm = parallelSgemm(one(newBlockedGemm(goMicroKernel(3, 5)).sgemm, 3, 5))
+	blocked.sgemm = parallelSgemm(one(newBlockedGemm(goMicroKernel(3, 5), packers{}).sgemm, 3, 5))
 	return append(testImpls(), &blocked)
 }
 

@@ -22,12 +22,13 @@ type rowKernel struct {
 // rowsGemm is the unpacked-A algorithm around one row kernel.
 type rowsGemm struct {
 	rk   rowKernel
+	pk   packers
 	kc   int // k block: the packed kc×nr panel of op(B) stays in L1
 	pool freelist.List[gemmBuffers]
 }
 
-func newRowsGemm(rk rowKernel) *rowsGemm {
-	return &rowsGemm{rk: rk, kc: blocksFor(rk.mr, rk.nr).kc}
+func newRowsGemm(rk rowKernel, pk packers) *rowsGemm {
+	return &rowsGemm{rk: rk, pk: pk, kc: blocksFor(rk.mr, rk.nr).kc}
 }
 
 // sgemm has the contract of an impl's sgemm for m, n > 0 and transA
@@ -59,7 +60,7 @@ func (g *rowsGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 		if pc+kc == k {
 			flags |= ep.flags
 		}
-		packB(buf.b, transB, b, ldb, pc, 0, kc, n, nr)
+		g.pk.packB(buf.b, transB, b, ldb, pc, 0, kc, n, nr)
 		if alpha != 1 {
 			for x, v := range buf.b[:panels*nr*kc] {
 				buf.b[x] = alpha * v
@@ -109,10 +110,10 @@ type gemmPaths struct {
 	rowsMR, rowsNR     int
 }
 
-func newGemmPaths(mk microKernel, rk rowKernel) *gemmPaths {
+func newGemmPaths(mk microKernel, rk rowKernel, pk packers) *gemmPaths {
 	return &gemmPaths{
-		packed: newBlockedGemm(mk).sgemm, packedMR: mk.mr, packedNR: mk.nr,
-		rows: newRowsGemm(rk).sgemm, rowsMR: rk.mr, rowsNR: rk.nr,
+		packed: newBlockedGemm(mk, pk).sgemm, packedMR: mk.mr, packedNR: mk.nr,
+		rows: newRowsGemm(rk, pk).sgemm, rowsMR: rk.mr, rowsNR: rk.nr,
 	}
 }
 
