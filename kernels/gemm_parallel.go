@@ -135,18 +135,39 @@ type gemmJob struct {
 // is busy elsewhere is not waited for: the send below only succeeds when a
 // worker is already waiting to receive, so the caller never blocks on a
 // queue, and with no idle worker at all it computes every stripe itself.
+// A worker that has just finished a stripe of the previous call is not
+// busy but not yet waiting either; for it, the caller retries the send a
+// few times (recruitTries, a few microseconds), or back-to-back calls
+// would find it in that gap and run alone.
 func (call *gemmJob) run() {
 	startWorkers(call.stripes - 1)
 	for range call.stripes - 1 {
 		call.wg.Add(1)
-		select {
-		case gemmWork <- call:
-		default:
+		if !recruit(call) {
 			call.wg.Done()
 		}
 	}
 	call.work()
 	call.wg.Wait()
+}
+
+// recruitTries bounds the retries of recruit.
+const recruitTries = 64
+
+// recruit hands call to an idle worker and reports whether one took it.
+func recruit(call *gemmJob) bool {
+	for range recruitTries {
+		select {
+		case gemmWork <- call:
+			return true
+		default:
+		}
+		if busy.Load() >= workers.Load() {
+			return false // every worker is computing
+		}
+		runtime.Gosched()
+	}
+	return false
 }
 
 // work takes stripes until none is left.
@@ -191,10 +212,12 @@ func (call *gemmJob) stripe(s int) {
 // is only ever handed to a worker that is waiting for one.
 var gemmWork = make(chan *gemmJob)
 
-// workers counts the workers started; they are never stopped.
+// workers counts the workers started, which are never stopped, and busy
+// those that hold a call.
 var (
 	workersMu sync.Mutex
 	workers   atomic.Int32
+	busy      atomic.Int32
 )
 
 // startWorkers makes sure at least n workers exist.
@@ -207,7 +230,9 @@ func startWorkers(n int) {
 	for ; int(workers.Load()) < n; workers.Add(1) {
 		go func() {
 			for call := range gemmWork {
+				busy.Add(1)
 				call.work()
+				busy.Add(-1)
 				call.wg.Done()
 			}
 		}()
