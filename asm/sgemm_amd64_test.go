@@ -28,11 +28,12 @@ type gemmLevel struct {
 	kernel    func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
 	peak      func(n int)
 	peakFlops float64 // per iteration of peak
+	cols      int     // columns written, for a masked row kernel; 0 means NR
 }
 
 var gemmLevels = []gemmLevel{
-	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), 6, 16, SgemmKernelAVX2, FMAPeakAVX2, 2 * 12 * 8},
-	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), 6, 64, SgemmKernelAVX512, FMAPeakAVX512, 2 * 24 * 16},
+	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), 6, 16, SgemmKernelAVX2, FMAPeakAVX2, 2 * 12 * 8, 0},
+	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), 6, 64, SgemmKernelAVX512, FMAPeakAVX512, 2 * 24 * 16, 0},
 }
 
 // forEachGemm runs f for every level this CPU runs.
@@ -77,11 +78,20 @@ var epilogues = []struct {
 // a kernel that stores a row too many is caught too.
 func (l gemmLevel) gemmTail() int { return 2 * l.nr }
 
-// cLen is the minimal length of c for ldc.
-func (l gemmLevel) cLen(ldc int) int { return (l.mr-1)*ldc + l.nr }
+// width is the number of columns of the tile the kernel writes: NR, or
+// cols for a masked row kernel called with cols.
+func (l gemmLevel) width() int {
+	if l.cols > 0 {
+		return l.cols
+	}
+	return l.nr
+}
 
-// inTile reports whether index x of c is in the MR×NR window.
-func (l gemmLevel) inTile(x, ldc int) bool { return x/ldc < l.mr && x%ldc < l.nr }
+// cLen is the minimal length of c for ldc.
+func (l gemmLevel) cLen(ldc int) int { return (l.mr-1)*ldc + l.width() }
+
+// inTile reports whether index x of c is in the window the kernel writes.
+func (l gemmLevel) inTile(x, ldc int) bool { return x/ldc < l.mr && x%ldc < l.width() }
 
 // gemmPanels are the packed panels of one test and the references
 // computed from them, which every c and ldc of the test shares.
@@ -277,10 +287,14 @@ var rowLevels = []struct {
 	name   string
 	ok     bool
 	mr, nr int
-	rows   func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
+	cols   []int // the column counts a masked kernel is tested with; nil: unmasked
+	rows   rowsFunc
 }{
-	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), 6, 16, SgemmRows6x16AVX2},
-	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), 14, 16, SgemmRows14x16AVX512},
+	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), 6, 16, nil,
+		func(a []float32, lda int, b, c []float32, kc, ldc, _ int, flags uint, bias []float32, slope float32) {
+			SgemmRows6x16AVX2(a, lda, b, c, kc, ldc, flags, bias, slope)
+		}},
+	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), 14, 16, []int{16, 10, 1, 15}, SgemmRows14x16AVX512},
 }
 
 // TestSgemmRows runs the packed kernels' tests on the row kernels: each
@@ -289,33 +303,48 @@ var rowLevels = []struct {
 // at a guard page or starts at one, alternately.
 func TestSgemmRows(t *testing.T) {
 	for _, rl := range rowLevels {
-		t.Run(rl.name, func(t *testing.T) {
-			if !rl.ok {
-				t.Skipf("CPU lacks %s", rl.name)
-			}
-			calls := 0
-			l := gemmLevel{name: rl.name + "-rows", ok: true, mr: rl.mr, nr: rl.nr}
-			l.kernel = func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32) {
-				lda := kc + 5*(calls%2)
-				n := (l.mr-1)*lda + kc
-				rows := harness.GuardAfter(t, n)
-				if calls%4 >= 2 {
-					rows = harness.GuardBefore(t, n)
+		cols := rl.cols
+		if cols == nil {
+			cols = []int{0}
+		}
+		for _, w := range cols {
+			t.Run(fmt.Sprintf("%s/cols=%d", rl.name, w), func(t *testing.T) {
+				if !rl.ok {
+					t.Skipf("CPU lacks %s", rl.name)
 				}
-				calls++
-				for x := range rows {
-					rows[x] = float32(math.NaN())
-				}
-				for i := range l.mr {
-					for p := range kc {
-						rows[i*lda+p] = a[p*l.mr+i]
-					}
-				}
-				rl.rows(rows, lda, b, c, kc, ldc, flags, bias, slope)
-			}
-			testKernel(t, l)
-		})
+				testRows(t, gemmLevel{name: rl.name + "-rows", ok: true, mr: rl.mr, nr: rl.nr, cols: w}, rl.rows)
+			})
+		}
 	}
+}
+
+// rowsFunc is the signature of the row kernels, the unmasked ones
+// wrapped to take (and ignore) cols.
+type rowsFunc func(a []float32, lda int, b, c []float32, kc, ldc, cols int, flags uint, bias []float32, slope float32)
+
+// testRows runs testKernel on the row kernel rows with the tile l, the
+// packed panel of A laid out as rows for each call.
+func testRows(t *testing.T, l gemmLevel, rows rowsFunc) {
+	calls := 0
+	l.kernel = func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32) {
+		lda := kc + 5*(calls%2)
+		n := (l.mr-1)*lda + kc
+		ra := harness.GuardAfter(t, n)
+		if calls%4 >= 2 {
+			ra = harness.GuardBefore(t, n)
+		}
+		calls++
+		for x := range ra {
+			ra[x] = float32(math.NaN())
+		}
+		for i := range l.mr {
+			for p := range kc {
+				ra[i*lda+p] = a[p*l.mr+i]
+			}
+		}
+		rows(ra, lda, b, c, kc, ldc, l.width(), flags, bias, slope)
+	}
+	testKernel(t, l)
 }
 
 // testKernel runs the tests of one micro-kernel: every kc, ldc and

@@ -164,7 +164,7 @@ func (g gemmKernel) generate(c *build.Context) {
 	c.JNZ(operand.LabelRef("remainder"))
 
 	c.Label("store")
-	g.epilogue(c, pc, ldc, acc)
+	g.epilogue(c, pc, ldc, acc, nil)
 	g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
 		c.VMOVUPS(v, m)
 	}, acc)
@@ -187,7 +187,11 @@ const (
 // behind a test of its flag: one branch per step per tile, next to
 // MR·NR·kc FMAs, and the tile stays in registers throughout. pc is left
 // as it was.
-func (g gemmKernel) epilogue(c *build.Context, pc, ldc reg.Register, acc [][]reg.VecVirtual) {
+//
+// With a mask (AVX-512 only; nil otherwise), C is read only in the lanes
+// it selects: masked-out lanes of an EVEX load are neither read nor
+// faulted on.
+func (g gemmKernel) epilogue(c *build.Context, pc, ldc reg.Register, acc [][]reg.VecVirtual, mask reg.Register) {
 	flags := c.Load(c.Param("flags"), c.GP64())
 
 	c.TESTQ(operand.U32(epilogueAdd), flags)
@@ -195,7 +199,13 @@ func (g gemmKernel) epilogue(c *build.Context, pc, ldc reg.Register, acc [][]reg
 	row := c.GP64()
 	c.MOVQ(pc, row)
 	g.rows(c, row, ldc, func(v reg.VecVirtual, m operand.Mem) {
-		c.VADDPS(m, v, v)
+		if mask == nil {
+			c.VADDPS(m, v, v)
+			return
+		}
+		t := c.ZMM()
+		c.VMOVUPS_Z(m, mask, t)
+		c.VADDPS(t, v, v)
 	}, acc)
 	c.Label("noadd")
 

@@ -18,7 +18,10 @@ import (
 //   - AVX-512: 14×16, one ZMM per row: n = 10 then uses 10 of 16 lanes,
 //     against 10 of 64 with the 6×64 kernel. Each value of a is loaded
 //     once, so the FMA takes it as a broadcast memory operand ({1to16}),
-//     and 14 accumulators cover the FMA latency (4 cycles × 2 pipes).
+//     and 14 accumulators cover the FMA latency (4 cycles × 2 pipes). It
+//     takes the number of columns to write and masks C's loads and stores
+//     to them, so that a tile at C's right edge (all of them when n = 10)
+//     needs no staging tile.
 //   - AVX2: 6×16, the packed kernel's tile, with a broadcast per value of
 //     a (VEX has no broadcast operand).
 
@@ -37,11 +40,16 @@ const rowsPerPointer = 3
 func (g gemmKernel) generateRows(c *build.Context) {
 	mr, nr, lanes := g.mr, g.nr(), g.s.lanes
 	name := fmt.Sprintf("SgemmRows%dx%d%s", mr, nr, g.s.suffix)
+	masked := lanes == 16 && g.nv == 1
 	c.Function(name)
 	c.Attributes(attr.NOSPLIT)
-	c.SignatureExpr("func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)")
+	if masked {
+		c.SignatureExpr("func(a []float32, lda int, b, c []float32, kc, ldc, cols int, flags uint, bias []float32, slope float32)")
+	} else {
+		c.SignatureExpr("func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)")
+	}
 	c.Pragma("noescape")
-	c.Doc(
+	doc := []string{
 		fmt.Sprintf("%s computes one MR×NR tile of C, MR = %d, NR = %d, from MR rows", name, mr, nr),
 		"of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,",
 		"j < NR, accumulated from 0 in the order p = 0, 1, …, kc−1 with one",
@@ -53,8 +61,20 @@ func (g gemmKernel) generateRows(c *build.Context) {
 		"outside the first kc values of each of the MR rows of a, the first NR·kc",
 		"of b, the first NR of bias (with flag 2 only) and the MR×NR window of c",
 		"is read or written.",
-		g.s.requires,
-	)
+	}
+	if masked {
+		doc = []string{
+			doc[0], doc[1], doc[2], doc[3], doc[4],
+			"Only the first cols columns of the tile are read (with flag 1) and",
+			"written, 1 ≤ cols ≤ NR. b is a packed panel of op(B): kc groups of NR",
+			"values. kc ≥ 1, lda ≥ kc, len(a) ≥ (MR−1)·lda + kc, len(b) ≥ NR·kc,",
+			"ldc ≥ cols, len(c) ≥ (MR−1)·ldc + cols, len(bias) ≥ NR with flag 2;",
+			"none of this is checked. Nothing outside the first kc values of each",
+			"of the MR rows of a, the first NR·kc of b, the first NR of bias (with",
+			"flag 2 only) and the MR×cols window of c is read or written.",
+		}
+	}
+	c.Doc(append(doc, g.s.requires)...)
 
 	lda := c.Load(c.Param("lda"), c.GP64())
 	c.SHLQ(operand.U8(2), lda) // in bytes
@@ -142,9 +162,27 @@ func (g gemmKernel) generateRows(c *build.Context) {
 	c.JNZ(operand.LabelRef("remainder"))
 
 	c.Label("store")
-	g.epilogue(c, pc, ldc, acc)
+	if !masked {
+		g.epilogue(c, pc, ldc, acc, nil)
+		g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
+			c.VMOVUPS(v, m)
+		}, acc)
+		c.VZEROUPPER()
+		c.RET()
+		return
+	}
+	// mask = 1<<cols − 1; SHL takes its count in CL.
+	cols := c.Load(c.Param("cols"), c.GP64())
+	c.MOVQ(cols, reg.RCX)
+	bits := c.GP32()
+	c.MOVL(operand.U32(1), bits)
+	c.SHLL(reg.CL, bits)
+	c.DECL(bits)
+	mask := c.K()
+	c.KMOVW(bits, mask)
+	g.epilogue(c, pc, ldc, acc, mask)
 	g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
-		c.VMOVUPS(v, m)
+		c.VMOVUPS(v, mask, m)
 	}, acc)
 	c.VZEROUPPER()
 	c.RET()

@@ -93,10 +93,14 @@ func newBlockedGemm(mk microKernel, pk packers) *blockedGemm {
 // split into stripes: that is what makes the parallel result independent
 // of the number of goroutines.
 func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep epilogue) {
-	fallback.GemmScale(m, n, beta, c, ldc)
 	if alpha == 0 || k == 0 {
+		fallback.GemmScale(m, n, beta, c, ldc)
 		ep.apply(c, ldc, m, n)
 		return
+	}
+	if beta != 0 {
+		// With beta = 0 the first k block assigns every element.
+		fallback.GemmScale(m, n, beta, c, ldc)
 	}
 	buf := g.pool.Get()
 	defer g.pool.Put(buf)

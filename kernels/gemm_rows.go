@@ -13,10 +13,34 @@ import (
 // every row block uses, is packed. It serves A not transposed, whose rows
 // are contiguous.
 
-// rowKernel is an mr×nr kernel with the contract of asm.SgemmRows6x16AVX2.
+// rowKernel is an mr×nr kernel with the contract of asm.SgemmRows6x16AVX2
+// (fn), or of asm.SgemmRows14x16AVX512 (masked), which writes only the
+// first cols columns of its tile and so needs no staging tile at C's
+// right edge. One of the two is set.
 type rowKernel struct {
 	mr, nr int
 	fn     func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
+	masked func(a []float32, lda int, b, c []float32, kc, ldc, cols int, flags uint, bias []float32, slope float32)
+}
+
+// tile runs the kernel on one tile of C at ct with nrr ≤ nr columns to
+// write; a partial tile goes through buf.tile unless the kernel masks.
+func (rk *rowKernel) tile(buf *gemmBuffers, a []float32, lda int, b, ct []float32, kc, ldc, mrr, nrr int, flags uint, bias []float32, slope float32) {
+	if rk.masked != nil && mrr == rk.mr {
+		rk.masked(a, lda, b, ct, kc, ldc, nrr, flags, bias, slope)
+		return
+	}
+	if mrr == rk.mr && nrr == rk.nr {
+		rk.fn(a, lda, b, ct, kc, ldc, flags, bias, slope)
+		return
+	}
+	buf.stage(ct, ldc, rk.nr, mrr, nrr, flags)
+	if rk.masked != nil {
+		rk.masked(a, lda, b, buf.tile, kc, rk.nr, rk.nr, flags, bias, slope)
+	} else {
+		rk.fn(a, lda, b, buf.tile, kc, rk.nr, flags, bias, slope)
+	}
+	buf.unstage(ct, ldc, rk.nr, mrr, nrr)
 }
 
 // rowsGemm is the unpacked-A algorithm around one row kernel.
@@ -37,14 +61,18 @@ func (g *rowsGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 	if transA {
 		panic("kernels: rowsGemm called with transA") // pick never does
 	}
-	fallback.GemmScale(m, n, beta, c, ldc)
 	if alpha == 0 || k == 0 {
+		fallback.GemmScale(m, n, beta, c, ldc)
 		ep.apply(c, ldc, m, n)
 		return
 	}
+	if beta != 0 {
+		// With beta = 0 the first k block assigns every element.
+		fallback.GemmScale(m, n, beta, c, ldc)
+	}
 	buf := g.pool.Get()
 	defer g.pool.Put(buf)
-	mr, nr, fn := g.rk.mr, g.rk.nr, g.rk.fn
+	mr, nr := g.rk.mr, g.rk.nr
 	kb := fallback.SplitBlock(k, g.kc, 1)
 	panels := (n + nr - 1) / nr
 	buf.b = grow(buf.b, panels*nr*kb)
@@ -82,14 +110,7 @@ func (g *rowsGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 						copy(ar[i*kc:(i+1)*kc], a[(ir+i)*lda+pc:])
 					}
 				}
-				ct := c[ir*ldc+jr:]
-				if mrr == mr && nrr == nr {
-					fn(ar, ldar, bp, ct, kc, ldc, flags, bias, ep.slope)
-					continue
-				}
-				buf.stage(ct, ldc, nr, mrr, nrr, flags)
-				fn(ar, ldar, bp, buf.tile, kc, nr, flags, bias, ep.slope)
-				buf.unstage(ct, ldc, nr, mrr, nrr)
+				g.rk.tile(buf, ar, ldar, bp, c[ir*ldc+jr:], kc, ldc, mrr, nrr, flags, bias, ep.slope)
 			}
 		}
 	}
