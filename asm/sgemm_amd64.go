@@ -62,7 +62,7 @@ func SgemmKernelAVX512(a []float32, b []float32, c []float32, kc int, ldc int, f
 //go:noescape
 func SgemmRows6x16AVX2(a []float32, lda int, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
 
-// SgemmRows14x16AVX512 computes one MR×NR tile of C, MR = 14, NR = 16, from MR rows
+// SgemmRows16x16AVX512 computes one MR×NR tile of C, MR = 16, NR = 16, from MR rows
 // of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,
 // j < NR, accumulated from 0 in the order p = 0, 1, …, kc−1 with one
 // rounding per step (FMA); then the epilogue and the store exactly as in
@@ -77,7 +77,7 @@ func SgemmRows6x16AVX2(a []float32, lda int, b []float32, c []float32, kc int, l
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 //
 //go:noescape
-func SgemmRows14x16AVX512(a []float32, lda int, b []float32, c []float32, kc int, ldc int, cols int, flags uint, bias []float32, slope float32)
+func SgemmRows16x16AVX512(a []float32, lda int, b []float32, c []float32, kc int, ldc int, cols int, flags uint, bias []float32, slope float32)
 
 // FMAPeakAVX2 is a measuring instrument, not a kernel: it runs n
 // iterations of 12 independent VFMADD231PS on 8-lane registers (as many

@@ -294,7 +294,7 @@ var rowLevels = []struct {
 		func(a []float32, lda int, b, c []float32, kc, ldc, _ int, flags uint, bias []float32, slope float32) {
 			SgemmRows6x16AVX2(a, lda, b, c, kc, ldc, flags, bias, slope)
 		}},
-	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), 14, 16, []int{16, 10, 1, 15}, SgemmRows14x16AVX512},
+	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), 16, 16, []int{16, 10, 1, 15}, SgemmRows16x16AVX512},
 }
 
 // TestSgemmRows runs the packed kernels' tests on the row kernels: each

@@ -28,7 +28,7 @@ import (
 // rowKernels are the row kernels, one per instruction set.
 var rowKernels = []gemmKernel{
 	{s: avx2, mr: 6, nv: 2},
-	{s: avx512, mr: 14, nv: 1},
+	{s: avx512, mr: 16, nv: 1},
 }
 
 // rowsPerPointer is how many rows of A one pointer register reaches: its

@@ -16,10 +16,10 @@ var (
 	avx2Gemm   = microKernel{mr: 6, nr: 16, fn: asm.SgemmKernelAVX2}
 	avx512Gemm = microKernel{mr: 6, nr: 64, fn: asm.SgemmKernelAVX512}
 	avx2Rows   = rowKernel{mr: 6, nr: 16, fn: asm.SgemmRows6x16AVX2}
-	avx512Rows = rowKernel{mr: 14, nr: 16, masked: asm.SgemmRows14x16AVX512}
+	avx512Rows = rowKernel{mr: 16, nr: 16, masked: asm.SgemmRows16x16AVX512}
 	// The AVX2 packs serve AVX-512 too: ZMM versions measured no faster,
 	// the packs being bound by the caches.
-	avx2Packers = packers{a6: asm.PackA6AVX2, bt16: asm.PackBT16AVX2}
+	avx2Packers = packers{a6: asm.PackA6AVX2, bt16: asm.PackBT16AVX2, bt8: asm.PackBT8AVX2}
 )
 
 // simdImpls returns the SIMD implementations this CPU can run, best first.

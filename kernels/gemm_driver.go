@@ -26,11 +26,13 @@ type microKernel struct {
 
 // packers are a level's assembly packing routines for the two packings
 // that are transposes, with the contracts of asm.PackA6AVX2 and
-// asm.PackBT16AVX2; a nil field leaves the work to the Go loops, as do
-// the edge panels.
+// asm.PackBT16AVX2 (and PackBT8AVX2 for the rest of a panel); a nil field
+// leaves the work to the Go loops, as do the edge panels of A and the last
+// columns of B.
 type packers struct {
 	a6   func(dst, a []float32, lda, kc int, alpha float32)
 	bt16 func(dst []float32, ldd int, b []float32, ldb, kc int)
+	bt8  func(dst []float32, ldd int, b []float32, ldb, kc int) // asm.PackBT8AVX2
 }
 
 // gemmBlocks are the block sizes of one micro-kernel shape.
@@ -267,16 +269,22 @@ func (pk packers) packB(dst []float32, transB bool, b []float32, ldb, pc, jc, kc
 		if cols < nr {
 			clear(panel)
 		}
-		if transB && cols == nr && nr%16 == 0 && pk.bt16 != nil {
-			for q := 0; q < nr; q += 16 {
-				pk.bt16(panel[q:], nr, b[(jc+jr+q)*ldb+pc:], ldb, kc)
-			}
-			continue
-		}
 		if transB {
 			// op(B)[pc+p, col] = b[col·ldb + pc+p]: B's rows are
-			// op(B)'s columns.
-			for q := range cols {
+			// op(B)'s columns, taken 16 and then 8 at a time by the
+			// assembly where there is some, and one at a time after.
+			q := 0
+			if pk.bt16 != nil {
+				for ; q+16 <= cols; q += 16 {
+					pk.bt16(panel[q:], nr, b[(jc+jr+q)*ldb+pc:], ldb, kc)
+				}
+			}
+			if pk.bt8 != nil {
+				for ; q+8 <= cols; q += 8 {
+					pk.bt8(panel[q:], nr, b[(jc+jr+q)*ldb+pc:], ldb, kc)
+				}
+			}
+			for ; q < cols; q++ {
 				src := b[(jc+jr+q)*ldb+pc : (jc+jr+q)*ldb+pc+kc]
 				for p, v := range src {
 					panel[p*nr+q] = v
@@ -284,8 +292,34 @@ func (pk packers) packB(dst []float32, transB bool, b []float32, ldb, pc, jc, kc
 			}
 			continue
 		}
-		for p := range kc {
-			copy(panel[p*nr:p*nr+cols], b[(pc+p)*ldb+jc+jr:])
+		switch {
+		// Fixed-size copies compile to a few vector moves; copy of a
+		// slice calls memmove, whose call costs as much as the move.
+		case cols == 16 && nr == 16:
+			for p := range kc {
+				*(*[16]float32)(panel[p*16:]) = *(*[16]float32)(b[(pc+p)*ldb+jc+jr:])
+			}
+		case cols == 64 && nr == 64:
+			for p := range kc {
+				*(*[64]float32)(panel[p*64:]) = *(*[64]float32)(b[(pc+p)*ldb+jc+jr:])
+			}
+		case cols >= 8:
+			// An edge panel (n = 10, say): eight columns at a time,
+			// then one at a time.
+			for p := range kc {
+				dst, src := panel[p*nr:p*nr+cols], b[(pc+p)*ldb+jc+jr:][:cols]
+				q := 0
+				for ; q+8 <= cols; q += 8 {
+					*(*[8]float32)(dst[q:]) = *(*[8]float32)(src[q:])
+				}
+				for ; q < cols; q++ {
+					dst[q] = src[q]
+				}
+			}
+		default:
+			for p := range kc {
+				copy(panel[p*nr:p*nr+cols], b[(pc+p)*ldb+jc+jr:][:cols])
+			}
 		}
 	}
 }

@@ -45,6 +45,10 @@ func SetThreads(n int) int {
 // threadsFor returns the number of stripes for a product of m×n×k in
 // tiles of mr×nr.
 func threadsFor(m, n, k, mr, nr int) int {
+	flops := 2 * float64(m) * float64(n) * float64(k)
+	if flops < 2*minStripeFlops {
+		return 1 // without asking GOMAXPROCS, which takes a lock
+	}
 	t := runtime.GOMAXPROCS(0)
 	if lim := int(threadLimit.Load()); lim > 0 {
 		t = min(t, lim)
@@ -52,7 +56,6 @@ func threadsFor(m, n, k, mr, nr int) int {
 	if t == 1 {
 		return 1
 	}
-	flops := 2 * float64(m) * float64(n) * float64(k)
 	t = min(t, int(flops/minStripeFlops))
 	tiles := max((m+mr-1)/mr, (n+nr-1)/nr)
 	return max(1, min(t, tiles))

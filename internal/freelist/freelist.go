@@ -39,11 +39,14 @@ func (l *List[T]) Get() *T {
 	return new(T)
 }
 
+// numCPU bounds the list without a call to runtime.GOMAXPROCS, which
+// takes a lock: Put asks GOMAXPROCS only when the list holds more.
+var numCPU = runtime.NumCPU()
+
 // Put returns x to the list, to be reused by a later Get.
 func (l *List[T]) Put(x *T) {
-	limit := runtime.GOMAXPROCS(0)
 	l.mu.Lock()
-	if len(l.items) < limit {
+	if n := len(l.items); n < numCPU || n < runtime.GOMAXPROCS(0) {
 		l.items = append(l.items, x)
 		l.mu.Unlock()
 		return
