@@ -16,6 +16,18 @@ package asm
 //go:noescape
 func PackA6AVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
 
+// PackA6TAVX2 packs six columns of A into a panel for the GEMM micro-kernels,
+// multiplied by alpha: dst[p·6+i] = alpha·a[p·lda+i] for every i < 6,
+// p < kc, each product rounded to float32 (VMULPS, so a signalling NaN
+// comes out quiet even when alpha = 1). kc ≥ 0, lda ≥ 6, len(a) ≥
+// (kc−1)·lda + 6 when kc > 0, len(dst) ≥ 6·kc; none of this is checked.
+// Nothing is read but the first six values of each of the kc rows,
+// nothing written but dst[0 : 6·kc].
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func PackA6TAVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
+
 // PackBT8AVX2 transposes a 8-row strip of B into a strip of a packed
 // panel: dst[p·ldd+q] = b[q·ldb+p] for every q < 8, p < kc, bit for bit.
 // A panel of NR columns is NR/8 calls, dst advanced by 8 and b by 8·ldb

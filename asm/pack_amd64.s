@@ -121,6 +121,47 @@ done:
 	VZEROUPPER
 	RET
 
+// func PackA6TAVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
+// Requires: AVX
+TEXT ·PackA6TAVX2(SB), NOSPLIT, $0-68
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         a_base+24(FP), CX
+	MOVQ         lda+48(FP), DX
+	SHLQ         $0x02, DX
+	MOVQ         kc+56(FP), BX
+	VBROADCASTSS alpha+64(FP), X0
+	CMPQ         BX, $0x00000002
+	JB           one
+
+two:
+	VMULPS  (CX), X0, X1
+	VMOVSD  16(CX), X2
+	VMULPS  X2, X0, X2
+	VMOVUPS X1, (AX)
+	VMOVSD  X2, 16(AX)
+	VMULPS  (CX)(DX*1), X0, X1
+	VMOVSD  16(CX)(DX*1), X2
+	VMULPS  X2, X0, X2
+	VMOVUPS X1, 24(AX)
+	VMOVSD  X2, 40(AX)
+	LEAQ    (CX)(DX*2), CX
+	ADDQ    $0x00000030, AX
+	SUBQ    $0x00000002, BX
+	CMPQ    BX, $0x00000002
+	JAE     two
+
+one:
+	TESTQ   BX, BX
+	JZ      done
+	VMULPS  (CX), X0, X1
+	VMOVSD  16(CX), X2
+	VMULPS  X2, X0, X2
+	VMOVUPS X1, (AX)
+	VMOVSD  X2, 16(AX)
+
+done:
+	RET
+
 // func PackBT8AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
 // Requires: AVX
 TEXT ·PackBT8AVX2(SB), NOSPLIT, $0-72

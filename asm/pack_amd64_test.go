@@ -85,15 +85,29 @@ func quiet(v float32) uint32 {
 	return b
 }
 
-// packACase is one call of PackA6: the source rows and the scale.
+// packACase is one call of PackA6, or of PackA6T when trans: the source
+// rows and the scale.
 type packACase struct {
+	trans   bool
 	kc, lda int
 	alpha   float32
-	a       []float32 // 5·lda + kc values
+	a       []float32 // 5·lda + kc values, or (kc−1)·lda + 6 when trans
 }
 
 func (g *packACase) String() string {
-	return fmt.Sprintf("PackA6 kc=%d lda=%d alpha=%v", g.kc, g.lda, g.alpha)
+	name := "PackA6"
+	if g.trans {
+		name = "PackA6T"
+	}
+	return fmt.Sprintf("%s kc=%d lda=%d alpha=%v", name, g.kc, g.lda, g.alpha)
+}
+
+// at returns the source value that goes to dst[p·6+i].
+func (g *packACase) at(p, i int) float32 {
+	if g.trans {
+		return g.a[p*g.lda+i]
+	}
+	return g.a[i*g.lda+p]
 }
 
 // run copies the case's source into a and canaries into dst, then packs.
@@ -101,7 +115,11 @@ func (g *packACase) run(t *testing.T, where string, dst, a []float32) {
 	t.Helper()
 	copy(a, g.a)
 	copy(dst, canaries(len(dst)))
-	harness.NoFault(t, g.String()+" "+where, func() { PackA6AVX2(dst, a, g.lda, g.kc, g.alpha) })
+	pack := PackA6AVX2
+	if g.trans {
+		pack = PackA6TAVX2
+	}
+	harness.NoFault(t, g.String()+" "+where, func() { pack(dst, a, g.lda, g.kc, g.alpha) })
 }
 
 // check compares a and dst after a run: a unchanged, dst[p·6+i] the
@@ -122,7 +140,7 @@ func (g *packACase) check(t *testing.T, where string, dst, a []float32) {
 			continue
 		}
 		p, i := x/packMR, x%packMR
-		src := g.a[i*g.lda+p]
+		src := g.at(p, i)
 		want := g.alpha * src
 		if got(v) != got(want) {
 			t.Fatalf("%s %s: dst[%d] (p=%d i=%d) = %#x, want %#x = %v·%#x",
@@ -138,13 +156,33 @@ func (g *packACase) check(t *testing.T, where string, dst, a []float32) {
 const packMR = 6
 
 func TestPackA6(t *testing.T) {
+	testPackA(t, false)
+}
+
+// TestPackA6T tests the packing of op(A) = Aᵀ: kc rows of A, six values
+// each, with lda = 6, 7 and 13 (the padding canaries).
+func TestPackA6T(t *testing.T) {
+	testPackA(t, true)
+}
+
+func testPackA(t *testing.T, trans bool) {
 	skipPack(t)
 	r := rand.New(rand.NewPCG(9, 10))
 	trial := 0
 	for _, kc := range packKCs {
-		for _, lda := range packLDs(kc) {
+		lds := packLDs(kc)
+		if trans {
+			lds = packLDs(packMR)
+		}
+		for _, lda := range lds {
 			for _, alpha := range packAlphas {
-				g := &packACase{kc: kc, lda: lda, alpha: alpha, a: sourceRows(r, packMR, kc, lda)}
+				g := &packACase{trans: trans, kc: kc, lda: lda, alpha: alpha}
+				switch {
+				case !trans:
+					g.a = sourceRows(r, packMR, kc, lda)
+				case kc > 0:
+					g.a = sourceRows(r, kc, packMR, lda)
+				}
 				n := packMR * kc
 
 				// Between canaries, at offsets from a 64-byte

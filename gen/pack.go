@@ -32,10 +32,11 @@ import (
 // kc-th value, for the reason avx2Tail gives (VMASKMOVPS faults at guard
 // pages under qemu).
 
-// packFamily emits the packing routines: PackA6AVX2, PackBT8AVX2 and
-// PackBT16AVX2.
+// packFamily emits the packing routines: PackA6AVX2, PackA6TAVX2,
+// PackBT8AVX2 and PackBT16AVX2.
 func packFamily(c *build.Context) {
 	packA6(c)
+	packA6T(c)
 	for _, g := range packBTs {
 		g.generate(c)
 	}
@@ -397,4 +398,73 @@ func fourByFour(c *build.Context, x [4]reg.VecVirtual) [4]reg.VecVirtual {
 	c.VSHUFPS(operand.U8(0x44), t[3], t[1], o[2])
 	c.VSHUFPS(operand.U8(0xEE), t[3], t[1], o[3])
 	return o
+}
+
+// packA6T emits PackA6TAVX2, the packing of op(A) = Aᵀ: the six values of
+// each k step lie side by side in a row of A, so it is a strided copy
+// with alpha, not a transpose, but the driver's Go loop still spent a
+// fifth of the dW product (784×256×256, A transposed) on it. Each step is
+// one XMM and one 64-bit load, multiply and store: nothing is read past
+// the six values, and the 24 bytes written per step abut, so no store
+// reaches past dst[6·kc]. Two steps go per iteration.
+func packA6T(c *build.Context) {
+	name := "PackA6T" + avx2.suffix
+	c.Function(name)
+	c.Attributes(attr.NOSPLIT)
+	c.SignatureExpr("func(dst, a []float32, lda, kc int, alpha float32)")
+	c.Pragma("noescape")
+	c.Doc(
+		name+" packs six columns of A into a panel for the GEMM micro-kernels,",
+		"multiplied by alpha: dst[p·6+i] = alpha·a[p·lda+i] for every i < 6,",
+		"p < kc, each product rounded to float32 (VMULPS, so a signalling NaN",
+		"comes out quiet even when alpha = 1). kc ≥ 0, lda ≥ 6, len(a) ≥",
+		"(kc−1)·lda + 6 when kc > 0, len(dst) ≥ 6·kc; none of this is checked.",
+		"Nothing is read but the first six values of each of the kc rows,",
+		"nothing written but dst[0 : 6·kc].",
+		avx2.requires,
+	)
+	pd := c.Load(c.Param("dst").Base(), c.GP64())
+	pa := c.Load(c.Param("a").Base(), c.GP64())
+	ld := c.Load(c.Param("lda"), c.GP64())
+	c.SHLQ(operand.U8(2), ld) // in bytes
+	k := c.Load(c.Param("kc"), c.GP64())
+	arg, err := c.Param("alpha").Resolve()
+	if err != nil {
+		panic(err)
+	}
+	alpha := c.XMM()
+	c.VBROADCASTSS(arg.Addr, alpha)
+	// step packs the k step at row offset 0 (or ld: second) of pa into
+	// the 24 bytes at disp of pd.
+	step := func(second bool, disp int) {
+		lo, hi := c.XMM(), c.XMM()
+		src := func(d int) operand.Mem {
+			m := operand.Mem{Base: pa, Disp: d}
+			if second {
+				m.Index, m.Scale = ld, 1
+			}
+			return m
+		}
+		c.VMULPS(src(0), alpha, lo) // values 0–3
+		c.VMOVSD(src(16), hi)       // values 4–5, zero above
+		c.VMULPS(hi, alpha, hi)
+		c.VMOVUPS(lo, operand.Mem{Base: pd, Disp: disp})
+		c.VMOVSD(hi, operand.Mem{Base: pd, Disp: disp + 16})
+	}
+	c.CMPQ(k, operand.U32(2))
+	c.JB(operand.LabelRef("one"))
+	c.Label("two")
+	step(false, 0)
+	step(true, 24)
+	c.LEAQ(operand.Mem{Base: pa, Index: ld, Scale: 2}, pa)
+	c.ADDQ(operand.U32(48), pd)
+	c.SUBQ(operand.U32(2), k)
+	c.CMPQ(k, operand.U32(2))
+	c.JAE(operand.LabelRef("two"))
+	c.Label("one")
+	c.TESTQ(k, k)
+	c.JZ(operand.LabelRef("done"))
+	step(false, 0)
+	c.Label("done")
+	c.RET()
 }

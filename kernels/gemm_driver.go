@@ -24,13 +24,14 @@ type microKernel struct {
 	fn     func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
 }
 
-// packers are a level's assembly packing routines for the two packings
-// that are transposes, with the contracts of asm.PackA6AVX2 and
-// asm.PackBT16AVX2 (and PackBT8AVX2 for the rest of a panel); a nil field
-// leaves the work to the Go loops, as do the edge panels of A and the last
-// columns of B.
+// packers are a level's assembly packing routines, with the contracts of
+// asm.PackA6AVX2 and asm.PackA6TAVX2 for op(A) = A and Aᵀ, and
+// asm.PackBT16AVX2 (and PackBT8AVX2 for the rest of a panel) for op(B) =
+// Bᵀ; a nil field leaves the work to the Go loops, as do the edge panels
+// of A, the last columns of B, and op(B) = B (a copy).
 type packers struct {
 	a6   func(dst, a []float32, lda, kc int, alpha float32)
+	a6t  func(dst, a []float32, lda, kc int, alpha float32) // asm.PackA6TAVX2
 	bt16 func(dst []float32, ldd int, b []float32, ldb, kc int)
 	bt8  func(dst []float32, ldd int, b []float32, ldb, kc int) // asm.PackBT8AVX2
 }
@@ -225,9 +226,13 @@ func (pk packers) packA(dst []float32, transA bool, alpha float32, a []float32, 
 			pk.a6(panel, a[(ic+ir)*lda+pc:], lda, kc, alpha)
 			continue
 		}
+		if transA && rows == 6 && mr == 6 && pk.a6t != nil {
+			pk.a6t(panel, a[pc*lda+ic+ir:], lda, kc, alpha)
+			continue
+		}
 		if transA && rows == 6 && mr == 6 {
-			// The same, written out for the SIMD levels' panels, so
-			// that each p costs one bounds check.
+			// The same, written out for panels of six, so that each
+			// p costs one bounds check.
 			for p := range kc {
 				src := (*[6]float32)(a[(pc+p)*lda+ic+ir:])
 				dst := (*[6]float32)(panel[p*6:])
