@@ -28,6 +28,17 @@ func PackA6AVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
 //go:noescape
 func PackA6TAVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
 
+// PackBN16AVX2 copies a strip of 16 columns of B into a panel for the GEMM
+// micro-kernels: dst[p·ldd+q] = b[p·ldb+q] for every q < 16, p < kc, bit
+// for bit. kc ≥ 0, ldd ≥ 16, ldb ≥ 16, len(b) ≥ (kc−1)·ldb + 16 and
+// len(dst) ≥ (kc−1)·ldd + 16 when kc > 0; none of this is checked. Nothing
+// is read but the strip's 16 values of each of the kc rows of b, nothing
+// written but dst[p·ldd : p·ldd+16] for p < kc.
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func PackBN16AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
+
 // PackBT8AVX2 transposes a 8-row strip of B into a strip of a packed
 // panel: dst[p·ldd+q] = b[q·ldb+p] for every q < 8, p < kc, bit for bit.
 // A panel of NR columns is NR/8 calls, dst advanced by 8 and b by 8·ldb

@@ -162,6 +162,33 @@ one:
 done:
 	RET
 
+// func PackBN16AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
+// Requires: AVX
+TEXT ·PackBN16AVX2(SB), NOSPLIT, $0-72
+	MOVQ  dst_base+0(FP), AX
+	MOVQ  ldd+24(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  ldb+56(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  kc+64(FP), SI
+	TESTQ SI, SI
+	JZ    done
+
+row:
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y1
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	ADDQ    BX, DX
+	ADDQ    CX, AX
+	DECQ    SI
+	JNZ     row
+
+done:
+	VZEROUPPER
+	RET
+
 // func PackBT8AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
 // Requires: AVX
 TEXT ·PackBT8AVX2(SB), NOSPLIT, $0-72

@@ -215,16 +215,18 @@ func testPackA(t *testing.T, trans bool) {
 	}
 }
 
-// packBT is one transposing pack of B and the rows of its strip.
+// packBT is one pack of B and the rows of its strip: a transposing one,
+// or with copies set PackBN16, which copies the strip's columns.
 type packBT struct {
-	name string
-	rows int
-	f    func(dst []float32, ldd int, b []float32, ldb, kc int)
+	name   string
+	rows   int
+	f      func(dst []float32, ldd int, b []float32, ldb, kc int)
+	copies bool
 }
 
 var packBTs = []packBT{
-	{"PackBT8", 8, PackBT8AVX2},
-	{"PackBT16", 16, PackBT16AVX2},
+	{"PackBT8", 8, PackBT8AVX2, false},
+	{"PackBT16", 16, PackBT16AVX2, false},
 }
 
 // packBCase is one call of a transposing pack: the source rows, and where
@@ -278,7 +280,12 @@ func (g *packBCase) check(t *testing.T, where string, dst, b []float32) {
 			}
 			continue
 		}
-		if want := g.b[q*g.ldb+p]; got(v) != got(want) {
+		src := q*g.ldb + p
+		if g.copies {
+			src = p*g.ldb + q
+		}
+		want := g.b[src]
+		if got(v) != got(want) {
 			t.Fatalf("%s %s: dst[%d] (p=%d q=%d) = %#x, want %#x", g, where, x, p, q, got(v), got(want))
 		}
 	}
@@ -304,6 +311,27 @@ func TestPackBT(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPackBN16 tests the copy of 16 columns of B (op(B) = B): kc rows of
+// B with ldb = 16, 17 and 23 (the padding canaries), into panels of 16,
+// 21 and 64 columns.
+func TestPackBN16(t *testing.T) {
+	skipPack(t)
+	f := packBT{"PackBN16", 16, PackBN16AVX2, true}
+	r := rand.New(rand.NewPCG(13, 14))
+	trial := 0
+	for _, kc := range packKCs {
+		for _, ldb := range packLDs(16) {
+			var src []float32
+			if kc > 0 {
+				src = sourceRows(r, kc, 16, ldb)
+			}
+			for _, ldd := range []int{16, 21, 64} {
+				testPackBT(t, &packBCase{packBT: f, kc: kc, ldb: ldb, ldd: ldd, b: src}, &trial)
+			}
+		}
 	}
 }
 

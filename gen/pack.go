@@ -33,10 +33,11 @@ import (
 // pages under qemu).
 
 // packFamily emits the packing routines: PackA6AVX2, PackA6TAVX2,
-// PackBT8AVX2 and PackBT16AVX2.
+// PackBN16AVX2, PackBT8AVX2 and PackBT16AVX2.
 func packFamily(c *build.Context) {
 	packA6(c)
 	packA6T(c)
+	packBN16(c)
 	for _, g := range packBTs {
 		g.generate(c)
 	}
@@ -466,5 +467,50 @@ func packA6T(c *build.Context) {
 	c.JZ(operand.LabelRef("done"))
 	step(false, 0)
 	c.Label("done")
+	c.RET()
+}
+
+// packBN16 emits PackBN16AVX2, the packing of op(B) = B: sixteen values of
+// a row of B per k step, a plain copy, but Go's copy of a [16]float32
+// goes through memmove, whose call cost as much as the move (a fifth of
+// the forward product 64×784×256 at the AVX2 level). A 16-value strip is
+// one cache line of the panel per step, which the 64-column panels of
+// AVX-512 take four of.
+func packBN16(c *build.Context) {
+	name := "PackBN16" + avx2.suffix
+	c.Function(name)
+	c.Attributes(attr.NOSPLIT)
+	c.SignatureExpr("func(dst []float32, ldd int, b []float32, ldb, kc int)")
+	c.Pragma("noescape")
+	c.Doc(
+		name+" copies a strip of 16 columns of B into a panel for the GEMM",
+		"micro-kernels: dst[p·ldd+q] = b[p·ldb+q] for every q < 16, p < kc, bit",
+		"for bit. kc ≥ 0, ldd ≥ 16, ldb ≥ 16, len(b) ≥ (kc−1)·ldb + 16 and",
+		"len(dst) ≥ (kc−1)·ldd + 16 when kc > 0; none of this is checked. Nothing",
+		"is read but the strip's 16 values of each of the kc rows of b, nothing",
+		"written but dst[p·ldd : p·ldd+16] for p < kc.",
+		avx2.requires,
+	)
+	pd := c.Load(c.Param("dst").Base(), c.GP64())
+	ldd := c.Load(c.Param("ldd"), c.GP64())
+	c.SHLQ(operand.U8(2), ldd)
+	pb := c.Load(c.Param("b").Base(), c.GP64())
+	ldb := c.Load(c.Param("ldb"), c.GP64())
+	c.SHLQ(operand.U8(2), ldb)
+	k := c.Load(c.Param("kc"), c.GP64())
+	c.TESTQ(k, k)
+	c.JZ(operand.LabelRef("done"))
+	c.Label("row")
+	lo, hi := c.YMM(), c.YMM()
+	c.VMOVUPS(operand.Mem{Base: pb}, lo)
+	c.VMOVUPS(operand.Mem{Base: pb, Disp: 32}, hi)
+	c.VMOVUPS(lo, operand.Mem{Base: pd})
+	c.VMOVUPS(hi, operand.Mem{Base: pd, Disp: 32})
+	c.ADDQ(ldb, pb)
+	c.ADDQ(ldd, pd)
+	c.DECQ(k)
+	c.JNZ(operand.LabelRef("row"))
+	c.Label("done")
+	c.VZEROUPPER()
 	c.RET()
 }

@@ -25,15 +25,16 @@ type microKernel struct {
 }
 
 // packers are a level's assembly packing routines, with the contracts of
-// asm.PackA6AVX2 and asm.PackA6TAVX2 for op(A) = A and Aᵀ, and
-// asm.PackBT16AVX2 (and PackBT8AVX2 for the rest of a panel) for op(B) =
-// Bᵀ; a nil field leaves the work to the Go loops, as do the edge panels
-// of A, the last columns of B, and op(B) = B (a copy).
+// asm.PackA6AVX2 and asm.PackA6TAVX2 for op(A) = A and Aᵀ, asm.PackBN16AVX2
+// for op(B) = B, and asm.PackBT16AVX2 (and PackBT8AVX2 for the rest of a
+// panel) for op(B) = Bᵀ; a nil field leaves the work to the Go loops, as
+// do the edge panels.
 type packers struct {
 	a6   func(dst, a []float32, lda, kc int, alpha float32)
 	a6t  func(dst, a []float32, lda, kc int, alpha float32) // asm.PackA6TAVX2
 	bt16 func(dst []float32, ldd int, b []float32, ldb, kc int)
 	bt8  func(dst []float32, ldd int, b []float32, ldb, kc int) // asm.PackBT8AVX2
+	bn16 func(dst []float32, ldd int, b []float32, ldb, kc int) // asm.PackBN16AVX2
 }
 
 // gemmBlocks are the block sizes of one micro-kernel shape.
@@ -298,8 +299,12 @@ func (pk packers) packB(dst []float32, transB bool, b []float32, ldb, pc, jc, kc
 			continue
 		}
 		switch {
-		// Fixed-size copies compile to a few vector moves; copy of a
-		// slice calls memmove, whose call costs as much as the move.
+		case cols == nr && nr%16 == 0 && pk.bn16 != nil:
+			for q := 0; q < nr; q += 16 {
+				pk.bn16(panel[q:], nr, b[pc*ldb+jc+jr+q:], ldb, kc)
+			}
+		// Fixed-size copies; copy of a slice calls memmove, whose call
+		// costs as much as the move.
 		case cols == 16 && nr == 16:
 			for p := range kc {
 				*(*[16]float32)(panel[p*16:]) = *(*[16]float32)(b[(pc+p)*ldb+jc+jr:])
