@@ -15,13 +15,15 @@ import (
 // a[i·lda:], so only op(B) is packed (by package kernels, with alpha);
 // the tile, the k loop and the epilogue are those of the packed kernels.
 //
-//   - AVX-512: 14×16, one ZMM per row: n = 10 then uses 10 of 16 lanes,
+//   - AVX-512: 16×16, one ZMM per row: n = 10 then uses 10 of 16 lanes,
 //     against 10 of 64 with the 6×64 kernel. Each value of a is loaded
 //     once, so the FMA takes it as a broadcast memory operand ({1to16}),
-//     and 14 accumulators cover the FMA latency (4 cycles × 2 pipes). It
-//     takes the number of columns to write and masks C's loads and stores
-//     to them, so that a tile at C's right edge (all of them when n = 10)
-//     needs no staging tile.
+//     and 16 accumulators cover the FMA latency (4 cycles × 2 pipes).
+//     16 rows rather than 14 because batches are usually multiples of
+//     16, which then leave no edge rows (14 left 4 or 8 of 32, 64, 256).
+//     It takes the number of columns to write and masks C's loads and
+//     stores to them, so that a tile at C's right edge (all of them when
+//     n = 10) needs no staging tile.
 //   - AVX2: 6×16, the packed kernel's tile, with a broadcast per value of
 //     a (VEX has no broadcast operand).
 

@@ -14,7 +14,7 @@ import (
 // are contiguous.
 
 // rowKernel is an mr×nr kernel with the contract of asm.SgemmRows6x16AVX2
-// (fn), or of asm.SgemmRows14x16AVX512 (masked), which writes only the
+// (fn), or of asm.SgemmRows16x16AVX512 (masked), which writes only the
 // first cols columns of its tile and so needs no staging tile at C's
 // right edge. One of the two is set.
 type rowKernel struct {
