@@ -34,6 +34,8 @@ var families = []family{
 	{"axpy", axpyFamily},
 	{"sgemm", gemmFamily},
 	{"pack", packFamily},
+	{"bias", biasFamily},
+	{"optim", optimFamily},
 }
 
 // printerConfig names the generator, not its command line, in the

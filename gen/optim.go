@@ -1,0 +1,117 @@
+package main
+
+import (
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// broadcast returns a vector holding the float32 parameter name in every
+// lane, broadcast straight from the argument (see axpy).
+func broadcast(c *build.Context, s isa, name string) reg.VecVirtual {
+	arg, err := c.Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	v := s.vec(c)
+	c.VBROADCASTSS(arg.Addr, v)
+	return v
+}
+
+// The optimizer kernels reproduce the fallback's operations one for one,
+// each rounded on its own: no fused multiply-add, where fusing would change
+// the result. They are bound by memory, so fusing would gain nothing, and
+// unfused they give the fallback's results bit for bit (except for which
+// NaN comes out where NaNs meet, and the fallback's own fusing if it is
+// compiled for GOAMD64=v3 or later).
+
+// sgdMomentum is one step of PyTorch's SGD with momentum.
+var sgdMomentum = kernel{
+	name: "SGDMomentum",
+	doc: []string{
+		"applies one step of SGD with momentum for every i < len(w):",
+		"v[i] = momentum·v[i] + g[i], then w[i] = w[i] − lr·v[i], every",
+		"multiplication, addition and subtraction rounded on its own (no fused",
+		"multiply-add), in the order of fallback.SGDMomentum, whose results it",
+		"gives bit for bit but for NaN payloads. v and g must be as long as w",
+		"(unchecked) and none may overlap another.",
+	},
+	sig:    "func(w, v, g []float32, lr, momentum float32)",
+	slices: []string{"w", "v", "g"},
+	length: "w",
+	setup: func(c *build.Context, s isa) body {
+		lr, mu := broadcast(c, s, "lr"), broadcast(c, s, "momentum")
+		return func(io vecIO, at []operand.Mem) {
+			w, v, g := at[0], at[1], at[2]
+			vn := s.vec(c)
+			c.VMULPS(io.src(v), mu, vn)
+			c.VADDPS(io.src(g), vn, vn)
+			io.store(vn, v)
+			step := s.vec(c)
+			c.VMULPS(vn, lr, step)
+			wn := io.load(w)
+			c.VSUBPS(step, wn, wn)
+			io.store(wn, w)
+		}
+	},
+}
+
+// adam is one step of PyTorch's Adam with its per-call scalars computed by
+// the caller (fallback.AdamScalars and 1−β in float32).
+var adam = kernel{
+	name: "Adam",
+	doc: []string{
+		"applies one step of Adam for every i < len(w):",
+		"",
+		"	m[i] = beta1·m[i] + oneMinusBeta1·g[i]",
+		"	v[i] = beta2·v[i] + (oneMinusBeta2·g[i])·g[i]",
+		"	w[i] = w[i] − (stepSize·m[i]) / (√v[i]·invSqrtBC2 + eps)",
+		"",
+		"with the new m and v, every operation rounded on its own (no fused",
+		"multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order",
+		"of fallback.Adam, whose results it gives bit for bit but for NaN",
+		"payloads when the caller passes oneMinusBeta1 = 1−beta1 and",
+		"oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2",
+		"from fallback.AdamScalars. m, v and g must be as long as w (unchecked)",
+		"and none may overlap another.",
+	},
+	sig:    "func(w, m, v, g []float32, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, invSqrtBC2, eps float32)",
+	slices: []string{"w", "m", "v", "g"},
+	length: "w",
+	setup: func(c *build.Context, s isa) body {
+		b1, omb1 := broadcast(c, s, "beta1"), broadcast(c, s, "oneMinusBeta1")
+		b2, omb2 := broadcast(c, s, "beta2"), broadcast(c, s, "oneMinusBeta2")
+		size, bc2 := broadcast(c, s, "stepSize"), broadcast(c, s, "invSqrtBC2")
+		eps := broadcast(c, s, "eps")
+		return func(io vecIO, at []operand.Mem) {
+			w, m, v, g := at[0], at[1], at[2], at[3]
+			gv := io.load(g)
+
+			mn, t := s.vec(c), s.vec(c)
+			c.VMULPS(io.src(m), b1, mn)
+			c.VMULPS(gv, omb1, t)
+			c.VADDPS(t, mn, mn)
+			io.store(mn, m)
+
+			vn, u := s.vec(c), s.vec(c)
+			c.VMULPS(gv, omb2, u)
+			c.VMULPS(gv, u, u)
+			c.VMULPS(io.src(v), b2, vn)
+			c.VADDPS(u, vn, vn)
+			io.store(vn, v)
+
+			den := s.vec(c)
+			c.VSQRTPS(vn, den)
+			c.VMULPS(bc2, den, den)
+			c.VADDPS(eps, den, den)
+			num := s.vec(c)
+			c.VMULPS(mn, size, num)
+			c.VDIVPS(den, num, num)
+			wn := io.load(w)
+			c.VSUBPS(num, wn, wn)
+			io.store(wn, w)
+		}
+	},
+}
+
+func optimFamily(c *build.Context) { generateAll(c, sgdMomentum, adam) }
