@@ -21,3 +21,45 @@ func AddAVX2(y []float32, x []float32)
 //
 //go:noescape
 func AddAVX512(y []float32, x []float32)
+
+// BiasAddAVX2 sets c[i*ldc+j] += bias[j] for every i < m and j < n,
+// exactly rounded; NaN and Inf propagate as in the addition (a NaN result
+// is a quiet NaN of one of the operands). Nothing outside the m×n window is
+// read or written. The caller checks that ldc ≥ n, len(bias) ≥ n and
+// len(c) ≥ (m−1)·ldc + n, and that bias does not overlap c.
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func BiasAddAVX2(c []float32, ldc int, m int, n int, bias []float32)
+
+// BiasAddAVX512 sets c[i*ldc+j] += bias[j] for every i < m and j < n,
+// exactly rounded; NaN and Inf propagate as in the addition (a NaN result
+// is a quiet NaN of one of the operands). Nothing outside the m×n window is
+// read or written. The caller checks that ldc ≥ n, len(bias) ≥ n and
+// len(c) ≥ (m−1)·ldc + n, and that bias does not overlap c.
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+//
+//go:noescape
+func BiasAddAVX512(c []float32, ldc int, m int, n int, bias []float32)
+
+// BiasGradAVX2 sets db[j] = Σᵢ dy[i*ldy+j] over i < m for every j < n,
+// overwriting db (zeros when m = 0). Each column is summed in row order
+// from +0, one exactly rounded addition per row, as fallback.BiasGrad
+// sums it, so the results agree bit for bit but for NaN payloads. Nothing
+// outside the m×n window is read. The caller checks that ldy ≥ n,
+// len(db) ≥ n and len(dy) ≥ (m−1)·ldy + n, and that db does not overlap dy.
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func BiasGradAVX2(db []float32, dy []float32, ldy int, m int, n int)
+
+// BiasGradAVX512 sets db[j] = Σᵢ dy[i*ldy+j] over i < m for every j < n,
+// overwriting db (zeros when m = 0). Each column is summed in row order
+// from +0, one exactly rounded addition per row, as fallback.BiasGrad
+// sums it, so the results agree bit for bit but for NaN payloads. Nothing
+// outside the m×n window is read. The caller checks that ldy ≥ n,
+// len(db) ≥ n and len(dy) ≥ (m−1)·ldy + n, and that db does not overlap dy.
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+//
+//go:noescape
+func BiasGradAVX512(db []float32, dy []float32, ldy int, m int, n int)

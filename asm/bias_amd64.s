@@ -115,3 +115,376 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// func BiasAddAVX2(c []float32, ldc int, m int, n int, bias []float32)
+// Requires: AVX
+TEXT ·BiasAddAVX2(SB), NOSPLIT, $0-72
+	MOVQ m+32(FP), AX
+	MOVQ n+40(FP), CX
+	MOVQ ldc+24(FP), DX
+	SHLQ $0x02, DX
+	MOVQ c_base+0(FP), BX
+	MOVQ bias_base+48(FP), SI
+
+blocks:
+	CMPQ    CX, $0x00000020
+	JB      single
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	MOVQ    BX, DI
+	MOVQ    AX, R8
+	TESTQ   R8, R8
+	JZ      rowsend
+
+rows:
+	VMOVUPS (DI), Y4
+	VADDPS  Y0, Y4, Y4
+	VMOVUPS Y4, (DI)
+	VMOVUPS 32(DI), Y4
+	VADDPS  Y1, Y4, Y4
+	VMOVUPS Y4, 32(DI)
+	VMOVUPS 64(DI), Y4
+	VADDPS  Y2, Y4, Y4
+	VMOVUPS Y4, 64(DI)
+	VMOVUPS 96(DI), Y4
+	VADDPS  Y3, Y4, Y4
+	VMOVUPS Y4, 96(DI)
+	ADDQ    DX, DI
+	DECQ    R8
+	JNZ     rows
+
+rowsend:
+	ADDQ $0x00000080, BX
+	ADDQ $0x00000080, SI
+	SUBQ $0x00000020, CX
+	JMP  blocks
+
+single:
+	CMPQ    CX, $0x00000008
+	JB      tail
+	VMOVUPS (SI), Y0
+	MOVQ    BX, DI
+	MOVQ    AX, R8
+	TESTQ   R8, R8
+	JZ      rowend
+
+row:
+	VMOVUPS (DI), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ    DX, DI
+	DECQ    R8
+	JNZ     row
+
+rowend:
+	ADDQ $0x00000020, BX
+	ADDQ $0x00000020, SI
+	SUBQ $0x00000008, CX
+	JMP  single
+
+tail:
+	TESTQ CX, CX
+	JZ    done
+
+scalar:
+	VMOVSS (SI), X5
+	MOVQ   BX, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     tailrowend
+
+tailrow:
+	VMOVSS (DI), X6
+	VADDPS Y5, Y6, Y6
+	VMOVSS X6, (DI)
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    tailrow
+
+tailrowend:
+	ADDQ $0x00000004, BX
+	ADDQ $0x00000004, SI
+	DECQ CX
+	JNZ  scalar
+
+done:
+	VZEROUPPER
+	RET
+
+// func BiasAddAVX512(c []float32, ldc int, m int, n int, bias []float32)
+// Requires: AVX, AVX512F
+TEXT ·BiasAddAVX512(SB), NOSPLIT, $0-72
+	MOVQ m+32(FP), AX
+	MOVQ n+40(FP), CX
+	MOVQ ldc+24(FP), DX
+	SHLQ $0x02, DX
+	MOVQ c_base+0(FP), BX
+	MOVQ bias_base+48(FP), SI
+
+blocks:
+	CMPQ    CX, $0x00000040
+	JB      single
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	MOVQ    BX, DI
+	MOVQ    AX, R8
+	TESTQ   R8, R8
+	JZ      rowsend
+
+rows:
+	VMOVUPS (DI), Z4
+	VADDPS  Z0, Z4, Z4
+	VMOVUPS Z4, (DI)
+	VMOVUPS 64(DI), Z4
+	VADDPS  Z1, Z4, Z4
+	VMOVUPS Z4, 64(DI)
+	VMOVUPS 128(DI), Z4
+	VADDPS  Z2, Z4, Z4
+	VMOVUPS Z4, 128(DI)
+	VMOVUPS 192(DI), Z4
+	VADDPS  Z3, Z4, Z4
+	VMOVUPS Z4, 192(DI)
+	ADDQ    DX, DI
+	DECQ    R8
+	JNZ     rows
+
+rowsend:
+	ADDQ $0x00000100, BX
+	ADDQ $0x00000100, SI
+	SUBQ $0x00000040, CX
+	JMP  blocks
+
+single:
+	CMPQ    CX, $0x00000010
+	JB      tail
+	VMOVUPS (SI), Z0
+	MOVQ    BX, DI
+	MOVQ    AX, R8
+	TESTQ   R8, R8
+	JZ      rowend
+
+row:
+	VMOVUPS (DI), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ    DX, DI
+	DECQ    R8
+	JNZ     row
+
+rowend:
+	ADDQ $0x00000040, BX
+	ADDQ $0x00000040, SI
+	SUBQ $0x00000010, CX
+	JMP  single
+
+tail:
+	TESTQ     CX, CX
+	JZ        done
+	MOVL      $0x00000001, DI
+	SHLL      CL, DI
+	DECL      DI
+	KMOVW     DI, K1
+	VMOVUPS.Z (SI), K1, Z0
+	MOVQ      BX, DI
+	MOVQ      AX, R8
+	TESTQ     R8, R8
+	JZ        tailrowend
+
+tailrow:
+	VMOVUPS.Z (DI), K1, Z1
+	VADDPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (DI)
+	ADDQ      DX, DI
+	DECQ      R8
+	JNZ       tailrow
+
+tailrowend:
+done:
+	VZEROUPPER
+	RET
+
+// func BiasGradAVX2(db []float32, dy []float32, ldy int, m int, n int)
+// Requires: AVX
+TEXT ·BiasGradAVX2(SB), NOSPLIT, $0-72
+	MOVQ m+56(FP), AX
+	MOVQ n+64(FP), CX
+	MOVQ ldy+48(FP), DX
+	SHLQ $0x02, DX
+	MOVQ dy_base+24(FP), BX
+	MOVQ db_base+0(FP), SI
+
+blocks:
+	CMPQ   CX, $0x00000020
+	JB     single
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+	MOVQ   BX, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     rowsend
+
+rows:
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS 64(DI), Y2, Y2
+	VADDPS 96(DI), Y3, Y3
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    rows
+
+rowsend:
+	VMOVUPS Y0, (SI)
+	VMOVUPS Y1, 32(SI)
+	VMOVUPS Y2, 64(SI)
+	VMOVUPS Y3, 96(SI)
+	ADDQ    $0x00000080, BX
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, CX
+	JMP     blocks
+
+single:
+	CMPQ   CX, $0x00000008
+	JB     tail
+	VXORPS X4, X4, X4
+	MOVQ   BX, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     rowend
+
+row:
+	VADDPS (DI), Y4, Y4
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    row
+
+rowend:
+	VMOVUPS Y4, (SI)
+	ADDQ    $0x00000020, BX
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ CX, CX
+	JZ    done
+
+scalar:
+	VXORPS X5, X5, X5
+	MOVQ   BX, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     tailrowend
+
+tailrow:
+	VMOVSS (DI), X6
+	VADDPS Y6, Y5, Y5
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    tailrow
+
+tailrowend:
+	VMOVSS X5, (SI)
+	ADDQ   $0x00000004, BX
+	ADDQ   $0x00000004, SI
+	DECQ   CX
+	JNZ    scalar
+
+done:
+	VZEROUPPER
+	RET
+
+// func BiasGradAVX512(db []float32, dy []float32, ldy int, m int, n int)
+// Requires: AVX, AVX512F
+TEXT ·BiasGradAVX512(SB), NOSPLIT, $0-72
+	MOVQ m+56(FP), AX
+	MOVQ n+64(FP), CX
+	MOVQ ldy+48(FP), DX
+	SHLQ $0x02, DX
+	MOVQ dy_base+24(FP), BX
+	MOVQ db_base+0(FP), SI
+
+blocks:
+	CMPQ   CX, $0x00000040
+	JB     single
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+	MOVQ   BX, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     rowsend
+
+rows:
+	VADDPS (DI), Z0, Z0
+	VADDPS 64(DI), Z1, Z1
+	VADDPS 128(DI), Z2, Z2
+	VADDPS 192(DI), Z3, Z3
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    rows
+
+rowsend:
+	VMOVUPS Z0, (SI)
+	VMOVUPS Z1, 64(SI)
+	VMOVUPS Z2, 128(SI)
+	VMOVUPS Z3, 192(SI)
+	ADDQ    $0x00000100, BX
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000040, CX
+	JMP     blocks
+
+single:
+	CMPQ   CX, $0x00000010
+	JB     tail
+	VXORPS X4, X4, X4
+	MOVQ   BX, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     rowend
+
+row:
+	VADDPS (DI), Z4, Z4
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    row
+
+rowend:
+	VMOVUPS Z4, (SI)
+	ADDQ    $0x00000040, BX
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, CX
+	JMP     single
+
+tail:
+	TESTQ  CX, CX
+	JZ     done
+	MOVL   $0x00000001, DI
+	SHLL   CL, DI
+	DECL   DI
+	KMOVW  DI, K1
+	VXORPS X5, X5, X5
+	MOVQ   BX, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     tailrowend
+
+tailrow:
+	VMOVUPS.Z (DI), K1, Z0
+	VADDPS    Z0, Z5, Z5
+	ADDQ      DX, DI
+	DECQ      R8
+	JNZ       tailrow
+
+tailrowend:
+	VMOVUPS Z5, K1, (SI)
+
+done:
+	VZEROUPPER
+	RET

@@ -3,6 +3,7 @@
 package asm
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -111,6 +112,77 @@ func TestAddColumnSums(t *testing.T) {
 					for j := range n {
 						if !same(db[j], want[j]) {
 							t.Fatalf("m=%d n=%d: db[%d] = %#x, fallback.BiasGrad gives %#x", m, n, j, got(db[j]), got(want[j]))
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// biasLevels are the generated column-block bias kernels and whether this
+// CPU runs them.
+var biasLevels = []struct {
+	name string
+	ok   bool
+	add  func(c []float32, ldc, m, n int, bias []float32)
+	grad func(db, dy []float32, ldy, m, n int)
+}{
+	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), BiasAddAVX2, BiasGradAVX2},
+	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), BiasAddAVX512, BiasGradAVX512},
+}
+
+// TestBiasMatrix checks BiasAdd and BiasGrad against the fallback, bit for
+// bit (NaN with any NaN), on matrices of exactly (m−1)·ld + n elements
+// flush against a guard page after or before them, with the padding past
+// n in each row holding a canary that must stay and must not be read.
+func TestBiasMatrix(t *testing.T) {
+	canary := math.Float32frombits(0x7fa5a5a5) // a NaN: read, it would show
+	for _, l := range biasLevels {
+		t.Run(l.name, func(t *testing.T) {
+			if !l.ok {
+				t.Skipf("CPU lacks %s", l.name)
+			}
+			r := rand.New(rand.NewPCG(13, 14))
+			for _, n := range streamLengths {
+				for _, m := range []int{0, 1, 2, 3, 17} {
+					for _, ld := range []int{max(1, n), n + 1, n + 7} {
+						for _, after := range []bool{true, false} {
+							what := fmt.Sprintf("m=%d n=%d ld=%d after=%v", m, n, ld, after)
+							size := 0
+							if m > 0 {
+								size = (m-1)*ld + n
+							}
+							c, bias := guarded(t, size, after), guarded(t, n, after)
+							fill(r, c)
+							fill(r, bias)
+							for i := range c {
+								if i%ld >= n {
+									c[i] = canary
+								}
+							}
+							c0 := append([]float32(nil), c...)
+
+							want := append([]float32(nil), c0...)
+							fallback.BiasAdd(want, ld, m, n, bias)
+							harness.NoFault(t, l.name, func() { l.add(c, ld, m, n, bias) })
+							for i := range c {
+								if !same(c[i], want[i]) || (i%ld >= n && got(c[i]) != got(canary)) {
+									t.Fatalf("BiasAdd %s: c[%d] = %#x, want %#x", what, i, got(c[i]), got(want[i]))
+								}
+							}
+
+							db := guarded(t, n, after)
+							fill(r, db)
+							wantDB := make([]float32, n)
+							fallback.BiasGrad(wantDB, c0, ld, m, n)
+							copy(c, c0) // dy, against the guard page
+							harness.NoFault(t, l.name, func() { l.grad(db, c, ld, m, n) })
+							for j := range n {
+								if !same(db[j], wantDB[j]) {
+									t.Fatalf("BiasGrad %s: db[%d] = %#x, want %#x", what, j, got(db[j]), got(wantDB[j]))
+								}
+							}
 						}
 					}
 				}
