@@ -32,6 +32,7 @@ type family struct {
 var families = []family{
 	{"relu", reluFamily},
 	{"axpy", axpyFamily},
+	{"activation", activationFamily},
 	{"sgemm", gemmFamily},
 	{"pack", packFamily},
 	{"bias", biasFamily},
