@@ -32,6 +32,12 @@ func simdImpls() []*impl {
 		avx2 := generic
 		avx2.name = "avx2"
 		avx2.relu = asm.ReLUAVX2
+		avx2.reluGrad = asm.ReLUGradAVX2
+		avx2.leakyReLU = asm.LeakyReLUAVX2
+		avx2.leakyReLUGrad = asm.LeakyReLUGradAVX2
+		avx2.tanhGrad = asm.TanhGradAVX2
+		avx2.sigmoidGrad = asm.SigmoidGradAVX2
+		avx2.scale = asm.ScaleAVX2
 		avx2.axpy = asm.AxpyAVX2
 		avx2.biasAdd = biasAddWith(asm.BiasAddAVX2, asm.AddAVX2)
 		avx2.biasGrad = biasGradWith(asm.BiasGradAVX2, asm.AddAVX2)
@@ -42,6 +48,12 @@ func simdImpls() []*impl {
 			avx512 := avx2
 			avx512.name = "avx512"
 			avx512.relu = asm.ReLUAVX512
+			avx512.reluGrad = asm.ReLUGradAVX512
+			avx512.leakyReLU = asm.LeakyReLUAVX512
+			avx512.leakyReLUGrad = asm.LeakyReLUGradAVX512
+			avx512.tanhGrad = asm.TanhGradAVX512
+			avx512.sigmoidGrad = asm.SigmoidGradAVX512
+			avx512.scale = asm.ScaleAVX512
 			avx512.axpy = asm.AxpyAVX512
 			avx512.biasAdd = biasAddWith(asm.BiasAddAVX512, asm.AddAVX512)
 			avx512.biasGrad = biasGradWith(asm.BiasGradAVX512, asm.AddAVX512)
