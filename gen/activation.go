@@ -35,31 +35,6 @@ const (
 // or all-zeros lane mask into a vector register instead.
 func wide(s isa) bool { return s.lanes == avx512.lanes }
 
-// zeroed returns a vector register holding +0 in every lane. EVEX VXORPS
-// needs AVX512DQ, so AVX-512 uses VPXORD (AVX-512F).
-func zeroed(c *build.Context, s isa) reg.VecVirtual {
-	z := s.vec(c)
-	if wide(s) {
-		c.VPXORD(z, z, z)
-	} else {
-		c.VXORPS(z, z, z)
-	}
-	return z
-}
-
-// broadcastParam returns a vector register holding the float32 parameter
-// name in every lane, broadcast straight from the argument slot (a
-// legacy-SSE MOVSS would risk an AVX–SSE transition penalty).
-func broadcastParam(c *build.Context, s isa, name string) reg.VecVirtual {
-	arg, err := c.Param(name).Resolve()
-	if err != nil {
-		panic(err)
-	}
-	v := s.vec(c)
-	c.VBROADCASTSS(arg.Addr, v)
-	return v
-}
-
 // broadcastOne returns a vector register holding 1.0 in every lane, built
 // from an immediate rather than a constant in memory.
 func broadcastOne(c *build.Context, s isa) reg.VecVirtual {

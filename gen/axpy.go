@@ -17,14 +17,7 @@ var axpy = kernel{
 	slices: []string{"y", "x"},
 	length: "x",
 	setup: func(c *build.Context, s isa) body {
-		// Broadcast straight from the argument: a legacy-SSE MOVSS
-		// would risk an AVX–SSE transition penalty.
-		arg, err := c.Param("alpha").Resolve()
-		if err != nil {
-			panic(err)
-		}
-		alpha := s.vec(c)
-		c.VBROADCASTSS(arg.Addr, alpha)
+		alpha := broadcastParam(c, s, "alpha")
 		return func(io vecIO, at []operand.Mem) {
 			y, x := at[0], at[1]
 			v := io.load(y)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -50,12 +49,8 @@ type biasKernel struct {
 
 func (k biasKernel) generate(c *build.Context, s isa) {
 	name := k.name + s.suffix
-	c.Function(name)
-	c.Attributes(attr.NOSPLIT)
-	c.SignatureExpr(k.sig)
-	c.Pragma("noescape")
 	doc := append([]string{name + " " + k.doc[0]}, k.doc[1:]...)
-	c.Doc(append(doc, s.requires)...)
+	declare(c, name, k.sig, append(doc, s.requires)...)
 
 	m, n, ld := c.GP64(), c.GP64(), c.GP64()
 	c.Load(c.Param("m"), m)

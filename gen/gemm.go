@@ -86,11 +86,7 @@ func (g gemmKernel) nr() int { return g.nv * g.s.lanes }
 func (g gemmKernel) generate(c *build.Context) {
 	mr, nr, lanes := g.mr, g.nr(), g.s.lanes
 	name := "SgemmKernel" + g.s.suffix
-	c.Function(name)
-	c.Attributes(attr.NOSPLIT)
-	c.SignatureExpr("func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)")
-	c.Pragma("noescape")
-	c.Doc(
+	declare(c, name, "func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)",
 		fmt.Sprintf("%s computes one MR×NR tile of C, MR = %d, NR = %d:", name, mr, nr),
 		"acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·NR+j] for i < MR, j < NR, accumulated",
 		"from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);",
@@ -119,14 +115,7 @@ func (g gemmKernel) generate(c *build.Context) {
 
 	g.prefetchTile(c, pc, ldc)
 
-	acc := make([][]reg.VecVirtual, mr)
-	for i := range acc {
-		acc[i] = make([]reg.VecVirtual, g.nv)
-		for j := range acc[i] {
-			acc[i][j] = g.s.vec(c)
-			g.zero(c, acc[i][j])
-		}
-	}
+	acc := g.accumulators(c)
 
 	// step emits k step p of an iteration, at byte offsets 4·p·MR of a
 	// and 4·p·NR of b.
@@ -150,6 +139,29 @@ func (g gemmKernel) generate(c *build.Context) {
 		c.ADDQ(operand.U32(4*nr*steps), pb)
 	}
 
+	kLoop(c, k, step, advance)
+	g.finish(c, pc, ldc, acc, "")
+}
+
+// accumulators returns the tile's MR×nv vector registers, zeroed.
+func (g gemmKernel) accumulators(c *build.Context) [][]reg.VecVirtual {
+	acc := make([][]reg.VecVirtual, g.mr)
+	for i := range acc {
+		acc[i] = make([]reg.VecVirtual, g.nv)
+		for j := range acc[i] {
+			acc[i][j] = g.s.vec(c)
+			zero(c, g.s, acc[i][j])
+		}
+	}
+	return acc
+}
+
+// kLoop emits the k loop of a micro-kernel around step(p), which emits k
+// step p of an iteration, and advance(steps), which moves the operands'
+// pointers past that many steps: gemmUnroll steps per iteration while k
+// allows, then single steps, then a jump to the label "store", where the
+// caller's code after the loop must begin.
+func kLoop(c *build.Context, k reg.Register, step func(p int), advance func(steps int)) {
 	c.CMPQ(k, operand.U32(gemmUnroll))
 	c.JB(operand.LabelRef("single"))
 	c.Label("unrolled")
@@ -169,14 +181,27 @@ func (g gemmKernel) generate(c *build.Context) {
 	advance(1)
 	c.DECQ(k)
 	c.JNZ(operand.LabelRef("remainder"))
+}
 
+// finish emits everything after the k loop, from the label "store": the
+// epilogue, the store of the tile and the return. With cols, the name of
+// an int parameter (AVX-512 only), C is read and written only in the
+// tile's first cols columns, through an opmask made here, where every
+// path through the loop arrives and its registers are free.
+func (g gemmKernel) finish(c *build.Context, pc, ldc reg.Register, acc [][]reg.VecVirtual, cols string) {
 	c.Label("store")
-	g.epilogue(c, pc, ldc, acc, nil)
+	var mask reg.Register
+	if cols != "" {
+		mask = lowMask(c, c.Load(c.Param(cols), c.GP64()))
+	}
+	g.epilogue(c, pc, ldc, acc, mask)
 	g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
-		c.VMOVUPS(v, m)
+		if mask == nil {
+			c.VMOVUPS(v, m)
+			return
+		}
+		c.VMOVUPS(v, mask, m)
 	}, acc)
-
-	c.Label("done")
 	c.VZEROUPPER()
 	c.RET()
 }
@@ -228,8 +253,7 @@ func (g gemmKernel) epilogue(c *build.Context, pc, ldc reg.Register, acc [][]reg
 
 	c.TESTQ(operand.U32(epilogueReLU), flags)
 	c.JZ(operand.LabelRef("norelu"))
-	zero := g.s.vec(c)
-	g.zero(c, zero)
+	zero := zeroed(c, g.s)
 	for i := range acc {
 		for _, v := range acc[i] {
 			// Intel VMAXPS v, zero, v returns its second source, v,
@@ -242,14 +266,8 @@ func (g gemmKernel) epilogue(c *build.Context, pc, ldc reg.Register, acc [][]reg
 
 	c.TESTQ(operand.U32(epilogueLeaky), flags)
 	c.JZ(operand.LabelRef("stored"))
-	zero = g.s.vec(c)
-	g.zero(c, zero)
-	slope := g.s.vec(c)
-	s, err := c.Param("slope").Resolve()
-	if err != nil {
-		panic(err)
-	}
-	c.VBROADCASTSS(s.Addr, slope)
+	zero = zeroed(c, g.s)
+	slope := broadcastParam(c, g.s, "slope")
 	for i := range acc {
 		for _, v := range acc[i] {
 			g.leaky(c, v, zero, slope)
@@ -307,17 +325,6 @@ func (g gemmKernel) prefetchTile(c *build.Context, pc, ldc reg.Register) {
 	}
 }
 
-// zero sets v to +0 in every lane. VEX VXORPS cannot name Z16–Z31 and
-// EVEX VXORPS needs AVX512DQ, so the AVX-512 kernels use VPXORD
-// (AVX-512F); VXORPS for YMM is the usual zeroing idiom.
-func (g gemmKernel) zero(c *build.Context, v reg.VecVirtual) {
-	if g.s.lanes == 16 {
-		c.VPXORD(v, v, v)
-		return
-	}
-	c.VXORPS(v, v, v)
-}
-
 // generatePeak emits FMAPeak<suffix>(n int), a measuring instrument and
 // not a kernel: n iterations of MR·nv independent register-only FMAs, one
 // per accumulator of the micro-kernel, and no memory access, so that a
@@ -341,12 +348,12 @@ func (g gemmKernel) generatePeak(c *build.Context) {
 	)
 	iters := c.Load(c.Param("n"), c.GP64())
 	x, y := g.s.vec(c), g.s.vec(c)
-	g.zero(c, x)
-	g.zero(c, y)
+	zero(c, g.s, x)
+	zero(c, g.s, y)
 	acc := make([]reg.VecVirtual, n)
 	for i := range acc {
 		acc[i] = g.s.vec(c)
-		g.zero(c, acc[i])
+		zero(c, g.s, acc[i])
 	}
 	c.TESTQ(iters, iters)
 	c.JZ(operand.LabelRef("done"))

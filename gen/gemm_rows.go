@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -43,14 +42,10 @@ func (g gemmKernel) generateRows(c *build.Context) {
 	mr, nr, lanes := g.mr, g.nr(), g.s.lanes
 	name := fmt.Sprintf("SgemmRows%dx%d%s", mr, nr, g.s.suffix)
 	masked := lanes == 16 && g.nv == 1
-	c.Function(name)
-	c.Attributes(attr.NOSPLIT)
+	sig := "func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)"
 	if masked {
-		c.SignatureExpr("func(a []float32, lda int, b, c []float32, kc, ldc, cols int, flags uint, bias []float32, slope float32)")
-	} else {
-		c.SignatureExpr("func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)")
+		sig = "func(a []float32, lda int, b, c []float32, kc, ldc, cols int, flags uint, bias []float32, slope float32)"
 	}
-	c.Pragma("noescape")
 	doc := []string{
 		fmt.Sprintf("%s computes one MR×NR tile of C, MR = %d, NR = %d, from MR rows", name, mr, nr),
 		"of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,",
@@ -76,7 +71,7 @@ func (g gemmKernel) generateRows(c *build.Context) {
 			"flag 2 only) and the MR×cols window of c is read or written.",
 		}
 	}
-	c.Doc(append(doc, g.s.requires)...)
+	declare(c, name, sig, append(doc, g.s.requires)...)
 
 	lda := c.Load(c.Param("lda"), c.GP64())
 	c.SHLQ(operand.U8(2), lda) // in bytes
@@ -107,14 +102,7 @@ func (g gemmKernel) generateRows(c *build.Context) {
 
 	g.prefetchTile(c, pc, ldc)
 
-	acc := make([][]reg.VecVirtual, mr)
-	for i := range acc {
-		acc[i] = make([]reg.VecVirtual, g.nv)
-		for j := range acc[i] {
-			acc[i][j] = g.s.vec(c)
-			g.zero(c, acc[i][j])
-		}
-	}
+	acc := g.accumulators(c)
 
 	step := func(p int) {
 		bv := make([]reg.VecVirtual, g.nv)
@@ -143,49 +131,10 @@ func (g gemmKernel) generateRows(c *build.Context) {
 		c.ADDQ(operand.U32(4*nr*steps), pb)
 	}
 
-	c.CMPQ(k, operand.U32(gemmUnroll))
-	c.JB(operand.LabelRef("single"))
-	c.Label("unrolled")
-	for p := range gemmUnroll {
-		step(p)
+	kLoop(c, k, step, advance)
+	cols := ""
+	if masked {
+		cols = "cols"
 	}
-	advance(gemmUnroll)
-	c.SUBQ(operand.U32(gemmUnroll), k)
-	c.CMPQ(k, operand.U32(gemmUnroll))
-	c.JAE(operand.LabelRef("unrolled"))
-
-	c.Label("single")
-	c.TESTQ(k, k)
-	c.JZ(operand.LabelRef("store"))
-	c.Label("remainder")
-	step(0)
-	advance(1)
-	c.DECQ(k)
-	c.JNZ(operand.LabelRef("remainder"))
-
-	c.Label("store")
-	if !masked {
-		g.epilogue(c, pc, ldc, acc, nil)
-		g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
-			c.VMOVUPS(v, m)
-		}, acc)
-		c.VZEROUPPER()
-		c.RET()
-		return
-	}
-	// mask = 1<<cols − 1; SHL takes its count in CL.
-	cols := c.Load(c.Param("cols"), c.GP64())
-	c.MOVQ(cols, reg.RCX)
-	bits := c.GP32()
-	c.MOVL(operand.U32(1), bits)
-	c.SHLL(reg.CL, bits)
-	c.DECL(bits)
-	mask := c.K()
-	c.KMOVW(bits, mask)
-	g.epilogue(c, pc, ldc, acc, mask)
-	g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
-		c.VMOVUPS(v, mask, m)
-	}, acc)
-	c.VZEROUPPER()
-	c.RET()
+	g.finish(c, pc, ldc, acc, cols)
 }

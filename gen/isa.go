@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -78,7 +79,12 @@ func (m scalarIO) store(v reg.Register, at operand.Mem) {
 // avx512Tail masks the tail with an opmask of the low n bits; masked-out
 // lanes of EVEX loads and stores are neither read nor written.
 func avx512Tail(c *build.Context, n reg.GPVirtual, one func(vecIO), _ func()) {
-	// k = 1<<n − 1; SHL takes its count in CL.
+	one(opmaskIO{c, lowMask(c, n)})
+}
+
+// lowMask returns an opmask of the low n bits (0 ≤ n ≤ 16): 1<<n − 1.
+// SHL takes its count in CL.
+func lowMask(c *build.Context, n reg.Register) reg.OpmaskVirtual {
 	c.MOVQ(n, reg.RCX)
 	bits := c.GP32()
 	c.MOVL(operand.U32(1), bits)
@@ -86,7 +92,7 @@ func avx512Tail(c *build.Context, n reg.GPVirtual, one func(vecIO), _ func()) {
 	c.DECL(bits)
 	k := c.K()
 	c.KMOVW(bits, k)
-	one(opmaskIO{c, k})
+	return k
 }
 
 // opmaskIO reads and writes the lanes of an opmask.
@@ -104,3 +110,50 @@ func (m opmaskIO) load(at operand.Mem) reg.VecVirtual {
 }
 
 func (m opmaskIO) store(v reg.Register, at operand.Mem) { m.c.VMOVUPS(v, m.k, at) }
+
+// declare starts the function name with signature sig and doc comment
+// doc: NOSPLIT (no kernel calls anything or needs a stack frame), and
+// noescape (the slices are only read and written during the call).
+func declare(c *build.Context, name, sig string, doc ...string) {
+	c.Function(name)
+	c.Attributes(attr.NOSPLIT)
+	c.SignatureExpr(sig)
+	c.Pragma("noescape")
+	c.Doc(doc...)
+}
+
+// param returns the address of the argument name in the frame.
+func param(c *build.Context, name string) operand.Mem {
+	arg, err := c.Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return arg.Addr
+}
+
+// broadcastParam returns a vector register holding the float32 parameter
+// name in every lane, broadcast straight from the argument slot (a
+// legacy-SSE MOVSS would risk an AVX–SSE transition penalty).
+func broadcastParam(c *build.Context, s isa, name string) reg.VecVirtual {
+	v := s.vec(c)
+	c.VBROADCASTSS(param(c, name), v)
+	return v
+}
+
+// zero sets v to +0 in every lane. VEX VXORPS cannot name Z16–Z31 and
+// EVEX VXORPS needs AVX512DQ, so AVX-512 uses VPXORD (AVX-512F); VXORPS is
+// the usual zeroing idiom for YMM.
+func zero(c *build.Context, s isa, v reg.VecVirtual) {
+	if s.lanes == avx512.lanes {
+		c.VPXORD(v, v, v)
+		return
+	}
+	c.VXORPS(v, v, v)
+}
+
+// zeroed returns a new vector register holding +0 in every lane.
+func zeroed(c *build.Context, s isa) reg.VecVirtual {
+	z := s.vec(c)
+	zero(c, s, z)
+	return z
+}

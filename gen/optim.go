@@ -3,20 +3,7 @@ package main
 import (
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/operand"
-	"github.com/mmcloughlin/avo/reg"
 )
-
-// broadcast returns a vector holding the float32 parameter name in every
-// lane, broadcast straight from the argument (see axpy).
-func broadcast(c *build.Context, s isa, name string) reg.VecVirtual {
-	arg, err := c.Param(name).Resolve()
-	if err != nil {
-		panic(err)
-	}
-	v := s.vec(c)
-	c.VBROADCASTSS(arg.Addr, v)
-	return v
-}
 
 // The optimizer kernels reproduce the fallback's operations one for one,
 // each rounded on its own: no fused multiply-add, where fusing would change
@@ -40,7 +27,7 @@ var sgdMomentum = kernel{
 	slices: []string{"w", "v", "g"},
 	length: "w",
 	setup: func(c *build.Context, s isa) body {
-		lr, mu := broadcast(c, s, "lr"), broadcast(c, s, "momentum")
+		lr, mu := broadcastParam(c, s, "lr"), broadcastParam(c, s, "momentum")
 		return func(io vecIO, at []operand.Mem) {
 			w, v, g := at[0], at[1], at[2]
 			vn := s.vec(c)
@@ -79,10 +66,10 @@ var adam = kernel{
 	slices: []string{"w", "m", "v", "g"},
 	length: "w",
 	setup: func(c *build.Context, s isa) body {
-		b1, omb1 := broadcast(c, s, "beta1"), broadcast(c, s, "oneMinusBeta1")
-		b2, omb2 := broadcast(c, s, "beta2"), broadcast(c, s, "oneMinusBeta2")
-		size, bc2 := broadcast(c, s, "stepSize"), broadcast(c, s, "invSqrtBC2")
-		eps := broadcast(c, s, "eps")
+		b1, omb1 := broadcastParam(c, s, "beta1"), broadcastParam(c, s, "oneMinusBeta1")
+		b2, omb2 := broadcastParam(c, s, "beta2"), broadcastParam(c, s, "oneMinusBeta2")
+		size, bc2 := broadcastParam(c, s, "stepSize"), broadcastParam(c, s, "invSqrtBC2")
+		eps := broadcastParam(c, s, "eps")
 		return func(io vecIO, at []operand.Mem) {
 			w, m, v, g := at[0], at[1], at[2], at[3]
 			gv := io.load(g)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -63,11 +62,7 @@ const packMR = 6
 // times the driver's Go loop.
 func packA6(c *build.Context) {
 	name := "PackA6" + avx2.suffix
-	c.Function(name)
-	c.Attributes(attr.NOSPLIT)
-	c.SignatureExpr("func(dst, a []float32, lda, kc int, alpha float32)")
-	c.Pragma("noescape")
-	c.Doc(
+	declare(c, name, "func(dst, a []float32, lda, kc int, alpha float32)",
 		name+" packs six rows of A into a panel for the GEMM micro-kernels,",
 		"multiplied by alpha: dst[p·6+i] = alpha·a[i·lda+p] for every i < 6,",
 		"p < kc, each product rounded to float32 (VMULPS, so a signalling NaN",
@@ -98,12 +93,7 @@ func packA6(c *build.Context) {
 		}
 		return m
 	}
-	arg, err := c.Param("alpha").Resolve()
-	if err != nil {
-		panic(err)
-	}
-	alpha := c.YMM()
-	c.VBROADCASTSS(arg.Addr, alpha)
+	alpha := broadcastParam(c, avx2, "alpha")
 	advance := func(cols int) {
 		c.ADDQ(operand.U32(4*cols), pa)
 		c.ADDQ(operand.U32(4*cols), pb)
@@ -260,11 +250,7 @@ var packBTs = []packBT{{8}, {16}}
 func (g packBT) generate(c *build.Context) {
 	rows := g.rows
 	name := fmt.Sprintf("PackBT%d%s", rows, avx2.suffix)
-	c.Function(name)
-	c.Attributes(attr.NOSPLIT)
-	c.SignatureExpr("func(dst []float32, ldd int, b []float32, ldb, kc int)")
-	c.Pragma("noescape")
-	c.Doc(
+	declare(c, name, "func(dst []float32, ldd int, b []float32, ldb, kc int)",
 		fmt.Sprintf("%s transposes a %d-row strip of B into a strip of a packed", name, rows),
 		fmt.Sprintf("panel: dst[p·ldd+q] = b[q·ldb+p] for every q < %d, p < kc, bit for bit.", rows),
 		fmt.Sprintf("A panel of NR columns is NR/%d calls, dst advanced by %d and b by %d·ldb", rows, rows, rows),
@@ -410,11 +396,7 @@ func fourByFour(c *build.Context, x [4]reg.VecVirtual) [4]reg.VecVirtual {
 // reaches past dst[6·kc]. Two steps go per iteration.
 func packA6T(c *build.Context) {
 	name := "PackA6T" + avx2.suffix
-	c.Function(name)
-	c.Attributes(attr.NOSPLIT)
-	c.SignatureExpr("func(dst, a []float32, lda, kc int, alpha float32)")
-	c.Pragma("noescape")
-	c.Doc(
+	declare(c, name, "func(dst, a []float32, lda, kc int, alpha float32)",
 		name+" packs six columns of A into a panel for the GEMM micro-kernels,",
 		"multiplied by alpha: dst[p·6+i] = alpha·a[p·lda+i] for every i < 6,",
 		"p < kc, each product rounded to float32 (VMULPS, so a signalling NaN",
@@ -429,12 +411,8 @@ func packA6T(c *build.Context) {
 	ld := c.Load(c.Param("lda"), c.GP64())
 	c.SHLQ(operand.U8(2), ld) // in bytes
 	k := c.Load(c.Param("kc"), c.GP64())
-	arg, err := c.Param("alpha").Resolve()
-	if err != nil {
-		panic(err)
-	}
 	alpha := c.XMM()
-	c.VBROADCASTSS(arg.Addr, alpha)
+	c.VBROADCASTSS(param(c, "alpha"), alpha)
 	// step packs the k step at row offset 0 (or ld: second) of pa into
 	// the 24 bytes at disp of pd.
 	step := func(second bool, disp int) {
@@ -478,11 +456,7 @@ func packA6T(c *build.Context) {
 // AVX-512 take four of.
 func packBN16(c *build.Context) {
 	name := "PackBN16" + avx2.suffix
-	c.Function(name)
-	c.Attributes(attr.NOSPLIT)
-	c.SignatureExpr("func(dst []float32, ldd int, b []float32, ldb, kc int)")
-	c.Pragma("noescape")
-	c.Doc(
+	declare(c, name, "func(dst []float32, ldd int, b []float32, ldb, kc int)",
 		name+" copies a strip of 16 columns of B into a panel for the GEMM",
 		"micro-kernels: dst[p·ldd+q] = b[p·ldb+q] for every q < 16, p < kc, bit",
 		"for bit. kc ≥ 0, ldd ≥ 16, ldb ≥ 16, len(b) ≥ (kc−1)·ldb + 16 and",

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -67,12 +66,8 @@ func (f fullIO) store(v reg.Register, m operand.Mem) { f.c.VMOVUPS(v, m) }
 // is ever addressed.
 func (k kernel) generate(c *build.Context, s isa) {
 	name := k.name + s.suffix
-	c.Function(name)
-	c.Attributes(attr.NOSPLIT)
-	c.SignatureExpr(k.sig)
-	c.Pragma("noescape")
 	doc := append([]string{name + " " + k.doc[0]}, k.doc[1:]...)
-	c.Doc(append(doc, s.requires)...)
+	declare(c, name, k.sig, append(doc, s.requires)...)
 
 	n := c.GP64()
 	c.Load(c.Param(k.length).Len(), n)
