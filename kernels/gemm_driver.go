@@ -104,14 +104,8 @@ func newBlockedGemm(mk microKernel, pk packers) *blockedGemm {
 // split into stripes: that is what makes the parallel result independent
 // of the number of goroutines.
 func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep epilogue) {
-	if alpha == 0 || k == 0 {
-		fallback.GemmScale(m, n, beta, c, ldc)
-		ep.apply(c, ldc, m, n)
+	if !ep.begin(m, n, k, alpha, beta, c, ldc) {
 		return
-	}
-	if beta != 0 {
-		// With beta = 0 the first k block assigns every element.
-		fallback.GemmScale(m, n, beta, c, ldc)
 	}
 	buf := g.pool.Get()
 	defer g.pool.Put(buf)
@@ -127,16 +121,7 @@ func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a [
 		nc := min(nb, n-jc)
 		for pc := 0; pc < k; pc += kb {
 			kc := min(kb, k-pc)
-			// C was scaled by beta already: the first k block
-			// assigns when beta is 0, everything else adds; the last
-			// one applies the epilogue.
-			var flags uint
-			if beta != 0 || pc > 0 {
-				flags = epilogueAdd
-			}
-			if pc+kc == k {
-				flags |= ep.flags
-			}
+			flags := ep.blockFlags(beta, pc, kc, k)
 			g.pk.packB(buf.b, transB, b, ldb, pc, jc, kc, nc, nr)
 			for ic := 0; ic < m; ic += mb {
 				mc := min(mb, m-ic)
@@ -145,12 +130,7 @@ func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a [
 			}
 		}
 	}
-	if ep.post != nil {
-		for i := range m {
-			row := c[i*ldc : i*ldc+n]
-			ep.post(row, row)
-		}
-	}
+	ep.finish(c, ldc, m, n)
 }
 
 // block multiplies the packed A block (mc rows) by the packed B block (nc
@@ -238,17 +218,6 @@ func (pk packers) packA(dst []float32, transA bool, alpha float32, a []float32, 
 			pk.a6t(panel, a[pc*lda+ic+ir:], lda, kc, alpha)
 			continue
 		}
-		if transA && rows == 6 && mr == 6 {
-			// The same, written out for panels of six, so that each
-			// p costs one bounds check.
-			for p := range kc {
-				src := (*[6]float32)(a[(pc+p)*lda+ic+ir:])
-				dst := (*[6]float32)(panel[p*6:])
-				dst[0], dst[1], dst[2] = alpha*src[0], alpha*src[1], alpha*src[2]
-				dst[3], dst[4], dst[5] = alpha*src[3], alpha*src[4], alpha*src[5]
-			}
-			continue
-		}
 		if transA {
 			// op(A)[ic+ir+i, pc+p] = a[(pc+p)·lda + ic+ir+i]: the
 			// panel's rows for one p lie side by side in A.
@@ -310,19 +279,11 @@ func (pk packers) packB(dst []float32, transB bool, b []float32, ldb, pc, jc, kc
 			for q := 0; q < nr; q += 16 {
 				pk.bn16(panel[q:], nr, b[pc*ldb+jc+jr+q:], ldb, kc)
 			}
-		// Fixed-size copies; copy of a slice calls memmove, whose call
-		// costs as much as the move.
-		case cols == 16 && nr == 16:
-			for p := range kc {
-				*(*[16]float32)(panel[p*16:]) = *(*[16]float32)(b[(pc+p)*ldb+jc+jr:])
-			}
-		case cols == 64 && nr == 64:
-			for p := range kc {
-				*(*[64]float32)(panel[p*64:]) = *(*[64]float32)(b[(pc+p)*ldb+jc+jr:])
-			}
 		case cols >= 8:
 			// An edge panel (n = 10, say): eight columns at a time,
-			// then one at a time.
+			// then one at a time, as a fixed-size copy compiles to
+			// vector moves where copy of a slice calls memmove, whose
+			// call costs as much as moving a few values.
 			for p := range kc {
 				dst, src := panel[p*nr:p*nr+cols], b[(pc+p)*ldb+jc+jr:][:cols]
 				q := 0

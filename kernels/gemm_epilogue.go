@@ -133,9 +133,51 @@ func (ep epilogue) apply(c []float32, ldc, m, n int) {
 		case ep.flags&epilogueLeaky != 0:
 			fallback.LeakyReLU(row, row, ep.slope)
 		}
-		if ep.post != nil {
-			ep.post(row, row)
-		}
+	}
+	ep.finish(c, ldc, m, n)
+}
+
+// begin does what every blocked driver does before the product. With no
+// product to compute (alpha = 0 or k = 0) it sets C = act(beta·C + bias)
+// and reports false. Otherwise it scales C by beta, unless beta is 0 (the
+// first k block then assigns every element, so C is not read), and
+// reports true.
+func (ep epilogue) begin(m, n, k int, alpha, beta float32, c []float32, ldc int) bool {
+	if alpha == 0 || k == 0 {
+		fallback.GemmScale(m, n, beta, c, ldc)
+		ep.apply(c, ldc, m, n)
+		return false
+	}
+	if beta != 0 {
+		fallback.GemmScale(m, n, beta, c, ldc)
+	}
+	return true
+}
+
+// blockFlags returns the micro-kernel flags of the k block [pc, pc+kc) of
+// k, C having been scaled by beta already: the first block assigns when
+// beta is 0, every other adds to C, and the last applies the epilogue's
+// flags.
+func (ep epilogue) blockFlags(beta float32, pc, kc, k int) uint {
+	var flags uint
+	if beta != 0 || pc > 0 {
+		flags = epilogueAdd
+	}
+	if pc+kc == k {
+		flags |= ep.flags
+	}
+	return flags
+}
+
+// finish applies post, which no micro-kernel fuses, to each row of the
+// m×n window of C.
+func (ep epilogue) finish(c []float32, ldc, m, n int) {
+	if ep.post == nil {
+		return
+	}
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		ep.post(row, row)
 	}
 }
 

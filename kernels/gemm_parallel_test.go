@@ -11,11 +11,15 @@ import (
 )
 
 // gemmSplitShapes are products large enough to be split into stripes,
-// one per transpose pair (in the order of i&1, i&2): two split by columns
-// (m < n), two by rows, each with edge tiles, so that stripes end inside a
-// tile's worth of C; then, not transposed, a narrow product that the SIMD
-// levels give to their row kernels.
-var gemmSplitShapes = [][3]int{{67, 803, 257}, {301, 170, 300}, {64, 784, 256}, {785, 256, 64}, {1001, 10, 900}}
+// one per transpose pair: two split by columns (m < n), two by rows, each
+// with edge tiles, so that stripes end inside a tile's worth of C; then a
+// narrow product that the SIMD levels give to their row kernels. -short
+// skips the first two.
+var gemmSplitShapes = []gemmShape{
+	{67, 803, 257, false, false}, {301, 170, 300, true, false},
+	{64, 784, 256, false, true}, {785, 256, 64, true, true},
+	{1001, 10, 900, false, false},
+}
 
 // TestSgemmDeterministic checks that Sgemm and SgemmBiasAct give
 // bit-identical results on one goroutine and split over 2 and 7 (more
@@ -31,8 +35,7 @@ func TestSgemmDeterministic(t *testing.T) {
 			if testing.Short() && i < 2 {
 				continue
 			}
-			m, n, k := sh[0], sh[1], sh[2]
-			transA, transB := i&1 != 0 && i < 4, i&2 != 0 && i < 4
+			m, n, k, transA, transB := sh.m, sh.n, sh.k, sh.transA, sh.transB
 			ar, ac, br, bc := gemmShapes(transA, transB, m, n, k)
 			a := harness.GemmDense(rng, ar, ac)
 			b := harness.GemmDense(rng, br, bc)

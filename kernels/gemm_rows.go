@@ -61,14 +61,8 @@ func (g *rowsGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 	if transA {
 		panic("kernels: rowsGemm called with transA") // pick never does
 	}
-	if alpha == 0 || k == 0 {
-		fallback.GemmScale(m, n, beta, c, ldc)
-		ep.apply(c, ldc, m, n)
+	if !ep.begin(m, n, k, alpha, beta, c, ldc) {
 		return
-	}
-	if beta != 0 {
-		// With beta = 0 the first k block assigns every element.
-		fallback.GemmScale(m, n, beta, c, ldc)
 	}
 	buf := g.pool.Get()
 	defer g.pool.Put(buf)
@@ -81,13 +75,7 @@ func (g *rowsGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 	buf.bias = grow(buf.bias, nr)
 	for pc := 0; pc < k; pc += kb {
 		kc := min(kb, k-pc)
-		var flags uint
-		if beta != 0 || pc > 0 {
-			flags = epilogueAdd
-		}
-		if pc+kc == k {
-			flags |= ep.flags
-		}
+		flags := ep.blockFlags(beta, pc, kc, k)
 		g.pk.packB(buf.b, transB, b, ldb, pc, 0, kc, n, nr)
 		if alpha != 1 {
 			for x, v := range buf.b[:panels*nr*kc] {
@@ -114,12 +102,7 @@ func (g *rowsGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 			}
 		}
 	}
-	if ep.post != nil {
-		for i := range m {
-			row := c[i*ldc : i*ldc+n]
-			ep.post(row, row)
-		}
-	}
+	ep.finish(c, ldc, m, n)
 }
 
 // gemmPaths is a SIMD level's Sgemm: the packed algorithm, and the row

@@ -237,20 +237,29 @@ func TestSgemmGrid(t *testing.T) {
 	})
 }
 
+// gemmShape is one product of the tests beyond the grid.
+type gemmShape struct {
+	m, n, k        int
+	transA, transB bool
+}
+
 // TestSgemmBlocks checks sizes past the grid's, which cross the cache
 // blocks any implementation is likely to use in every dimension.
 func TestSgemmBlocks(t *testing.T) {
-	// One shape per transpose pair, in the order of tr below, then a
-	// narrow one (the SIMD levels' row kernels) with several k blocks.
-	shapes := [][3]int{{520, 37, 600}, {33, 2100, 300}, {300, 300, 1030}, {257, 260, 513}, {301, 10, 1100}}
+	// One shape per transpose pair, then a narrow one (the SIMD levels'
+	// row kernels) with several k blocks.
+	shapes := []gemmShape{
+		{520, 37, 600, false, false}, {33, 2100, 300, true, false},
+		{300, 300, 1030, false, true}, {257, 260, 513, true, true},
+		{301, 10, 1100, false, false},
+	}
 	if testing.Short() {
-		shapes = [][3]int{shapes[0], shapes[1], shapes[4]}
+		shapes = []gemmShape{shapes[0], shapes[1], shapes[4]}
 	}
 	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
-		for i, sh := range shapes {
-			m, n, k := sh[0], sh[1], sh[2]
-			transA, transB := i&1 != 0 && m != 301, i&2 != 0 && m != 301
+		for _, sh := range shapes {
+			m, n, k, transA, transB := sh.m, sh.n, sh.k, sh.transA, sh.transB
 			ar, ac, br, bc := gemmShapes(transA, transB, m, n, k)
 			a := harness.GemmDense(rng, ar, ac)
 			b := harness.GemmDense(rng, br, bc)
