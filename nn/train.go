@@ -1,0 +1,228 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// ErrNotFinite is the error (wrapped) of a training step whose loss is
+// NaN or ±Inf. The step's update is not applied, so the parameters are
+// those the last step with a finite loss left.
+var ErrNotFinite = errors.New("loss is not finite")
+
+// Trainer trains a model by minibatch gradient descent. Set its fields,
+// then call Fit (or Step, for a loop of one's own). A Trainer keeps the
+// buffers of its minibatches and gradients: once it has seen a batch
+// size, a step allocates nothing.
+type Trainer struct {
+	Model     *Sequential
+	Loss      Loss
+	Optimizer Optimizer
+
+	// BatchSize is the number of samples per step; 0 takes the whole
+	// data set per step (full-batch gradient descent). The last batch of
+	// an epoch holds what remains.
+	BatchSize int
+	// Epochs is the largest number of passes over the data; Fit stops
+	// earlier when a tolerance below is met.
+	Epochs int
+	// RNG, when set, shuffles the samples before every epoch; nil keeps
+	// them in order. A seeded source makes the run reproducible.
+	RNG *rand.Rand
+
+	// LossTol, when positive, stops training once the mean training loss
+	// of an epoch differs from the previous epoch's by less than LossTol.
+	LossTol float64
+	// StepTol, when positive, stops training once no parameter has moved
+	// by more than StepTol over an epoch (with BatchSize 0, one step:
+	// the classic ‖θₜ₊₁ − θₜ‖∞ < ε rule).
+	StepTol float64
+
+	// Schedule, when set, gives the learning rate of each step from the
+	// epoch (from 1) and the number of steps taken before it (from 0).
+	Schedule func(epoch, step int) float32
+	// OnStep and OnEpoch, when set, are called after every step and
+	// every epoch. An error they return stops Fit, which returns it.
+	OnStep  func(StepInfo) error
+	OnEpoch func(EpochInfo) error
+
+	// Validation, when it holds samples, is evaluated after every epoch
+	// (EpochInfo.Validation).
+	Validation Data
+
+	steps    int
+	grad     buffer
+	batch    batchBuffers
+	perm     []int
+	snapshot []float32
+}
+
+// StepInfo describes one training step.
+type StepInfo struct {
+	Epoch, Step int // the epoch (from 1) and the step (from 1, over all epochs)
+	Samples     int // samples in the step's batch
+	Loss        float32
+}
+
+// EpochInfo describes one epoch.
+type EpochInfo struct {
+	Epoch    int
+	Steps    int
+	Samples  int
+	Loss     float64 // the mean training loss over the epoch's samples
+	MaxStep  float64 // the largest change of any parameter over the epoch; NaN unless StepTol is set
+	Duration time.Duration
+	// Validation holds the loss and accuracy on Trainer.Validation, or
+	// NaNs when there is none.
+	Validation Metrics
+}
+
+// History is what Fit did: one entry per epoch, and why it stopped.
+type History struct {
+	Epochs []EpochInfo
+	// Stopped says why training ended before Trainer.Epochs, or is
+	// empty if it ran them all.
+	Stopped string
+}
+
+// Step runs one training step on batch: forward pass, loss, backward pass
+// and the optimizer's update. It returns the batch's loss. If the loss is
+// NaN or ±Inf it returns an error wrapping ErrNotFinite and applies no
+// update.
+func (t *Trainer) Step(batch Data) (float32, error) {
+	pred, err := t.Model.Forward(batch.X)
+	if err != nil {
+		return 0, err
+	}
+	grad := t.grad.get(pred.Rows, pred.Cols)
+	loss, err := t.Loss.Eval(grad, pred, batch)
+	if err != nil {
+		return 0, err
+	}
+	if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+		return loss, fmt.Errorf("nn.Trainer.Step: %v = %v on a batch of %d: %w; no update applied", t.Loss, loss, batch.Len(), ErrNotFinite)
+	}
+	t.Model.ZeroGrad()
+	if _, err := t.Model.Backward(grad, false); err != nil {
+		return loss, err
+	}
+	t.Optimizer.Step(t.Model.Params())
+	t.steps++
+	return loss, nil
+}
+
+// Fit trains the model on train for up to Epochs epochs and returns what
+// it did. It stops early when LossTol or StepTol is met, and with an
+// error when a step fails (a NaN loss among them: the parameters are then
+// those of the last good step) or a callback returns one.
+func (t *Trainer) Fit(train Data) (History, error) {
+	const op = "nn.Trainer.Fit"
+	var h History
+	n := train.Len()
+	switch {
+	case t.Model == nil || t.Loss == nil || t.Optimizer == nil:
+		return h, fmt.Errorf("%s: Model, Loss and Optimizer must all be set", op)
+	case t.Epochs <= 0 || t.BatchSize < 0:
+		return h, fmt.Errorf("%s: Epochs=%d and BatchSize=%d, want Epochs > 0 and BatchSize ≥ 0", op, t.Epochs, t.BatchSize)
+	case n == 0:
+		return h, fmt.Errorf("%s: no training samples", op)
+	}
+	if err := train.check(op); err != nil {
+		return h, err
+	}
+	bs := t.BatchSize
+	if bs == 0 || bs > n {
+		bs = n
+	}
+	if len(t.perm) != n {
+		t.perm = make([]int, n)
+	}
+	for i := range t.perm {
+		t.perm[i] = i
+	}
+	prevLoss := math.NaN()
+	for epoch := 1; epoch <= t.Epochs; epoch++ {
+		start := time.Now()
+		if t.RNG != nil {
+			t.RNG.Shuffle(n, func(i, j int) { t.perm[i], t.perm[j] = t.perm[j], t.perm[i] })
+		}
+		if t.StepTol > 0 {
+			t.snapshotParams()
+		}
+		e := EpochInfo{Epoch: epoch, Samples: n, MaxStep: math.NaN()}
+		var sum float64
+		for lo := 0; lo < n; lo += bs {
+			hi := min(lo+bs, n)
+			batch := train.Slice(lo, hi)
+			if t.RNG != nil {
+				batch = train.gather(&t.batch, t.perm[lo:hi])
+			}
+			if t.Schedule != nil {
+				t.Optimizer.SetLearningRate(t.Schedule(epoch, t.steps))
+			}
+			loss, err := t.Step(batch)
+			if err != nil {
+				return h, fmt.Errorf("%s: epoch %d, step %d: %w", op, epoch, t.steps+1, err)
+			}
+			sum += float64(loss) * float64(hi-lo)
+			e.Steps++
+			if t.OnStep != nil {
+				if err := t.OnStep(StepInfo{Epoch: epoch, Step: t.steps, Samples: hi - lo, Loss: loss}); err != nil {
+					return h, err
+				}
+			}
+		}
+		e.Loss = sum / float64(n)
+		if t.StepTol > 0 {
+			e.MaxStep = t.maxParamChange()
+		}
+		e.Validation = Metrics{Loss: math.NaN(), Accuracy: math.NaN()}
+		if t.Validation.Len() > 0 {
+			var err error
+			if e.Validation, err = Evaluate(t.Model, t.Loss, t.Validation, bs); err != nil {
+				return h, fmt.Errorf("%s: epoch %d: validation: %w", op, epoch, err)
+			}
+		}
+		e.Duration = time.Since(start)
+		h.Epochs = append(h.Epochs, e)
+		if t.OnEpoch != nil {
+			if err := t.OnEpoch(e); err != nil {
+				return h, err
+			}
+		}
+		if t.LossTol > 0 && math.Abs(e.Loss-prevLoss) < t.LossTol {
+			h.Stopped = fmt.Sprintf("the loss changed by %.3g < LossTol = %g", math.Abs(e.Loss-prevLoss), t.LossTol)
+			break
+		}
+		if t.StepTol > 0 && e.MaxStep < t.StepTol {
+			h.Stopped = fmt.Sprintf("no parameter moved by more than %.3g < StepTol = %g", e.MaxStep, t.StepTol)
+			break
+		}
+		prevLoss = e.Loss
+	}
+	return h, nil
+}
+
+// snapshotParams copies every parameter, for maxParamChange.
+func (t *Trainer) snapshotParams() {
+	t.snapshot = t.snapshot[:0]
+	for _, p := range t.Model.Params() {
+		t.snapshot = append(t.snapshot, p.Value...)
+	}
+}
+
+// maxParamChange returns the largest |θ − snapshot| over every parameter.
+func (t *Trainer) maxParamChange() float64 {
+	var d float64
+	i := 0
+	for _, p := range t.Model.Params() {
+		for _, v := range p.Value {
+			d = math.Max(d, math.Abs(float64(v)-float64(t.snapshot[i])))
+			i++
+		}
+	}
+	return d
+}
