@@ -72,9 +72,9 @@ type EpochInfo struct {
 	Epoch    int
 	Steps    int
 	Samples  int
-	Loss     float64 // the mean training loss over the epoch's samples
-	MaxStep  float64 // the largest change of any parameter over the epoch; NaN unless StepTol is set
-	Duration time.Duration
+	Loss     float64       // the mean training loss over the epoch's samples
+	MaxStep  float64       // the largest change of any parameter over the epoch; NaN unless StepTol is set
+	Duration time.Duration // the time of the epoch's training steps, validation excluded
 	// Validation holds the loss and accuracy on Trainer.Validation, or
 	// NaNs when there is none.
 	Validation Metrics
@@ -179,6 +179,7 @@ func (t *Trainer) Fit(train Data) (History, error) {
 		if t.StepTol > 0 {
 			e.MaxStep = t.maxParamChange()
 		}
+		e.Duration = time.Since(start)
 		e.Validation = Metrics{Loss: math.NaN(), Accuracy: math.NaN()}
 		if t.Validation.Len() > 0 {
 			var err error
@@ -186,7 +187,6 @@ func (t *Trainer) Fit(train Data) (History, error) {
 				return h, fmt.Errorf("%s: epoch %d: validation: %w", op, epoch, err)
 			}
 		}
-		e.Duration = time.Since(start)
 		h.Epochs = append(h.Epochs, e)
 		if t.OnEpoch != nil {
 			if err := t.OnEpoch(e); err != nil {

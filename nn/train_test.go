@@ -27,19 +27,20 @@ func spirals(n int, seed uint64) Data {
 // threshold.
 func TestTrainSpirals(t *testing.T) {
 	rng := newRNG(6)
-	model, err := NewSequential(NewDense(2, 64, He(rng)), ReLU(), NewDense(64, 64, He(rng)), ReLU(), NewDense(64, 3, Xavier(rng)))
+	model, err := NewSequential(NewDense(2, 32, He(rng)), ReLU(), NewDense(32, 32, He(rng)), ReLU(), NewDense(32, 3, Xavier(rng)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := &Trainer{Model: model, Loss: SoftmaxCrossEntropy{}, Optimizer: NewAdam(0.01), BatchSize: 32, Epochs: 60, RNG: rng,
+	tr := &Trainer{Model: model, Loss: SoftmaxCrossEntropy{}, Optimizer: NewAdam(0.01), BatchSize: 32, Epochs: 40, RNG: rng,
 		Validation: spirals(600, 8)}
-	h, err := tr.Fit(spirals(1500, 7))
+	h, err := tr.Fit(spirals(900, 7))
 	if err != nil {
 		t.Fatal(err)
 	}
 	last := h.Epochs[len(h.Epochs)-1]
-	if last.Loss > 0.15 || last.Validation.Accuracy < 0.95 {
-		t.Errorf("after %d epochs: loss %.3f (want ≤ 0.15), validation accuracy %.3f (want ≥ 0.95)", last.Epoch, last.Loss, last.Validation.Accuracy)
+	t.Logf("loss %.3f, accuracy %.3f", last.Loss, last.Validation.Accuracy)
+	if last.Loss > 0.1 || last.Validation.Accuracy < 0.97 {
+		t.Errorf("after %d epochs: loss %.3f (want ≤ 0.1), validation accuracy %.3f (want ≥ 0.97)", last.Epoch, last.Loss, last.Validation.Accuracy)
 	}
 	if h.Epochs[0].Loss < 2*last.Loss {
 		t.Errorf("the loss fell only from %.3f to %.3f", h.Epochs[0].Loss, last.Loss)

