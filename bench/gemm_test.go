@@ -26,7 +26,7 @@ type sgemmShape struct {
 // forward pass X·W, its dX = dY·Wᵀ (B transposed) and dW = Xᵀ·dY (A
 // transposed), and the 128→10 output layer. The fwdT shapes are the
 // forward pass with the weights stored [out × in] as nn (and PyTorch)
-// store them: X·Wᵀ.
+// store them: X·Wᵀ; dXN and dWT its backward products.
 var sgemmShapes = []sgemmShape{
 	{name: "sq32", m: 32, k: 32, n: 32},
 	{name: "sq64", m: 64, k: 64, n: 64},
@@ -46,6 +46,10 @@ var sgemmShapes = []sgemmShape{
 	{name: "out64x128x10", m: 64, k: 128, n: 10},
 	{name: "out256x128x10", m: 256, k: 128, n: 10},
 	{name: "outT256x128x10", m: 256, k: 128, n: 10, transB: true},
+	// The backward products as nn computes them with W [out × in]:
+	// dX = dY·W (no transpose) and dW = dYᵀ·X (M = out, N = in).
+	{name: "dXN64x256x784", m: 64, k: 256, n: 784},
+	{name: "dWT256x64x784", m: 256, k: 64, n: 784, transA: true},
 }
 
 // lds returns the leading dimensions of the shape's dense operands.
