@@ -68,3 +68,25 @@ func TestLoadMNISTTestSet(t *testing.T) {
 		t.Errorf("digit counts %v, want %v", count, want)
 	}
 }
+
+// FuzzDecodeIDX feeds arbitrary bytes to the IDX reader: an error or
+// dimensions whose product is the number of elements returned, never a
+// panic.
+func FuzzDecodeIDX(f *testing.F) {
+	f.Add(idx(8, []uint32{2, 3}, []byte{1, 2, 3, 4, 5, 6}))
+	f.Add(idx(8, []uint32{1 << 20, 1 << 20, 1 << 20}, nil))
+	f.Add(idx(8, []uint32{0}, nil))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dims, data, err := decodeIDX(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		n := 1
+		for _, d := range dims {
+			n *= d
+		}
+		if n != len(data) {
+			t.Fatalf("dimensions %v, %d elements", dims, len(data))
+		}
+	})
+}
