@@ -10,7 +10,9 @@ import (
 
 // ErrNotFinite is the error (wrapped) of a training step whose loss is
 // NaN or ±Inf. The step's update is not applied, so the parameters are
-// those the last step with a finite loss left.
+// those the last step with a finite loss left. The gradients of a step
+// whose loss is finite are not checked: an update that overflows shows
+// as a non-finite loss one step later.
 var ErrNotFinite = errors.New("loss is not finite")
 
 // Trainer trains a model by minibatch gradient descent. Set its fields,

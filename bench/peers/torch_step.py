@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""PyTorch on this machine, in the units of simdnn's benchmarks.
+
+Measures, on one thread unless --threads says otherwise:
+  * the training step of the MNIST MLP of BenchmarkTrainStep
+    (784→256→128→10, ReLU, cross-entropy, Adam), in samples/s per batch size;
+  * ReLU, sigmoid and tanh over float32 vectors, in elements/ns per size.
+
+It prints lines in Go's benchmark format, so that benchstat can set them
+beside `go test ./bench -bench 'TrainStep|Kernels'`:
+
+    python3 bench/peers/torch_step.py > torch.txt
+
+Needs PyTorch (Debian: apt-get install python3-torch). Each figure is the
+best of --reps timed runs of at least --min-seconds each: the machine is
+shared, and the best run is the least disturbed one.
+"""
+import argparse
+import time
+
+import torch
+
+
+def best_rate(fn, units_per_call, min_seconds, reps):
+    """Calls fn repeatedly; returns the best units per second over reps runs."""
+    fn()  # warm up: allocations, kernel selection
+    best = 0.0
+    for _ in range(reps):
+        calls, start = 0, time.perf_counter()
+        while True:
+            fn()
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_seconds:
+                break
+        best = max(best, calls * units_per_call / elapsed)
+    return best
+
+
+def train_step_rate(batch, min_seconds, reps):
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 256), torch.nn.ReLU(),
+        torch.nn.Linear(256, 128), torch.nn.ReLU(),
+        torch.nn.Linear(128, 10),
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    x = torch.rand(batch, 784)
+    y = torch.randint(0, 10, (batch,))
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    return best_rate(step, batch, min_seconds, reps)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--batches", default="32,64,128,256,1024")
+    p.add_argument("--sizes", default="4096,65536,1048576")
+    p.add_argument("--min-seconds", type=float, default=0.5)
+    p.add_argument("--reps", type=int, default=3)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    print(f"# torch {torch.__version__}, {a.threads} thread(s), "
+          f"{torch.backends.cpu.get_cpu_capability()}")
+    for b in (int(s) for s in a.batches.split(",")):
+        sps = train_step_rate(b, a.min_seconds, a.reps)
+        print(f"BenchmarkTrainStep/batch={b}/threads={a.threads}-torch 1 {1e9 / sps * b:.0f} ns/op {sps:.0f} samples/s")
+    for name, fn in (("ReLU", torch.relu), ("Sigmoid", torch.sigmoid), ("Tanh", torch.tanh)):
+        for n in (int(s) for s in a.sizes.split(",")):
+            x = torch.randn(n)
+            out = torch.empty(n)
+            rate = best_rate(lambda: fn(x, out=out), n, a.min_seconds / 4, a.reps)
+            print(f"BenchmarkKernels/kernel={name}/size={n}-torch 1 {1e9 * n / rate:.0f} ns/op {rate / 1e9:.3f} elem/ns")
+
+
+if __name__ == "__main__":
+    main()
