@@ -16,6 +16,8 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/pass"
@@ -37,6 +39,7 @@ var families = []family{
 	{"pack", packFamily},
 	{"bias", biasFamily},
 	{"optim", optimFamily},
+	{"transcendental", transcendentalFamily},
 }
 
 // printerConfig names the generator, not its command line, in the
@@ -81,11 +84,33 @@ func write(dir string, f family) error {
 	if build.Main(cfg, c) != 0 {
 		return fmt.Errorf("%s: avo failed (see above)", f.name)
 	}
+	if err := checkVEX(asm.String()); err != nil {
+		return fmt.Errorf("%s: %v", f.name, err)
+	}
 	base := filepath.Join(dir, f.name+"_amd64")
 	if err := os.WriteFile(base+".s", asm.Bytes(), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(base+".go", stubs.Bytes(), 0o644)
+}
+
+// highReg matches the vector registers 16–31, which only EVEX encodes.
+var highReg = regexp.MustCompile(`\b[XY](1[6-9]|2[0-9]|3[01])\b`)
+
+// checkVEX fails if an AVX2 function uses X16–X31 or Y16–Y31: avo's
+// allocator takes them when more than 16 vector values are live, and the
+// assembler then emits EVEX instructions that AVX2 CPUs lack.
+func checkVEX(asm string) error {
+	fn := ""
+	for _, line := range strings.Split(asm, "\n") {
+		if strings.HasPrefix(line, "TEXT ") {
+			fn = strings.Fields(line)[1]
+		}
+		if strings.Contains(fn, "AVX2") && highReg.MatchString(line) {
+			return fmt.Errorf("%s needs more than 16 vector registers: %s", fn, strings.TrimSpace(line))
+		}
+	}
+	return nil
 }
 
 // buffer is a bytes.Buffer that pass.Output may close.

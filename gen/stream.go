@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -21,6 +23,7 @@ type kernel struct {
 	sig    string   // Go signature, e.g. "func(dst, x []float32)"
 	slices []string // slice parameters, in the order body receives them
 	length string   // the slice parameter whose len is the element count
+	unroll int      // vectors per main-loop iteration; 0 means the constant unroll
 
 	// setup emits the loop-invariant code (constants, broadcast
 	// scalars) and returns the body for one vector.
@@ -91,15 +94,17 @@ func (k kernel) generate(c *build.Context, s isa) {
 	emit := k.setup(c, s)
 	full := fullIO{c, s}
 
-	c.CMPQ(n, operand.U32(unroll*s.lanes))
-	c.JB(operand.LabelRef("single"))
-	c.Label("unrolled")
-	for v := range unroll {
-		emit(full, at(v))
+	if u := cmp.Or(k.unroll, unroll); u > 1 {
+		c.CMPQ(n, operand.U32(u*s.lanes))
+		c.JB(operand.LabelRef("single"))
+		c.Label("unrolled")
+		for v := range u {
+			emit(full, at(v))
+		}
+		advance(u)
+		c.CMPQ(n, operand.U32(u*s.lanes))
+		c.JAE(operand.LabelRef("unrolled"))
 	}
-	advance(unroll)
-	c.CMPQ(n, operand.U32(unroll*s.lanes))
-	c.JAE(operand.LabelRef("unrolled"))
 
 	c.Label("single")
 	c.CMPQ(n, operand.U32(s.lanes))

@@ -37,6 +37,9 @@ func simdImpls() []*impl {
 		avx2.leakyReLUGrad = asm.LeakyReLUGradAVX2
 		avx2.tanhGrad = asm.TanhGradAVX2
 		avx2.sigmoidGrad = asm.SigmoidGradAVX2
+		avx2.exp = asm.ExpAVX2
+		avx2.tanh = asm.TanhAVX2
+		avx2.sigmoid = asm.SigmoidAVX2
 		avx2.scale = asm.ScaleAVX2
 		avx2.axpy = asm.AxpyAVX2
 		avx2.biasAdd = biasAddWith(asm.BiasAddAVX2, asm.AddAVX2)
@@ -53,6 +56,9 @@ func simdImpls() []*impl {
 			avx512.leakyReLUGrad = asm.LeakyReLUGradAVX512
 			avx512.tanhGrad = asm.TanhGradAVX512
 			avx512.sigmoidGrad = asm.SigmoidGradAVX512
+			avx512.exp = asm.ExpAVX512
+			avx512.tanh = asm.TanhAVX512
+			avx512.sigmoid = asm.SigmoidAVX512
 			avx512.scale = asm.ScaleAVX512
 			avx512.axpy = asm.AxpyAVX512
 			avx512.biasAdd = biasAddWith(biasAddColumnsAVX512, asm.AddAVX512)

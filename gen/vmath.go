@@ -1,0 +1,241 @@
+package main
+
+import (
+	"math"
+
+	"github.com/mmcloughlin/avo/attr"
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// The transcendental and row kernels need a dozen or more constants each,
+// more than AVX2's 16 registers hold beside the temporaries. They live in
+// a read-only table instead and are used as memory operands: AVX2 reads a
+// 32-byte copy of eight lanes, AVX-512 broadcasts one lane ({1to16}), so
+// every entry is stored eight times. Loads are cheap next to the FP work
+// these kernels do. Only the operands an instruction cannot take from
+// memory (its first source) go into registers.
+
+// ctab is the constant table of one generated file. Entries are added the
+// first time they are used; the table must be the file's only global, as
+// avo appends data to the most recently declared one.
+type ctab struct {
+	c     *build.Context
+	base  operand.Mem
+	index map[uint32]int // bits → byte offset
+	size  int
+}
+
+// newCtab declares the file's constant table, a static symbol name<>.
+func newCtab(c *build.Context, name string) *ctab {
+	base := c.StaticGlobal(name)
+	c.DataAttributes(attr.RODATA | attr.NOPTR)
+	return &ctab{c: c, base: base, index: map[uint32]int{}}
+}
+
+// at returns the table entry of the 32-bit pattern bits.
+func (t *ctab) at(bits uint32) operand.Mem {
+	off, ok := t.index[bits]
+	if !ok {
+		off = t.size
+		for i := range 8 {
+			t.c.AddDatum(off+4*i, operand.U32(bits))
+		}
+		t.index[bits] = off
+		t.size += 32
+	}
+	return t.base.Offset(off)
+}
+
+// kf and ki name a constant for the lane operations: a float32 value, or
+// a 32-bit integer pattern.
+type (
+	kf float32
+	ki uint32
+)
+
+// vm emits lane-wise operations for one instruction set. A source written
+// as kf or ki comes from the constant table.
+type vm struct {
+	c *build.Context
+	s isa
+	t *ctab
+}
+
+// arg resolves a second-source operand: registers and memory stay, a
+// constant becomes its table entry, broadcast on AVX-512.
+func (v vm) arg(a any) (op operand.Op, bcst bool) {
+	switch a := a.(type) {
+	case kf:
+		return v.t.at(math.Float32bits(float32(a))), wide(v.s)
+	case ki:
+		return v.t.at(uint32(a)), wide(v.s)
+	case operand.Op:
+		return a, false
+	}
+	panic("vm: bad operand")
+}
+
+// op3 emits ins (or its broadcast form) with sources a (register) and b
+// (anything arg takes) into a new register: Intel's ins dst, a, b.
+func (v vm) op3(ins, bcst func(...operand.Op), a reg.VecVirtual, b any) reg.VecVirtual {
+	d := v.s.vec(v.c)
+	op, bc := v.arg(b)
+	if bc {
+		bcst(op, a, d)
+	} else {
+		ins(op, a, d)
+	}
+	return d
+}
+
+func (v vm) add(a reg.VecVirtual, b any) reg.VecVirtual {
+	return v.op3(v.c.VADDPS, v.c.VADDPS_BCST, a, b)
+}
+func (v vm) sub(a reg.VecVirtual, b any) reg.VecVirtual {
+	return v.op3(v.c.VSUBPS, v.c.VSUBPS_BCST, a, b)
+}
+func (v vm) mul(a reg.VecVirtual, b any) reg.VecVirtual {
+	return v.op3(v.c.VMULPS, v.c.VMULPS_BCST, a, b)
+}
+func (v vm) div(a reg.VecVirtual, b any) reg.VecVirtual {
+	return v.op3(v.c.VDIVPS, v.c.VDIVPS_BCST, a, b)
+}
+
+// addi and subi are lane-wise 32-bit integer a + b and a − b.
+func (v vm) addi(a reg.VecVirtual, b any) reg.VecVirtual {
+	return v.op3(v.c.VPADDD, v.c.VPADDD_BCST, a, b)
+}
+func (v vm) subi(a reg.VecVirtual, b any) reg.VecVirtual {
+	return v.op3(v.c.VPSUBD, v.c.VPSUBD_BCST, a, b)
+}
+
+// and, or and andNot are bitwise; andNot(a, b) is a &^ b. EVEX VANDPS
+// needs AVX512DQ, so AVX-512 uses the integer forms of AVX-512F.
+func (v vm) and(a reg.VecVirtual, b any) reg.VecVirtual {
+	if wide(v.s) {
+		return v.op3(v.c.VPANDD, v.c.VPANDD_BCST, a, b)
+	}
+	return v.op3(func(o ...operand.Op) { v.c.VPAND(o[0], o[1], o[2]) }, nil, a, b)
+}
+
+func (v vm) or(a reg.VecVirtual, b any) reg.VecVirtual {
+	if wide(v.s) {
+		return v.op3(v.c.VPORD, v.c.VPORD_BCST, a, b)
+	}
+	return v.op3(func(o ...operand.Op) { v.c.VPOR(o[0], o[1], o[2]) }, nil, a, b)
+}
+
+// andNot is a &^ b; Intel's PANDN complements its first source.
+func (v vm) andNot(a, b reg.VecVirtual) reg.VecVirtual {
+	d := v.s.vec(v.c)
+	if wide(v.s) {
+		v.c.VPANDND(a, b, d)
+	} else {
+		v.c.VPANDN(a, b, d)
+	}
+	return d
+}
+
+// sra and shl shift every lane by a constant count, arithmetic right or
+// left.
+func (v vm) sra(a reg.VecVirtual, n uint8) reg.VecVirtual {
+	d := v.s.vec(v.c)
+	v.c.VPSRAD(operand.U8(n), a, d)
+	return d
+}
+
+func (v vm) shl(a reg.VecVirtual, n uint8) reg.VecVirtual {
+	d := v.s.vec(v.c)
+	v.c.VPSLLD(operand.U8(n), a, d)
+	return d
+}
+
+// fnmadd is c − a·b with one rounding, into a new register.
+func (v vm) fnmadd(a, b, c reg.VecVirtual) reg.VecVirtual {
+	d := v.s.vec(v.c)
+	v.c.VMOVUPS(c, d)
+	v.c.VFNMADD231PS(b, a, d)
+	return d
+}
+
+// reg returns a register holding the constant k in every lane, for the
+// first source of an instruction, which cannot be memory.
+func (v vm) reg(k any) reg.VecVirtual {
+	op, _ := v.arg(k)
+	d := v.s.vec(v.c)
+	v.c.VBROADCASTSS(op, d)
+	return d
+}
+
+// minKeepNaN returns min(a, k) lane by lane with a's NaN kept: MINPS
+// returns its second source when either is NaN, so k, a register, is the
+// first. maxKeepNaN is the same for max.
+func (v vm) minKeepNaN(a, k reg.VecVirtual) reg.VecVirtual {
+	d := v.s.vec(v.c)
+	v.c.VMINPS(a, k, d)
+	return d
+}
+
+func (v vm) maxKeepNaN(a, k reg.VecVirtual) reg.VecVirtual {
+	d := v.s.vec(v.c)
+	v.c.VMAXPS(a, k, d)
+	return d
+}
+
+// sel is a lane predicate that picks between two registers.
+type sel struct {
+	v    vm
+	mask reg.Register // AVX2: a vector whose lanes' sign bits are the predicate; AVX-512: an opmask
+}
+
+// pick returns yes where the predicate holds and no elsewhere.
+func (p sel) pick(yes, no reg.VecVirtual) reg.VecVirtual {
+	d := p.v.s.vec(p.v.c)
+	if wide(p.v.s) {
+		p.v.c.VBLENDMPS(yes, no, p.mask, d)
+	} else {
+		p.v.c.VBLENDVPS(p.mask, yes, no, d)
+	}
+	return d
+}
+
+// signSet is the predicate "the sign bit of a is set", −0 and negative
+// NaNs included.
+func (v vm) signSet(a reg.VecVirtual) sel {
+	if wide(v.s) {
+		k := v.c.K()
+		op, _ := v.arg(ki(0x80000000))
+		v.c.VPTESTMD_BCST(op, a, k)
+		return sel{v, k}
+	}
+	return sel{v, a}
+}
+
+// above is the predicate "a > b" on the lanes as signed 32-bit integers,
+// which orders non-negative floats (NaNs above +Inf) like their values.
+func (v vm) above(a reg.VecVirtual, b ki) sel {
+	op, _ := v.arg(b)
+	if wide(v.s) {
+		k := v.c.K()
+		v.c.VPCMPGTD_BCST(op, a, k)
+		return sel{v, k}
+	}
+	m := v.s.vec(v.c)
+	v.c.VPCMPGTD(op, a, m)
+	return sel{v, m}
+}
+
+// keep returns a where the predicate holds and +0 elsewhere: one masked
+// move on AVX-512, one AND on AVX2, which needs whole-lane masks: it is
+// for the predicates of above, not of signSet.
+func (p sel) keep(a reg.VecVirtual) reg.VecVirtual {
+	d := p.v.s.vec(p.v.c)
+	if wide(p.v.s) {
+		p.v.c.VMOVUPS_Z(a, p.mask, d)
+	} else {
+		p.v.c.VPAND(p.mask, a, d)
+	}
+	return d
+}
