@@ -40,6 +40,8 @@ var families = []family{
 	{"bias", biasFamily},
 	{"optim", optimFamily},
 	{"transcendental", transcendentalFamily},
+	{"softmax", softmaxFamily},
+	{"loss", lossFamily},
 }
 
 // printerConfig names the generator, not its command line, in the
