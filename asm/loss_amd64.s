@@ -14,9 +14,9 @@ TEXT ·MSESumAVX2(SB), NOSPLIT, $0-56
 	VXORPS Y1, Y1, Y1
 	MOVQ   CX, CX
 
-vec77:
+vec1:
 	CMPQ         AX, $0x00000008
-	JB           tail78
+	JB           tail2
 	VMOVUPS      (CX), Y2
 	VMOVUPS      (DX), Y3
 	VCVTPS2PD    X2, Y4
@@ -32,18 +32,18 @@ vec77:
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000008, AX
-	JMP          vec77
+	JMP          vec1
 
-tail78:
+tail2:
 	VADDPD       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X6
 	VADDPD       Y6, Y0, Y0
 	VPERMILPD    $0x55, Y0, Y6
 	VADDPD       Y6, Y0, Y0
 	TESTQ        AX, AX
-	JZ           done79
+	JZ           done3
 
-one80:
+one4:
 	VMOVSS      (CX), X1
 	VMOVSS      (DX), X2
 	VCVTSS2SD   X1, X1, X1
@@ -53,9 +53,9 @@ one80:
 	ADDQ        $0x00000004, CX
 	ADDQ        $0x00000004, DX
 	DECQ        AX
-	JNZ         one80
+	JNZ         one4
 
-done79:
+done3:
 	VMOVSD X0, ret+48(FP)
 	VZEROUPPER
 	RET
@@ -70,9 +70,9 @@ TEXT ·MSESumAVX512(SB), NOSPLIT, $0-56
 	VPXORD Z1, Z1, Z1
 	MOVQ   AX, AX
 
-vec81:
+vec5:
 	CMPQ          CX, $0x00000010
-	JB            tail82
+	JB            tail6
 	VMOVUPS       (AX), Z2
 	VMOVUPS       (DX), Z3
 	VCVTPS2PD     Y2, Z4
@@ -88,11 +88,11 @@ vec81:
 	ADDQ          $0x00000040, AX
 	ADDQ          $0x00000040, DX
 	SUBQ          $0x00000010, CX
-	JMP           vec81
+	JMP           vec5
 
-tail82:
+tail6:
 	TESTQ         CX, CX
-	JZ            done83
+	JZ            done7
 	MOVL          $0x00000001, BX
 	SHLL          CL, BX
 	DECL          BX
@@ -110,7 +110,7 @@ tail82:
 	VSUBPD        Z3, Z2, Z2
 	VFMADD231PD   Z2, Z2, Z1
 
-done83:
+done7:
 	VADDPD     Z1, Z0, Z0
 	VSHUFF64X2 $0x4e, Z0, Z0, Z1
 	VADDPD     Z1, Z0, Z0
@@ -135,9 +135,9 @@ TEXT ·MSEGradAVX2(SB), NOSPLIT, $0-88
 	MOVQ         CX, CX
 	MOVQ         BX, BX
 
-vec84:
+vec8:
 	CMPQ         AX, $0x00000008
-	JB           tail85
+	JB           tail9
 	VMOVUPS      (DX), Y3
 	VMOVUPS      (BX), Y4
 	VSUBPS       Y4, Y3, Y5
@@ -157,18 +157,18 @@ vec84:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000008, AX
-	JMP          vec84
+	JMP          vec8
 
-tail85:
+tail9:
 	VADDPD       Y2, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X6
 	VADDPD       Y6, Y1, Y1
 	VPERMILPD    $0x55, Y1, Y6
 	VADDPD       Y6, Y1, Y1
 	TESTQ        AX, AX
-	JZ           done86
+	JZ           done10
 
-one87:
+one11:
 	VMOVSS      (DX), X7
 	VMOVSS      (BX), X8
 	VSUBPS      Y8, Y7, Y2
@@ -182,9 +182,9 @@ one87:
 	ADDQ        $0x00000004, DX
 	ADDQ        $0x00000004, BX
 	DECQ        AX
-	JNZ         one87
+	JNZ         one11
 
-done86:
+done10:
 	VMOVSD X1, ret+80(FP)
 	VZEROUPPER
 	RET
@@ -202,9 +202,9 @@ TEXT ·MSEGradAVX512(SB), NOSPLIT, $0-88
 	MOVQ         AX, AX
 	MOVQ         BX, BX
 
-vec88:
+vec12:
 	CMPQ          CX, $0x00000010
-	JB            tail89
+	JB            tail13
 	VMOVUPS       (DX), Z3
 	VMOVUPS       (BX), Z4
 	VSUBPS        Z4, Z3, Z5
@@ -224,11 +224,11 @@ vec88:
 	ADDQ          $0x00000040, DX
 	ADDQ          $0x00000040, BX
 	SUBQ          $0x00000010, CX
-	JMP           vec88
+	JMP           vec12
 
-tail89:
+tail13:
 	TESTQ         CX, CX
-	JZ            done90
+	JZ            done14
 	MOVL          $0x00000001, SI
 	SHLL          CL, SI
 	DECL          SI
@@ -249,7 +249,7 @@ tail89:
 	VSUBPD        Z3, Z0, Z0
 	VFMADD231PD   Z0, Z0, Z2
 
-done90:
+done14:
 	VADDPD     Z2, Z1, Z1
 	VSHUFF64X2 $0x4e, Z1, Z1, Z0
 	VADDPD     Z0, Z1, Z1

@@ -4,79 +4,87 @@
 
 package asm
 
-// ExpSumRowsAVX2 sets, for each of the m rows of n entries of x, mx[i] to
-// the row's maximum (a NaN, or not, where the row holds one: its sum is
-// NaN either way) and sum[i] to Σⱼ e^(x[i,j]−mx[i]), the exponentials as
-// fallback.Exp gives them, summed in float64. x must hold m·n entries
-// and mx and sum m (unchecked). It also sets e[i,j] = e^(x[i,j]−mx[i]);
-// e must hold m·n entries and either be x or not overlap it.
+// MaxRowsAVX2 sets mx[i] to the maximum of each of the m rows of n > 0
+// entries of x: where the row holds a NaN, a NaN or not (its softmax is NaN
+// either way, through x − mx). x must hold m·n entries and mx m
+// (unchecked).
 // It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
 //
 //go:noescape
-func ExpSumRowsAVX2(e []float32, x []float32, m int, n int, mx []float32, sum []float64)
+func MaxRowsAVX2(x []float32, m int, n int, mx []float32)
 
-// ExpSumRowsAVX512 sets, for each of the m rows of n entries of x, mx[i] to
-// the row's maximum (a NaN, or not, where the row holds one: its sum is
-// NaN either way) and sum[i] to Σⱼ e^(x[i,j]−mx[i]), the exponentials as
-// fallback.Exp gives them, summed in float64. x must hold m·n entries
-// and mx and sum m (unchecked). It also sets e[i,j] = e^(x[i,j]−mx[i]);
-// e must hold m·n entries and either be x or not overlap it.
+// MaxRowsAVX512 sets mx[i] to the maximum of each of the m rows of n > 0
+// entries of x: where the row holds a NaN, a NaN or not (its softmax is NaN
+// either way, through x − mx). x must hold m·n entries and mx m
+// (unchecked).
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 //
 //go:noescape
-func ExpSumRowsAVX512(e []float32, x []float32, m int, n int, mx []float32, sum []float64)
+func MaxRowsAVX512(x []float32, m int, n int, mx []float32)
 
-// MaxSumRowsAVX2 sets, for each of the m rows of n entries of x, mx[i] to
-// the row's maximum (a NaN, or not, where the row holds one: its sum is
-// NaN either way) and sum[i] to Σⱼ e^(x[i,j]−mx[i]), the exponentials as
-// fallback.Exp gives them, summed in float64. x must hold m·n entries
-// and mx and sum m (unchecked).
+// SumRowsAVX2 sets sum[i] to the sum of each of the m rows of n entries of
+// x, each converted to float64 and added in float64. x must hold m·n
+// entries and sum m (unchecked).
 // It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
 //
 //go:noescape
-func MaxSumRowsAVX2(x []float32, m int, n int, mx []float32, sum []float64)
+func SumRowsAVX2(x []float32, m int, n int, sum []float64)
 
-// MaxSumRowsAVX512 sets, for each of the m rows of n entries of x, mx[i] to
-// the row's maximum (a NaN, or not, where the row holds one: its sum is
-// NaN either way) and sum[i] to Σⱼ e^(x[i,j]−mx[i]), the exponentials as
-// fallback.Exp gives them, summed in float64. x must hold m·n entries
-// and mx and sum m (unchecked).
+// SumRowsAVX512 sets sum[i] to the sum of each of the m rows of n entries of
+// x, each converted to float64 and added in float64. x must hold m·n
+// entries and sum m (unchecked).
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 //
 //go:noescape
-func MaxSumRowsAVX512(x []float32, m int, n int, mx []float32, sum []float64)
+func SumRowsAVX512(x []float32, m int, n int, sum []float64)
 
-// ScaleRowsAVX2 sets x[i,j] *= scale[i] for each of the m rows of n entries
-// of x, rounding once. x must hold m·n entries and scale m (unchecked).
+// ScaleRowsAVX2 sets dst[i,j] = x[i,j]·k[i] for each of the m rows of n
+// entries of x, rounding after each operation. dst and x must hold m·n
+// entries and k m (unchecked); dst must be x or not overlap it.
 // It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
 //
 //go:noescape
-func ScaleRowsAVX2(x []float32, m int, n int, scale []float32)
+func ScaleRowsAVX2(dst []float32, x []float32, m int, n int, k []float32)
 
-// ScaleRowsAVX512 sets x[i,j] *= scale[i] for each of the m rows of n entries
-// of x, rounding once. x must hold m·n entries and scale m (unchecked).
+// ScaleRowsAVX512 sets dst[i,j] = x[i,j]·k[i] for each of the m rows of n
+// entries of x, rounding after each operation. dst and x must hold m·n
+// entries and k m (unchecked); dst must be x or not overlap it.
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 //
 //go:noescape
-func ScaleRowsAVX512(x []float32, m int, n int, scale []float32)
+func ScaleRowsAVX512(dst []float32, x []float32, m int, n int, k []float32)
 
-// ShiftRowsAVX2 sets dst[i,j] = (x[i,j] − mx[i]) − lse[i] for each of the
-// m rows of n entries of x, rounding after each subtraction. dst and x
-// must hold m·n entries and mx and lse m (unchecked); dst must be x or
-// not overlap it.
+// ShiftRowsAVX2 sets dst[i,j] = x[i,j] − k[i] for each of the m rows of n
+// entries of x, rounding after each operation. dst and x must hold m·n
+// entries and k m (unchecked); dst must be x or not overlap it.
 // It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
 //
 //go:noescape
-func ShiftRowsAVX2(dst []float32, x []float32, m int, n int, mx []float32, lse []float32)
+func ShiftRowsAVX2(dst []float32, x []float32, m int, n int, k []float32)
 
-// ShiftRowsAVX512 sets dst[i,j] = (x[i,j] − mx[i]) − lse[i] for each of the
-// m rows of n entries of x, rounding after each subtraction. dst and x
-// must hold m·n entries and mx and lse m (unchecked); dst must be x or
-// not overlap it.
+// ShiftRowsAVX512 sets dst[i,j] = x[i,j] − k[i] for each of the m rows of n
+// entries of x, rounding after each operation. dst and x must hold m·n
+// entries and k m (unchecked); dst must be x or not overlap it.
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 //
 //go:noescape
-func ShiftRowsAVX512(dst []float32, x []float32, m int, n int, mx []float32, lse []float32)
+func ShiftRowsAVX512(dst []float32, x []float32, m int, n int, k []float32)
+
+// Shift2RowsAVX2 sets dst[i,j] = (x[i,j] − k[i]) − k2[i] for each of the m rows of n
+// entries of x, rounding after each operation. dst and x must hold m·n
+// entries and k and k2 m (unchecked); dst must be x or not overlap it.
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func Shift2RowsAVX2(dst []float32, x []float32, m int, n int, k []float32, k2 []float32)
+
+// Shift2RowsAVX512 sets dst[i,j] = (x[i,j] − k[i]) − k2[i] for each of the m rows of n
+// entries of x, rounding after each operation. dst and x must hold m·n
+// entries and k and k2 m (unchecked); dst must be x or not overlap it.
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+//
+//go:noescape
+func Shift2RowsAVX512(dst []float32, x []float32, m int, n int, k []float32, k2 []float32)
 
 // SoftmaxGradRowsAVX2 sets dx = y ⊙ (dy − d) for each of the m rows of n
 // entries, with d = ⟨y, dy⟩ of the row summed in float64 and rounded to

@@ -12,994 +12,473 @@ DATA softmaxconst<>+16(SB)/4, $0xff800000
 DATA softmaxconst<>+20(SB)/4, $0xff800000
 DATA softmaxconst<>+24(SB)/4, $0xff800000
 DATA softmaxconst<>+28(SB)/4, $0xff800000
-DATA softmaxconst<>+32(SB)/4, $0x42b1999a
-DATA softmaxconst<>+36(SB)/4, $0x42b1999a
-DATA softmaxconst<>+40(SB)/4, $0x42b1999a
-DATA softmaxconst<>+44(SB)/4, $0x42b1999a
-DATA softmaxconst<>+48(SB)/4, $0x42b1999a
-DATA softmaxconst<>+52(SB)/4, $0x42b1999a
-DATA softmaxconst<>+56(SB)/4, $0x42b1999a
-DATA softmaxconst<>+60(SB)/4, $0x42b1999a
-DATA softmaxconst<>+64(SB)/4, $0xc2dc0000
-DATA softmaxconst<>+68(SB)/4, $0xc2dc0000
-DATA softmaxconst<>+72(SB)/4, $0xc2dc0000
-DATA softmaxconst<>+76(SB)/4, $0xc2dc0000
-DATA softmaxconst<>+80(SB)/4, $0xc2dc0000
-DATA softmaxconst<>+84(SB)/4, $0xc2dc0000
-DATA softmaxconst<>+88(SB)/4, $0xc2dc0000
-DATA softmaxconst<>+92(SB)/4, $0xc2dc0000
-DATA softmaxconst<>+96(SB)/4, $0x3fb8aa3b
-DATA softmaxconst<>+100(SB)/4, $0x3fb8aa3b
-DATA softmaxconst<>+104(SB)/4, $0x3fb8aa3b
-DATA softmaxconst<>+108(SB)/4, $0x3fb8aa3b
-DATA softmaxconst<>+112(SB)/4, $0x3fb8aa3b
-DATA softmaxconst<>+116(SB)/4, $0x3fb8aa3b
-DATA softmaxconst<>+120(SB)/4, $0x3fb8aa3b
-DATA softmaxconst<>+124(SB)/4, $0x3fb8aa3b
-DATA softmaxconst<>+128(SB)/4, $0x4b400000
-DATA softmaxconst<>+132(SB)/4, $0x4b400000
-DATA softmaxconst<>+136(SB)/4, $0x4b400000
-DATA softmaxconst<>+140(SB)/4, $0x4b400000
-DATA softmaxconst<>+144(SB)/4, $0x4b400000
-DATA softmaxconst<>+148(SB)/4, $0x4b400000
-DATA softmaxconst<>+152(SB)/4, $0x4b400000
-DATA softmaxconst<>+156(SB)/4, $0x4b400000
-DATA softmaxconst<>+160(SB)/4, $0x3f318000
-DATA softmaxconst<>+164(SB)/4, $0x3f318000
-DATA softmaxconst<>+168(SB)/4, $0x3f318000
-DATA softmaxconst<>+172(SB)/4, $0x3f318000
-DATA softmaxconst<>+176(SB)/4, $0x3f318000
-DATA softmaxconst<>+180(SB)/4, $0x3f318000
-DATA softmaxconst<>+184(SB)/4, $0x3f318000
-DATA softmaxconst<>+188(SB)/4, $0x3f318000
-DATA softmaxconst<>+192(SB)/4, $0xb95e8083
-DATA softmaxconst<>+196(SB)/4, $0xb95e8083
-DATA softmaxconst<>+200(SB)/4, $0xb95e8083
-DATA softmaxconst<>+204(SB)/4, $0xb95e8083
-DATA softmaxconst<>+208(SB)/4, $0xb95e8083
-DATA softmaxconst<>+212(SB)/4, $0xb95e8083
-DATA softmaxconst<>+216(SB)/4, $0xb95e8083
-DATA softmaxconst<>+220(SB)/4, $0xb95e8083
-DATA softmaxconst<>+224(SB)/4, $0x7fffffff
-DATA softmaxconst<>+228(SB)/4, $0x7fffffff
-DATA softmaxconst<>+232(SB)/4, $0x7fffffff
-DATA softmaxconst<>+236(SB)/4, $0x7fffffff
-DATA softmaxconst<>+240(SB)/4, $0x7fffffff
-DATA softmaxconst<>+244(SB)/4, $0x7fffffff
-DATA softmaxconst<>+248(SB)/4, $0x7fffffff
-DATA softmaxconst<>+252(SB)/4, $0x7fffffff
-DATA softmaxconst<>+256(SB)/4, $0x307fffff
-DATA softmaxconst<>+260(SB)/4, $0x307fffff
-DATA softmaxconst<>+264(SB)/4, $0x307fffff
-DATA softmaxconst<>+268(SB)/4, $0x307fffff
-DATA softmaxconst<>+272(SB)/4, $0x307fffff
-DATA softmaxconst<>+276(SB)/4, $0x307fffff
-DATA softmaxconst<>+280(SB)/4, $0x307fffff
-DATA softmaxconst<>+284(SB)/4, $0x307fffff
-DATA softmaxconst<>+288(SB)/4, $0x3e2aaa49
-DATA softmaxconst<>+292(SB)/4, $0x3e2aaa49
-DATA softmaxconst<>+296(SB)/4, $0x3e2aaa49
-DATA softmaxconst<>+300(SB)/4, $0x3e2aaa49
-DATA softmaxconst<>+304(SB)/4, $0x3e2aaa49
-DATA softmaxconst<>+308(SB)/4, $0x3e2aaa49
-DATA softmaxconst<>+312(SB)/4, $0x3e2aaa49
-DATA softmaxconst<>+316(SB)/4, $0x3e2aaa49
-DATA softmaxconst<>+320(SB)/4, $0x3efffffe
-DATA softmaxconst<>+324(SB)/4, $0x3efffffe
-DATA softmaxconst<>+328(SB)/4, $0x3efffffe
-DATA softmaxconst<>+332(SB)/4, $0x3efffffe
-DATA softmaxconst<>+336(SB)/4, $0x3efffffe
-DATA softmaxconst<>+340(SB)/4, $0x3efffffe
-DATA softmaxconst<>+344(SB)/4, $0x3efffffe
-DATA softmaxconst<>+348(SB)/4, $0x3efffffe
-DATA softmaxconst<>+352(SB)/4, $0x3c091d10
-DATA softmaxconst<>+356(SB)/4, $0x3c091d10
-DATA softmaxconst<>+360(SB)/4, $0x3c091d10
-DATA softmaxconst<>+364(SB)/4, $0x3c091d10
-DATA softmaxconst<>+368(SB)/4, $0x3c091d10
-DATA softmaxconst<>+372(SB)/4, $0x3c091d10
-DATA softmaxconst<>+376(SB)/4, $0x3c091d10
-DATA softmaxconst<>+380(SB)/4, $0x3c091d10
-DATA softmaxconst<>+384(SB)/4, $0x3d2aac79
-DATA softmaxconst<>+388(SB)/4, $0x3d2aac79
-DATA softmaxconst<>+392(SB)/4, $0x3d2aac79
-DATA softmaxconst<>+396(SB)/4, $0x3d2aac79
-DATA softmaxconst<>+400(SB)/4, $0x3d2aac79
-DATA softmaxconst<>+404(SB)/4, $0x3d2aac79
-DATA softmaxconst<>+408(SB)/4, $0x3d2aac79
-DATA softmaxconst<>+412(SB)/4, $0x3d2aac79
-DATA softmaxconst<>+416(SB)/4, $0x3ab511e8
-DATA softmaxconst<>+420(SB)/4, $0x3ab511e8
-DATA softmaxconst<>+424(SB)/4, $0x3ab511e8
-DATA softmaxconst<>+428(SB)/4, $0x3ab511e8
-DATA softmaxconst<>+432(SB)/4, $0x3ab511e8
-DATA softmaxconst<>+436(SB)/4, $0x3ab511e8
-DATA softmaxconst<>+440(SB)/4, $0x3ab511e8
-DATA softmaxconst<>+444(SB)/4, $0x3ab511e8
-DATA softmaxconst<>+448(SB)/4, $0x0000007f
-DATA softmaxconst<>+452(SB)/4, $0x0000007f
-DATA softmaxconst<>+456(SB)/4, $0x0000007f
-DATA softmaxconst<>+460(SB)/4, $0x0000007f
-DATA softmaxconst<>+464(SB)/4, $0x0000007f
-DATA softmaxconst<>+468(SB)/4, $0x0000007f
-DATA softmaxconst<>+472(SB)/4, $0x0000007f
-DATA softmaxconst<>+476(SB)/4, $0x0000007f
-DATA softmaxconst<>+480(SB)/4, $0x00000096
-DATA softmaxconst<>+484(SB)/4, $0x00000096
-DATA softmaxconst<>+488(SB)/4, $0x00000096
-DATA softmaxconst<>+492(SB)/4, $0x00000096
-DATA softmaxconst<>+496(SB)/4, $0x00000096
-DATA softmaxconst<>+500(SB)/4, $0x00000096
-DATA softmaxconst<>+504(SB)/4, $0x00000096
-DATA softmaxconst<>+508(SB)/4, $0x00000096
-GLOBL softmaxconst<>(SB), RODATA|NOPTR, $512
+GLOBL softmaxconst<>(SB), RODATA|NOPTR, $32
 
-// func ExpSumRowsAVX2(e []float32, x []float32, m int, n int, mx []float32, sum []float64)
+// func MaxRowsAVX2(x []float32, m int, n int, mx []float32)
 // Requires: AVX, AVX2
-TEXT ·ExpSumRowsAVX2(SB), NOSPLIT, $0-112
-	MOVQ         m+48(FP), CX
-	MOVQ         n+56(FP), AX
-	MOVQ         AX, DX
-	SHLQ         $0x02, DX
-	MOVQ         e_base+0(FP), BX
-	MOVQ         x_base+24(FP), SI
-	MOVQ         mx_base+64(FP), DI
-	MOVQ         sum_base+88(FP), R8
-	MOVL         $0x3f800000, R9
-	VMOVD        R9, X0
-	VBROADCASTSS X0, Y0
-	TESTQ        CX, CX
-	JZ           rowsdone2
-
-row1:
-	VBROADCASTSS softmaxconst<>+0(SB), Y1
-	MOVQ         AX, R9
-	MOVQ         SI, R10
-
-vec3:
-	CMPQ   R9, $0x00000008
-	JB     tail4
-	VMAXPS (R10), Y1, Y1
-	ADDQ   $0x00000020, R10
-	SUBQ   $0x00000008, R9
-	JMP    vec3
-
-tail4:
-	VEXTRACTF128 $0x01, Y1, X2
-	VMAXPS       Y2, Y1, Y1
-	VPERMILPS    $0x4e, Y1, Y2
-	VMAXPS       Y2, Y1, Y1
-	VPERMILPS    $0xb1, Y1, Y2
-	VMAXPS       Y2, Y1, Y1
-	TESTQ        R9, R9
-	JZ           done5
-
-one6:
-	VMAXSS (R10), X1, X1
-	ADDQ   $0x00000004, R10
-	DECQ   R9
-	JNZ    one6
-
-done5:
-	VBROADCASTSS X1, Y1
-	VMOVSS       X1, (DI)
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	MOVQ         AX, R9
-	MOVQ         BX, R10
-	MOVQ         SI, R11
-
-vec7:
-	CMPQ         R9, $0x00000008
-	JB           tail8
-	VMOVUPS      (R11), Y5
-	VSUBPS       Y1, Y5, Y5
-	VBROADCASTSS softmaxconst<>+32(SB), Y9
-	VBROADCASTSS softmaxconst<>+64(SB), Y10
-	VMINPS       Y5, Y9, Y5
-	VMAXPS       Y5, Y10, Y5
-	VMULPS       softmaxconst<>+96(SB), Y5, Y9
-	VADDPS       softmaxconst<>+128(SB), Y9, Y9
-	VSUBPS       softmaxconst<>+128(SB), Y9, Y10
-	VMULPS       softmaxconst<>+160(SB), Y10, Y11
-	VSUBPS       Y11, Y5, Y5
-	VMULPS       softmaxconst<>+192(SB), Y10, Y10
-	VSUBPS       Y10, Y5, Y11
-	VPAND        softmaxconst<>+224(SB), Y11, Y12
-	VPCMPGTD     softmaxconst<>+256(SB), Y12, Y12
-	VPAND        Y12, Y11, Y11
-	VMULPS       Y11, Y11, Y12
-	VMULPS       softmaxconst<>+288(SB), Y11, Y13
-	VADDPS       softmaxconst<>+320(SB), Y13, Y13
-	VMULPS       softmaxconst<>+352(SB), Y11, Y11
-	VADDPS       softmaxconst<>+384(SB), Y11, Y11
-	VMULPS       softmaxconst<>+416(SB), Y12, Y14
-	VADDPS       Y11, Y14, Y11
-	VMULPS       Y12, Y11, Y11
-	VADDPS       Y13, Y11, Y11
-	VMULPS       Y11, Y12, Y11
-	VSUBPS       Y10, Y11, Y10
-	VADDPS       Y5, Y0, Y11
-	VSUBPS       Y11, Y0, Y12
-	VADDPS       Y5, Y12, Y5
-	VADDPS       Y10, Y5, Y5
-	VADDPS       Y5, Y11, Y5
-	VPSUBD       softmaxconst<>+128(SB), Y9, Y9
-	VPSRAD       $0x01, Y9, Y10
-	VPSUBD       Y10, Y9, Y11
-	VPADDD       softmaxconst<>+448(SB), Y10, Y10
-	VPSLLD       $0x17, Y10, Y10
-	VPADDD       softmaxconst<>+448(SB), Y11, Y11
-	VPSLLD       $0x17, Y11, Y11
-	VPADDD       softmaxconst<>+480(SB), Y9, Y9
-	VPSRAD       $0x1f, Y9, Y9
-	VPANDN       Y11, Y9, Y9
-	VMULPS       Y10, Y5, Y5
-	VMULPS       Y9, Y5, Y5
-	VCVTPS2PD    X5, Y9
-	VADDPD       Y9, Y3, Y3
-	VEXTRACTF128 $0x01, Y5, X9
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y4, Y4
-	VMOVUPS      Y5, (R10)
-	ADDQ         $0x00000020, R10
-	ADDQ         $0x00000020, R11
-	SUBQ         $0x00000008, R9
-	JMP          vec7
-
-tail8:
-	VADDPD       Y4, Y3, Y3
-	VEXTRACTF128 $0x01, Y3, X6
-	VADDPD       Y6, Y3, Y3
-	VPERMILPD    $0x55, Y3, Y6
-	VADDPD       Y6, Y3, Y3
-	TESTQ        R9, R9
-	JZ           done9
-
-one10:
-	VMOVSS       (R11), X7
-	VSUBPS       Y1, Y7, Y4
-	VBROADCASTSS softmaxconst<>+32(SB), Y5
-	VBROADCASTSS softmaxconst<>+64(SB), Y9
-	VMINPS       Y4, Y5, Y4
-	VMAXPS       Y4, Y9, Y4
-	VMULPS       softmaxconst<>+96(SB), Y4, Y5
-	VADDPS       softmaxconst<>+128(SB), Y5, Y5
-	VSUBPS       softmaxconst<>+128(SB), Y5, Y9
-	VMULPS       softmaxconst<>+160(SB), Y9, Y10
-	VSUBPS       Y10, Y4, Y4
-	VMULPS       softmaxconst<>+192(SB), Y9, Y9
-	VSUBPS       Y9, Y4, Y10
-	VPAND        softmaxconst<>+224(SB), Y10, Y11
-	VPCMPGTD     softmaxconst<>+256(SB), Y11, Y11
-	VPAND        Y11, Y10, Y10
-	VMULPS       Y10, Y10, Y11
-	VMULPS       softmaxconst<>+288(SB), Y10, Y12
-	VADDPS       softmaxconst<>+320(SB), Y12, Y12
-	VMULPS       softmaxconst<>+352(SB), Y10, Y10
-	VADDPS       softmaxconst<>+384(SB), Y10, Y10
-	VMULPS       softmaxconst<>+416(SB), Y11, Y13
-	VADDPS       Y10, Y13, Y10
-	VMULPS       Y11, Y10, Y10
-	VADDPS       Y12, Y10, Y10
-	VMULPS       Y10, Y11, Y10
-	VSUBPS       Y9, Y10, Y9
-	VADDPS       Y4, Y0, Y10
-	VSUBPS       Y10, Y0, Y11
-	VADDPS       Y4, Y11, Y4
-	VADDPS       Y9, Y4, Y4
-	VADDPS       Y4, Y10, Y4
-	VPSUBD       softmaxconst<>+128(SB), Y5, Y5
-	VPSRAD       $0x01, Y5, Y9
-	VPSUBD       Y9, Y5, Y10
-	VPADDD       softmaxconst<>+448(SB), Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VPADDD       softmaxconst<>+448(SB), Y10, Y10
-	VPSLLD       $0x17, Y10, Y10
-	VPADDD       softmaxconst<>+480(SB), Y5, Y5
-	VPSRAD       $0x1f, Y5, Y5
-	VPANDN       Y10, Y5, Y5
-	VMULPS       Y9, Y4, Y4
-	VMULPS       Y5, Y4, Y4
-	VCVTSS2SD    X4, X8, X8
-	VADDSD       X8, X3, X3
-	VMOVSS       X4, (R10)
-	ADDQ         $0x00000004, R10
-	ADDQ         $0x00000004, R11
-	DECQ         R9
-	JNZ          one10
-
-done9:
-	VMOVSD X3, (R8)
-	ADDQ   DX, BX
-	ADDQ   DX, SI
-	ADDQ   $0x00000004, DI
-	ADDQ   $0x00000008, R8
-	DECQ   CX
-	JNZ    row1
-
-rowsdone2:
-	VZEROUPPER
-	RET
-
-// func ExpSumRowsAVX512(e []float32, x []float32, m int, n int, mx []float32, sum []float64)
-// Requires: AVX, AVX512F
-TEXT ·ExpSumRowsAVX512(SB), NOSPLIT, $0-112
-	MOVQ         m+48(FP), DX
-	MOVQ         n+56(FP), AX
-	MOVQ         AX, BX
-	SHLQ         $0x02, BX
-	MOVQ         e_base+0(FP), SI
-	MOVQ         x_base+24(FP), DI
-	MOVQ         mx_base+64(FP), R8
-	MOVQ         sum_base+88(FP), R9
-	MOVL         $0x3f800000, CX
-	VMOVD        CX, X0
-	VBROADCASTSS X0, Z0
-	VBROADCASTSS softmaxconst<>+32(SB), Z1
-	VBROADCASTSS softmaxconst<>+64(SB), Z2
-	TESTQ        DX, DX
-	JZ           rowsdone12
-
-row11:
-	VBROADCASTSS softmaxconst<>+0(SB), Z3
-	MOVQ         AX, CX
-	MOVQ         DI, R10
-
-vec13:
-	CMPQ   CX, $0x00000010
-	JB     tail14
-	VMAXPS (R10), Z3, Z3
-	ADDQ   $0x00000040, R10
-	SUBQ   $0x00000010, CX
-	JMP    vec13
-
-tail14:
-	TESTQ     CX, CX
-	JZ        done15
-	MOVL      $0x00000001, R11
-	SHLL      CL, R11
-	DECL      R11
-	KMOVW     R11, K1
-	VMOVUPS.Z (R10), K1, Z4
-	VMAXPS    Z4, Z3, K1, Z3
-
-done15:
-	VSHUFF64X2 $0x4e, Z3, Z3, Z4
-	VMAXPS     Z4, Z3, Z3
-	VSHUFF64X2 $0xb1, Z3, Z3, Z4
-	VMAXPS     Z4, Z3, Z3
-	VPERMILPS  $0x4e, Z3, Z4
-	VMAXPS     Z4, Z3, Z3
-	VPERMILPS  $0xb1, Z3, Z4
-	VMAXPS     Z4, Z3, Z3
-	VMOVSS     X3, (R8)
-	VPXORD     Z5, Z5, Z5
-	VPXORD     Z6, Z6, Z6
-	MOVQ       AX, CX
-	MOVQ       SI, R10
-	MOVQ       DI, R11
-
-vec16:
-	CMPQ          CX, $0x00000010
-	JB            tail17
-	VMOVUPS       (R11), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMINPS        Z4, Z1, Z4
-	VMAXPS        Z4, Z2, Z4
-	VMULPS.BCST   softmaxconst<>+96(SB), Z4, Z7
-	VADDPS.BCST   softmaxconst<>+128(SB), Z7, Z7
-	VSUBPS.BCST   softmaxconst<>+128(SB), Z7, Z8
-	VMULPS.BCST   softmaxconst<>+160(SB), Z8, Z9
-	VSUBPS        Z9, Z4, Z4
-	VMULPS.BCST   softmaxconst<>+192(SB), Z8, Z8
-	VSUBPS        Z8, Z4, Z9
-	VPANDD.BCST   softmaxconst<>+224(SB), Z9, Z10
-	VPCMPGTD.BCST softmaxconst<>+256(SB), Z10, K1
-	VMOVUPS.Z     Z9, K1, Z9
-	VMULPS        Z9, Z9, Z10
-	VMULPS.BCST   softmaxconst<>+288(SB), Z9, Z11
-	VADDPS.BCST   softmaxconst<>+320(SB), Z11, Z11
-	VMULPS.BCST   softmaxconst<>+352(SB), Z9, Z9
-	VADDPS.BCST   softmaxconst<>+384(SB), Z9, Z9
-	VMULPS.BCST   softmaxconst<>+416(SB), Z10, Z12
-	VADDPS        Z9, Z12, Z9
-	VMULPS        Z10, Z9, Z9
-	VADDPS        Z11, Z9, Z9
-	VMULPS        Z9, Z10, Z9
-	VSUBPS        Z8, Z9, Z8
-	VADDPS        Z4, Z0, Z9
-	VSUBPS        Z9, Z0, Z10
-	VADDPS        Z4, Z10, Z4
-	VADDPS        Z8, Z4, Z4
-	VADDPS        Z4, Z9, Z4
-	VPSUBD.BCST   softmaxconst<>+128(SB), Z7, Z7
-	VPSRAD        $0x01, Z7, Z8
-	VPSUBD        Z8, Z7, Z9
-	VPADDD.BCST   softmaxconst<>+448(SB), Z8, Z8
-	VPSLLD        $0x17, Z8, Z8
-	VPADDD.BCST   softmaxconst<>+448(SB), Z9, Z9
-	VPSLLD        $0x17, Z9, Z9
-	VPADDD.BCST   softmaxconst<>+480(SB), Z7, Z7
-	VPSRAD        $0x1f, Z7, Z7
-	VPANDND       Z9, Z7, Z7
-	VMULPS        Z8, Z4, Z4
-	VMULPS        Z7, Z4, Z4
-	VCVTPS2PD     Y4, Z7
-	VADDPD        Z7, Z5, Z5
-	VEXTRACTF64X4 $0x01, Z4, Y7
-	VCVTPS2PD     Y7, Z7
-	VADDPD        Z7, Z6, Z6
-	VMOVUPS       Z4, (R10)
-	ADDQ          $0x00000040, R10
-	ADDQ          $0x00000040, R11
-	SUBQ          $0x00000010, CX
-	JMP           vec16
-
-tail17:
-	TESTQ         CX, CX
-	JZ            done18
-	MOVL          $0x00000001, R12
-	SHLL          CL, R12
-	DECL          R12
-	KMOVW         R12, K1
-	VMOVUPS.Z     (R11), K1, Z4
-	VSUBPS        Z3, Z4, Z3
-	VMINPS        Z3, Z1, Z3
-	VMAXPS        Z3, Z2, Z3
-	VMULPS.BCST   softmaxconst<>+96(SB), Z3, Z4
-	VADDPS.BCST   softmaxconst<>+128(SB), Z4, Z4
-	VSUBPS.BCST   softmaxconst<>+128(SB), Z4, Z7
-	VMULPS.BCST   softmaxconst<>+160(SB), Z7, Z8
-	VSUBPS        Z8, Z3, Z3
-	VMULPS.BCST   softmaxconst<>+192(SB), Z7, Z7
-	VSUBPS        Z7, Z3, Z8
-	VPANDD.BCST   softmaxconst<>+224(SB), Z8, Z9
-	VPCMPGTD.BCST softmaxconst<>+256(SB), Z9, K2
-	VMOVUPS.Z     Z8, K2, Z8
-	VMULPS        Z8, Z8, Z9
-	VMULPS.BCST   softmaxconst<>+288(SB), Z8, Z10
-	VADDPS.BCST   softmaxconst<>+320(SB), Z10, Z10
-	VMULPS.BCST   softmaxconst<>+352(SB), Z8, Z8
-	VADDPS.BCST   softmaxconst<>+384(SB), Z8, Z8
-	VMULPS.BCST   softmaxconst<>+416(SB), Z9, Z11
-	VADDPS        Z8, Z11, Z8
-	VMULPS        Z9, Z8, Z8
-	VADDPS        Z10, Z8, Z8
-	VMULPS        Z8, Z9, Z8
-	VSUBPS        Z7, Z8, Z7
-	VADDPS        Z3, Z0, Z8
-	VSUBPS        Z8, Z0, Z9
-	VADDPS        Z3, Z9, Z3
-	VADDPS        Z7, Z3, Z3
-	VADDPS        Z3, Z8, Z3
-	VPSUBD.BCST   softmaxconst<>+128(SB), Z4, Z4
-	VPSRAD        $0x01, Z4, Z7
-	VPSUBD        Z7, Z4, Z8
-	VPADDD.BCST   softmaxconst<>+448(SB), Z7, Z7
-	VPSLLD        $0x17, Z7, Z7
-	VPADDD.BCST   softmaxconst<>+448(SB), Z8, Z8
-	VPSLLD        $0x17, Z8, Z8
-	VPADDD.BCST   softmaxconst<>+480(SB), Z4, Z4
-	VPSRAD        $0x1f, Z4, Z4
-	VPANDND       Z8, Z4, Z4
-	VMULPS        Z7, Z3, Z3
-	VMULPS        Z4, Z3, Z3
-	VMOVUPS.Z     Z3, K1, Z3
-	VCVTPS2PD     Y3, Z4
-	VADDPD        Z4, Z5, Z5
-	VEXTRACTF64X4 $0x01, Z3, Y4
-	VCVTPS2PD     Y4, Z4
-	VADDPD        Z4, Z6, Z6
-	VMOVUPS       Z3, K1, (R10)
-
-done18:
-	VADDPD     Z6, Z5, Z5
-	VSHUFF64X2 $0x4e, Z5, Z5, Z3
-	VADDPD     Z3, Z5, Z5
-	VSHUFF64X2 $0xb1, Z5, Z5, Z3
-	VADDPD     Z3, Z5, Z5
-	VPERMILPD  $0x55, Z5, Z3
-	VADDPD     Z3, Z5, Z5
-	VMOVSD     X5, (R9)
-	ADDQ       BX, SI
-	ADDQ       BX, DI
-	ADDQ       $0x00000004, R8
-	ADDQ       $0x00000008, R9
-	DECQ       DX
-	JNZ        row11
-
-rowsdone12:
-	VZEROUPPER
-	RET
-
-// func MaxSumRowsAVX2(x []float32, m int, n int, mx []float32, sum []float64)
-// Requires: AVX, AVX2
-TEXT ·MaxSumRowsAVX2(SB), NOSPLIT, $0-88
-	MOVQ         m+24(FP), CX
-	MOVQ         n+32(FP), AX
-	MOVQ         AX, DX
-	SHLQ         $0x02, DX
-	MOVQ         x_base+0(FP), BX
-	MOVQ         mx_base+40(FP), SI
-	MOVQ         sum_base+64(FP), DI
-	MOVL         $0x3f800000, R8
-	VMOVD        R8, X0
-	VBROADCASTSS X0, Y0
-	TESTQ        CX, CX
-	JZ           rowsdone20
-
-row19:
-	VBROADCASTSS softmaxconst<>+0(SB), Y1
-	MOVQ         AX, R8
-	MOVQ         BX, R9
-
-vec21:
-	CMPQ   R8, $0x00000008
-	JB     tail22
-	VMAXPS (R9), Y1, Y1
-	ADDQ   $0x00000020, R9
-	SUBQ   $0x00000008, R8
-	JMP    vec21
-
-tail22:
-	VEXTRACTF128 $0x01, Y1, X2
-	VMAXPS       Y2, Y1, Y1
-	VPERMILPS    $0x4e, Y1, Y2
-	VMAXPS       Y2, Y1, Y1
-	VPERMILPS    $0xb1, Y1, Y2
-	VMAXPS       Y2, Y1, Y1
-	TESTQ        R8, R8
-	JZ           done23
-
-one24:
-	VMAXSS (R9), X1, X1
-	ADDQ   $0x00000004, R9
-	DECQ   R8
-	JNZ    one24
-
-done23:
-	VBROADCASTSS X1, Y1
-	VMOVSS       X1, (SI)
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	MOVQ         AX, R8
-	MOVQ         BX, R9
-
-vec25:
-	CMPQ         R8, $0x00000008
-	JB           tail26
-	VMOVUPS      (R9), Y5
-	VSUBPS       Y1, Y5, Y5
-	VBROADCASTSS softmaxconst<>+32(SB), Y9
-	VBROADCASTSS softmaxconst<>+64(SB), Y10
-	VMINPS       Y5, Y9, Y5
-	VMAXPS       Y5, Y10, Y5
-	VMULPS       softmaxconst<>+96(SB), Y5, Y9
-	VADDPS       softmaxconst<>+128(SB), Y9, Y9
-	VSUBPS       softmaxconst<>+128(SB), Y9, Y10
-	VMULPS       softmaxconst<>+160(SB), Y10, Y11
-	VSUBPS       Y11, Y5, Y5
-	VMULPS       softmaxconst<>+192(SB), Y10, Y10
-	VSUBPS       Y10, Y5, Y11
-	VPAND        softmaxconst<>+224(SB), Y11, Y12
-	VPCMPGTD     softmaxconst<>+256(SB), Y12, Y12
-	VPAND        Y12, Y11, Y11
-	VMULPS       Y11, Y11, Y12
-	VMULPS       softmaxconst<>+288(SB), Y11, Y13
-	VADDPS       softmaxconst<>+320(SB), Y13, Y13
-	VMULPS       softmaxconst<>+352(SB), Y11, Y11
-	VADDPS       softmaxconst<>+384(SB), Y11, Y11
-	VMULPS       softmaxconst<>+416(SB), Y12, Y14
-	VADDPS       Y11, Y14, Y11
-	VMULPS       Y12, Y11, Y11
-	VADDPS       Y13, Y11, Y11
-	VMULPS       Y11, Y12, Y11
-	VSUBPS       Y10, Y11, Y10
-	VADDPS       Y5, Y0, Y11
-	VSUBPS       Y11, Y0, Y12
-	VADDPS       Y5, Y12, Y5
-	VADDPS       Y10, Y5, Y5
-	VADDPS       Y5, Y11, Y5
-	VPSUBD       softmaxconst<>+128(SB), Y9, Y9
-	VPSRAD       $0x01, Y9, Y10
-	VPSUBD       Y10, Y9, Y11
-	VPADDD       softmaxconst<>+448(SB), Y10, Y10
-	VPSLLD       $0x17, Y10, Y10
-	VPADDD       softmaxconst<>+448(SB), Y11, Y11
-	VPSLLD       $0x17, Y11, Y11
-	VPADDD       softmaxconst<>+480(SB), Y9, Y9
-	VPSRAD       $0x1f, Y9, Y9
-	VPANDN       Y11, Y9, Y9
-	VMULPS       Y10, Y5, Y5
-	VMULPS       Y9, Y5, Y5
-	VCVTPS2PD    X5, Y9
-	VADDPD       Y9, Y3, Y3
-	VEXTRACTF128 $0x01, Y5, X5
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y4, Y4
-	ADDQ         $0x00000020, R9
-	SUBQ         $0x00000008, R8
-	JMP          vec25
-
-tail26:
-	VADDPD       Y4, Y3, Y3
-	VEXTRACTF128 $0x01, Y3, X6
-	VADDPD       Y6, Y3, Y3
-	VPERMILPD    $0x55, Y3, Y6
-	VADDPD       Y6, Y3, Y3
-	TESTQ        R8, R8
-	JZ           done27
-
-one28:
-	VMOVSS       (R9), X7
-	VSUBPS       Y1, Y7, Y4
-	VBROADCASTSS softmaxconst<>+32(SB), Y5
-	VBROADCASTSS softmaxconst<>+64(SB), Y9
-	VMINPS       Y4, Y5, Y4
-	VMAXPS       Y4, Y9, Y4
-	VMULPS       softmaxconst<>+96(SB), Y4, Y5
-	VADDPS       softmaxconst<>+128(SB), Y5, Y5
-	VSUBPS       softmaxconst<>+128(SB), Y5, Y9
-	VMULPS       softmaxconst<>+160(SB), Y9, Y10
-	VSUBPS       Y10, Y4, Y4
-	VMULPS       softmaxconst<>+192(SB), Y9, Y9
-	VSUBPS       Y9, Y4, Y10
-	VPAND        softmaxconst<>+224(SB), Y10, Y11
-	VPCMPGTD     softmaxconst<>+256(SB), Y11, Y11
-	VPAND        Y11, Y10, Y10
-	VMULPS       Y10, Y10, Y11
-	VMULPS       softmaxconst<>+288(SB), Y10, Y12
-	VADDPS       softmaxconst<>+320(SB), Y12, Y12
-	VMULPS       softmaxconst<>+352(SB), Y10, Y10
-	VADDPS       softmaxconst<>+384(SB), Y10, Y10
-	VMULPS       softmaxconst<>+416(SB), Y11, Y13
-	VADDPS       Y10, Y13, Y10
-	VMULPS       Y11, Y10, Y10
-	VADDPS       Y12, Y10, Y10
-	VMULPS       Y10, Y11, Y10
-	VSUBPS       Y9, Y10, Y9
-	VADDPS       Y4, Y0, Y10
-	VSUBPS       Y10, Y0, Y11
-	VADDPS       Y4, Y11, Y4
-	VADDPS       Y9, Y4, Y4
-	VADDPS       Y4, Y10, Y4
-	VPSUBD       softmaxconst<>+128(SB), Y5, Y5
-	VPSRAD       $0x01, Y5, Y9
-	VPSUBD       Y9, Y5, Y10
-	VPADDD       softmaxconst<>+448(SB), Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VPADDD       softmaxconst<>+448(SB), Y10, Y10
-	VPSLLD       $0x17, Y10, Y10
-	VPADDD       softmaxconst<>+480(SB), Y5, Y5
-	VPSRAD       $0x1f, Y5, Y5
-	VPANDN       Y10, Y5, Y5
-	VMULPS       Y9, Y4, Y4
-	VMULPS       Y5, Y4, Y4
-	VCVTSS2SD    X4, X8, X8
-	VADDSD       X8, X3, X3
-	ADDQ         $0x00000004, R9
-	DECQ         R8
-	JNZ          one28
-
-done27:
-	VMOVSD X3, (DI)
-	ADDQ   DX, BX
-	ADDQ   $0x00000004, SI
-	ADDQ   $0x00000008, DI
-	DECQ   CX
-	JNZ    row19
-
-rowsdone20:
-	VZEROUPPER
-	RET
-
-// func MaxSumRowsAVX512(x []float32, m int, n int, mx []float32, sum []float64)
-// Requires: AVX, AVX512F
-TEXT ·MaxSumRowsAVX512(SB), NOSPLIT, $0-88
-	MOVQ         m+24(FP), DX
-	MOVQ         n+32(FP), AX
-	MOVQ         AX, BX
-	SHLQ         $0x02, BX
-	MOVQ         x_base+0(FP), SI
-	MOVQ         mx_base+40(FP), DI
-	MOVQ         sum_base+64(FP), R8
-	MOVL         $0x3f800000, CX
-	VMOVD        CX, X0
-	VBROADCASTSS X0, Z0
-	VBROADCASTSS softmaxconst<>+32(SB), Z1
-	VBROADCASTSS softmaxconst<>+64(SB), Z2
-	TESTQ        DX, DX
-	JZ           rowsdone30
-
-row29:
-	VBROADCASTSS softmaxconst<>+0(SB), Z3
-	MOVQ         AX, CX
-	MOVQ         SI, R9
-
-vec31:
-	CMPQ   CX, $0x00000010
-	JB     tail32
-	VMAXPS (R9), Z3, Z3
-	ADDQ   $0x00000040, R9
-	SUBQ   $0x00000010, CX
-	JMP    vec31
-
-tail32:
-	TESTQ     CX, CX
-	JZ        done33
-	MOVL      $0x00000001, R10
-	SHLL      CL, R10
-	DECL      R10
-	KMOVW     R10, K1
-	VMOVUPS.Z (R9), K1, Z4
-	VMAXPS    Z4, Z3, K1, Z3
-
-done33:
-	VSHUFF64X2 $0x4e, Z3, Z3, Z4
-	VMAXPS     Z4, Z3, Z3
-	VSHUFF64X2 $0xb1, Z3, Z3, Z4
-	VMAXPS     Z4, Z3, Z3
-	VPERMILPS  $0x4e, Z3, Z4
-	VMAXPS     Z4, Z3, Z3
-	VPERMILPS  $0xb1, Z3, Z4
-	VMAXPS     Z4, Z3, Z3
-	VMOVSS     X3, (DI)
-	VPXORD     Z5, Z5, Z5
-	VPXORD     Z6, Z6, Z6
-	MOVQ       AX, CX
-	MOVQ       SI, R9
-
-vec34:
-	CMPQ          CX, $0x00000010
-	JB            tail35
-	VMOVUPS       (R9), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMINPS        Z4, Z1, Z4
-	VMAXPS        Z4, Z2, Z4
-	VMULPS.BCST   softmaxconst<>+96(SB), Z4, Z7
-	VADDPS.BCST   softmaxconst<>+128(SB), Z7, Z7
-	VSUBPS.BCST   softmaxconst<>+128(SB), Z7, Z8
-	VMULPS.BCST   softmaxconst<>+160(SB), Z8, Z9
-	VSUBPS        Z9, Z4, Z4
-	VMULPS.BCST   softmaxconst<>+192(SB), Z8, Z8
-	VSUBPS        Z8, Z4, Z9
-	VPANDD.BCST   softmaxconst<>+224(SB), Z9, Z10
-	VPCMPGTD.BCST softmaxconst<>+256(SB), Z10, K1
-	VMOVUPS.Z     Z9, K1, Z9
-	VMULPS        Z9, Z9, Z10
-	VMULPS.BCST   softmaxconst<>+288(SB), Z9, Z11
-	VADDPS.BCST   softmaxconst<>+320(SB), Z11, Z11
-	VMULPS.BCST   softmaxconst<>+352(SB), Z9, Z9
-	VADDPS.BCST   softmaxconst<>+384(SB), Z9, Z9
-	VMULPS.BCST   softmaxconst<>+416(SB), Z10, Z12
-	VADDPS        Z9, Z12, Z9
-	VMULPS        Z10, Z9, Z9
-	VADDPS        Z11, Z9, Z9
-	VMULPS        Z9, Z10, Z9
-	VSUBPS        Z8, Z9, Z8
-	VADDPS        Z4, Z0, Z9
-	VSUBPS        Z9, Z0, Z10
-	VADDPS        Z4, Z10, Z4
-	VADDPS        Z8, Z4, Z4
-	VADDPS        Z4, Z9, Z4
-	VPSUBD.BCST   softmaxconst<>+128(SB), Z7, Z7
-	VPSRAD        $0x01, Z7, Z8
-	VPSUBD        Z8, Z7, Z9
-	VPADDD.BCST   softmaxconst<>+448(SB), Z8, Z8
-	VPSLLD        $0x17, Z8, Z8
-	VPADDD.BCST   softmaxconst<>+448(SB), Z9, Z9
-	VPSLLD        $0x17, Z9, Z9
-	VPADDD.BCST   softmaxconst<>+480(SB), Z7, Z7
-	VPSRAD        $0x1f, Z7, Z7
-	VPANDND       Z9, Z7, Z7
-	VMULPS        Z8, Z4, Z4
-	VMULPS        Z7, Z4, Z4
-	VCVTPS2PD     Y4, Z7
-	VADDPD        Z7, Z5, Z5
-	VEXTRACTF64X4 $0x01, Z4, Y4
-	VCVTPS2PD     Y4, Z4
-	VADDPD        Z4, Z6, Z6
-	ADDQ          $0x00000040, R9
-	SUBQ          $0x00000010, CX
-	JMP           vec34
-
-tail35:
-	TESTQ         CX, CX
-	JZ            done36
-	MOVL          $0x00000001, R10
-	SHLL          CL, R10
-	DECL          R10
-	KMOVW         R10, K1
-	VMOVUPS.Z     (R9), K1, Z4
-	VSUBPS        Z3, Z4, Z3
-	VMINPS        Z3, Z1, Z3
-	VMAXPS        Z3, Z2, Z3
-	VMULPS.BCST   softmaxconst<>+96(SB), Z3, Z4
-	VADDPS.BCST   softmaxconst<>+128(SB), Z4, Z4
-	VSUBPS.BCST   softmaxconst<>+128(SB), Z4, Z7
-	VMULPS.BCST   softmaxconst<>+160(SB), Z7, Z8
-	VSUBPS        Z8, Z3, Z3
-	VMULPS.BCST   softmaxconst<>+192(SB), Z7, Z7
-	VSUBPS        Z7, Z3, Z8
-	VPANDD.BCST   softmaxconst<>+224(SB), Z8, Z9
-	VPCMPGTD.BCST softmaxconst<>+256(SB), Z9, K2
-	VMOVUPS.Z     Z8, K2, Z8
-	VMULPS        Z8, Z8, Z9
-	VMULPS.BCST   softmaxconst<>+288(SB), Z8, Z10
-	VADDPS.BCST   softmaxconst<>+320(SB), Z10, Z10
-	VMULPS.BCST   softmaxconst<>+352(SB), Z8, Z8
-	VADDPS.BCST   softmaxconst<>+384(SB), Z8, Z8
-	VMULPS.BCST   softmaxconst<>+416(SB), Z9, Z11
-	VADDPS        Z8, Z11, Z8
-	VMULPS        Z9, Z8, Z8
-	VADDPS        Z10, Z8, Z8
-	VMULPS        Z8, Z9, Z8
-	VSUBPS        Z7, Z8, Z7
-	VADDPS        Z3, Z0, Z8
-	VSUBPS        Z8, Z0, Z9
-	VADDPS        Z3, Z9, Z3
-	VADDPS        Z7, Z3, Z3
-	VADDPS        Z3, Z8, Z3
-	VPSUBD.BCST   softmaxconst<>+128(SB), Z4, Z4
-	VPSRAD        $0x01, Z4, Z7
-	VPSUBD        Z7, Z4, Z8
-	VPADDD.BCST   softmaxconst<>+448(SB), Z7, Z7
-	VPSLLD        $0x17, Z7, Z7
-	VPADDD.BCST   softmaxconst<>+448(SB), Z8, Z8
-	VPSLLD        $0x17, Z8, Z8
-	VPADDD.BCST   softmaxconst<>+480(SB), Z4, Z4
-	VPSRAD        $0x1f, Z4, Z4
-	VPANDND       Z8, Z4, Z4
-	VMULPS        Z7, Z3, Z3
-	VMULPS        Z4, Z3, Z3
-	VMOVUPS.Z     Z3, K1, Z3
-	VCVTPS2PD     Y3, Z4
-	VADDPD        Z4, Z5, Z5
-	VEXTRACTF64X4 $0x01, Z3, Y3
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z6, Z6
-
-done36:
-	VADDPD     Z6, Z5, Z5
-	VSHUFF64X2 $0x4e, Z5, Z5, Z3
-	VADDPD     Z3, Z5, Z5
-	VSHUFF64X2 $0xb1, Z5, Z5, Z3
-	VADDPD     Z3, Z5, Z5
-	VPERMILPD  $0x55, Z5, Z3
-	VADDPD     Z3, Z5, Z5
-	VMOVSD     X5, (R8)
-	ADDQ       BX, SI
-	ADDQ       $0x00000004, DI
-	ADDQ       $0x00000008, R8
-	DECQ       DX
-	JNZ        row29
-
-rowsdone30:
-	VZEROUPPER
-	RET
-
-// func ScaleRowsAVX2(x []float32, m int, n int, scale []float32)
-// Requires: AVX
-TEXT ·ScaleRowsAVX2(SB), NOSPLIT, $0-64
+TEXT ·MaxRowsAVX2(SB), NOSPLIT, $0-64
 	MOVQ  m+24(FP), CX
 	MOVQ  n+32(FP), AX
 	MOVQ  AX, DX
 	SHLQ  $0x02, DX
 	MOVQ  x_base+0(FP), BX
-	MOVQ  scale_base+40(FP), SI
+	MOVQ  mx_base+40(FP), SI
 	TESTQ CX, CX
-	JZ    rowsdone38
+	JZ    rowsdone2
 
-row37:
-	VBROADCASTSS (SI), Y0
+row1:
+	VBROADCASTSS softmaxconst<>+0(SB), Y0
 	MOVQ         AX, DI
 	MOVQ         BX, R8
 
-vec39:
-	CMPQ    DI, $0x00000008
-	JB      tail40
-	VMOVUPS (R8), Y1
-	VMULPS  Y0, Y1, Y1
-	VMOVUPS Y1, (R8)
-	ADDQ    $0x00000020, R8
-	SUBQ    $0x00000008, DI
-	JMP     vec39
+vec3:
+	CMPQ   DI, $0x00000008
+	JB     tail4
+	VMAXPS (R8), Y0, Y0
+	ADDQ   $0x00000020, R8
+	SUBQ   $0x00000008, DI
+	JMP    vec3
 
-tail40:
-	TESTQ DI, DI
-	JZ    done41
+tail4:
+	VEXTRACTF128 $0x01, Y0, X1
+	VMAXPS       Y1, Y0, Y0
+	VPERMILPS    $0x4e, Y0, Y1
+	VMAXPS       Y1, Y0, Y0
+	VPERMILPS    $0xb1, Y0, Y1
+	VMAXPS       Y1, Y0, Y0
+	TESTQ        DI, DI
+	JZ           done5
 
-one42:
-	VMOVSS (R8), X2
-	VMULPS Y0, Y2, Y2
-	VMOVSS X2, (R8)
+one6:
+	VMAXSS (R8), X0, X0
 	ADDQ   $0x00000004, R8
 	DECQ   DI
-	JNZ    one42
+	JNZ    one6
 
-done41:
-	ADDQ DX, BX
-	ADDQ $0x00000004, SI
-	DECQ CX
-	JNZ  row37
+done5:
+	VBROADCASTSS X0, Y0
+	VMOVSS       X0, (SI)
+	ADDQ         DX, BX
+	ADDQ         $0x00000004, SI
+	DECQ         CX
+	JNZ          row1
 
-rowsdone38:
+rowsdone2:
 	VZEROUPPER
 	RET
 
-// func ScaleRowsAVX512(x []float32, m int, n int, scale []float32)
+// func MaxRowsAVX512(x []float32, m int, n int, mx []float32)
 // Requires: AVX, AVX512F
-TEXT ·ScaleRowsAVX512(SB), NOSPLIT, $0-64
+TEXT ·MaxRowsAVX512(SB), NOSPLIT, $0-64
 	MOVQ  m+24(FP), DX
 	MOVQ  n+32(FP), AX
 	MOVQ  AX, BX
 	SHLQ  $0x02, BX
 	MOVQ  x_base+0(FP), SI
-	MOVQ  scale_base+40(FP), DI
+	MOVQ  mx_base+40(FP), DI
 	TESTQ DX, DX
-	JZ    rowsdone44
+	JZ    rowsdone8
 
-row43:
-	VBROADCASTSS (DI), Z0
+row7:
+	VBROADCASTSS softmaxconst<>+0(SB), Z0
 	MOVQ         AX, CX
 	MOVQ         SI, R8
 
-vec45:
-	CMPQ    CX, $0x00000010
-	JB      tail46
-	VMOVUPS (R8), Z1
-	VMULPS  Z0, Z1, Z1
-	VMOVUPS Z1, (R8)
-	ADDQ    $0x00000040, R8
-	SUBQ    $0x00000010, CX
-	JMP     vec45
+vec9:
+	CMPQ   CX, $0x00000010
+	JB     tail10
+	VMAXPS (R8), Z0, Z0
+	ADDQ   $0x00000040, R8
+	SUBQ   $0x00000010, CX
+	JMP    vec9
 
-tail46:
+tail10:
 	TESTQ     CX, CX
-	JZ        done47
+	JZ        done11
 	MOVL      $0x00000001, R9
 	SHLL      CL, R9
 	DECL      R9
 	KMOVW     R9, K1
 	VMOVUPS.Z (R8), K1, Z1
-	VMULPS    Z0, Z1, Z1
-	VMOVUPS   Z1, K1, (R8)
+	VMAXPS    Z1, Z0, K1, Z0
 
-done47:
-	ADDQ BX, SI
-	ADDQ $0x00000004, DI
-	DECQ DX
-	JNZ  row43
+done11:
+	VSHUFF64X2 $0x4e, Z0, Z0, Z1
+	VMAXPS     Z1, Z0, Z0
+	VSHUFF64X2 $0xb1, Z0, Z0, Z1
+	VMAXPS     Z1, Z0, Z0
+	VPERMILPS  $0x4e, Z0, Z1
+	VMAXPS     Z1, Z0, Z0
+	VPERMILPS  $0xb1, Z0, Z1
+	VMAXPS     Z1, Z0, Z0
+	VMOVSS     X0, (DI)
+	ADDQ       BX, SI
+	ADDQ       $0x00000004, DI
+	DECQ       DX
+	JNZ        row7
 
-rowsdone44:
+rowsdone8:
 	VZEROUPPER
 	RET
 
-// func ShiftRowsAVX2(dst []float32, x []float32, m int, n int, mx []float32, lse []float32)
+// func SumRowsAVX2(x []float32, m int, n int, sum []float64)
 // Requires: AVX
-TEXT ·ShiftRowsAVX2(SB), NOSPLIT, $0-112
+TEXT ·SumRowsAVX2(SB), NOSPLIT, $0-64
+	MOVQ  m+24(FP), CX
+	MOVQ  n+32(FP), AX
+	MOVQ  AX, DX
+	SHLQ  $0x02, DX
+	MOVQ  x_base+0(FP), BX
+	MOVQ  sum_base+40(FP), SI
+	TESTQ CX, CX
+	JZ    rowsdone13
+
+row12:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   AX, DI
+	MOVQ   BX, R8
+
+vec14:
+	CMPQ         DI, $0x00000008
+	JB           tail15
+	VMOVUPS      (R8), Y2
+	VCVTPS2PD    X2, Y3
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y2, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	ADDQ         $0x00000020, R8
+	SUBQ         $0x00000008, DI
+	JMP          vec14
+
+tail15:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X4
+	VADDPD       Y4, Y0, Y0
+	VPERMILPD    $0x55, Y0, Y4
+	VADDPD       Y4, Y0, Y0
+	TESTQ        DI, DI
+	JZ           done16
+
+one17:
+	VMOVSS    (R8), X1
+	VCVTSS2SD X1, X1, X1
+	VADDSD    X1, X0, X0
+	ADDQ      $0x00000004, R8
+	DECQ      DI
+	JNZ       one17
+
+done16:
+	VMOVSD X0, (SI)
+	ADDQ   DX, BX
+	ADDQ   $0x00000008, SI
+	DECQ   CX
+	JNZ    row12
+
+rowsdone13:
+	VZEROUPPER
+	RET
+
+// func SumRowsAVX512(x []float32, m int, n int, sum []float64)
+// Requires: AVX, AVX512F
+TEXT ·SumRowsAVX512(SB), NOSPLIT, $0-64
+	MOVQ  m+24(FP), DX
+	MOVQ  n+32(FP), AX
+	MOVQ  AX, BX
+	SHLQ  $0x02, BX
+	MOVQ  x_base+0(FP), SI
+	MOVQ  sum_base+40(FP), DI
+	TESTQ DX, DX
+	JZ    rowsdone19
+
+row18:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	MOVQ   AX, CX
+	MOVQ   SI, R8
+
+vec20:
+	CMPQ          CX, $0x00000010
+	JB            tail21
+	VMOVUPS       (R8), Z2
+	VCVTPS2PD     Y2, Z3
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z2, Y2
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	ADDQ          $0x00000040, R8
+	SUBQ          $0x00000010, CX
+	JMP           vec20
+
+tail21:
+	TESTQ         CX, CX
+	JZ            done22
+	MOVL          $0x00000001, R9
+	SHLL          CL, R9
+	DECL          R9
+	KMOVW         R9, K1
+	VMOVUPS.Z     (R8), K1, Z2
+	VCVTPS2PD     Y2, Z3
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z2, Y2
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+
+done22:
+	VADDPD     Z1, Z0, Z0
+	VSHUFF64X2 $0x4e, Z0, Z0, Z2
+	VADDPD     Z2, Z0, Z0
+	VSHUFF64X2 $0xb1, Z0, Z0, Z2
+	VADDPD     Z2, Z0, Z0
+	VPERMILPD  $0x55, Z0, Z2
+	VADDPD     Z2, Z0, Z0
+	VMOVSD     X0, (DI)
+	ADDQ       BX, SI
+	ADDQ       $0x00000008, DI
+	DECQ       DX
+	JNZ        row18
+
+rowsdone19:
+	VZEROUPPER
+	RET
+
+// func ScaleRowsAVX2(dst []float32, x []float32, m int, n int, k []float32)
+// Requires: AVX
+TEXT ·ScaleRowsAVX2(SB), NOSPLIT, $0-88
 	MOVQ  m+48(FP), CX
 	MOVQ  n+56(FP), AX
 	MOVQ  AX, DX
 	SHLQ  $0x02, DX
 	MOVQ  dst_base+0(FP), BX
 	MOVQ  x_base+24(FP), SI
-	MOVQ  mx_base+64(FP), DI
-	MOVQ  lse_base+88(FP), R8
+	MOVQ  k_base+64(FP), DI
 	TESTQ CX, CX
-	JZ    rowsdone49
+	JZ    rowsdone24
 
-row48:
+row23:
+	VBROADCASTSS (DI), Y0
+	MOVQ         AX, R8
+	MOVQ         BX, R9
+	MOVQ         SI, R10
+
+vec25:
+	CMPQ    R8, $0x00000008
+	JB      tail26
+	VMOVUPS (R10), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (R9)
+	ADDQ    $0x00000020, R9
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000008, R8
+	JMP     vec25
+
+tail26:
+	TESTQ R8, R8
+	JZ    done27
+
+one28:
+	VMOVSS (R10), X2
+	VMULPS Y0, Y2, Y2
+	VMOVSS X2, (R9)
+	ADDQ   $0x00000004, R9
+	ADDQ   $0x00000004, R10
+	DECQ   R8
+	JNZ    one28
+
+done27:
+	ADDQ DX, BX
+	ADDQ DX, SI
+	ADDQ $0x00000004, DI
+	DECQ CX
+	JNZ  row23
+
+rowsdone24:
+	VZEROUPPER
+	RET
+
+// func ScaleRowsAVX512(dst []float32, x []float32, m int, n int, k []float32)
+// Requires: AVX, AVX512F
+TEXT ·ScaleRowsAVX512(SB), NOSPLIT, $0-88
+	MOVQ  m+48(FP), DX
+	MOVQ  n+56(FP), AX
+	MOVQ  AX, BX
+	SHLQ  $0x02, BX
+	MOVQ  dst_base+0(FP), SI
+	MOVQ  x_base+24(FP), DI
+	MOVQ  k_base+64(FP), R8
+	TESTQ DX, DX
+	JZ    rowsdone30
+
+row29:
+	VBROADCASTSS (R8), Z0
+	MOVQ         AX, CX
+	MOVQ         SI, R9
+	MOVQ         DI, R10
+
+vec31:
+	CMPQ    CX, $0x00000010
+	JB      tail32
+	VMOVUPS (R10), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, (R9)
+	ADDQ    $0x00000040, R9
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000010, CX
+	JMP     vec31
+
+tail32:
+	TESTQ     CX, CX
+	JZ        done33
+	MOVL      $0x00000001, R11
+	SHLL      CL, R11
+	DECL      R11
+	KMOVW     R11, K1
+	VMOVUPS.Z (R10), K1, Z1
+	VMULPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (R9)
+
+done33:
+	ADDQ BX, SI
+	ADDQ BX, DI
+	ADDQ $0x00000004, R8
+	DECQ DX
+	JNZ  row29
+
+rowsdone30:
+	VZEROUPPER
+	RET
+
+// func ShiftRowsAVX2(dst []float32, x []float32, m int, n int, k []float32)
+// Requires: AVX
+TEXT ·ShiftRowsAVX2(SB), NOSPLIT, $0-88
+	MOVQ  m+48(FP), CX
+	MOVQ  n+56(FP), AX
+	MOVQ  AX, DX
+	SHLQ  $0x02, DX
+	MOVQ  dst_base+0(FP), BX
+	MOVQ  x_base+24(FP), SI
+	MOVQ  k_base+64(FP), DI
+	TESTQ CX, CX
+	JZ    rowsdone35
+
+row34:
+	VBROADCASTSS (DI), Y0
+	MOVQ         AX, R8
+	MOVQ         BX, R9
+	MOVQ         SI, R10
+
+vec36:
+	CMPQ    R8, $0x00000008
+	JB      tail37
+	VMOVUPS (R10), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, (R9)
+	ADDQ    $0x00000020, R9
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000008, R8
+	JMP     vec36
+
+tail37:
+	TESTQ R8, R8
+	JZ    done38
+
+one39:
+	VMOVSS (R10), X2
+	VSUBPS Y0, Y2, Y2
+	VMOVSS X2, (R9)
+	ADDQ   $0x00000004, R9
+	ADDQ   $0x00000004, R10
+	DECQ   R8
+	JNZ    one39
+
+done38:
+	ADDQ DX, BX
+	ADDQ DX, SI
+	ADDQ $0x00000004, DI
+	DECQ CX
+	JNZ  row34
+
+rowsdone35:
+	VZEROUPPER
+	RET
+
+// func ShiftRowsAVX512(dst []float32, x []float32, m int, n int, k []float32)
+// Requires: AVX, AVX512F
+TEXT ·ShiftRowsAVX512(SB), NOSPLIT, $0-88
+	MOVQ  m+48(FP), DX
+	MOVQ  n+56(FP), AX
+	MOVQ  AX, BX
+	SHLQ  $0x02, BX
+	MOVQ  dst_base+0(FP), SI
+	MOVQ  x_base+24(FP), DI
+	MOVQ  k_base+64(FP), R8
+	TESTQ DX, DX
+	JZ    rowsdone41
+
+row40:
+	VBROADCASTSS (R8), Z0
+	MOVQ         AX, CX
+	MOVQ         SI, R9
+	MOVQ         DI, R10
+
+vec42:
+	CMPQ    CX, $0x00000010
+	JB      tail43
+	VMOVUPS (R10), Z1
+	VSUBPS  Z0, Z1, Z1
+	VMOVUPS Z1, (R9)
+	ADDQ    $0x00000040, R9
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000010, CX
+	JMP     vec42
+
+tail43:
+	TESTQ     CX, CX
+	JZ        done44
+	MOVL      $0x00000001, R11
+	SHLL      CL, R11
+	DECL      R11
+	KMOVW     R11, K1
+	VMOVUPS.Z (R10), K1, Z1
+	VSUBPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (R9)
+
+done44:
+	ADDQ BX, SI
+	ADDQ BX, DI
+	ADDQ $0x00000004, R8
+	DECQ DX
+	JNZ  row40
+
+rowsdone41:
+	VZEROUPPER
+	RET
+
+// func Shift2RowsAVX2(dst []float32, x []float32, m int, n int, k []float32, k2 []float32)
+// Requires: AVX
+TEXT ·Shift2RowsAVX2(SB), NOSPLIT, $0-112
+	MOVQ  m+48(FP), CX
+	MOVQ  n+56(FP), AX
+	MOVQ  AX, DX
+	SHLQ  $0x02, DX
+	MOVQ  dst_base+0(FP), BX
+	MOVQ  x_base+24(FP), SI
+	MOVQ  k_base+64(FP), DI
+	MOVQ  k2_base+88(FP), R8
+	TESTQ CX, CX
+	JZ    rowsdone46
+
+row45:
 	VBROADCASTSS (DI), Y0
 	VBROADCASTSS (R8), Y1
 	MOVQ         AX, R9
 	MOVQ         BX, R10
 	MOVQ         SI, R11
 
-vec50:
+vec47:
 	CMPQ    R9, $0x00000008
-	JB      tail51
+	JB      tail48
 	VMOVUPS (R11), Y2
 	VSUBPS  Y0, Y2, Y2
 	VSUBPS  Y1, Y2, Y2
@@ -1007,13 +486,13 @@ vec50:
 	ADDQ    $0x00000020, R10
 	ADDQ    $0x00000020, R11
 	SUBQ    $0x00000008, R9
-	JMP     vec50
+	JMP     vec47
 
-tail51:
+tail48:
 	TESTQ R9, R9
-	JZ    done52
+	JZ    done49
 
-one53:
+one50:
 	VMOVSS (R11), X3
 	VSUBPS Y0, Y3, Y3
 	VSUBPS Y1, Y3, Y3
@@ -1021,44 +500,44 @@ one53:
 	ADDQ   $0x00000004, R10
 	ADDQ   $0x00000004, R11
 	DECQ   R9
-	JNZ    one53
+	JNZ    one50
 
-done52:
+done49:
 	ADDQ DX, BX
 	ADDQ DX, SI
 	ADDQ $0x00000004, DI
 	ADDQ $0x00000004, R8
 	DECQ CX
-	JNZ  row48
+	JNZ  row45
 
-rowsdone49:
+rowsdone46:
 	VZEROUPPER
 	RET
 
-// func ShiftRowsAVX512(dst []float32, x []float32, m int, n int, mx []float32, lse []float32)
+// func Shift2RowsAVX512(dst []float32, x []float32, m int, n int, k []float32, k2 []float32)
 // Requires: AVX, AVX512F
-TEXT ·ShiftRowsAVX512(SB), NOSPLIT, $0-112
+TEXT ·Shift2RowsAVX512(SB), NOSPLIT, $0-112
 	MOVQ  m+48(FP), DX
 	MOVQ  n+56(FP), AX
 	MOVQ  AX, BX
 	SHLQ  $0x02, BX
 	MOVQ  dst_base+0(FP), SI
 	MOVQ  x_base+24(FP), DI
-	MOVQ  mx_base+64(FP), R8
-	MOVQ  lse_base+88(FP), R9
+	MOVQ  k_base+64(FP), R8
+	MOVQ  k2_base+88(FP), R9
 	TESTQ DX, DX
-	JZ    rowsdone55
+	JZ    rowsdone52
 
-row54:
+row51:
 	VBROADCASTSS (R8), Z0
 	VBROADCASTSS (R9), Z1
 	MOVQ         AX, CX
 	MOVQ         SI, R10
 	MOVQ         DI, R11
 
-vec56:
+vec53:
 	CMPQ    CX, $0x00000010
-	JB      tail57
+	JB      tail54
 	VMOVUPS (R11), Z2
 	VSUBPS  Z0, Z2, Z2
 	VSUBPS  Z1, Z2, Z2
@@ -1066,11 +545,11 @@ vec56:
 	ADDQ    $0x00000040, R10
 	ADDQ    $0x00000040, R11
 	SUBQ    $0x00000010, CX
-	JMP     vec56
+	JMP     vec53
 
-tail57:
+tail54:
 	TESTQ     CX, CX
-	JZ        done58
+	JZ        done55
 	MOVL      $0x00000001, R12
 	SHLL      CL, R12
 	DECL      R12
@@ -1080,15 +559,15 @@ tail57:
 	VSUBPS    Z1, Z2, Z2
 	VMOVUPS   Z2, K1, (R10)
 
-done58:
+done55:
 	ADDQ BX, SI
 	ADDQ BX, DI
 	ADDQ $0x00000004, R8
 	ADDQ $0x00000004, R9
 	DECQ DX
-	JNZ  row54
+	JNZ  row51
 
-rowsdone55:
+rowsdone52:
 	VZEROUPPER
 	RET
 
@@ -1103,18 +582,18 @@ TEXT ·SoftmaxGradRowsAVX2(SB), NOSPLIT, $0-88
 	MOVQ  y_base+24(FP), SI
 	MOVQ  dy_base+48(FP), DI
 	TESTQ CX, CX
-	JZ    rowsdone60
+	JZ    rowsdone57
 
-row59:
+row56:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	MOVQ   AX, R8
 	MOVQ   SI, R9
 	MOVQ   DI, R10
 
-vec61:
+vec58:
 	CMPQ         R8, $0x00000008
-	JB           tail62
+	JB           tail59
 	VMOVUPS      (R9), Y2
 	VMOVUPS      (R10), Y3
 	VCVTPS2PD    X2, Y4
@@ -1128,18 +607,18 @@ vec61:
 	ADDQ         $0x00000020, R9
 	ADDQ         $0x00000020, R10
 	SUBQ         $0x00000008, R8
-	JMP          vec61
+	JMP          vec58
 
-tail62:
+tail59:
 	VADDPD       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X6
 	VADDPD       Y6, Y0, Y0
 	VPERMILPD    $0x55, Y0, Y6
 	VADDPD       Y6, Y0, Y0
 	TESTQ        R8, R8
-	JZ           done63
+	JZ           done60
 
-one64:
+one61:
 	VMOVSS      (R9), X1
 	VMOVSS      (R10), X2
 	VCVTSS2SD   X1, X1, X1
@@ -1148,9 +627,9 @@ one64:
 	ADDQ        $0x00000004, R9
 	ADDQ        $0x00000004, R10
 	DECQ        R8
-	JNZ         one64
+	JNZ         one61
 
-done63:
+done60:
 	VCVTSD2SS    X0, X7, X7
 	VBROADCASTSS X7, Y7
 	MOVQ         AX, R8
@@ -1158,9 +637,9 @@ done63:
 	MOVQ         SI, R10
 	MOVQ         DI, R11
 
-vec65:
+vec62:
 	CMPQ    R8, $0x00000008
-	JB      tail66
+	JB      tail63
 	VMOVUPS (R11), Y0
 	VSUBPS  Y7, Y0, Y0
 	VMOVUPS (R10), Y1
@@ -1170,13 +649,13 @@ vec65:
 	ADDQ    $0x00000020, R10
 	ADDQ    $0x00000020, R11
 	SUBQ    $0x00000008, R8
-	JMP     vec65
+	JMP     vec62
 
-tail66:
+tail63:
 	TESTQ R8, R8
-	JZ    done67
+	JZ    done64
 
-one68:
+one65:
 	VMOVSS (R11), X8
 	VSUBPS Y7, Y8, Y8
 	VMOVSS (R10), X9
@@ -1186,16 +665,16 @@ one68:
 	ADDQ   $0x00000004, R10
 	ADDQ   $0x00000004, R11
 	DECQ   R8
-	JNZ    one68
+	JNZ    one65
 
-done67:
+done64:
 	ADDQ DX, BX
 	ADDQ DX, SI
 	ADDQ DX, DI
 	DECQ CX
-	JNZ  row59
+	JNZ  row56
 
-rowsdone60:
+rowsdone57:
 	VZEROUPPER
 	RET
 
@@ -1210,18 +689,18 @@ TEXT ·SoftmaxGradRowsAVX512(SB), NOSPLIT, $0-88
 	MOVQ  y_base+24(FP), DI
 	MOVQ  dy_base+48(FP), R8
 	TESTQ DX, DX
-	JZ    rowsdone70
+	JZ    rowsdone67
 
-row69:
+row66:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	MOVQ   AX, CX
 	MOVQ   DI, R9
 	MOVQ   R8, R10
 
-vec71:
+vec68:
 	CMPQ          CX, $0x00000010
-	JB            tail72
+	JB            tail69
 	VMOVUPS       (R9), Z2
 	VMOVUPS       (R10), Z3
 	VCVTPS2PD     Y2, Z4
@@ -1235,11 +714,11 @@ vec71:
 	ADDQ          $0x00000040, R9
 	ADDQ          $0x00000040, R10
 	SUBQ          $0x00000010, CX
-	JMP           vec71
+	JMP           vec68
 
-tail72:
+tail69:
 	TESTQ         CX, CX
-	JZ            done73
+	JZ            done70
 	MOVL          $0x00000001, R11
 	SHLL          CL, R11
 	DECL          R11
@@ -1255,7 +734,7 @@ tail72:
 	VCVTPS2PD     Y3, Z3
 	VFMADD231PD   Z2, Z3, Z1
 
-done73:
+done70:
 	VADDPD       Z1, Z0, Z0
 	VSHUFF64X2   $0x4e, Z0, Z0, Z2
 	VADDPD       Z2, Z0, Z0
@@ -1270,9 +749,9 @@ done73:
 	MOVQ         DI, R10
 	MOVQ         R8, R11
 
-vec74:
+vec71:
 	CMPQ    CX, $0x00000010
-	JB      tail75
+	JB      tail72
 	VMOVUPS (R11), Z2
 	VSUBPS  Z6, Z2, Z2
 	VMOVUPS (R10), Z3
@@ -1282,11 +761,11 @@ vec74:
 	ADDQ    $0x00000040, R10
 	ADDQ    $0x00000040, R11
 	SUBQ    $0x00000010, CX
-	JMP     vec74
+	JMP     vec71
 
-tail75:
+tail72:
 	TESTQ     CX, CX
-	JZ        done76
+	JZ        done73
 	MOVL      $0x00000001, R12
 	SHLL      CL, R12
 	DECL      R12
@@ -1297,13 +776,13 @@ tail75:
 	VMULPS    Z3, Z2, Z2
 	VMOVUPS   Z2, K1, (R9)
 
-done76:
+done73:
 	ADDQ BX, SI
 	ADDQ BX, DI
 	ADDQ BX, R8
 	DECQ DX
-	JNZ  row69
+	JNZ  row66
 
-rowsdone70:
+rowsdone67:
 	VZEROUPPER
 	RET

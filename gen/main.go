@@ -72,6 +72,7 @@ func write(dir string, f family) error {
 	c := build.NewContext()
 	// amd64 comes from the file names; purego removes all assembly.
 	c.ConstraintExpr("!purego")
+	labelCount = 0 // a family's labels do not depend on the families before it
 	f.build(c)
 
 	var asm, stubs buffer

@@ -11,8 +11,9 @@ import (
 // Helpers of the row-wise kernels (softmax and the losses): a walk along
 // one row, and the horizontal reductions that end a row's pass.
 
-// labels hands out label names unique within a file: avo labels are
-// function-scoped, but one body may be emitted several times per function.
+// label hands out label names unique within a file (write resets the
+// count per file): avo labels are function-scoped, but one body may be
+// emitted several times per function.
 var labelCount int
 
 func label(name string) string {

@@ -1,19 +1,23 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
 
 // The row-wise kernels behind Softmax, LogSoftmax, SoftmaxCrossEntropy and
-// SoftmaxGrad. Each walks m rows of n contiguous entries in one call; what
-// needs a logarithm or a per-row scalar division is left to the Go caller,
-// between calls on blocks of rows, which keeps the assembly to loops of
-// multiplies and the vector exp. They follow fallback/softmax.go: x − max
-// rounded to float32, its exp as fallback.Exp gives it bit for bit, sums
-// of the exponentials and of products in float64 (in another order, so
-// not bit for bit).
+// SoftmaxGrad. Each walks m rows of n contiguous entries in one call, one
+// short pass per row: the maximum, x − max, the float64 sum, the scale.
+// The exponentials are not taken row by row: the Go caller runs the
+// elementwise Exp over a whole block of rows between these calls, so that
+// for short rows (10 classes) the exp's long dependency chain is not paid
+// once per row, and does the logarithm or division a row needs. They
+// follow fallback/softmax.go: x − max rounded to float32, its exp as
+// fallback.Exp gives it, sums of the exponentials and of products in
+// float64 (in another order, so not bit for bit).
 
 // rowFrame is the state of a kernel's loop over rows.
 type rowFrame struct {
@@ -88,91 +92,76 @@ func rowMax(f *rowFrame, v vm, p reg.Register) reg.VecVirtual {
 	return acc
 }
 
-// expSumRows is, for every row, mx = the row maximum and sum = Σ e^(x−mx)
-// in float64; with store, e = e^(x−mx) too.
-func expSumRows(tab *ctab, store bool) func(c *build.Context, s isa) {
-	name, sig, mats := "MaxSumRows", "func(x []float32, m, n int, mx []float32, sum []float64)", []string{"x"}
-	doc := []string{
-		"sets, for each of the m rows of n entries of x, mx[i] to",
-		"the row's maximum (a NaN, or not, where the row holds one: its sum is",
-		"NaN either way) and sum[i] to Σⱼ e^(x[i,j]−mx[i]), the exponentials as",
-		"fallback.Exp gives them, summed in float64. x must hold m·n entries",
-		"and mx and sum m (unchecked).",
-	}
-	if store {
-		name, sig, mats = "ExpSumRows", "func(e, x []float32, m, n int, mx []float32, sum []float64)", []string{"e", "x"}
-		doc = append(doc[:len(doc)-1], "and mx and sum m (unchecked). It also sets e[i,j] = e^(x[i,j]−mx[i]);",
-			"e must hold m·n entries and either be x or not overlap it.")
-	}
+// maxRows is mx[i] = the maximum of row i.
+func maxRows(tab *ctab) func(c *build.Context, s isa) {
 	return func(c *build.Context, s isa) {
-		declare(c, name+s.suffix, sig, append(append([]string{name + s.suffix + " " + doc[0]}, doc[1:]...), s.requires)...)
-		f := newRows(c, s, mats, []string{"mx", "sum"}, []int{4, 8})
+		declare(c, "MaxRows"+s.suffix, "func(x []float32, m, n int, mx []float32)",
+			"MaxRows"+s.suffix+" sets mx[i] to the maximum of each of the m rows of n > 0",
+			"entries of x: where the row holds a NaN, a NaN or not (its softmax is NaN",
+			"either way, through x − mx). x must hold m·n entries and mx m",
+			"(unchecked).", s.requires)
+		f := newRows(c, s, []string{"x"}, []string{"mx"}, []int{4})
 		v := vm{c, s, tab}
-		one := broadcastOne(c, s)
-		e := newExp(v, one)
-		x := f.mats[len(f.mats)-1]
 		f.each(func() {
-			mx := rowMax(f, v, x)
+			mx := rowMax(f, v, f.mats[0])
 			c.VMOVSS(mx.AsX(), operand.Mem{Base: f.pers[0]})
-			lo, hi := zeroed(c, s), zeroed(c, s)
-			span(c, s, f.n, f.mats, func(io vecIO, at []operand.Mem) {
-				ex, _ := e.emit(v.sub(io.load(at[len(at)-1]), mx), false)
-				switch io := io.(type) {
-				case scalarIO:
-					t := s.vec(c)
-					c.VCVTSS2SD(ex.AsX(), t.AsX(), t.AsX())
-					c.VADDSD(t.AsX(), lo.AsX(), lo.AsX())
-				case opmaskIO:
-					c.VMOVUPS_Z(ex, io.k, ex) // the lanes past the row count 0
-					widen(c, s, ex, lo, hi)
-				default:
-					widen(c, s, ex, lo, hi)
-				}
-				if store {
-					io.store(ex, at[0])
-				}
-			}, sumPD(c, s, lo, hi))
-			c.VMOVSD(lo.AsX(), operand.Mem{Base: f.pers[1]})
 		})
 	}
 }
 
-// scaleRows is x[i,j] *= scale[i], as Softmax's last step.
-func scaleRows(c *build.Context, s isa) {
-	declare(c, "ScaleRows"+s.suffix, "func(x []float32, m, n int, scale []float32)",
-		"ScaleRows"+s.suffix+" sets x[i,j] *= scale[i] for each of the m rows of n entries",
-		"of x, rounding once. x must hold m·n entries and scale m (unchecked).", s.requires)
-	f := newRows(c, s, []string{"x"}, []string{"scale"}, []int{4})
+// sumRows is sum[i] = Σ of row i in float64, the exponentials' sum.
+func sumRows(c *build.Context, s isa) {
+	declare(c, "SumRows"+s.suffix, "func(x []float32, m, n int, sum []float64)",
+		"SumRows"+s.suffix+" sets sum[i] to the sum of each of the m rows of n entries of",
+		"x, each converted to float64 and added in float64. x must hold m·n",
+		"entries and sum m (unchecked).", s.requires)
+	f := newRows(c, s, []string{"x"}, []string{"sum"}, []int{8})
 	f.each(func() {
-		k := s.vec(c)
-		c.VBROADCASTSS(operand.Mem{Base: f.pers[0]}, k)
+		lo, hi := zeroed(c, s), zeroed(c, s)
 		span(c, s, f.n, f.mats, func(io vecIO, at []operand.Mem) {
-			y := io.load(at[0])
-			c.VMULPS(k, y, y)
-			io.store(y, at[0])
-		}, nil)
+			x := io.load(at[0]) // the lanes an opmask leaves out load as 0
+			if _, ok := io.(scalarIO); ok {
+				c.VCVTSS2SD(x.AsX(), x.AsX(), x.AsX())
+				c.VADDSD(x.AsX(), lo.AsX(), lo.AsX())
+				return
+			}
+			widen(c, s, x, lo, hi)
+		}, sumPD(c, s, lo, hi))
+		c.VMOVSD(lo.AsX(), operand.Mem{Base: f.pers[0]})
 	})
 }
 
-// shiftRows is dst = (x − mx) − lse, LogSoftmax's last step.
-func shiftRows(c *build.Context, s isa) {
-	declare(c, "ShiftRows"+s.suffix, "func(dst, x []float32, m, n int, mx, lse []float32)",
-		"ShiftRows"+s.suffix+" sets dst[i,j] = (x[i,j] − mx[i]) − lse[i] for each of the",
-		"m rows of n entries of x, rounding after each subtraction. dst and x",
-		"must hold m·n entries and mx and lse m (unchecked); dst must be x or",
-		"not overlap it.", s.requires)
-	f := newRows(c, s, []string{"dst", "x"}, []string{"mx", "lse"}, []int{4, 4})
-	f.each(func() {
-		mx, lse := s.vec(c), s.vec(c)
-		c.VBROADCASTSS(operand.Mem{Base: f.pers[0]}, mx)
-		c.VBROADCASTSS(operand.Mem{Base: f.pers[1]}, lse)
-		span(c, s, f.n, f.mats, func(io vecIO, at []operand.Mem) {
-			y := io.load(at[1])
-			c.VSUBPS(mx, y, y)
-			c.VSUBPS(lse, y, y)
-			io.store(y, at[0])
-		}, nil)
-	})
+// rowScalar is dst[i,j] = x[i,j] op k[i] for one per-row array k, or
+// (x[i,j] op k[i]) op2 k2[i] for two: ScaleRows multiplies (Softmax's last
+// step), ShiftRows subtracts (x − max), Shift2Rows subtracts twice
+// (LogSoftmax's (x − max) − log Σ).
+func rowScalar(name, what string, ops ...func(c *build.Context) func(...operand.Op)) func(c *build.Context, s isa) {
+	ks, sizes := []string{"k"}, []int{4}
+	if len(ops) == 2 {
+		ks, sizes = []string{"k", "k2"}, []int{4, 4}
+	}
+	return func(c *build.Context, s isa) {
+		sig := "func(dst, x []float32, m, n int, " + strings.Join(ks, ", ") + " []float32)"
+		declare(c, name+s.suffix, sig,
+			name+s.suffix+" sets dst[i,j] = "+what+" for each of the m rows of n",
+			"entries of x, rounding after each operation. dst and x must hold m·n",
+			"entries and "+strings.Join(ks, " and ")+" m (unchecked); dst must be x or not overlap it.", s.requires)
+		f := newRows(c, s, []string{"dst", "x"}, ks, sizes)
+		f.each(func() {
+			k := make([]reg.VecVirtual, len(ops))
+			for i := range k {
+				k[i] = s.vec(c)
+				c.VBROADCASTSS(operand.Mem{Base: f.pers[i]}, k[i])
+			}
+			span(c, s, f.n, f.mats, func(io vecIO, at []operand.Mem) {
+				y := io.load(at[1])
+				for i, op := range ops {
+					op(c)(k[i], y, y)
+				}
+				io.store(y, at[0])
+			}, nil)
+		})
+	}
 }
 
 // softmaxGradRows is dx = y ⊙ (dy − ⟨y, dy⟩) row by row, as
@@ -220,7 +209,11 @@ func dot2(c *build.Context, s isa, a, b, lo, hi reg.VecVirtual) {
 
 func softmaxFamily(c *build.Context) {
 	tab := newCtab(c, "softmaxconst")
-	for _, g := range []func(*build.Context, isa){expSumRows(tab, true), expSumRows(tab, false), scaleRows, shiftRows, softmaxGradRows} {
+	scale := rowScalar("ScaleRows", "x[i,j]·k[i]", func(c *build.Context) func(...operand.Op) { return c.VMULPS })
+	sub := func(c *build.Context) func(...operand.Op) { return c.VSUBPS }
+	shift := rowScalar("ShiftRows", "x[i,j] − k[i]", sub)
+	shift2 := rowScalar("Shift2Rows", "(x[i,j] − k[i]) − k2[i]", sub, sub)
+	for _, g := range []func(*build.Context, isa){maxRows(tab), sumRows, scale, shift, shift2, softmaxGradRows} {
 		for _, s := range isas {
 			g(c, s)
 		}

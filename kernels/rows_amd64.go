@@ -8,11 +8,13 @@ import (
 	"github.com/simdnn/simdnn/asm"
 )
 
-// The row-wise kernels on the generated code: the assembly walks whole
-// blocks of rows, computing each row's maximum and Σ e^(x−max), scaling
-// and shifting rows; between its calls, Go does the one logarithm or
-// division per row that a row needs (float64 math, as the fallback does,
-// so the two agree but for the order of the float64 sums).
+// The row-wise kernels on the generated code, a block of rows at a time:
+// the assembly takes each row's maximum, subtracts it, sums and scales
+// rows; the elementwise Exp runs over the whole block at once (for rows of
+// 10, one exp per row would leave its long dependency chain exposed); Go
+// does the one logarithm or division a row needs, in float64 as the
+// fallback does. So the results are the fallback's but for the order of
+// the float64 sums.
 
 // rowLevel picks one level's generated row kernels. Each table entry is a
 // closure over a constant rowLevel, so the calls are direct and the
@@ -27,48 +29,97 @@ const (
 )
 
 const (
-	// rowBuf is the number of rows per block, the length of the
-	// per-row buffers on the stack.
+	// rowBuf is the most rows per block, the length of the per-row
+	// buffers on the stack.
 	rowBuf = 256
 	// rowBlockElems bounds a block's entries, so that the block stays in
-	// L1 between the pass that writes e^(x−max) and the one that scales
-	// it.
+	// L1 from one pass to the next; it is also the length of the scratch
+	// that holds the exponentials when the output may not.
 	rowBlockElems = 4096
 )
 
 // rowBlock returns the number of rows of n entries per block.
 func rowBlock(n int) int { return max(1, min(rowBuf, rowBlockElems/max(n, 1))) }
 
-func (l rowLevel) expSum(e, x []float32, m, n int, mx []float32, sum []float64) {
+func (l rowLevel) max(x []float32, m, n int, mx []float32) {
 	if l == rowsAVX512 {
-		asm.ExpSumRowsAVX512(e, x, m, n, mx, sum)
+		asm.MaxRowsAVX512(x, m, n, mx)
 		return
 	}
-	asm.ExpSumRowsAVX2(e, x, m, n, mx, sum)
+	asm.MaxRowsAVX2(x, m, n, mx)
 }
 
-func (l rowLevel) maxSum(x []float32, m, n int, mx []float32, sum []float64) {
+func (l rowLevel) sum(x []float32, m, n int, sum []float64) {
 	if l == rowsAVX512 {
-		asm.MaxSumRowsAVX512(x, m, n, mx, sum)
+		asm.SumRowsAVX512(x, m, n, sum)
 		return
 	}
-	asm.MaxSumRowsAVX2(x, m, n, mx, sum)
+	asm.SumRowsAVX2(x, m, n, sum)
 }
 
-func (l rowLevel) scale(x []float32, m, n int, scale []float32) {
+func (l rowLevel) scale(dst, x []float32, m, n int, k []float32) {
 	if l == rowsAVX512 {
-		asm.ScaleRowsAVX512(x, m, n, scale)
+		asm.ScaleRowsAVX512(dst, x, m, n, k)
 		return
 	}
-	asm.ScaleRowsAVX2(x, m, n, scale)
+	asm.ScaleRowsAVX2(dst, x, m, n, k)
 }
 
-func (l rowLevel) shift(dst, x []float32, m, n int, mx, lse []float32) {
+func (l rowLevel) shift(dst, x []float32, m, n int, k []float32) {
 	if l == rowsAVX512 {
-		asm.ShiftRowsAVX512(dst, x, m, n, mx, lse)
+		asm.ShiftRowsAVX512(dst, x, m, n, k)
 		return
 	}
-	asm.ShiftRowsAVX2(dst, x, m, n, mx, lse)
+	asm.ShiftRowsAVX2(dst, x, m, n, k)
+}
+
+func (l rowLevel) shift2(dst, x []float32, m, n int, k, k2 []float32) {
+	if l == rowsAVX512 {
+		asm.Shift2RowsAVX512(dst, x, m, n, k, k2)
+		return
+	}
+	asm.Shift2RowsAVX2(dst, x, m, n, k, k2)
+}
+
+func (l rowLevel) exp(dst, x []float32) {
+	if l == rowsAVX512 {
+		asm.ExpAVX512(dst, x)
+		return
+	}
+	asm.ExpAVX2(dst, x)
+}
+
+// expRows sets e to e^(x − mx) row by row for the r rows of n entries of
+// x and sum to their float64 sums. e may be x.
+func (l rowLevel) expRows(e, x []float32, r, n int, mx []float32, sum []float64) {
+	l.max(x, r, n, mx)
+	l.shift(e, x, r, n, mx)
+	l.exp(e, e)
+	l.sum(e, r, n, sum)
+}
+
+// expSums sets sum to the float64 sums of e^(x − mx) for the r rows of n
+// entries of x, whose maxima mx holds, writing the exponentials only to
+// scratch: a block at a time, or a row in pieces when one row is longer.
+func (l rowLevel) expSums(scratch, x []float32, r, n int, mx []float32, sum []float64) {
+	if r*n <= len(scratch) {
+		e := scratch[:r*n]
+		l.shift(e, x, r, n, mx)
+		l.exp(e, e)
+		l.sum(e, r, n, sum)
+		return
+	}
+	// r = 1: one long row.
+	var part [1]float64
+	sum[0] = 0
+	for off := 0; off < n; off += len(scratch) {
+		k := min(len(scratch), n-off)
+		e := scratch[:k]
+		l.shift(e, x[off:off+k], 1, k, mx)
+		l.exp(e, e)
+		l.sum(e, 1, k, part[:])
+		sum[0] += part[0]
+	}
 }
 
 // softmax is fallback.Softmax: e^(x−max) per row, then the row times
@@ -79,16 +130,32 @@ func (l rowLevel) softmax(dst, x []float32, m, n int) {
 	}
 	var mx, scale [rowBuf]float32
 	var sum [rowBuf]float64
+	var scratch [rowBlockElems]float32
 	b := rowBlock(n)
 	for i := 0; i < m; i += b {
 		r := min(b, m-i)
 		d := dst[i*n : (i+r)*n]
-		l.expSum(d, x[i*n:(i+r)*n], r, n, mx[:r], sum[:r])
+		e := work(scratch[:], d)
+		l.expRows(e, x[i*n:(i+r)*n], r, n, mx[:r], sum[:r])
 		for j, s := range sum[:r] {
 			scale[j] = float32(1 / s)
 		}
-		l.scale(d, r, n, scale[:r])
+		l.scale(d, e, r, n, scale[:r])
 	}
+}
+
+// work returns where a block's exponentials go before they are scaled
+// into d: the scratch when it holds them, so that the scaling reads one
+// array and writes another. In place, each short row's masked store would
+// hold up the masked load of the next row, which overlaps its cache line
+// (store forwarding fails): ScaleRows measured 6× slower on rows of 10.
+// A row longer than the scratch goes to d; its one masked tail costs
+// little.
+func work(scratch, d []float32) []float32 {
+	if len(d) <= len(scratch) {
+		return scratch[:len(d)]
+	}
+	return d
 }
 
 // logSoftmax is fallback.LogSoftmax: (x − max) − float32(log Σ).
@@ -98,15 +165,17 @@ func (l rowLevel) logSoftmax(dst, x []float32, m, n int) {
 	}
 	var mx, lse [rowBuf]float32
 	var sum [rowBuf]float64
+	var scratch [rowBlockElems]float32
 	b := rowBlock(n)
 	for i := 0; i < m; i += b {
 		r := min(b, m-i)
 		xs := x[i*n : (i+r)*n]
-		l.maxSum(xs, r, n, mx[:r], sum[:r])
+		l.max(xs, r, n, mx[:r])
+		l.expSums(scratch[:], xs, r, n, mx[:r], sum[:r])
 		for j, s := range sum[:r] {
 			lse[j] = float32(math.Log(s))
 		}
-		l.shift(dst[i*n:(i+r)*n], xs, r, n, mx[:r], lse[:r])
+		l.shift2(dst[i*n:(i+r)*n], xs, r, n, mx[:r], lse[:r])
 	}
 }
 
@@ -117,6 +186,7 @@ func (l rowLevel) softmaxCrossEntropy(dlogits, logits []float32, labels []int32,
 	}
 	var mx, xl, scale [rowBuf]float32
 	var sum [rowBuf]float64
+	var scratch [rowBlockElems]float32
 	var loss float64
 	inv := 1 / float32(m)
 	b := rowBlock(n)
@@ -129,9 +199,10 @@ func (l rowLevel) softmaxCrossEntropy(dlogits, logits []float32, labels []int32,
 			xl[j] = xs[j*n+int(lab)]
 		}
 		if dlogits == nil {
-			l.maxSum(xs, r, n, mx[:r], sum[:r])
+			l.max(xs, r, n, mx[:r])
+			l.expSums(scratch[:], xs, r, n, mx[:r], sum[:r])
 		} else {
-			l.expSum(dlogits[i*n:(i+r)*n], xs, r, n, mx[:r], sum[:r])
+			l.expRows(work(scratch[:], dlogits[i*n:(i+r)*n]), xs, r, n, mx[:r], sum[:r])
 		}
 		for j, s := range sum[:r] {
 			loss += math.Log(s) - float64(xl[j]-mx[j])
@@ -139,7 +210,7 @@ func (l rowLevel) softmaxCrossEntropy(dlogits, logits []float32, labels []int32,
 		}
 		if dlogits != nil {
 			d := dlogits[i*n : (i+r)*n]
-			l.scale(d, r, n, scale[:r])
+			l.scale(d, work(scratch[:], d), r, n, scale[:r])
 			for j, lab := range labs {
 				d[j*n+int(lab)] -= inv
 			}
