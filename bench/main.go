@@ -1,8 +1,10 @@
 // Command bench runs every simdnn kernel on every implementation this CPU
 // can run and prints a Markdown table of their throughput, with the ratio
-// of each SIMD implementation to the pure-Go one measured in the same run.
+// of each SIMD implementation to the pure-Go one and of every figure to the
+// streaming baseline y = 2·x over as many elements, all measured in the
+// same run.
 //
-//	go run ./bench [-n 65536] [-gemm 256] [-benchtime 200ms] [-impl avx2,generic]
+//	go run ./bench [-sizes 4096,65536,1048576,16777216] [-gemm 256] [-benchtime 100ms] [-impl avx2,generic]
 //
 // Each implementation is measured in a child process of its own, started
 // with SIMDNN_KERNELS set, because the kernels package chooses its
@@ -17,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,15 +31,16 @@ import (
 type result struct {
 	Impl   string  `json:"impl"`
 	Kernel string  `json:"kernel"`
+	Size   string  `json:"size"`
 	Value  float64 `json:"value"`
 	Unit   string  `json:"unit"`
 }
 
 func main() {
 	var (
-		n         = flag.Int("n", 1<<16, "elements per elementwise call (rows of 1024 for the row-wise kernels)")
+		sizeList  = flag.String("sizes", "4096,65536,1048576,16777216", "comma-separated elements per elementwise call")
 		gemm      = flag.Int("gemm", 256, "size of the square Sgemm")
-		benchtime = flag.String("benchtime", "200ms", "time per kernel per implementation, as go test's -benchtime")
+		benchtime = flag.String("benchtime", "100ms", "time per kernel, size and implementation, as go test's -benchtime")
 		impls     = flag.String("impl", "", "comma-separated implementations to run (default: every one available)")
 		child     = flag.Bool("child", false, "measure the implementation SIMDNN_KERNELS chose and print JSON lines (used internally)")
 	)
@@ -45,11 +49,12 @@ func main() {
 	if err := flag.Set("test.benchtime", *benchtime); err != nil {
 		fatalf("bad -benchtime: %v", err)
 	}
-	if *n < 1024 || *gemm < 1 {
-		fatalf("-n must be at least 1024 and -gemm at least 1")
+	sizes, err := parseSizes(*sizeList)
+	if err != nil || *gemm < 1 {
+		fatalf("-sizes must list positive integers (%v) and -gemm be at least 1", err)
 	}
 	if *child {
-		measure(os.Stdout, *n, *gemm)
+		measure(os.Stdout, sizes, *gemm)
 		return
 	}
 
@@ -66,7 +71,24 @@ func main() {
 		}
 		all = append(all, rs...)
 	}
-	printTable(os.Stdout, names, all, *n, *gemm)
+	printTable(os.Stdout, names, all)
+}
+
+// defaultSizes are the element counts of the Go benchmarks: in L1, in L2,
+// in L3 or beyond, and in memory.
+var defaultSizes = []int{1 << 12, 1 << 16, 1 << 20, 1 << 24}
+
+// parseSizes parses the -sizes list.
+func parseSizes(list string) ([]int, error) {
+	var sizes []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad size %q", f)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
 }
 
 // runChild re-executes this program with SIMDNN_KERNELS=name and -child,
@@ -104,36 +126,53 @@ func runChild(name string, args []string) ([]result, error) {
 	return rs, sc.Err()
 }
 
-// printTable prints one row per kernel and, per implementation, its
-// throughput and its ratio to generic when generic was measured too.
-func printTable(w io.Writer, names []string, rs []result, n, gemm int) {
-	type key struct{ impl, kernel string }
+// printTable prints one row per kernel and size and, per implementation,
+// its throughput, its ratio to generic when generic was measured too, and
+// its ratio to the baseline: the fastest y = 2·x of any implementation at
+// that size, the streaming speed the machine reached in this run.
+func printTable(w io.Writer, names []string, rs []result) {
+	type key struct{ impl, kernel, size string }
+	type row struct{ kernel, size string }
 	byKey := map[key]result{}
-	var order []string
+	base := map[string]float64{}
+	var order []row
+	seen := map[row]bool{}
 	for _, r := range rs {
-		if _, seen := byKey[key{names[0], r.Kernel}]; r.Impl == names[0] && !seen {
-			order = append(order, r.Kernel)
+		byKey[key{r.Impl, r.Kernel, r.Size}] = r
+		if r.Kernel == baseline {
+			base[r.Size] = max(base[r.Size], r.Value)
 		}
-		byKey[key{r.Impl, r.Kernel}] = r
+		if k := (row{r.Kernel, r.Size}); !seen[k] {
+			seen[k] = true
+			order = append(order, k)
+		}
 	}
-	fmt.Fprintf(w, "simdnn kernels, one goroutine: elementwise n=%d, row-wise %d×1024, Sgemm %d³; best implementation here: %s\n\n", n, n/1024, gemm, kernels.Available()[0])
-	fmt.Fprintf(w, "| kernel | unit |")
+	fmt.Fprintf(w, "simdnn kernels, one goroutine; best implementation here: %s. ×base is the ratio to the fastest %q at the same size.\n\n", kernels.Available()[0], baseline)
+	fmt.Fprintf(w, "| kernel | size | unit |")
+	cols := 0
 	for _, name := range names {
-		fmt.Fprintf(w, " %s |", name)
+		fmt.Fprintf(w, " %s | ×base |", name)
+		cols += 2
 		if name != "generic" {
-			fmt.Fprintf(w, " %s / generic |", name)
+			fmt.Fprintf(w, " ×generic |")
+			cols++
 		}
 	}
-	fmt.Fprintf(w, "\n|---|---|%s\n", strings.Repeat("---:|", 2*len(names)-1))
+	fmt.Fprintf(w, "\n|---|---|---|%s\n", strings.Repeat("---:|", cols))
 	for _, k := range order {
-		fmt.Fprintf(w, "| %s | %s |", k, byKey[key{names[0], k}].Unit)
-		base, haveBase := byKey[key{"generic", k}]
+		fmt.Fprintf(w, "| %s | %s | %s |", k.kernel, k.size, byKey[key{names[0], k.kernel, k.size}].Unit)
+		gen, haveGen := byKey[key{"generic", k.kernel, k.size}]
 		for _, name := range names {
-			r := byKey[key{name, k}]
+			r := byKey[key{name, k.kernel, k.size}]
 			fmt.Fprintf(w, " %.3g |", r.Value)
+			if b := base[k.size]; b > 0 && r.Unit == "elem/ns" {
+				fmt.Fprintf(w, " %.2f |", r.Value/b)
+			} else {
+				fmt.Fprintf(w, " – |")
+			}
 			if name != "generic" {
-				if haveBase {
-					fmt.Fprintf(w, " %.2f× |", r.Value/base.Value)
+				if haveGen {
+					fmt.Fprintf(w, " %.2f× |", r.Value/gen.Value)
 				} else {
 					fmt.Fprintf(w, " – |")
 				}
