@@ -2,9 +2,11 @@ package kernels
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"testing"
 
+	"github.com/simdnn/simdnn/fallback"
 	"github.com/simdnn/simdnn/internal/harness"
 )
 
@@ -83,5 +85,118 @@ func FuzzAxpy(f *testing.F) {
 				}
 			}
 		})
+	})
+}
+
+// FuzzTranscendental holds Exp, Tanh and Sigmoid on every implementation
+// to their documented accuracy against the float64 reference, and to the
+// fallback's results bit for bit (any NaN where it gives NaN), which their
+// doc comments promise on every implementation.
+func FuzzTranscendental(f *testing.F) {
+	fuzzSeeds(f, func(data []byte, off uint8) { f.Add(data, off) })
+	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
+		x := fuzzFloats(data, off)
+		for _, tf := range transFuncs {
+			want := make([]float32, len(x))
+			tf.entry(&generic)(want, x)
+			forEachImpl(t, func(t *testing.T) {
+				got := make([]float32, len(x))
+				tf.f(got, x)
+				for i, v := range x {
+					if !harness.SameBits(got[i], want[i]) && !(isNaN(got[i]) && isNaN(want[i])) {
+						t.Fatalf("n=%d: %s(%s) = %s, the fallback gives %s", len(x), tf.name, harness.F(v), harness.F(got[i]), harness.F(want[i]))
+					}
+					if ref := tf.ref(v); harness.ULP(got[i], ref) > transcendentalULP {
+						t.Fatalf("n=%d: %s(%s) = %s, want %.9g within %d ULP", len(x), tf.name, harness.F(v), harness.F(got[i]), ref, transcendentalULP)
+					}
+				}
+			})
+		}
+	})
+}
+
+// FuzzSoftmax runs the row-wise kernels and the losses on every
+// implementation, on the fuzzed floats as 1 to 6 rows, and checks each
+// with its sweep's reference and tolerance (softmax_test.go,
+// loss_test.go), and that it is NaN exactly where the fallback is.
+func FuzzSoftmax(f *testing.F) {
+	fuzzSeeds(f, func(data []byte, off uint8) { f.Add(data, off, off/3) })
+	f.Fuzz(func(t *testing.T, data []byte, off, rows uint8) {
+		x := fuzzFloats(data, off)
+		m := int(rows%6) + 1
+		n := len(x) / m
+		if n == 0 {
+			return
+		}
+		x = x[:m*n]
+		s := harness.Shape{M: m, N: n, LD: n}
+		// SoftmaxGrad's tolerance holds for what it is given in
+		// training: y a softmax output, dy Inf, NaN, or finite and far
+		// enough from overflow that dy − ⟨y, dy⟩ cannot overflow. So
+		// does MSE's, whose pred − target must not overflow.
+		y := make([]float32, m*n)
+		fallback.Softmax(y, x, m, n)
+		dy := tame(append(x[1:len(x):len(x)], x[0])) // x rotated by one
+		half := len(x) / 2
+		pred, target := tame(append([]float32(nil), x[:half]...)), tame(append([]float32(nil), x[half:2*half]...))
+		labels := make([]int32, m)
+		for i := range labels {
+			labels[i] = int32(i * 7 % n)
+		}
+		out := func() []float32 { return make([]float32, m*n) }
+		lab := harness.FromInt32(labels)
+		vs := harness.Shape{M: 1, N: half, LD: half}
+		fuzzMatrix(t, softmax, s, [][]float32{out(), x})
+		fuzzMatrix(t, logSoftmax, s, [][]float32{out(), x})
+		fuzzMatrix(t, softmaxGrad, s, [][]float32{out(), y, dy})
+		fuzzMatrix(t, sce, s, [][]float32{out(), x, lab})
+		fuzzMatrix(t, sceNoGrad, s, [][]float32{x, lab})
+		fuzzMatrix(t, mse, vs, [][]float32{make([]float32, half), pred, target})
+		fuzzMatrix(t, mseNoGrad, vs, [][]float32{pred, target})
+	})
+}
+
+// tame scales the finite values of v above 1e30 in magnitude down by
+// 1e10, in place, keeping Inf and NaN, and returns v.
+func tame(v []float32) []float32 {
+	for i, e := range v {
+		if math.Abs(float64(e)) > 1e30 && !math.IsInf(float64(e), 0) {
+			v[i] = e * 1e-10
+		}
+	}
+	return v
+}
+
+// fuzzMatrix runs k on copies of in on the fallback and then on every
+// implementation, checks each with k's reference and tolerance, and
+// fails where an output or the result is NaN on one and not the other.
+func fuzzMatrix[R any](t *testing.T, k harness.Matrix[R], s harness.Shape, in [][]float32) {
+	t.Helper()
+	run := func() ([][]float32, float32) {
+		ops := make([][]float32, len(in))
+		for i, v := range in {
+			ops[i] = append([]float32(nil), v...)
+		}
+		return ops, k.Call(ops, s)
+	}
+	old := active
+	active = &generic
+	want, wantRes := run()
+	active = old
+	ref := k.Ref(in, s)
+	forEachImpl(t, func(t *testing.T) {
+		got, res := run()
+		what := fmt.Sprintf("%s %v on %s", k.Name, s, Impl())
+		k.Check(&harness.Errs{T: t}, what, s, in, ref, got, res)
+		if isNaN(res) != isNaN(wantRes) {
+			t.Errorf("%s: returns %s, the fallback %s", what, harness.F(res), harness.F(wantRes))
+		}
+		for o := range k.Outputs {
+			for i, v := range got[o] {
+				if isNaN(v) != isNaN(want[o][i]) {
+					t.Fatalf("%s: %s[%d] = %s, the fallback's %s", what, k.Operands[o], i, harness.F(v), harness.F(want[o][i]))
+				}
+			}
+		}
 	})
 }
