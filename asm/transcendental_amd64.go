@@ -57,3 +57,25 @@ func SigmoidAVX2(dst []float32, x []float32)
 //
 //go:noescape
 func SigmoidAVX512(dst []float32, x []float32)
+
+// ExpFastAVX2 sets dst[i] to e^x[i] within 2 ULP for every i < len(x), with
+// fused multiply-adds in about half the operations of Exp, and without
+// Exp's guarantees of monotonicity and of fallback.Exp's bits: for
+// Softmax, whose accuracy bound is far wider. Special values are as
+// Exp's: NaN gives NaN, e^−Inf = 0, e^+Inf = +Inf, e^0 = 1. dst must be
+// as long as x (unchecked) and either be x or not overlap it.
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func ExpFastAVX2(dst []float32, x []float32)
+
+// ExpFastAVX512 sets dst[i] to e^x[i] within 2 ULP for every i < len(x), with
+// fused multiply-adds in about half the operations of Exp, and without
+// Exp's guarantees of monotonicity and of fallback.Exp's bits: for
+// Softmax, whose accuracy bound is far wider. Special values are as
+// Exp's: NaN gives NaN, e^−Inf = 0, e^+Inf = +Inf, e^0 = 1. dst must be
+// as long as x (unchecked) and either be x or not overlap it.
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+//
+//go:noescape
+func ExpFastAVX512(dst []float32, x []float32)

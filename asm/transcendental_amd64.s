@@ -212,7 +212,15 @@ DATA transconst<>+816(SB)/4, $0x80000000
 DATA transconst<>+820(SB)/4, $0x80000000
 DATA transconst<>+824(SB)/4, $0x80000000
 DATA transconst<>+828(SB)/4, $0x80000000
-GLOBL transconst<>(SB), RODATA|NOPTR, $832
+DATA transconst<>+832(SB)/4, $0x3f800000
+DATA transconst<>+836(SB)/4, $0x3f800000
+DATA transconst<>+840(SB)/4, $0x3f800000
+DATA transconst<>+844(SB)/4, $0x3f800000
+DATA transconst<>+848(SB)/4, $0x3f800000
+DATA transconst<>+852(SB)/4, $0x3f800000
+DATA transconst<>+856(SB)/4, $0x3f800000
+DATA transconst<>+860(SB)/4, $0x3f800000
+GLOBL transconst<>(SB), RODATA|NOPTR, $864
 
 // func ExpAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2
@@ -1179,6 +1187,176 @@ tail:
 	VMULPS        Z11, Z1, Z0
 	VADDPS        Z0, Z3, Z0
 	VMOVUPS       Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func ExpFastAVX2(dst []float32, x []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·ExpFastAVX2(SB), NOSPLIT, $0-48
+	MOVQ         x_len+32(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVL         $0x3f800000, BX
+	VMOVD        BX, X0
+	VBROADCASTSS X0, Y0
+
+single:
+	CMPQ         AX, $0x00000008
+	JB           tail
+	VMOVUPS      (DX), Y0
+	VBROADCASTSS transconst<>+0(SB), Y2
+	VBROADCASTSS transconst<>+32(SB), Y3
+	VMINPS       Y0, Y2, Y0
+	VMAXPS       Y0, Y3, Y0
+	VBROADCASTSS transconst<>+64(SB), Y2
+	VFMADD213PS  transconst<>+96(SB), Y0, Y2
+	VSUBPS       transconst<>+96(SB), Y2, Y3
+	VBROADCASTSS transconst<>+128(SB), Y4
+	VFNMADD213PS Y0, Y3, Y4
+	VBROADCASTSS transconst<>+160(SB), Y0
+	VFNMADD213PS Y4, Y3, Y0
+	VBROADCASTSS transconst<>+384(SB), Y3
+	VFMADD213PS  transconst<>+320(SB), Y0, Y3
+	VFMADD213PS  transconst<>+352(SB), Y0, Y3
+	VFMADD213PS  transconst<>+256(SB), Y0, Y3
+	VFMADD213PS  transconst<>+288(SB), Y0, Y3
+	VMULPS       Y0, Y0, Y4
+	VFMADD213PS  Y0, Y3, Y4
+	VADDPS       transconst<>+832(SB), Y4, Y0
+	VPSUBD       transconst<>+96(SB), Y2, Y2
+	VPSRAD       $0x01, Y2, Y3
+	VPSUBD       Y3, Y2, Y4
+	VPADDD       transconst<>+416(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       transconst<>+416(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VPADDD       transconst<>+448(SB), Y2, Y2
+	VPSRAD       $0x1f, Y2, Y2
+	VPANDN       Y4, Y2, Y2
+	VMULPS       Y3, Y0, Y0
+	VMULPS       Y2, Y0, Y0
+	VMOVUPS      Y0, (CX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, DX
+	SUBQ         $0x00000008, AX
+	JMP          single
+
+tail:
+	TESTQ AX, AX
+	JZ    done
+
+scalar:
+	VMOVSS       (DX), X1
+	VBROADCASTSS transconst<>+0(SB), Y0
+	VBROADCASTSS transconst<>+32(SB), Y2
+	VMINPS       Y1, Y0, Y0
+	VMAXPS       Y0, Y2, Y0
+	VBROADCASTSS transconst<>+64(SB), Y2
+	VFMADD213PS  transconst<>+96(SB), Y0, Y2
+	VSUBPS       transconst<>+96(SB), Y2, Y3
+	VBROADCASTSS transconst<>+128(SB), Y4
+	VFNMADD213PS Y0, Y3, Y4
+	VBROADCASTSS transconst<>+160(SB), Y0
+	VFNMADD213PS Y4, Y3, Y0
+	VBROADCASTSS transconst<>+384(SB), Y3
+	VFMADD213PS  transconst<>+320(SB), Y0, Y3
+	VFMADD213PS  transconst<>+352(SB), Y0, Y3
+	VFMADD213PS  transconst<>+256(SB), Y0, Y3
+	VFMADD213PS  transconst<>+288(SB), Y0, Y3
+	VMULPS       Y0, Y0, Y4
+	VFMADD213PS  Y0, Y3, Y4
+	VADDPS       transconst<>+832(SB), Y4, Y0
+	VPSUBD       transconst<>+96(SB), Y2, Y2
+	VPSRAD       $0x01, Y2, Y3
+	VPSUBD       Y3, Y2, Y4
+	VPADDD       transconst<>+416(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       transconst<>+416(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VPADDD       transconst<>+448(SB), Y2, Y2
+	VPSRAD       $0x1f, Y2, Y2
+	VPANDN       Y4, Y2, Y2
+	VMULPS       Y3, Y0, Y0
+	VMULPS       Y2, Y0, Y0
+	VMOVSS       X0, (CX)
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, DX
+	DECQ         AX
+	JNZ          scalar
+
+done:
+	VZEROUPPER
+	RET
+
+// func ExpFastAVX512(dst []float32, x []float32)
+// Requires: AVX, AVX512F
+TEXT ·ExpFastAVX512(SB), NOSPLIT, $0-48
+	MOVQ         x_len+32(FP), CX
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         x_base+24(FP), DX
+	MOVL         $0x3f800000, BX
+	VMOVD        BX, X0
+	VBROADCASTSS X0, Z0
+	VBROADCASTSS transconst<>+0(SB), Z0
+	VBROADCASTSS transconst<>+32(SB), Z1
+
+single:
+	CMPQ             CX, $0x00000010
+	JB               tail
+	VMOVUPS          (DX), Z2
+	VMINPS           Z2, Z0, Z2
+	VMAXPS           Z2, Z1, Z2
+	VBROADCASTSS     transconst<>+64(SB), Z3
+	VFMADD213PS.BCST transconst<>+96(SB), Z2, Z3
+	VSUBPS.BCST      transconst<>+96(SB), Z3, Z3
+	VBROADCASTSS     transconst<>+128(SB), Z4
+	VFNMADD213PS     Z2, Z3, Z4
+	VBROADCASTSS     transconst<>+160(SB), Z2
+	VFNMADD213PS     Z4, Z3, Z2
+	VBROADCASTSS     transconst<>+384(SB), Z4
+	VFMADD213PS.BCST transconst<>+320(SB), Z2, Z4
+	VFMADD213PS.BCST transconst<>+352(SB), Z2, Z4
+	VFMADD213PS.BCST transconst<>+256(SB), Z2, Z4
+	VFMADD213PS.BCST transconst<>+288(SB), Z2, Z4
+	VMULPS           Z2, Z2, Z5
+	VFMADD213PS      Z2, Z4, Z5
+	VADDPS.BCST      transconst<>+832(SB), Z5, Z2
+	VSCALEFPS        Z3, Z2, Z2
+	VMOVUPS          Z2, (AX)
+	ADDQ             $0x00000040, AX
+	ADDQ             $0x00000040, DX
+	SUBQ             $0x00000010, CX
+	JMP              single
+
+tail:
+	TESTQ            CX, CX
+	JZ               done
+	MOVL             $0x00000001, BX
+	SHLL             CL, BX
+	DECL             BX
+	KMOVW            BX, K1
+	VMOVUPS.Z        (DX), K1, Z2
+	VMINPS           Z2, Z0, Z0
+	VMAXPS           Z0, Z1, Z0
+	VBROADCASTSS     transconst<>+64(SB), Z1
+	VFMADD213PS.BCST transconst<>+96(SB), Z0, Z1
+	VSUBPS.BCST      transconst<>+96(SB), Z1, Z1
+	VBROADCASTSS     transconst<>+128(SB), Z2
+	VFNMADD213PS     Z0, Z1, Z2
+	VBROADCASTSS     transconst<>+160(SB), Z0
+	VFNMADD213PS     Z2, Z1, Z0
+	VBROADCASTSS     transconst<>+384(SB), Z2
+	VFMADD213PS.BCST transconst<>+320(SB), Z0, Z2
+	VFMADD213PS.BCST transconst<>+352(SB), Z0, Z2
+	VFMADD213PS.BCST transconst<>+256(SB), Z0, Z2
+	VFMADD213PS.BCST transconst<>+288(SB), Z0, Z2
+	VMULPS           Z0, Z0, Z3
+	VFMADD213PS      Z0, Z2, Z3
+	VADDPS.BCST      transconst<>+832(SB), Z3, Z0
+	VSCALEFPS        Z1, Z0, Z0
+	VMOVUPS          Z0, K1, (AX)
 
 done:
 	VZEROUPPER

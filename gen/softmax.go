@@ -15,9 +15,9 @@ import (
 // elementwise Exp over a whole block of rows between these calls, so that
 // for short rows (10 classes) the exp's long dependency chain is not paid
 // once per row, and does the logarithm or division a row needs. They
-// follow fallback/softmax.go: x − max rounded to float32, its exp as
-// fallback.Exp gives it, sums of the exponentials and of products in
-// float64 (in another order, so not bit for bit).
+// follow fallback/softmax.go: x − max rounded to float32, sums of the
+// exponentials and of products in float64 (in another order, so not bit
+// for bit); the exponentials come from ExpFast (gen/exp.go).
 
 // rowFrame is the state of a kernel's loop over rows.
 type rowFrame struct {

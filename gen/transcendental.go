@@ -92,5 +92,5 @@ func sigmoidKernel(tab *ctab) kernel {
 
 func transcendentalFamily(c *build.Context) {
 	tab := newCtab(c, "transconst")
-	generateAll(c, expKernel(tab), tanhKernel(tab), sigmoidKernel(tab))
+	generateAll(c, expKernel(tab), tanhKernel(tab), sigmoidKernel(tab), expFastKernel(tab))
 }

@@ -152,6 +152,28 @@ func (v vm) shl(a reg.VecVirtual, n uint8) reg.VecVirtual {
 	return d
 }
 
+// madd sets a = a·b + c with one rounding and returns a: a is consumed,
+// c may be a constant. nmadd is c − a·b the same way.
+func (v vm) madd(a, b reg.VecVirtual, c any) reg.VecVirtual {
+	return v.fma213(v.c.VFMADD213PS, v.c.VFMADD213PS_BCST, a, b, c)
+}
+
+func (v vm) nmadd(a, b reg.VecVirtual, c any) reg.VecVirtual {
+	return v.fma213(v.c.VFNMADD213PS, v.c.VFNMADD213PS_BCST, a, b, c)
+}
+
+// fma213 emits the 213 form of an FMA, which overwrites a, the factor
+// that is not an operand of the broadcast.
+func (v vm) fma213(ins, bcst func(...operand.Op), a, b reg.VecVirtual, c any) reg.VecVirtual {
+	op, bc := v.arg(c)
+	if bc {
+		bcst(op, b, a)
+	} else {
+		ins(op, b, a)
+	}
+	return a
+}
+
 // fnmadd is c − a·b with one rounding, into a new register.
 func (v vm) fnmadd(a, b, c reg.VecVirtual) reg.VecVirtual {
 	d := v.s.vec(v.c)

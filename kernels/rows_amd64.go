@@ -14,7 +14,7 @@ import (
 // 10, one exp per row would leave its long dependency chain exposed); Go
 // does the one logarithm or division a row needs, in float64 as the
 // fallback does. So the results are the fallback's but for the order of
-// the float64 sums.
+// the float64 sums and for the exponentials, from the faster ExpFast.
 
 // rowLevel picks one level's generated row kernels. Each table entry is a
 // closure over a constant rowLevel, so the calls are direct and the
@@ -81,12 +81,15 @@ func (l rowLevel) shift2(dst, x []float32, m, n int, k, k2 []float32) {
 	asm.Shift2RowsAVX2(dst, x, m, n, k, k2)
 }
 
+// exp is ExpFast, not Exp: within 2 ULP (0.998 measured on a sample of
+// every 17th float32) where Exp holds 0.79, in half the operations;
+// Softmax's bound, 8 + n/16 ULP and more, has room for it.
 func (l rowLevel) exp(dst, x []float32) {
 	if l == rowsAVX512 {
-		asm.ExpAVX512(dst, x)
+		asm.ExpFastAVX512(dst, x)
 		return
 	}
-	asm.ExpAVX2(dst, x)
+	asm.ExpFastAVX2(dst, x)
 }
 
 // expRows sets e to e^(x − mx) row by row for the r rows of n entries of
