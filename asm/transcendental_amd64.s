@@ -361,11 +361,10 @@ single:
 	VMINPS        Z3, Z1, Z3
 	VMAXPS        Z3, Z2, Z3
 	VMULPS.BCST   transconst<>+64(SB), Z3, Z4
-	VADDPS.BCST   transconst<>+96(SB), Z4, Z4
-	VSUBPS.BCST   transconst<>+96(SB), Z4, Z5
-	VMULPS.BCST   transconst<>+128(SB), Z5, Z6
-	VSUBPS        Z6, Z3, Z3
-	VMULPS.BCST   transconst<>+160(SB), Z5, Z5
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VMULPS.BCST   transconst<>+128(SB), Z4, Z5
+	VSUBPS        Z5, Z3, Z3
+	VMULPS.BCST   transconst<>+160(SB), Z4, Z5
 	VSUBPS        Z5, Z3, Z6
 	VPANDD.BCST   transconst<>+192(SB), Z6, Z7
 	VPCMPGTD.BCST transconst<>+224(SB), Z7, K1
@@ -386,18 +385,7 @@ single:
 	VADDPS        Z3, Z7, Z3
 	VADDPS        Z5, Z3, Z3
 	VADDPS        Z3, Z6, Z3
-	VPSUBD.BCST   transconst<>+96(SB), Z4, Z4
-	VPSRAD        $0x01, Z4, Z5
-	VPSUBD        Z5, Z4, Z6
-	VPADDD.BCST   transconst<>+416(SB), Z5, Z5
-	VPSLLD        $0x17, Z5, Z5
-	VPADDD.BCST   transconst<>+416(SB), Z6, Z6
-	VPSLLD        $0x17, Z6, Z6
-	VPADDD.BCST   transconst<>+448(SB), Z4, Z4
-	VPSRAD        $0x1f, Z4, Z4
-	VPANDND       Z6, Z4, Z4
-	VMULPS        Z5, Z3, Z3
-	VMULPS        Z4, Z3, Z3
+	VSCALEFPS     Z4, Z3, Z3
 	VMOVUPS       Z3, (AX)
 	ADDQ          $0x00000040, AX
 	ADDQ          $0x00000040, DX
@@ -415,11 +403,10 @@ tail:
 	VMINPS        Z3, Z1, Z1
 	VMAXPS        Z1, Z2, Z1
 	VMULPS.BCST   transconst<>+64(SB), Z1, Z2
-	VADDPS.BCST   transconst<>+96(SB), Z2, Z2
-	VSUBPS.BCST   transconst<>+96(SB), Z2, Z3
-	VMULPS.BCST   transconst<>+128(SB), Z3, Z4
-	VSUBPS        Z4, Z1, Z1
-	VMULPS.BCST   transconst<>+160(SB), Z3, Z3
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VMULPS.BCST   transconst<>+128(SB), Z2, Z3
+	VSUBPS        Z3, Z1, Z1
+	VMULPS.BCST   transconst<>+160(SB), Z2, Z3
 	VSUBPS        Z3, Z1, Z4
 	VPANDD.BCST   transconst<>+192(SB), Z4, Z5
 	VPCMPGTD.BCST transconst<>+224(SB), Z5, K2
@@ -440,18 +427,7 @@ tail:
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z0, Z0
 	VADDPS        Z0, Z4, Z0
-	VPSUBD.BCST   transconst<>+96(SB), Z2, Z1
-	VPSRAD        $0x01, Z1, Z2
-	VPSUBD        Z2, Z1, Z3
-	VPADDD.BCST   transconst<>+416(SB), Z2, Z2
-	VPSLLD        $0x17, Z2, Z2
-	VPADDD.BCST   transconst<>+416(SB), Z3, Z3
-	VPSLLD        $0x17, Z3, Z3
-	VPADDD.BCST   transconst<>+448(SB), Z1, Z1
-	VPSRAD        $0x1f, Z1, Z1
-	VPANDND       Z3, Z1, Z1
-	VMULPS        Z2, Z0, Z0
-	VMULPS        Z1, Z0, Z0
+	VSCALEFPS     Z2, Z0, Z0
 	VMOVUPS       Z0, K1, (AX)
 
 done:
@@ -506,54 +482,54 @@ single:
 	VADDPS       Y4, Y9, Y4
 	VADDPS       Y7, Y4, Y4
 	VADDPS       Y4, Y8, Y7
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y4
 	VPSUBD       transconst<>+96(SB), Y6, Y6
-	VPSRAD       $0x01, Y6, Y9
-	VPSUBD       Y9, Y6, Y10
+	VPSRAD       $0x01, Y6, Y8
+	VPSUBD       Y8, Y6, Y9
+	VPADDD       transconst<>+416(SB), Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
 	VPADDD       transconst<>+416(SB), Y9, Y9
 	VPSLLD       $0x17, Y9, Y9
-	VPADDD       transconst<>+416(SB), Y10, Y10
-	VPSLLD       $0x17, Y10, Y10
 	VPADDD       transconst<>+448(SB), Y6, Y6
 	VPSRAD       $0x1f, Y6, Y6
-	VPANDN       Y10, Y6, Y6
-	VMULPS       Y9, Y7, Y10
-	VMULPS       Y6, Y10, Y10
-	VSUBPS       Y8, Y7, Y7
-	VSUBPS       Y7, Y4, Y4
-	VMULPS       Y9, Y4, Y4
+	VPANDN       Y9, Y6, Y6
+	VMULPS       Y8, Y7, Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y8, Y4, Y4
 	VMULPS       Y6, Y4, Y4
 	VPCMPGTD     transconst<>+544(SB), Y3, Y6
 	VPAND        Y6, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       transconst<>+576(SB), Y7, Y8
-	VADDPS       transconst<>+608(SB), Y8, Y8
-	VMULPS       Y7, Y8, Y8
-	VADDPS       transconst<>+640(SB), Y8, Y8
-	VMULPS       Y7, Y8, Y8
-	VADDPS       transconst<>+672(SB), Y8, Y8
-	VMULPS       Y7, Y8, Y8
-	VADDPS       transconst<>+704(SB), Y8, Y8
-	VMULPS       Y7, Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMULPS       transconst<>+576(SB), Y8, Y9
+	VADDPS       transconst<>+608(SB), Y9, Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       transconst<>+640(SB), Y9, Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       transconst<>+672(SB), Y9, Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       transconst<>+704(SB), Y9, Y9
 	VMULPS       Y8, Y6, Y6
+	VMULPS       Y9, Y6, Y6
 	VADDPS       Y6, Y3, Y6
-	VSUBPS       Y10, Y0, Y7
 	VSUBPS       Y7, Y0, Y8
-	VSUBPS       Y10, Y8, Y8
-	VSUBPS       Y4, Y8, Y8
-	VADDPS       Y10, Y0, Y9
-	VSUBPS       Y9, Y0, Y11
-	VADDPS       Y10, Y11, Y10
-	VADDPS       Y4, Y10, Y4
-	VDIVPS       Y9, Y7, Y10
-	VMOVUPS      Y7, Y7
-	VFNMADD231PS Y9, Y10, Y7
-	VMULPS       Y4, Y10, Y4
-	VSUBPS       Y4, Y8, Y4
+	VSUBPS       Y8, Y0, Y9
+	VSUBPS       Y7, Y9, Y9
+	VSUBPS       Y4, Y9, Y9
+	VADDPS       Y7, Y0, Y10
+	VSUBPS       Y10, Y0, Y11
+	VADDPS       Y7, Y11, Y7
 	VADDPS       Y4, Y7, Y4
-	VMULPS       transconst<>+736(SB), Y10, Y7
-	VADDPS       transconst<>+736(SB), Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VADDPS       Y4, Y10, Y4
+	VDIVPS       Y10, Y8, Y7
+	VMOVUPS      Y8, Y8
+	VFNMADD231PS Y10, Y7, Y8
+	VMULPS       Y4, Y7, Y4
+	VSUBPS       Y4, Y9, Y4
+	VADDPS       Y4, Y8, Y4
+	VMULPS       transconst<>+736(SB), Y7, Y8
+	VADDPS       transconst<>+736(SB), Y8, Y8
+	VMULPS       Y8, Y4, Y4
+	VADDPS       Y4, Y7, Y4
 	VPCMPGTD     transconst<>+768(SB), Y3, Y3
 	VBLENDVPS    Y3, Y4, Y6, Y3
 	VPAND        transconst<>+800(SB), Y2, Y2
@@ -603,54 +579,54 @@ scalar:
 	VADDPS       Y3, Y8, Y3
 	VADDPS       Y6, Y3, Y3
 	VADDPS       Y3, Y7, Y6
+	VSUBPS       Y7, Y6, Y7
+	VSUBPS       Y7, Y3, Y3
 	VPSUBD       transconst<>+96(SB), Y4, Y4
-	VPSRAD       $0x01, Y4, Y8
-	VPSUBD       Y8, Y4, Y9
+	VPSRAD       $0x01, Y4, Y7
+	VPSUBD       Y7, Y4, Y8
+	VPADDD       transconst<>+416(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
 	VPADDD       transconst<>+416(SB), Y8, Y8
 	VPSLLD       $0x17, Y8, Y8
-	VPADDD       transconst<>+416(SB), Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
 	VPADDD       transconst<>+448(SB), Y4, Y4
 	VPSRAD       $0x1f, Y4, Y4
-	VPANDN       Y9, Y4, Y4
-	VMULPS       Y8, Y6, Y9
-	VMULPS       Y4, Y9, Y9
-	VSUBPS       Y7, Y6, Y6
-	VSUBPS       Y6, Y3, Y3
-	VMULPS       Y8, Y3, Y3
+	VPANDN       Y8, Y4, Y4
+	VMULPS       Y7, Y6, Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y3, Y3
 	VMULPS       Y4, Y3, Y3
 	VPCMPGTD     transconst<>+544(SB), Y2, Y4
 	VPAND        Y4, Y2, Y4
-	VMULPS       Y4, Y4, Y6
-	VMULPS       transconst<>+576(SB), Y6, Y7
-	VADDPS       transconst<>+608(SB), Y7, Y7
-	VMULPS       Y6, Y7, Y7
-	VADDPS       transconst<>+640(SB), Y7, Y7
-	VMULPS       Y6, Y7, Y7
-	VADDPS       transconst<>+672(SB), Y7, Y7
-	VMULPS       Y6, Y7, Y7
-	VADDPS       transconst<>+704(SB), Y7, Y7
-	VMULPS       Y6, Y4, Y4
+	VMULPS       Y4, Y4, Y7
+	VMULPS       transconst<>+576(SB), Y7, Y8
+	VADDPS       transconst<>+608(SB), Y8, Y8
+	VMULPS       Y7, Y8, Y8
+	VADDPS       transconst<>+640(SB), Y8, Y8
+	VMULPS       Y7, Y8, Y8
+	VADDPS       transconst<>+672(SB), Y8, Y8
+	VMULPS       Y7, Y8, Y8
+	VADDPS       transconst<>+704(SB), Y8, Y8
 	VMULPS       Y7, Y4, Y4
+	VMULPS       Y8, Y4, Y4
 	VADDPS       Y4, Y2, Y4
-	VSUBPS       Y9, Y0, Y6
 	VSUBPS       Y6, Y0, Y7
-	VSUBPS       Y9, Y7, Y7
-	VSUBPS       Y3, Y7, Y7
-	VADDPS       Y9, Y0, Y8
-	VSUBPS       Y8, Y0, Y10
-	VADDPS       Y9, Y10, Y9
-	VADDPS       Y3, Y9, Y3
-	VDIVPS       Y8, Y6, Y9
-	VMOVUPS      Y6, Y6
-	VFNMADD231PS Y8, Y9, Y6
-	VMULPS       Y3, Y9, Y3
-	VSUBPS       Y3, Y7, Y3
+	VSUBPS       Y7, Y0, Y8
+	VSUBPS       Y6, Y8, Y8
+	VSUBPS       Y3, Y8, Y8
+	VADDPS       Y6, Y0, Y9
+	VSUBPS       Y9, Y0, Y10
+	VADDPS       Y6, Y10, Y6
 	VADDPS       Y3, Y6, Y3
-	VMULPS       transconst<>+736(SB), Y9, Y6
-	VADDPS       transconst<>+736(SB), Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VADDPS       Y3, Y9, Y3
+	VDIVPS       Y9, Y7, Y6
+	VMOVUPS      Y7, Y7
+	VFNMADD231PS Y9, Y6, Y7
+	VMULPS       Y3, Y6, Y3
+	VSUBPS       Y3, Y8, Y3
+	VADDPS       Y3, Y7, Y3
+	VMULPS       transconst<>+736(SB), Y6, Y7
+	VADDPS       transconst<>+736(SB), Y7, Y7
+	VMULPS       Y7, Y3, Y3
+	VADDPS       Y3, Y6, Y3
 	VPCMPGTD     transconst<>+768(SB), Y2, Y2
 	VBLENDVPS    Y2, Y3, Y4, Y2
 	VPAND        transconst<>+800(SB), Y5, Y3
@@ -688,11 +664,10 @@ single:
 	VMINPS        Z6, Z1, Z6
 	VMAXPS        Z6, Z2, Z6
 	VMULPS.BCST   transconst<>+64(SB), Z6, Z9
-	VADDPS.BCST   transconst<>+96(SB), Z9, Z9
-	VSUBPS.BCST   transconst<>+96(SB), Z9, Z10
-	VMULPS.BCST   transconst<>+128(SB), Z10, Z11
-	VSUBPS        Z11, Z6, Z6
-	VMULPS.BCST   transconst<>+160(SB), Z10, Z10
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VMULPS.BCST   transconst<>+128(SB), Z9, Z10
+	VSUBPS        Z10, Z6, Z6
+	VMULPS.BCST   transconst<>+160(SB), Z9, Z10
 	VSUBPS        Z10, Z6, Z11
 	VPANDD.BCST   transconst<>+192(SB), Z11, Z12
 	VPCMPGTD.BCST transconst<>+224(SB), Z12, K1
@@ -713,54 +688,42 @@ single:
 	VADDPS        Z6, Z12, Z6
 	VADDPS        Z10, Z6, Z6
 	VADDPS        Z6, Z11, Z10
-	VPSUBD.BCST   transconst<>+96(SB), Z9, Z9
-	VPSRAD        $0x01, Z9, Z12
-	VPSUBD        Z12, Z9, Z13
-	VPADDD.BCST   transconst<>+416(SB), Z12, Z12
-	VPSLLD        $0x17, Z12, Z12
-	VPADDD.BCST   transconst<>+416(SB), Z13, Z13
-	VPSLLD        $0x17, Z13, Z13
-	VPADDD.BCST   transconst<>+448(SB), Z9, Z9
-	VPSRAD        $0x1f, Z9, Z9
-	VPANDND       Z13, Z9, Z9
-	VMULPS        Z12, Z10, Z13
-	VMULPS        Z9, Z13, Z13
-	VSUBPS        Z11, Z10, Z10
-	VSUBPS        Z10, Z6, Z6
-	VMULPS        Z12, Z6, Z6
-	VMULPS        Z9, Z6, Z6
+	VSUBPS        Z11, Z10, Z11
+	VSUBPS        Z11, Z6, Z6
+	VSCALEFPS     Z9, Z10, Z10
+	VSCALEFPS     Z9, Z6, Z6
 	VPCMPGTD.BCST transconst<>+544(SB), Z5, K1
 	VMOVUPS.Z     Z5, K1, Z9
-	VMULPS        Z9, Z9, Z10
-	VMULPS.BCST   transconst<>+576(SB), Z10, Z11
-	VADDPS.BCST   transconst<>+608(SB), Z11, Z11
-	VMULPS        Z10, Z11, Z11
-	VADDPS.BCST   transconst<>+640(SB), Z11, Z11
-	VMULPS        Z10, Z11, Z11
-	VADDPS.BCST   transconst<>+672(SB), Z11, Z11
-	VMULPS        Z10, Z11, Z11
-	VADDPS.BCST   transconst<>+704(SB), Z11, Z11
-	VMULPS        Z10, Z9, Z9
+	VMULPS        Z9, Z9, Z11
+	VMULPS.BCST   transconst<>+576(SB), Z11, Z12
+	VADDPS.BCST   transconst<>+608(SB), Z12, Z12
+	VMULPS        Z11, Z12, Z12
+	VADDPS.BCST   transconst<>+640(SB), Z12, Z12
+	VMULPS        Z11, Z12, Z12
+	VADDPS.BCST   transconst<>+672(SB), Z12, Z12
+	VMULPS        Z11, Z12, Z12
+	VADDPS.BCST   transconst<>+704(SB), Z12, Z12
 	VMULPS        Z11, Z9, Z9
+	VMULPS        Z12, Z9, Z9
 	VADDPS        Z9, Z5, Z9
-	VSUBPS        Z13, Z0, Z10
 	VSUBPS        Z10, Z0, Z11
-	VSUBPS        Z13, Z11, Z11
-	VSUBPS        Z6, Z11, Z11
-	VADDPS        Z13, Z0, Z12
-	VSUBPS        Z12, Z0, Z14
-	VADDPS        Z13, Z14, Z13
-	VADDPS        Z6, Z13, Z6
-	VDIVPS        Z12, Z10, Z13
-	VMOVUPS       Z10, Z10
-	VFNMADD231PS  Z12, Z13, Z10
-	VMULPS        Z6, Z13, Z6
-	VSUBPS        Z6, Z11, Z6
+	VSUBPS        Z11, Z0, Z12
+	VSUBPS        Z10, Z12, Z12
+	VSUBPS        Z6, Z12, Z12
+	VADDPS        Z10, Z0, Z13
+	VSUBPS        Z13, Z0, Z14
+	VADDPS        Z10, Z14, Z10
 	VADDPS        Z6, Z10, Z6
-	VMULPS.BCST   transconst<>+736(SB), Z13, Z10
-	VADDPS.BCST   transconst<>+736(SB), Z10, Z10
-	VMULPS        Z10, Z6, Z6
-	VADDPS        Z6, Z13, Z6
+	VDIVPS        Z13, Z11, Z10
+	VMOVUPS       Z11, Z11
+	VFNMADD231PS  Z13, Z10, Z11
+	VMULPS        Z6, Z10, Z6
+	VSUBPS        Z6, Z12, Z6
+	VADDPS        Z6, Z11, Z6
+	VMULPS.BCST   transconst<>+736(SB), Z10, Z11
+	VADDPS.BCST   transconst<>+736(SB), Z11, Z11
+	VMULPS        Z11, Z6, Z6
+	VADDPS        Z6, Z10, Z6
 	VPCMPGTD.BCST transconst<>+768(SB), Z5, K1
 	VBLENDMPS     Z6, Z9, K1, Z7
 	VPANDD.BCST   transconst<>+800(SB), Z4, Z4
@@ -785,11 +748,10 @@ tail:
 	VMINPS        Z3, Z1, Z1
 	VMAXPS        Z1, Z2, Z1
 	VMULPS.BCST   transconst<>+64(SB), Z1, Z2
-	VADDPS.BCST   transconst<>+96(SB), Z2, Z2
-	VSUBPS.BCST   transconst<>+96(SB), Z2, Z3
-	VMULPS.BCST   transconst<>+128(SB), Z3, Z6
-	VSUBPS        Z6, Z1, Z1
-	VMULPS.BCST   transconst<>+160(SB), Z3, Z3
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VMULPS.BCST   transconst<>+128(SB), Z2, Z3
+	VSUBPS        Z3, Z1, Z1
+	VMULPS.BCST   transconst<>+160(SB), Z2, Z3
 	VSUBPS        Z3, Z1, Z6
 	VPANDD.BCST   transconst<>+192(SB), Z6, Z7
 	VPCMPGTD.BCST transconst<>+224(SB), Z7, K2
@@ -810,49 +772,37 @@ tail:
 	VADDPS        Z1, Z7, Z1
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z1, Z6, Z3
-	VPSUBD.BCST   transconst<>+96(SB), Z2, Z2
-	VPSRAD        $0x01, Z2, Z7
-	VPSUBD        Z7, Z2, Z9
-	VPADDD.BCST   transconst<>+416(SB), Z7, Z7
-	VPSLLD        $0x17, Z7, Z7
-	VPADDD.BCST   transconst<>+416(SB), Z9, Z9
-	VPSLLD        $0x17, Z9, Z9
-	VPADDD.BCST   transconst<>+448(SB), Z2, Z2
-	VPSRAD        $0x1f, Z2, Z2
-	VPANDND       Z9, Z2, Z2
-	VMULPS        Z7, Z3, Z9
-	VMULPS        Z2, Z9, Z9
-	VSUBPS        Z6, Z3, Z3
-	VSUBPS        Z3, Z1, Z1
-	VMULPS        Z7, Z1, Z1
-	VMULPS        Z2, Z1, Z1
+	VSUBPS        Z6, Z3, Z6
+	VSUBPS        Z6, Z1, Z1
+	VSCALEFPS     Z2, Z3, Z3
+	VSCALEFPS     Z2, Z1, Z1
 	VPCMPGTD.BCST transconst<>+544(SB), Z5, K2
 	VMOVUPS.Z     Z5, K2, Z2
-	VMULPS        Z2, Z2, Z3
-	VMULPS.BCST   transconst<>+576(SB), Z3, Z6
-	VADDPS.BCST   transconst<>+608(SB), Z6, Z6
-	VMULPS        Z3, Z6, Z6
-	VADDPS.BCST   transconst<>+640(SB), Z6, Z6
-	VMULPS        Z3, Z6, Z6
-	VADDPS.BCST   transconst<>+672(SB), Z6, Z6
-	VMULPS        Z3, Z6, Z6
-	VADDPS.BCST   transconst<>+704(SB), Z6, Z6
-	VMULPS        Z3, Z2, Z2
+	VMULPS        Z2, Z2, Z6
+	VMULPS.BCST   transconst<>+576(SB), Z6, Z7
+	VADDPS.BCST   transconst<>+608(SB), Z7, Z7
+	VMULPS        Z6, Z7, Z7
+	VADDPS.BCST   transconst<>+640(SB), Z7, Z7
+	VMULPS        Z6, Z7, Z7
+	VADDPS.BCST   transconst<>+672(SB), Z7, Z7
+	VMULPS        Z6, Z7, Z7
+	VADDPS.BCST   transconst<>+704(SB), Z7, Z7
 	VMULPS        Z6, Z2, Z2
+	VMULPS        Z7, Z2, Z2
 	VADDPS        Z2, Z5, Z2
-	VSUBPS        Z9, Z0, Z3
 	VSUBPS        Z3, Z0, Z6
-	VSUBPS        Z9, Z6, Z6
-	VSUBPS        Z1, Z6, Z6
-	VADDPS        Z9, Z0, Z7
-	VSUBPS        Z7, Z0, Z0
-	VADDPS        Z9, Z0, Z0
+	VSUBPS        Z6, Z0, Z7
+	VSUBPS        Z3, Z7, Z7
+	VSUBPS        Z1, Z7, Z7
+	VADDPS        Z3, Z0, Z9
+	VSUBPS        Z9, Z0, Z0
+	VADDPS        Z3, Z0, Z0
 	VADDPS        Z1, Z0, Z0
-	VDIVPS        Z7, Z3, Z1
-	VMOVUPS       Z3, Z3
-	VFNMADD231PS  Z7, Z1, Z3
+	VDIVPS        Z9, Z6, Z1
+	VMOVUPS       Z6, Z3
+	VFNMADD231PS  Z9, Z1, Z3
 	VMULPS        Z0, Z1, Z0
-	VSUBPS        Z0, Z6, Z0
+	VSUBPS        Z0, Z7, Z0
 	VADDPS        Z0, Z3, Z0
 	VMULPS.BCST   transconst<>+736(SB), Z1, Z3
 	VADDPS.BCST   transconst<>+736(SB), Z3, Z3
@@ -914,38 +864,38 @@ single:
 	VADDPS       Y3, Y8, Y3
 	VADDPS       Y5, Y3, Y3
 	VADDPS       Y3, Y7, Y5
+	VSUBPS       Y7, Y5, Y7
+	VSUBPS       Y7, Y3, Y3
 	VPSUBD       transconst<>+96(SB), Y4, Y4
-	VPSRAD       $0x01, Y4, Y8
-	VPSUBD       Y8, Y4, Y9
+	VPSRAD       $0x01, Y4, Y7
+	VPSUBD       Y7, Y4, Y8
+	VPADDD       transconst<>+416(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
 	VPADDD       transconst<>+416(SB), Y8, Y8
 	VPSLLD       $0x17, Y8, Y8
-	VPADDD       transconst<>+416(SB), Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
 	VPADDD       transconst<>+448(SB), Y4, Y4
 	VPSRAD       $0x1f, Y4, Y4
-	VPANDN       Y9, Y4, Y4
-	VMULPS       Y8, Y5, Y9
-	VMULPS       Y4, Y9, Y9
-	VSUBPS       Y7, Y5, Y5
-	VSUBPS       Y5, Y3, Y3
-	VMULPS       Y8, Y3, Y3
+	VPANDN       Y8, Y4, Y4
+	VMULPS       Y7, Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VMULPS       Y7, Y3, Y3
 	VMULPS       Y4, Y3, Y3
-	VBLENDVPS    Y2, Y9, Y0, Y4
-	VBLENDVPS    Y2, Y3, Y1, Y5
-	VADDPS       Y9, Y0, Y7
-	VSUBPS       Y7, Y0, Y8
-	VADDPS       Y9, Y8, Y8
-	VADDPS       Y3, Y8, Y3
-	VDIVPS       Y7, Y4, Y8
+	VBLENDVPS    Y2, Y5, Y0, Y4
+	VBLENDVPS    Y2, Y3, Y1, Y7
+	VADDPS       Y5, Y0, Y8
+	VSUBPS       Y8, Y0, Y9
+	VADDPS       Y5, Y9, Y5
+	VADDPS       Y3, Y5, Y3
+	VDIVPS       Y8, Y4, Y5
 	VMOVUPS      Y4, Y4
-	VFNMADD231PS Y7, Y8, Y4
-	VMULPS       Y3, Y8, Y3
-	VSUBPS       Y3, Y5, Y3
+	VFNMADD231PS Y8, Y5, Y4
+	VMULPS       Y3, Y5, Y3
+	VSUBPS       Y3, Y7, Y3
 	VADDPS       Y3, Y4, Y3
-	VSUBPS       Y8, Y0, Y4
-	VBLENDVPS    Y2, Y4, Y8, Y2
+	VSUBPS       Y5, Y0, Y4
+	VBLENDVPS    Y2, Y4, Y5, Y2
 	VMULPS       Y2, Y3, Y2
-	VADDPS       Y2, Y8, Y2
+	VADDPS       Y2, Y5, Y2
 	VMOVUPS      Y2, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
@@ -989,38 +939,38 @@ scalar:
 	VADDPS       Y2, Y7, Y2
 	VADDPS       Y4, Y2, Y2
 	VADDPS       Y2, Y5, Y4
+	VSUBPS       Y5, Y4, Y5
+	VSUBPS       Y5, Y2, Y2
 	VPSUBD       transconst<>+96(SB), Y3, Y3
-	VPSRAD       $0x01, Y3, Y7
-	VPSUBD       Y7, Y3, Y8
+	VPSRAD       $0x01, Y3, Y5
+	VPSUBD       Y5, Y3, Y7
+	VPADDD       transconst<>+416(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
 	VPADDD       transconst<>+416(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VPADDD       transconst<>+416(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
 	VPADDD       transconst<>+448(SB), Y3, Y3
 	VPSRAD       $0x1f, Y3, Y3
-	VPANDN       Y8, Y3, Y3
-	VMULPS       Y7, Y4, Y8
-	VMULPS       Y3, Y8, Y8
-	VSUBPS       Y5, Y4, Y4
-	VSUBPS       Y4, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VPANDN       Y7, Y3, Y3
+	VMULPS       Y5, Y4, Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y5, Y2, Y2
 	VMULPS       Y3, Y2, Y2
-	VBLENDVPS    Y6, Y8, Y0, Y3
-	VBLENDVPS    Y6, Y2, Y1, Y4
-	VADDPS       Y8, Y0, Y5
-	VSUBPS       Y5, Y0, Y7
-	VADDPS       Y8, Y7, Y7
-	VADDPS       Y2, Y7, Y2
-	VDIVPS       Y5, Y3, Y7
+	VBLENDVPS    Y6, Y4, Y0, Y3
+	VBLENDVPS    Y6, Y2, Y1, Y5
+	VADDPS       Y4, Y0, Y7
+	VSUBPS       Y7, Y0, Y8
+	VADDPS       Y4, Y8, Y4
+	VADDPS       Y2, Y4, Y2
+	VDIVPS       Y7, Y3, Y4
 	VMOVUPS      Y3, Y3
-	VFNMADD231PS Y5, Y7, Y3
-	VMULPS       Y2, Y7, Y2
-	VSUBPS       Y2, Y4, Y2
+	VFNMADD231PS Y7, Y4, Y3
+	VMULPS       Y2, Y4, Y2
+	VSUBPS       Y2, Y5, Y2
 	VADDPS       Y2, Y3, Y2
-	VSUBPS       Y7, Y0, Y3
-	VBLENDVPS    Y6, Y3, Y7, Y3
+	VSUBPS       Y4, Y0, Y3
+	VBLENDVPS    Y6, Y3, Y4, Y3
 	VMULPS       Y3, Y2, Y2
-	VADDPS       Y2, Y7, Y2
+	VADDPS       Y2, Y4, Y2
 	VMOVSS       X2, (CX)
 	ADDQ         $0x00000004, CX
 	ADDQ         $0x00000004, DX
@@ -1052,11 +1002,10 @@ single:
 	VMINPS        Z5, Z1, Z5
 	VMAXPS        Z5, Z2, Z5
 	VMULPS.BCST   transconst<>+64(SB), Z5, Z12
-	VADDPS.BCST   transconst<>+96(SB), Z12, Z12
-	VSUBPS.BCST   transconst<>+96(SB), Z12, Z13
-	VMULPS.BCST   transconst<>+128(SB), Z13, Z14
-	VSUBPS        Z14, Z5, Z5
-	VMULPS.BCST   transconst<>+160(SB), Z13, Z13
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VMULPS.BCST   transconst<>+128(SB), Z12, Z13
+	VSUBPS        Z13, Z5, Z5
+	VMULPS.BCST   transconst<>+160(SB), Z12, Z13
 	VSUBPS        Z13, Z5, Z14
 	VPANDD.BCST   transconst<>+192(SB), Z14, Z15
 	VPCMPGTD.BCST transconst<>+224(SB), Z15, K1
@@ -1077,28 +1026,16 @@ single:
 	VADDPS        Z5, Z15, Z5
 	VADDPS        Z13, Z5, Z5
 	VADDPS        Z5, Z14, Z13
-	VPSUBD.BCST   transconst<>+96(SB), Z12, Z12
-	VPSRAD        $0x01, Z12, Z15
-	VPSUBD        Z15, Z12, Z16
-	VPADDD.BCST   transconst<>+416(SB), Z15, Z15
-	VPSLLD        $0x17, Z15, Z15
-	VPADDD.BCST   transconst<>+416(SB), Z16, Z16
-	VPSLLD        $0x17, Z16, Z16
-	VPADDD.BCST   transconst<>+448(SB), Z12, Z12
-	VPSRAD        $0x1f, Z12, Z12
-	VPANDND       Z16, Z12, Z12
-	VMULPS        Z15, Z13, Z16
-	VMULPS        Z12, Z16, Z16
-	VSUBPS        Z14, Z13, Z13
-	VSUBPS        Z13, Z5, Z5
-	VMULPS        Z15, Z5, Z5
-	VMULPS        Z12, Z5, Z5
+	VSUBPS        Z14, Z13, Z14
+	VSUBPS        Z14, Z5, Z5
+	VSCALEFPS     Z12, Z13, Z13
+	VSCALEFPS     Z12, Z5, Z5
 	VPTESTMD.BCST transconst<>+800(SB), Z4, K1
-	VBLENDMPS     Z16, Z0, K1, Z6
+	VBLENDMPS     Z13, Z0, K1, Z6
 	VBLENDMPS     Z5, Z3, K1, Z7
-	VADDPS        Z16, Z0, Z4
+	VADDPS        Z13, Z0, Z4
 	VSUBPS        Z4, Z0, Z12
-	VADDPS        Z16, Z12, Z12
+	VADDPS        Z13, Z12, Z12
 	VADDPS        Z5, Z12, Z5
 	VDIVPS        Z4, Z6, Z12
 	VMOVUPS       Z6, Z13
@@ -1128,11 +1065,10 @@ tail:
 	VMINPS        Z5, Z1, Z1
 	VMAXPS        Z1, Z2, Z1
 	VMULPS.BCST   transconst<>+64(SB), Z1, Z2
-	VADDPS.BCST   transconst<>+96(SB), Z2, Z2
-	VSUBPS.BCST   transconst<>+96(SB), Z2, Z5
-	VMULPS.BCST   transconst<>+128(SB), Z5, Z6
-	VSUBPS        Z6, Z1, Z1
-	VMULPS.BCST   transconst<>+160(SB), Z5, Z5
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VMULPS.BCST   transconst<>+128(SB), Z2, Z5
+	VSUBPS        Z5, Z1, Z1
+	VMULPS.BCST   transconst<>+160(SB), Z2, Z5
 	VSUBPS        Z5, Z1, Z6
 	VPANDD.BCST   transconst<>+192(SB), Z6, Z7
 	VPCMPGTD.BCST transconst<>+224(SB), Z7, K2
@@ -1153,28 +1089,16 @@ tail:
 	VADDPS        Z1, Z7, Z1
 	VADDPS        Z5, Z1, Z1
 	VADDPS        Z1, Z6, Z5
-	VPSUBD.BCST   transconst<>+96(SB), Z2, Z2
-	VPSRAD        $0x01, Z2, Z7
-	VPSUBD        Z7, Z2, Z8
-	VPADDD.BCST   transconst<>+416(SB), Z7, Z7
-	VPSLLD        $0x17, Z7, Z7
-	VPADDD.BCST   transconst<>+416(SB), Z8, Z8
-	VPSLLD        $0x17, Z8, Z8
-	VPADDD.BCST   transconst<>+448(SB), Z2, Z2
-	VPSRAD        $0x1f, Z2, Z2
-	VPANDND       Z8, Z2, Z2
-	VMULPS        Z7, Z5, Z8
-	VMULPS        Z2, Z8, Z8
-	VSUBPS        Z6, Z5, Z5
-	VSUBPS        Z5, Z1, Z1
-	VMULPS        Z7, Z1, Z1
-	VMULPS        Z2, Z1, Z1
+	VSUBPS        Z6, Z5, Z6
+	VSUBPS        Z6, Z1, Z1
+	VSCALEFPS     Z2, Z5, Z5
+	VSCALEFPS     Z2, Z1, Z1
 	VPTESTMD.BCST transconst<>+800(SB), Z4, K2
-	VBLENDMPS     Z8, Z0, K2, Z9
+	VBLENDMPS     Z5, Z0, K2, Z9
 	VBLENDMPS     Z1, Z3, K2, Z10
-	VADDPS        Z8, Z0, Z2
+	VADDPS        Z5, Z0, Z2
 	VSUBPS        Z2, Z0, Z3
-	VADDPS        Z8, Z3, Z3
+	VADDPS        Z5, Z3, Z3
 	VADDPS        Z1, Z3, Z1
 	VDIVPS        Z2, Z9, Z3
 	VMOVUPS       Z9, Z4

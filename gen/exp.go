@@ -63,8 +63,17 @@ func (e expGen) emit(x reg.VecVirtual, tail bool) (hi, lo reg.VecVirtual) {
 	// Clamp with x's NaN kept, as the fallback's two ifs do.
 	hiK, loK := e.clamps()
 	x = v.maxKeepNaN(v.minKeepNaN(x, hiK), loK)
-	t := v.add(v.mul(x, kf(log2e)), kf(roundMagic))
-	n := v.sub(t, kf(roundMagic))
+	// n = x·log2e rounded to float32, then to an integer (to nearest
+	// even): by adding and subtracting roundMagic, or on AVX-512 by
+	// VRNDSCALEPS, which rounds the same way.
+	var t, n reg.VecVirtual
+	if wide(v.s) {
+		n = v.s.vec(v.c)
+		v.c.VRNDSCALEPS(operand.U8(0), v.mul(x, kf(log2e)), n)
+	} else {
+		t = v.add(v.mul(x, kf(log2e)), kf(roundMagic))
+		n = v.sub(t, kf(roundMagic))
+	}
 	rh := v.sub(x, v.mul(n, kf(ln2Hi)))
 	rl := v.mul(n, kf(ln2Lo))
 	r := v.sub(rh, rl)
@@ -81,13 +90,32 @@ func (e expGen) emit(x reg.VecVirtual, tail bool) (hi, lo reg.VecVirtual) {
 	cc := v.add(v.add(v.sub(e.one, s), rh), u)
 	p := v.add(s, cc)
 
+	var pl reg.VecVirtual
+	if tail {
+		pl = v.sub(cc, v.sub(p, s))
+	}
+	if wide(v.s) {
+		// VSCALEFPS rounds p·2ⁿ once, as the two factors do: the
+		// same bits, denormals, overflow and n < −150 included.
+		hi = v.scalef(p, n)
+		if tail {
+			lo = v.scalef(pl, n)
+		}
+		return hi, lo
+	}
 	s1, s2 := pow2(v, t)
 	hi = v.mul(v.mul(p, s1), s2)
 	if tail {
-		pl := v.sub(cc, v.sub(p, s))
 		lo = v.mul(v.mul(pl, s1), s2)
 	}
 	return hi, lo
+}
+
+// scalef returns p·2^⌊n⌋ rounded once (AVX-512 only).
+func (v vm) scalef(p, n reg.VecVirtual) reg.VecVirtual {
+	d := v.s.vec(v.c)
+	v.c.VSCALEFPS(n, p, d)
+	return d
 }
 
 // pow2 returns 2ⁿ, n held as an integer in the low mantissa bits of t
@@ -127,9 +155,7 @@ func (e expGen) emitFast(x reg.VecVirtual) reg.VecVirtual {
 	}
 	p := v.add(v.madd(v.mul(r, r), q, r), kf(1))
 	if wide(v.s) {
-		d := v.s.vec(v.c)
-		v.c.VSCALEFPS(n, p, d)
-		return d
+		return v.scalef(p, n)
 	}
 	s1, s2 := pow2(v, t)
 	return v.mul(v.mul(p, s1), s2)
