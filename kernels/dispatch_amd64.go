@@ -40,7 +40,7 @@ func simdImpls() []*impl {
 		avx2.exp = asm.ExpAVX2
 		avx2.tanh = asm.TanhAVX2
 		avx2.sigmoid = asm.SigmoidAVX2
-		withRows(&avx2, rowsAVX2, asm.SoftmaxGradRowsAVX2)
+		withRows(&avx2, rowsAVX2)
 		avx2.scale = asm.ScaleAVX2
 		avx2.axpy = asm.AxpyAVX2
 		avx2.biasAdd = biasAddWith(asm.BiasAddAVX2, asm.AddAVX2)
@@ -60,7 +60,7 @@ func simdImpls() []*impl {
 			avx512.exp = asm.ExpAVX512
 			avx512.tanh = asm.TanhAVX512
 			avx512.sigmoid = asm.SigmoidAVX512
-			withRows(&avx512, rowsAVX512, asm.SoftmaxGradRowsAVX512)
+			withRows(&avx512, rowsAVX512)
 			avx512.scale = asm.ScaleAVX512
 			avx512.axpy = asm.AxpyAVX512
 			avx512.biasAdd = biasAddWith(biasAddColumnsAVX512, asm.AddAVX512)
