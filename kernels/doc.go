@@ -19,10 +19,10 @@
 // Each operation has a pure-Go implementation (package fallback), used on
 // every GOARCH, under the purego build tag, and on CPUs without the needed
 // vector features. On amd64 the AVX2+FMA and AVX-512 implementations replace
-// it kernel by kernel as they are written. Results of different
-// implementations agree within the accuracy stated on each function; they
-// are not bit-identical, because fused multiply-add and summation order
-// change the rounding.
+// it for every kernel. Results of different implementations agree within
+// the accuracy stated on each function; in general they are not
+// bit-identical, because fused multiply-add and summation order change the
+// rounding, but Exp, Tanh and Sigmoid are, as their doc comments say.
 //
 // The environment variable SIMDNN_KERNELS, read once at init, lowers the
 // implementation for testing and benchmarking: "generic", "avx2", "avx512"
