@@ -2,7 +2,11 @@ module github.com/simdnn/simdnn/gen
 
 go 1.26.0
 
-require github.com/mmcloughlin/avo v0.6.0
+require (
+	github.com/mmcloughlin/avo v0.6.0
+	// arm64asm decodes the WORDs of the arm64 emitter in its tests.
+	golang.org/x/arch v0.33.0
+)
 
 require (
 	golang.org/x/mod v0.42.0 // indirect

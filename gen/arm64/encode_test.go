@@ -1,0 +1,53 @@
+package arm64
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"golang.org/x/arch/arm64/arm64asm"
+)
+
+// CheckWord decodes w.Enc with golang.org/x/arch/arm64asm, an
+// independent decoder, and reports whether its GNU syntax is w.GNU.
+func checkWord(t *testing.T, w Word) {
+	t.Helper()
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], w.Enc)
+	inst, err := arm64asm.Decode(b[:])
+	if err != nil {
+		t.Errorf("WORD $0x%08x // %s: does not decode: %v", w.Enc, w.GNU, err)
+		return
+	}
+	if got := arm64asm.GNUSyntax(inst); got != w.GNU {
+		t.Errorf("WORD $0x%08x // %s: decodes as %q", w.Enc, w.GNU, got)
+	}
+}
+
+// TestWordsDecode runs every WORD-emitting method over register numbers
+// that set each bit of every register field (and every lane index), and
+// checks that each word decodes to its comment.
+func TestWordsDecode(t *testing.T) {
+	var file File
+	f := file.Func("T", nil)
+	vs := []V{0, 1, 2, 4, 8, 16, 31, 21, 10}
+	for i, d := range vs {
+		n, m := vs[(i+3)%len(vs)], vs[(i+5)%len(vs)]
+		for _, op := range []func(d, n, m VA){f.FADD, f.FSUB, f.FMUL, f.FDIV, f.FMAX, f.FMIN, f.FADDP, f.FCMEQ, f.FCMGE, f.FCMGT} {
+			op(d.S4(), n.S4(), m.S4())
+		}
+		for _, op := range []func(d, n VA){f.FCMLT0, f.FCMLE0, f.FCMGT0, f.FCMGE0, f.FNEG, f.FABS, f.FCVTZS, f.SCVTF} {
+			op(d.S4(), n.S4())
+		}
+		for lane := range 4 {
+			f.FMLAElem(d.S4(), n.S4(), m.S(lane))
+			f.FMULElem(d.S4(), n.S4(), m.S(lane))
+		}
+	}
+	ws := file.Words()
+	if len(ws) != len(vs)*(10+8+8) {
+		t.Fatalf("%d words, want %d", len(ws), len(vs)*26)
+	}
+	for _, w := range ws {
+		checkWord(t, w)
+	}
+}
