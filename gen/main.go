@@ -64,6 +64,9 @@ func main() {
 			log.Fatal(err)
 		}
 	}
+	if err := writeNEON(*out); err != nil {
+		log.Fatal(err)
+	}
 }
 
 // write builds one family in a fresh avo context and writes its assembly

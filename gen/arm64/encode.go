@@ -43,6 +43,22 @@ func byElement(u, opcode uint32, d, n VA, m Lane) uint32 {
 	return q1 | u<<29 | elem | 0b10<<22 | l<<21 | uint32(m.V)<<16 | opcode<<12 | h<<11 | regs(d.V, n.V)
 }
 
+// logical encodes "Advanced SIMD three same" with opcode 00011, the
+// bitwise operations on sixteen bytes; U and size pick the operation:
+//
+//	0 Q U 01110 size(2) 1 Rm 00011 1 Rn Rd
+func logical(u, size uint32, d, n, m VA) uint32 {
+	return q1 | u<<29 | simd | size<<22 | 1<<21 | uint32(m.V)<<16 | 0b00011<<11 | 1<<10 | regs(d.V, n.V)
+}
+
+// BIC sets d = n &^ m (Go's assembler has VAND, VORR and VEOR, not VBIC).
+func (f *Func) BIC(d, n, m VA) {
+	for _, x := range []VA{d, n, m} {
+		x.mustBe(B16, "bic")
+	}
+	f.word(logical(0, 0b01, d, n, m), "bic %s, %s, %s", d.gnu(), n.gnu(), m.gnu())
+}
+
 func (f *Func) three(mn string, u, a, opcode uint32, d, n, m VA) {
 	for _, x := range []VA{d, n, m} {
 		x.mustBe(S4, mn)

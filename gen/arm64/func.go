@@ -64,7 +64,7 @@ func (file *File) Func(name string, doc []string, args ...Arg) *Func {
 		f.offsets[a.Name] = off
 		off += a.Kind.size()
 	}
-	f.size = (off + 7) / 8 * 8
+	f.size = off // go vet wants the exact size, not rounded up
 	file.funcs = append(file.funcs, f)
 	return f
 }

@@ -1,6 +1,10 @@
 package arm64
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Imm is an immediate operand, $n.
 type Imm int64
@@ -149,4 +153,15 @@ func (f *Func) sameArrangement(mn string, a Arrangement, m, n, d VA) {
 		x.mustBe(a, mn)
 	}
 	f.op(mn, m, n, d)
+}
+
+// FMOVS sets the low lane of v to the float32 c, which must be one of the
+// values FMOV's 8-bit immediate encodes (±n/16·2^e, 16 ≤ n ≤ 31,
+// −3 ≤ e ≤ 4, such as 0.5, 1 or 2).
+func (f *Func) FMOVS(c float64, v V) {
+	s := strconv.FormatFloat(c, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0" // $(1) would be the integer 1
+	}
+	f.op("FMOVS", "$("+s+")", v.F())
 }
