@@ -1,0 +1,49 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/simdnn/simdnn/asm"
+)
+
+// archLevels orders this architecture's implementations, lowest first.
+var archLevels = []string{"generic", "neon"}
+
+// simdImpls returns the SIMD implementations this CPU can run, best first.
+//
+// ASIMD (NEON) is mandatory in every ARMv8-A application profile, and Go's
+// arm64 port assumes it, so the check below cannot fail on a machine Go
+// runs on; it is kept so that the choice is made the same way as on amd64,
+// and cpuid reads it from the OS (HWCAP on Linux), which qemu-aarch64 user
+// emulation reports for every CPU model, cortex-a53 included.
+func simdImpls() []*impl {
+	if !cpuid.CPU.Supports(cpuid.ASIMD) {
+		return nil
+	}
+	neon := generic
+	neon.name = "neon"
+	neon.relu = asm.ReLUNEON
+	neon.reluGrad = asm.ReLUGradNEON
+	neon.leakyReLU = asm.LeakyReLUNEON
+	neon.leakyReLUGrad = asm.LeakyReLUGradNEON
+	neon.tanhGrad = asm.TanhGradNEON
+	neon.sigmoidGrad = asm.SigmoidGradNEON
+	neon.scale = asm.ScaleNEON
+	neon.axpy = asm.AxpyNEON
+	neon.biasAdd = asm.BiasAddNEON
+	neon.biasGrad = biasGradNEON
+	neon.sgdMomentum = asm.SGDMomentumNEON
+	return []*impl{&neon}
+}
+
+// biasGradNEON is BiasGrad with asm.BiasGradNEON, which needs a row to
+// start the sums from: with none, the sums are zeros.
+func biasGradNEON(db, dy []float32, ldy, m, n int) {
+	if m == 0 {
+		clear(db[:n])
+		return
+	}
+	asm.BiasGradNEON(db, dy, ldy, m, n)
+}
