@@ -24,6 +24,7 @@ var neonFamilies = []neonFamily{
 	{"elementwise", elementwiseNEON},
 	{"bias", biasNEON},
 	{"optim", optimNEON},
+	{"sgemm", gemmNEON},
 }
 
 // neonRequires ends every NEON kernel's doc comment.

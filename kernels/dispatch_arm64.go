@@ -11,6 +11,11 @@ import (
 // archLevels orders this architecture's implementations, lowest first.
 var archLevels = []string{"generic", "neon"}
 
+// neonGemm is the 8×12 micro-kernel (see gen/neon_gemm.go for its register
+// plan). The packing stays in Go (no packers) and there is no row kernel
+// yet, so every product takes the packed path.
+var neonGemm = microKernel{mr: 8, nr: 12, fn: asm.SgemmKernelNEON}
+
 // simdImpls returns the SIMD implementations this CPU can run, best first.
 //
 // ASIMD (NEON) is mandatory in every ARMv8-A application profile, and Go's
@@ -35,6 +40,7 @@ func simdImpls() []*impl {
 	neon.biasAdd = asm.BiasAddNEON
 	neon.biasGrad = biasGradNEON
 	neon.sgdMomentum = asm.SGDMomentumNEON
+	neon.sgemm = parallelSgemm(one(newBlockedGemm(neonGemm, packers{}).sgemm, neonGemm.mr, neonGemm.nr))
 	return []*impl{&neon}
 }
 
