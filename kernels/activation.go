@@ -18,6 +18,8 @@ func IdentityGrad(dx, dy []float32) {
 // exact.
 func ReLU(dst, x []float32) {
 	checkLen("ReLU", "dst", len(dst), "x", len(x))
+	raceRead(x)
+	raceWrite(dst)
 	active.relu(dst, x)
 }
 
@@ -28,6 +30,9 @@ func ReLU(dst, x []float32) {
 func ReLUGrad(dx, x, dy []float32) {
 	checkLen("ReLUGrad", "dx", len(dx), "x", len(x))
 	checkLen("ReLUGrad", "dy", len(dy), "x", len(x))
+	raceRead(x)
+	raceRead(dy)
+	raceWrite(dx)
 	active.reluGrad(dx, x, dy)
 }
 
@@ -37,6 +42,8 @@ func ReLUGrad(dx, x, dy []float32) {
 // the correctly rounded product.
 func LeakyReLU(dst, x []float32, slope float32) {
 	checkLen("LeakyReLU", "dst", len(dst), "x", len(x))
+	raceRead(x)
+	raceWrite(dst)
 	active.leakyReLU(dst, x, slope)
 }
 
@@ -45,6 +52,9 @@ func LeakyReLU(dst, x []float32, slope float32) {
 func LeakyReLUGrad(dx, x, dy []float32, slope float32) {
 	checkLen("LeakyReLUGrad", "dx", len(dx), "x", len(x))
 	checkLen("LeakyReLUGrad", "dy", len(dy), "x", len(x))
+	raceRead(x)
+	raceRead(dy)
+	raceWrite(dx)
 	active.leakyReLUGrad(dx, x, dy, slope)
 }
 
@@ -63,6 +73,8 @@ func LeakyReLUGrad(dx, x, dy []float32, slope float32) {
 // the next float32, −103.972076.
 func Exp(dst, x []float32) {
 	checkLen("Exp", "dst", len(dst), "x", len(x))
+	raceRead(x)
+	raceWrite(dst)
 	active.exp(dst, x)
 }
 
@@ -76,6 +88,8 @@ func Exp(dst, x []float32) {
 // |x| ≥ 9.01091385 and below 1 in magnitude for every smaller |x|.
 func Tanh(dst, x []float32) {
 	checkLen("Tanh", "dst", len(dst), "x", len(x))
+	raceRead(x)
+	raceWrite(dst)
 	active.tanh(dst, x)
 }
 
@@ -85,6 +99,9 @@ func Tanh(dst, x []float32) {
 func TanhGrad(dx, y, dy []float32) {
 	checkLen("TanhGrad", "dx", len(dx), "y", len(y))
 	checkLen("TanhGrad", "dy", len(dy), "y", len(y))
+	raceRead(y)
+	raceRead(dy)
+	raceWrite(dx)
 	active.tanhGrad(dx, y, dy)
 }
 
@@ -101,6 +118,8 @@ func TanhGrad(dx, y, dy []float32) {
 // at the next float32, −103.972076.
 func Sigmoid(dst, x []float32) {
 	checkLen("Sigmoid", "dst", len(dst), "x", len(x))
+	raceRead(x)
+	raceWrite(dst)
 	active.sigmoid(dst, x)
 }
 
@@ -109,5 +128,8 @@ func Sigmoid(dst, x []float32) {
 func SigmoidGrad(dx, y, dy []float32) {
 	checkLen("SigmoidGrad", "dx", len(dx), "y", len(y))
 	checkLen("SigmoidGrad", "dy", len(dy), "y", len(y))
+	raceRead(y)
+	raceRead(dy)
+	raceWrite(dx)
 	active.sigmoidGrad(dx, y, dy)
 }

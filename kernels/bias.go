@@ -14,6 +14,9 @@ func BiasAdd(c []float32, ldc, m, n int, bias []float32) {
 	if m == 0 || n == 0 {
 		return
 	}
+	raceRead(bias)
+	raceReadMatrix(c, m, n, ldc)
+	raceWriteMatrix(c, m, n, ldc)
 	active.biasAdd(c, ldc, m, n, bias)
 }
 
@@ -33,5 +36,7 @@ func BiasGrad(db, dy []float32, ldy, m, n int) {
 	if n == 0 {
 		return
 	}
+	raceReadMatrix(dy, m, n, ldy)
+	raceWrite(db)
 	active.biasGrad(db, dy, ldy, m, n)
 }

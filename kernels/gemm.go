@@ -28,6 +28,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if m == 0 || n == 0 {
 		return
 	}
+	raceGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
 	active.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue{})
 }
 

@@ -92,6 +92,7 @@ func SgemmBiasAct(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 	case actSigmoid:
 		ep.post = active.sigmoid
 	}
+	raceGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias)
 	active.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep)
 }
 

@@ -28,6 +28,9 @@ func SoftmaxCrossEntropy(dlogits, logits []float32, labels []int32, m, n int) (l
 			fail(fn, "labels[%d]=%d out of range [0, n=%d)", i, l, n)
 		}
 	}
+	raceRead(logits)
+	raceReadLabels(labels)
+	raceWrite(dlogits)
 	return active.softmaxCrossEntropy(dlogits, logits, labels, m, n)
 }
 
@@ -41,5 +44,8 @@ func MSE(dpred, pred, target []float32) (loss float32) {
 	if dpred != nil {
 		checkLen("MSE", "dpred", len(dpred), "pred", len(pred))
 	}
+	raceRead(pred)
+	raceRead(target)
+	raceWrite(dpred)
 	return active.mse(dpred, pred, target)
 }

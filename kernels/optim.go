@@ -8,11 +8,16 @@ package kernels
 // cancellation can cost more than one ULP of the result.
 func Axpy(y []float32, alpha float32, x []float32) {
 	checkLen("Axpy", "y", len(y), "x", len(x))
+	raceRead(x)
+	raceRead(y)
+	raceWrite(y)
 	active.axpy(y, alpha, x)
 }
 
 // Scale sets x[i] *= alpha, in place; the result is exactly rounded.
 func Scale(x []float32, alpha float32) {
+	raceRead(x)
+	raceWrite(x)
 	active.scale(x, alpha)
 }
 
@@ -29,6 +34,11 @@ func Scale(x []float32, alpha float32) {
 func SGDMomentum(w, v, g []float32, lr, momentum float32) {
 	checkLen("SGDMomentum", "v", len(v), "w", len(w))
 	checkLen("SGDMomentum", "g", len(g), "w", len(w))
+	raceRead(g)
+	raceRead(v)
+	raceWrite(v)
+	raceRead(w)
+	raceWrite(w)
 	active.sgdMomentum(w, v, g, lr, momentum)
 }
 
@@ -50,5 +60,12 @@ func Adam(w, m, v, g []float32, lr, beta1, beta2, eps float32, step int) {
 	if step < 1 {
 		fail("Adam", "step=%d < 1", step)
 	}
+	raceRead(g)
+	raceRead(m)
+	raceWrite(m)
+	raceRead(v)
+	raceWrite(v)
+	raceRead(w)
+	raceWrite(w)
 	active.adam(w, m, v, g, lr, beta1, beta2, eps, step)
 }

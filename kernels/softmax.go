@@ -16,6 +16,8 @@ package kernels
 func Softmax(dst, x []float32, m, n int) {
 	checkRows("Softmax", m, n, "x", len(x))
 	checkRows("Softmax", m, n, "dst", len(dst))
+	raceRead(x)
+	raceWrite(dst)
 	active.softmax(dst, x, m, n)
 }
 
@@ -27,6 +29,9 @@ func SoftmaxGrad(dx, y, dy []float32, m, n int) {
 	checkRows("SoftmaxGrad", m, n, "y", len(y))
 	checkRows("SoftmaxGrad", m, n, "dy", len(dy))
 	checkRows("SoftmaxGrad", m, n, "dx", len(dx))
+	raceRead(y)
+	raceRead(dy)
+	raceWrite(dx)
 	active.softmaxGrad(dx, y, dy, m, n)
 }
 
@@ -41,5 +46,7 @@ func SoftmaxGrad(dx, y, dy []float32, m, n int) {
 func LogSoftmax(dst, x []float32, m, n int) {
 	checkRows("LogSoftmax", m, n, "x", len(x))
 	checkRows("LogSoftmax", m, n, "dst", len(dst))
+	raceRead(x)
+	raceWrite(dst)
 	active.logSoftmax(dst, x, m, n)
 }
