@@ -22,37 +22,37 @@ func ExpAVX2(dst []float32, x []float32)
 //go:noescape
 func ExpAVX512(dst []float32, x []float32)
 
-// TanhAVX2 sets dst[i] = tanh(x[i]) for every i < len(x): fallback.Tanh's
-// algorithm with its roundings, so its results bit for bit but for NaN
-// payloads. dst must be as long as x (unchecked) and either be x or not
-// overlap it.
+// TanhAVX2 sets dst[i] to tanh(x[i]) within 3 ULP for every i < len(x),
+// with fused multiply-adds, and the fallback's special values and
+// saturation thresholds but not its bits. dst must be as long as x
+// (unchecked) and either be x or not overlap it.
 // It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
 //
 //go:noescape
 func TanhAVX2(dst []float32, x []float32)
 
-// TanhAVX512 sets dst[i] = tanh(x[i]) for every i < len(x): fallback.Tanh's
-// algorithm with its roundings, so its results bit for bit but for NaN
-// payloads. dst must be as long as x (unchecked) and either be x or not
-// overlap it.
+// TanhAVX512 sets dst[i] to tanh(x[i]) within 3 ULP for every i < len(x),
+// with fused multiply-adds, and the fallback's special values and
+// saturation thresholds but not its bits. dst must be as long as x
+// (unchecked) and either be x or not overlap it.
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 //
 //go:noescape
 func TanhAVX512(dst []float32, x []float32)
 
-// SigmoidAVX2 sets dst[i] = 1/(1 + e^−x[i]) for every i < len(x):
-// fallback.Sigmoid's algorithm with its roundings, so its results bit for
-// bit but for NaN payloads. dst must be as long as x (unchecked) and
-// either be x or not overlap it.
+// SigmoidAVX2 sets dst[i] to 1/(1 + e^−x[i]) within 3 ULP for every
+// i < len(x), with fused multiply-adds, and the fallback's special values
+// and saturation thresholds but not its bits. dst must be as long as x
+// (unchecked) and either be x or not overlap it.
 // It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
 //
 //go:noescape
 func SigmoidAVX2(dst []float32, x []float32)
 
-// SigmoidAVX512 sets dst[i] = 1/(1 + e^−x[i]) for every i < len(x):
-// fallback.Sigmoid's algorithm with its roundings, so its results bit for
-// bit but for NaN payloads. dst must be as long as x (unchecked) and
-// either be x or not overlap it.
+// SigmoidAVX512 sets dst[i] to 1/(1 + e^−x[i]) within 3 ULP for every
+// i < len(x), with fused multiply-adds, and the fallback's special values
+// and saturation thresholds but not its bits. dst must be as long as x
+// (unchecked) and either be x or not overlap it.
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 //
 //go:noescape

@@ -124,102 +124,102 @@ DATA transconst<>+464(SB)/4, $0x00000096
 DATA transconst<>+468(SB)/4, $0x00000096
 DATA transconst<>+472(SB)/4, $0x00000096
 DATA transconst<>+476(SB)/4, $0x00000096
-DATA transconst<>+480(SB)/4, $0x4111999a
-DATA transconst<>+484(SB)/4, $0x4111999a
-DATA transconst<>+488(SB)/4, $0x4111999a
-DATA transconst<>+492(SB)/4, $0x4111999a
-DATA transconst<>+496(SB)/4, $0x4111999a
-DATA transconst<>+500(SB)/4, $0x4111999a
-DATA transconst<>+504(SB)/4, $0x4111999a
-DATA transconst<>+508(SB)/4, $0x4111999a
-DATA transconst<>+512(SB)/4, $0xc0000000
-DATA transconst<>+516(SB)/4, $0xc0000000
-DATA transconst<>+520(SB)/4, $0xc0000000
-DATA transconst<>+524(SB)/4, $0xc0000000
-DATA transconst<>+528(SB)/4, $0xc0000000
-DATA transconst<>+532(SB)/4, $0xc0000000
-DATA transconst<>+536(SB)/4, $0xc0000000
-DATA transconst<>+540(SB)/4, $0xc0000000
-DATA transconst<>+544(SB)/4, $0x397fffff
-DATA transconst<>+548(SB)/4, $0x397fffff
-DATA transconst<>+552(SB)/4, $0x397fffff
-DATA transconst<>+556(SB)/4, $0x397fffff
-DATA transconst<>+560(SB)/4, $0x397fffff
-DATA transconst<>+564(SB)/4, $0x397fffff
-DATA transconst<>+568(SB)/4, $0x397fffff
-DATA transconst<>+572(SB)/4, $0x397fffff
-DATA transconst<>+576(SB)/4, $0xbbbaf0e7
-DATA transconst<>+580(SB)/4, $0xbbbaf0e7
-DATA transconst<>+584(SB)/4, $0xbbbaf0e7
-DATA transconst<>+588(SB)/4, $0xbbbaf0e7
-DATA transconst<>+592(SB)/4, $0xbbbaf0e7
-DATA transconst<>+596(SB)/4, $0xbbbaf0e7
-DATA transconst<>+600(SB)/4, $0xbbbaf0e7
-DATA transconst<>+604(SB)/4, $0xbbbaf0e7
-DATA transconst<>+608(SB)/4, $0x3ca9134e
-DATA transconst<>+612(SB)/4, $0x3ca9134e
-DATA transconst<>+616(SB)/4, $0x3ca9134e
-DATA transconst<>+620(SB)/4, $0x3ca9134e
-DATA transconst<>+624(SB)/4, $0x3ca9134e
-DATA transconst<>+628(SB)/4, $0x3ca9134e
-DATA transconst<>+632(SB)/4, $0x3ca9134e
-DATA transconst<>+636(SB)/4, $0x3ca9134e
-DATA transconst<>+640(SB)/4, $0xbd5c1e2d
-DATA transconst<>+644(SB)/4, $0xbd5c1e2d
-DATA transconst<>+648(SB)/4, $0xbd5c1e2d
-DATA transconst<>+652(SB)/4, $0xbd5c1e2d
-DATA transconst<>+656(SB)/4, $0xbd5c1e2d
-DATA transconst<>+660(SB)/4, $0xbd5c1e2d
-DATA transconst<>+664(SB)/4, $0xbd5c1e2d
-DATA transconst<>+668(SB)/4, $0xbd5c1e2d
-DATA transconst<>+672(SB)/4, $0x3e088393
-DATA transconst<>+676(SB)/4, $0x3e088393
-DATA transconst<>+680(SB)/4, $0x3e088393
-DATA transconst<>+684(SB)/4, $0x3e088393
-DATA transconst<>+688(SB)/4, $0x3e088393
-DATA transconst<>+692(SB)/4, $0x3e088393
-DATA transconst<>+696(SB)/4, $0x3e088393
-DATA transconst<>+700(SB)/4, $0x3e088393
-DATA transconst<>+704(SB)/4, $0xbeaaaa99
-DATA transconst<>+708(SB)/4, $0xbeaaaa99
-DATA transconst<>+712(SB)/4, $0xbeaaaa99
-DATA transconst<>+716(SB)/4, $0xbeaaaa99
-DATA transconst<>+720(SB)/4, $0xbeaaaa99
-DATA transconst<>+724(SB)/4, $0xbeaaaa99
-DATA transconst<>+728(SB)/4, $0xbeaaaa99
-DATA transconst<>+732(SB)/4, $0xbeaaaa99
-DATA transconst<>+736(SB)/4, $0x3f000000
-DATA transconst<>+740(SB)/4, $0x3f000000
-DATA transconst<>+744(SB)/4, $0x3f000000
-DATA transconst<>+748(SB)/4, $0x3f000000
-DATA transconst<>+752(SB)/4, $0x3f000000
-DATA transconst<>+756(SB)/4, $0x3f000000
-DATA transconst<>+760(SB)/4, $0x3f000000
-DATA transconst<>+764(SB)/4, $0x3f000000
-DATA transconst<>+768(SB)/4, $0x3f1fffff
-DATA transconst<>+772(SB)/4, $0x3f1fffff
-DATA transconst<>+776(SB)/4, $0x3f1fffff
-DATA transconst<>+780(SB)/4, $0x3f1fffff
-DATA transconst<>+784(SB)/4, $0x3f1fffff
-DATA transconst<>+788(SB)/4, $0x3f1fffff
-DATA transconst<>+792(SB)/4, $0x3f1fffff
-DATA transconst<>+796(SB)/4, $0x3f1fffff
-DATA transconst<>+800(SB)/4, $0x80000000
-DATA transconst<>+804(SB)/4, $0x80000000
-DATA transconst<>+808(SB)/4, $0x80000000
-DATA transconst<>+812(SB)/4, $0x80000000
-DATA transconst<>+816(SB)/4, $0x80000000
-DATA transconst<>+820(SB)/4, $0x80000000
-DATA transconst<>+824(SB)/4, $0x80000000
-DATA transconst<>+828(SB)/4, $0x80000000
-DATA transconst<>+832(SB)/4, $0x3f800000
-DATA transconst<>+836(SB)/4, $0x3f800000
-DATA transconst<>+840(SB)/4, $0x3f800000
-DATA transconst<>+844(SB)/4, $0x3f800000
-DATA transconst<>+848(SB)/4, $0x3f800000
-DATA transconst<>+852(SB)/4, $0x3f800000
-DATA transconst<>+856(SB)/4, $0x3f800000
-DATA transconst<>+860(SB)/4, $0x3f800000
+DATA transconst<>+480(SB)/4, $0xc191999a
+DATA transconst<>+484(SB)/4, $0xc191999a
+DATA transconst<>+488(SB)/4, $0xc191999a
+DATA transconst<>+492(SB)/4, $0xc191999a
+DATA transconst<>+496(SB)/4, $0xc191999a
+DATA transconst<>+500(SB)/4, $0xc191999a
+DATA transconst<>+504(SB)/4, $0xc191999a
+DATA transconst<>+508(SB)/4, $0xc191999a
+DATA transconst<>+512(SB)/4, $0xbbbaf0e7
+DATA transconst<>+516(SB)/4, $0xbbbaf0e7
+DATA transconst<>+520(SB)/4, $0xbbbaf0e7
+DATA transconst<>+524(SB)/4, $0xbbbaf0e7
+DATA transconst<>+528(SB)/4, $0xbbbaf0e7
+DATA transconst<>+532(SB)/4, $0xbbbaf0e7
+DATA transconst<>+536(SB)/4, $0xbbbaf0e7
+DATA transconst<>+540(SB)/4, $0xbbbaf0e7
+DATA transconst<>+544(SB)/4, $0x3ca9134e
+DATA transconst<>+548(SB)/4, $0x3ca9134e
+DATA transconst<>+552(SB)/4, $0x3ca9134e
+DATA transconst<>+556(SB)/4, $0x3ca9134e
+DATA transconst<>+560(SB)/4, $0x3ca9134e
+DATA transconst<>+564(SB)/4, $0x3ca9134e
+DATA transconst<>+568(SB)/4, $0x3ca9134e
+DATA transconst<>+572(SB)/4, $0x3ca9134e
+DATA transconst<>+576(SB)/4, $0xbd5c1e2d
+DATA transconst<>+580(SB)/4, $0xbd5c1e2d
+DATA transconst<>+584(SB)/4, $0xbd5c1e2d
+DATA transconst<>+588(SB)/4, $0xbd5c1e2d
+DATA transconst<>+592(SB)/4, $0xbd5c1e2d
+DATA transconst<>+596(SB)/4, $0xbd5c1e2d
+DATA transconst<>+600(SB)/4, $0xbd5c1e2d
+DATA transconst<>+604(SB)/4, $0xbd5c1e2d
+DATA transconst<>+608(SB)/4, $0x3e088393
+DATA transconst<>+612(SB)/4, $0x3e088393
+DATA transconst<>+616(SB)/4, $0x3e088393
+DATA transconst<>+620(SB)/4, $0x3e088393
+DATA transconst<>+624(SB)/4, $0x3e088393
+DATA transconst<>+628(SB)/4, $0x3e088393
+DATA transconst<>+632(SB)/4, $0x3e088393
+DATA transconst<>+636(SB)/4, $0x3e088393
+DATA transconst<>+640(SB)/4, $0xbeaaaa99
+DATA transconst<>+644(SB)/4, $0xbeaaaa99
+DATA transconst<>+648(SB)/4, $0xbeaaaa99
+DATA transconst<>+652(SB)/4, $0xbeaaaa99
+DATA transconst<>+656(SB)/4, $0xbeaaaa99
+DATA transconst<>+660(SB)/4, $0xbeaaaa99
+DATA transconst<>+664(SB)/4, $0xbeaaaa99
+DATA transconst<>+668(SB)/4, $0xbeaaaa99
+DATA transconst<>+672(SB)/4, $0xc0000000
+DATA transconst<>+676(SB)/4, $0xc0000000
+DATA transconst<>+680(SB)/4, $0xc0000000
+DATA transconst<>+684(SB)/4, $0xc0000000
+DATA transconst<>+688(SB)/4, $0xc0000000
+DATA transconst<>+692(SB)/4, $0xc0000000
+DATA transconst<>+696(SB)/4, $0xc0000000
+DATA transconst<>+700(SB)/4, $0xc0000000
+DATA transconst<>+704(SB)/4, $0x3f800000
+DATA transconst<>+708(SB)/4, $0x3f800000
+DATA transconst<>+712(SB)/4, $0x3f800000
+DATA transconst<>+716(SB)/4, $0x3f800000
+DATA transconst<>+720(SB)/4, $0x3f800000
+DATA transconst<>+724(SB)/4, $0x3f800000
+DATA transconst<>+728(SB)/4, $0x3f800000
+DATA transconst<>+732(SB)/4, $0x3f800000
+DATA transconst<>+736(SB)/4, $0x5f800000
+DATA transconst<>+740(SB)/4, $0x5f800000
+DATA transconst<>+744(SB)/4, $0x5f800000
+DATA transconst<>+748(SB)/4, $0x5f800000
+DATA transconst<>+752(SB)/4, $0x5f800000
+DATA transconst<>+756(SB)/4, $0x5f800000
+DATA transconst<>+760(SB)/4, $0x5f800000
+DATA transconst<>+764(SB)/4, $0x5f800000
+DATA transconst<>+768(SB)/4, $0x1f800000
+DATA transconst<>+772(SB)/4, $0x1f800000
+DATA transconst<>+776(SB)/4, $0x1f800000
+DATA transconst<>+780(SB)/4, $0x1f800000
+DATA transconst<>+784(SB)/4, $0x1f800000
+DATA transconst<>+788(SB)/4, $0x1f800000
+DATA transconst<>+792(SB)/4, $0x1f800000
+DATA transconst<>+796(SB)/4, $0x1f800000
+DATA transconst<>+800(SB)/4, $0x3f1fffff
+DATA transconst<>+804(SB)/4, $0x3f1fffff
+DATA transconst<>+808(SB)/4, $0x3f1fffff
+DATA transconst<>+812(SB)/4, $0x3f1fffff
+DATA transconst<>+816(SB)/4, $0x3f1fffff
+DATA transconst<>+820(SB)/4, $0x3f1fffff
+DATA transconst<>+824(SB)/4, $0x3f1fffff
+DATA transconst<>+828(SB)/4, $0x3f1fffff
+DATA transconst<>+832(SB)/4, $0x80000000
+DATA transconst<>+836(SB)/4, $0x80000000
+DATA transconst<>+840(SB)/4, $0x80000000
+DATA transconst<>+844(SB)/4, $0x80000000
+DATA transconst<>+848(SB)/4, $0x80000000
+DATA transconst<>+852(SB)/4, $0x80000000
+DATA transconst<>+856(SB)/4, $0x80000000
+DATA transconst<>+860(SB)/4, $0x80000000
 GLOBL transconst<>(SB), RODATA|NOPTR, $864
 
 // func ExpAVX2(dst []float32, x []float32)
@@ -450,89 +450,42 @@ single:
 	JB           tail
 	VMOVUPS      (DX), Y2
 	VPAND        transconst<>+192(SB), Y2, Y3
-	VMINPS       Y3, Y1, Y4
-	VMULPS       transconst<>+512(SB), Y4, Y4
-	VBROADCASTSS transconst<>+0(SB), Y6
-	VBROADCASTSS transconst<>+32(SB), Y7
-	VMINPS       Y4, Y6, Y4
-	VMAXPS       Y4, Y7, Y4
-	VMULPS       transconst<>+64(SB), Y4, Y6
-	VADDPS       transconst<>+96(SB), Y6, Y6
-	VSUBPS       transconst<>+96(SB), Y6, Y7
-	VMULPS       transconst<>+128(SB), Y7, Y8
-	VSUBPS       Y8, Y4, Y4
-	VMULPS       transconst<>+160(SB), Y7, Y7
-	VSUBPS       Y7, Y4, Y8
-	VPAND        transconst<>+192(SB), Y8, Y9
-	VPCMPGTD     transconst<>+224(SB), Y9, Y9
-	VPAND        Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VMULPS       transconst<>+256(SB), Y8, Y10
-	VADDPS       transconst<>+288(SB), Y10, Y10
-	VMULPS       transconst<>+320(SB), Y8, Y8
-	VADDPS       transconst<>+352(SB), Y8, Y8
-	VMULPS       transconst<>+384(SB), Y9, Y11
-	VADDPS       Y8, Y11, Y8
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y10, Y8, Y8
-	VMULPS       Y8, Y9, Y8
-	VSUBPS       Y7, Y8, Y7
-	VADDPS       Y4, Y0, Y8
-	VSUBPS       Y8, Y0, Y9
-	VADDPS       Y4, Y9, Y4
-	VADDPS       Y7, Y4, Y4
-	VADDPS       Y4, Y8, Y7
-	VSUBPS       Y8, Y7, Y8
-	VSUBPS       Y8, Y4, Y4
-	VPSUBD       transconst<>+96(SB), Y6, Y6
-	VPSRAD       $0x01, Y6, Y8
-	VPSUBD       Y8, Y6, Y9
-	VPADDD       transconst<>+416(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VPADDD       transconst<>+416(SB), Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VPADDD       transconst<>+448(SB), Y6, Y6
-	VPSRAD       $0x1f, Y6, Y6
-	VPANDN       Y9, Y6, Y6
-	VMULPS       Y8, Y7, Y7
-	VMULPS       Y6, Y7, Y7
-	VMULPS       Y8, Y4, Y4
-	VMULPS       Y6, Y4, Y4
-	VPCMPGTD     transconst<>+544(SB), Y3, Y6
-	VPAND        Y6, Y3, Y6
-	VMULPS       Y6, Y6, Y8
-	VMULPS       transconst<>+576(SB), Y8, Y9
-	VADDPS       transconst<>+608(SB), Y9, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       transconst<>+640(SB), Y9, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       transconst<>+672(SB), Y9, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       transconst<>+704(SB), Y9, Y9
-	VMULPS       Y8, Y6, Y6
-	VMULPS       Y9, Y6, Y6
-	VADDPS       Y6, Y3, Y6
-	VSUBPS       Y7, Y0, Y8
-	VSUBPS       Y8, Y0, Y9
-	VSUBPS       Y7, Y9, Y9
-	VSUBPS       Y4, Y9, Y9
-	VADDPS       Y7, Y0, Y10
-	VSUBPS       Y10, Y0, Y11
-	VADDPS       Y7, Y11, Y7
-	VADDPS       Y4, Y7, Y4
-	VDIVPS       Y10, Y8, Y7
-	VMOVUPS      Y8, Y8
-	VFNMADD231PS Y10, Y7, Y8
-	VMULPS       Y4, Y7, Y4
-	VSUBPS       Y4, Y9, Y4
-	VADDPS       Y4, Y8, Y4
-	VMULPS       transconst<>+736(SB), Y7, Y8
-	VADDPS       transconst<>+736(SB), Y8, Y8
-	VMULPS       Y8, Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VPCMPGTD     transconst<>+768(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y6, Y3
-	VPAND        transconst<>+800(SB), Y2, Y2
+	VMULPS       Y3, Y3, Y4
+	VBROADCASTSS transconst<>+512(SB), Y5
+	VFMADD213PS  transconst<>+544(SB), Y4, Y5
+	VFMADD213PS  transconst<>+576(SB), Y4, Y5
+	VFMADD213PS  transconst<>+608(SB), Y4, Y5
+	VFMADD213PS  transconst<>+640(SB), Y4, Y5
+	VMULPS       Y4, Y3, Y4
+	VFMADD213PS  Y3, Y5, Y4
+	VMULPS       transconst<>+672(SB), Y3, Y5
+	VMAXPS       Y5, Y1, Y5
+	VBROADCASTSS transconst<>+64(SB), Y7
+	VFMADD213PS  transconst<>+96(SB), Y5, Y7
+	VSUBPS       transconst<>+96(SB), Y7, Y8
+	VBROADCASTSS transconst<>+128(SB), Y9
+	VFNMADD213PS Y5, Y8, Y9
+	VBROADCASTSS transconst<>+160(SB), Y5
+	VFNMADD213PS Y9, Y8, Y5
+	VBROADCASTSS transconst<>+384(SB), Y8
+	VFMADD213PS  transconst<>+320(SB), Y5, Y8
+	VFMADD213PS  transconst<>+352(SB), Y5, Y8
+	VFMADD213PS  transconst<>+256(SB), Y5, Y8
+	VFMADD213PS  transconst<>+288(SB), Y5, Y8
+	VMULPS       Y5, Y5, Y9
+	VFMADD213PS  Y5, Y8, Y9
+	VADDPS       transconst<>+704(SB), Y9, Y5
+	VPSLLD       $0x17, Y7, Y7
+	VPADDD       transconst<>+736(SB), Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VMULPS       transconst<>+768(SB), Y5, Y5
+	VADDPS       Y5, Y5, Y7
+	VADDPS       transconst<>+704(SB), Y5, Y5
+	VDIVPS       Y5, Y7, Y5
+	VSUBPS       Y5, Y0, Y5
+	VPCMPGTD     transconst<>+800(SB), Y3, Y3
+	VBLENDVPS    Y3, Y5, Y4, Y3
+	VPAND        transconst<>+832(SB), Y2, Y2
 	VPOR         Y2, Y3, Y2
 	VMOVUPS      Y2, (CX)
 	ADDQ         $0x00000020, CX
@@ -545,91 +498,44 @@ tail:
 	JZ    done
 
 scalar:
-	VMOVSS       (DX), X5
-	VPAND        transconst<>+192(SB), Y5, Y2
-	VMINPS       Y2, Y1, Y3
-	VMULPS       transconst<>+512(SB), Y3, Y3
-	VBROADCASTSS transconst<>+0(SB), Y4
-	VBROADCASTSS transconst<>+32(SB), Y6
-	VMINPS       Y3, Y4, Y3
-	VMAXPS       Y3, Y6, Y3
-	VMULPS       transconst<>+64(SB), Y3, Y4
-	VADDPS       transconst<>+96(SB), Y4, Y4
-	VSUBPS       transconst<>+96(SB), Y4, Y6
-	VMULPS       transconst<>+128(SB), Y6, Y7
-	VSUBPS       Y7, Y3, Y3
-	VMULPS       transconst<>+160(SB), Y6, Y6
-	VSUBPS       Y6, Y3, Y7
-	VPAND        transconst<>+192(SB), Y7, Y8
-	VPCMPGTD     transconst<>+224(SB), Y8, Y8
-	VPAND        Y8, Y7, Y7
-	VMULPS       Y7, Y7, Y8
-	VMULPS       transconst<>+256(SB), Y7, Y9
-	VADDPS       transconst<>+288(SB), Y9, Y9
-	VMULPS       transconst<>+320(SB), Y7, Y7
-	VADDPS       transconst<>+352(SB), Y7, Y7
-	VMULPS       transconst<>+384(SB), Y8, Y10
-	VADDPS       Y7, Y10, Y7
-	VMULPS       Y8, Y7, Y7
-	VADDPS       Y9, Y7, Y7
-	VMULPS       Y7, Y8, Y7
-	VSUBPS       Y6, Y7, Y6
-	VADDPS       Y3, Y0, Y7
-	VSUBPS       Y7, Y0, Y8
-	VADDPS       Y3, Y8, Y3
-	VADDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y7, Y6
-	VSUBPS       Y7, Y6, Y7
-	VSUBPS       Y7, Y3, Y3
-	VPSUBD       transconst<>+96(SB), Y4, Y4
-	VPSRAD       $0x01, Y4, Y7
-	VPSUBD       Y7, Y4, Y8
-	VPADDD       transconst<>+416(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VPADDD       transconst<>+416(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VPADDD       transconst<>+448(SB), Y4, Y4
-	VPSRAD       $0x1f, Y4, Y4
-	VPANDN       Y8, Y4, Y4
-	VMULPS       Y7, Y6, Y6
-	VMULPS       Y4, Y6, Y6
-	VMULPS       Y7, Y3, Y3
-	VMULPS       Y4, Y3, Y3
-	VPCMPGTD     transconst<>+544(SB), Y2, Y4
-	VPAND        Y4, Y2, Y4
-	VMULPS       Y4, Y4, Y7
-	VMULPS       transconst<>+576(SB), Y7, Y8
-	VADDPS       transconst<>+608(SB), Y8, Y8
-	VMULPS       Y7, Y8, Y8
-	VADDPS       transconst<>+640(SB), Y8, Y8
-	VMULPS       Y7, Y8, Y8
-	VADDPS       transconst<>+672(SB), Y8, Y8
-	VMULPS       Y7, Y8, Y8
-	VADDPS       transconst<>+704(SB), Y8, Y8
-	VMULPS       Y7, Y4, Y4
-	VMULPS       Y8, Y4, Y4
-	VADDPS       Y4, Y2, Y4
-	VSUBPS       Y6, Y0, Y7
-	VSUBPS       Y7, Y0, Y8
-	VSUBPS       Y6, Y8, Y8
-	VSUBPS       Y3, Y8, Y8
-	VADDPS       Y6, Y0, Y9
-	VSUBPS       Y9, Y0, Y10
-	VADDPS       Y6, Y10, Y6
-	VADDPS       Y3, Y6, Y3
-	VDIVPS       Y9, Y7, Y6
-	VMOVUPS      Y7, Y7
-	VFNMADD231PS Y9, Y6, Y7
-	VMULPS       Y3, Y6, Y3
-	VSUBPS       Y3, Y8, Y3
-	VADDPS       Y3, Y7, Y3
-	VMULPS       transconst<>+736(SB), Y6, Y7
-	VADDPS       transconst<>+736(SB), Y7, Y7
-	VMULPS       Y7, Y3, Y3
-	VADDPS       Y3, Y6, Y3
-	VPCMPGTD     transconst<>+768(SB), Y2, Y2
-	VBLENDVPS    Y2, Y3, Y4, Y2
-	VPAND        transconst<>+800(SB), Y5, Y3
+	VMOVSS       (DX), X6
+	VPAND        transconst<>+192(SB), Y6, Y2
+	VMULPS       Y2, Y2, Y3
+	VBROADCASTSS transconst<>+512(SB), Y4
+	VFMADD213PS  transconst<>+544(SB), Y3, Y4
+	VFMADD213PS  transconst<>+576(SB), Y3, Y4
+	VFMADD213PS  transconst<>+608(SB), Y3, Y4
+	VFMADD213PS  transconst<>+640(SB), Y3, Y4
+	VMULPS       Y3, Y2, Y3
+	VFMADD213PS  Y2, Y4, Y3
+	VMULPS       transconst<>+672(SB), Y2, Y4
+	VMAXPS       Y4, Y1, Y4
+	VBROADCASTSS transconst<>+64(SB), Y5
+	VFMADD213PS  transconst<>+96(SB), Y4, Y5
+	VSUBPS       transconst<>+96(SB), Y5, Y7
+	VBROADCASTSS transconst<>+128(SB), Y8
+	VFNMADD213PS Y4, Y7, Y8
+	VBROADCASTSS transconst<>+160(SB), Y4
+	VFNMADD213PS Y8, Y7, Y4
+	VBROADCASTSS transconst<>+384(SB), Y7
+	VFMADD213PS  transconst<>+320(SB), Y4, Y7
+	VFMADD213PS  transconst<>+352(SB), Y4, Y7
+	VFMADD213PS  transconst<>+256(SB), Y4, Y7
+	VFMADD213PS  transconst<>+288(SB), Y4, Y7
+	VMULPS       Y4, Y4, Y8
+	VFMADD213PS  Y4, Y7, Y8
+	VADDPS       transconst<>+704(SB), Y8, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPADDD       transconst<>+736(SB), Y5, Y5
+	VMULPS       Y5, Y4, Y4
+	VMULPS       transconst<>+768(SB), Y4, Y4
+	VADDPS       Y4, Y4, Y5
+	VADDPS       transconst<>+704(SB), Y4, Y4
+	VDIVPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y0, Y4
+	VPCMPGTD     transconst<>+800(SB), Y2, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y2
+	VPAND        transconst<>+832(SB), Y6, Y3
 	VPOR         Y3, Y2, Y2
 	VMOVSS       X2, (CX)
 	ADDQ         $0x00000004, CX
@@ -650,169 +556,103 @@ TEXT ·TanhAVX512(SB), NOSPLIT, $0-48
 	MOVL         $0x3f800000, BX
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Z0
-	VBROADCASTSS transconst<>+0(SB), Z1
-	VBROADCASTSS transconst<>+32(SB), Z2
-	VBROADCASTSS transconst<>+480(SB), Z3
+	VBROADCASTSS transconst<>+480(SB), Z1
 
 single:
-	CMPQ          CX, $0x00000010
-	JB            tail
-	VMOVUPS       (DX), Z4
-	VPANDD.BCST   transconst<>+192(SB), Z4, Z5
-	VMINPS        Z5, Z3, Z6
-	VMULPS.BCST   transconst<>+512(SB), Z6, Z6
-	VMINPS        Z6, Z1, Z6
-	VMAXPS        Z6, Z2, Z6
-	VMULPS.BCST   transconst<>+64(SB), Z6, Z9
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VMULPS.BCST   transconst<>+128(SB), Z9, Z10
-	VSUBPS        Z10, Z6, Z6
-	VMULPS.BCST   transconst<>+160(SB), Z9, Z10
-	VSUBPS        Z10, Z6, Z11
-	VPANDD.BCST   transconst<>+192(SB), Z11, Z12
-	VPCMPGTD.BCST transconst<>+224(SB), Z12, K1
-	VMOVUPS.Z     Z11, K1, Z11
-	VMULPS        Z11, Z11, Z12
-	VMULPS.BCST   transconst<>+256(SB), Z11, Z13
-	VADDPS.BCST   transconst<>+288(SB), Z13, Z13
-	VMULPS.BCST   transconst<>+320(SB), Z11, Z11
-	VADDPS.BCST   transconst<>+352(SB), Z11, Z11
-	VMULPS.BCST   transconst<>+384(SB), Z12, Z14
-	VADDPS        Z11, Z14, Z11
-	VMULPS        Z12, Z11, Z11
-	VADDPS        Z13, Z11, Z11
-	VMULPS        Z11, Z12, Z11
-	VSUBPS        Z10, Z11, Z10
-	VADDPS        Z6, Z0, Z11
-	VSUBPS        Z11, Z0, Z12
-	VADDPS        Z6, Z12, Z6
-	VADDPS        Z10, Z6, Z6
-	VADDPS        Z6, Z11, Z10
-	VSUBPS        Z11, Z10, Z11
-	VSUBPS        Z11, Z6, Z6
-	VSCALEFPS     Z9, Z10, Z10
-	VSCALEFPS     Z9, Z6, Z6
-	VPCMPGTD.BCST transconst<>+544(SB), Z5, K1
-	VMOVUPS.Z     Z5, K1, Z9
-	VMULPS        Z9, Z9, Z11
-	VMULPS.BCST   transconst<>+576(SB), Z11, Z12
-	VADDPS.BCST   transconst<>+608(SB), Z12, Z12
-	VMULPS        Z11, Z12, Z12
-	VADDPS.BCST   transconst<>+640(SB), Z12, Z12
-	VMULPS        Z11, Z12, Z12
-	VADDPS.BCST   transconst<>+672(SB), Z12, Z12
-	VMULPS        Z11, Z12, Z12
-	VADDPS.BCST   transconst<>+704(SB), Z12, Z12
-	VMULPS        Z11, Z9, Z9
-	VMULPS        Z12, Z9, Z9
-	VADDPS        Z9, Z5, Z9
-	VSUBPS        Z10, Z0, Z11
-	VSUBPS        Z11, Z0, Z12
-	VSUBPS        Z10, Z12, Z12
-	VSUBPS        Z6, Z12, Z12
-	VADDPS        Z10, Z0, Z13
-	VSUBPS        Z13, Z0, Z14
-	VADDPS        Z10, Z14, Z10
-	VADDPS        Z6, Z10, Z6
-	VDIVPS        Z13, Z11, Z10
-	VMOVUPS       Z11, Z11
-	VFNMADD231PS  Z13, Z10, Z11
-	VMULPS        Z6, Z10, Z6
-	VSUBPS        Z6, Z12, Z6
-	VADDPS        Z6, Z11, Z6
-	VMULPS.BCST   transconst<>+736(SB), Z10, Z11
-	VADDPS.BCST   transconst<>+736(SB), Z11, Z11
-	VMULPS        Z11, Z6, Z6
-	VADDPS        Z6, Z10, Z6
-	VPCMPGTD.BCST transconst<>+768(SB), Z5, K1
-	VBLENDMPS     Z6, Z9, K1, Z7
-	VPANDD.BCST   transconst<>+800(SB), Z4, Z4
-	VPORD         Z4, Z7, Z4
-	VMOVUPS       Z4, (AX)
-	ADDQ          $0x00000040, AX
-	ADDQ          $0x00000040, DX
-	SUBQ          $0x00000010, CX
-	JMP           single
+	CMPQ             CX, $0x00000010
+	JB               tail
+	VMOVUPS          (DX), Z2
+	VPANDD.BCST      transconst<>+192(SB), Z2, Z3
+	VMULPS           Z3, Z3, Z4
+	VBROADCASTSS     transconst<>+512(SB), Z5
+	VFMADD213PS.BCST transconst<>+544(SB), Z4, Z5
+	VFMADD213PS.BCST transconst<>+576(SB), Z4, Z5
+	VFMADD213PS.BCST transconst<>+608(SB), Z4, Z5
+	VFMADD213PS.BCST transconst<>+640(SB), Z4, Z5
+	VMULPS           Z4, Z3, Z4
+	VFMADD213PS      Z3, Z5, Z4
+	VMULPS.BCST      transconst<>+672(SB), Z3, Z5
+	VMAXPS           Z5, Z1, Z5
+	VBROADCASTSS     transconst<>+64(SB), Z8
+	VFMADD213PS.BCST transconst<>+96(SB), Z5, Z8
+	VSUBPS.BCST      transconst<>+96(SB), Z8, Z8
+	VBROADCASTSS     transconst<>+128(SB), Z9
+	VFNMADD213PS     Z5, Z8, Z9
+	VBROADCASTSS     transconst<>+160(SB), Z5
+	VFNMADD213PS     Z9, Z8, Z5
+	VBROADCASTSS     transconst<>+384(SB), Z9
+	VFMADD213PS.BCST transconst<>+320(SB), Z5, Z9
+	VFMADD213PS.BCST transconst<>+352(SB), Z5, Z9
+	VFMADD213PS.BCST transconst<>+256(SB), Z5, Z9
+	VFMADD213PS.BCST transconst<>+288(SB), Z5, Z9
+	VMULPS           Z5, Z5, Z10
+	VFMADD213PS      Z5, Z9, Z10
+	VADDPS.BCST      transconst<>+704(SB), Z10, Z5
+	VSCALEFPS        Z8, Z5, Z5
+	VADDPS           Z5, Z5, Z8
+	VADDPS.BCST      transconst<>+704(SB), Z5, Z5
+	VRCP14PS         Z5, Z9
+	VMULPS           Z9, Z8, Z10
+	VMOVUPS          Z8, Z8
+	VFNMADD231PS     Z5, Z10, Z8
+	VFMADD213PS      Z10, Z9, Z8
+	VSUBPS           Z8, Z0, Z5
+	VPCMPGTD.BCST    transconst<>+800(SB), Z3, K1
+	VBLENDMPS        Z5, Z4, K1, Z6
+	VPTERNLOGD.BCST  $0xd8, transconst<>+832(SB), Z2, Z6
+	VMOVUPS          Z6, (AX)
+	ADDQ             $0x00000040, AX
+	ADDQ             $0x00000040, DX
+	SUBQ             $0x00000010, CX
+	JMP              single
 
 tail:
-	TESTQ         CX, CX
-	JZ            done
-	MOVL          $0x00000001, BX
-	SHLL          CL, BX
-	DECL          BX
-	KMOVW         BX, K1
-	VMOVUPS.Z     (DX), K1, Z4
-	VPANDD.BCST   transconst<>+192(SB), Z4, Z5
-	VMINPS        Z5, Z3, Z3
-	VMULPS.BCST   transconst<>+512(SB), Z3, Z3
-	VMINPS        Z3, Z1, Z1
-	VMAXPS        Z1, Z2, Z1
-	VMULPS.BCST   transconst<>+64(SB), Z1, Z2
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VMULPS.BCST   transconst<>+128(SB), Z2, Z3
-	VSUBPS        Z3, Z1, Z1
-	VMULPS.BCST   transconst<>+160(SB), Z2, Z3
-	VSUBPS        Z3, Z1, Z6
-	VPANDD.BCST   transconst<>+192(SB), Z6, Z7
-	VPCMPGTD.BCST transconst<>+224(SB), Z7, K2
-	VMOVUPS.Z     Z6, K2, Z6
-	VMULPS        Z6, Z6, Z7
-	VMULPS.BCST   transconst<>+256(SB), Z6, Z9
-	VADDPS.BCST   transconst<>+288(SB), Z9, Z9
-	VMULPS.BCST   transconst<>+320(SB), Z6, Z6
-	VADDPS.BCST   transconst<>+352(SB), Z6, Z6
-	VMULPS.BCST   transconst<>+384(SB), Z7, Z10
-	VADDPS        Z6, Z10, Z6
-	VMULPS        Z7, Z6, Z6
-	VADDPS        Z9, Z6, Z6
-	VMULPS        Z6, Z7, Z6
-	VSUBPS        Z3, Z6, Z3
-	VADDPS        Z1, Z0, Z6
-	VSUBPS        Z6, Z0, Z7
-	VADDPS        Z1, Z7, Z1
-	VADDPS        Z3, Z1, Z1
-	VADDPS        Z1, Z6, Z3
-	VSUBPS        Z6, Z3, Z6
-	VSUBPS        Z6, Z1, Z1
-	VSCALEFPS     Z2, Z3, Z3
-	VSCALEFPS     Z2, Z1, Z1
-	VPCMPGTD.BCST transconst<>+544(SB), Z5, K2
-	VMOVUPS.Z     Z5, K2, Z2
-	VMULPS        Z2, Z2, Z6
-	VMULPS.BCST   transconst<>+576(SB), Z6, Z7
-	VADDPS.BCST   transconst<>+608(SB), Z7, Z7
-	VMULPS        Z6, Z7, Z7
-	VADDPS.BCST   transconst<>+640(SB), Z7, Z7
-	VMULPS        Z6, Z7, Z7
-	VADDPS.BCST   transconst<>+672(SB), Z7, Z7
-	VMULPS        Z6, Z7, Z7
-	VADDPS.BCST   transconst<>+704(SB), Z7, Z7
-	VMULPS        Z6, Z2, Z2
-	VMULPS        Z7, Z2, Z2
-	VADDPS        Z2, Z5, Z2
-	VSUBPS        Z3, Z0, Z6
-	VSUBPS        Z6, Z0, Z7
-	VSUBPS        Z3, Z7, Z7
-	VSUBPS        Z1, Z7, Z7
-	VADDPS        Z3, Z0, Z9
-	VSUBPS        Z9, Z0, Z0
-	VADDPS        Z3, Z0, Z0
-	VADDPS        Z1, Z0, Z0
-	VDIVPS        Z9, Z6, Z1
-	VMOVUPS       Z6, Z3
-	VFNMADD231PS  Z9, Z1, Z3
-	VMULPS        Z0, Z1, Z0
-	VSUBPS        Z0, Z7, Z0
-	VADDPS        Z0, Z3, Z0
-	VMULPS.BCST   transconst<>+736(SB), Z1, Z3
-	VADDPS.BCST   transconst<>+736(SB), Z3, Z3
-	VMULPS        Z3, Z0, Z0
-	VADDPS        Z0, Z1, Z0
-	VPCMPGTD.BCST transconst<>+768(SB), Z5, K2
-	VBLENDMPS     Z0, Z2, K2, Z8
-	VPANDD.BCST   transconst<>+800(SB), Z4, Z0
-	VPORD         Z0, Z8, Z0
-	VMOVUPS       Z0, K1, (AX)
+	TESTQ            CX, CX
+	JZ               done
+	MOVL             $0x00000001, BX
+	SHLL             CL, BX
+	DECL             BX
+	KMOVW            BX, K1
+	VMOVUPS.Z        (DX), K1, Z2
+	VPANDD.BCST      transconst<>+192(SB), Z2, Z3
+	VMULPS           Z3, Z3, Z4
+	VBROADCASTSS     transconst<>+512(SB), Z5
+	VFMADD213PS.BCST transconst<>+544(SB), Z4, Z5
+	VFMADD213PS.BCST transconst<>+576(SB), Z4, Z5
+	VFMADD213PS.BCST transconst<>+608(SB), Z4, Z5
+	VFMADD213PS.BCST transconst<>+640(SB), Z4, Z5
+	VMULPS           Z4, Z3, Z4
+	VFMADD213PS      Z3, Z5, Z4
+	VMULPS.BCST      transconst<>+672(SB), Z3, Z5
+	VMAXPS           Z5, Z1, Z1
+	VBROADCASTSS     transconst<>+64(SB), Z5
+	VFMADD213PS.BCST transconst<>+96(SB), Z1, Z5
+	VSUBPS.BCST      transconst<>+96(SB), Z5, Z5
+	VBROADCASTSS     transconst<>+128(SB), Z6
+	VFNMADD213PS     Z1, Z5, Z6
+	VBROADCASTSS     transconst<>+160(SB), Z1
+	VFNMADD213PS     Z6, Z5, Z1
+	VBROADCASTSS     transconst<>+384(SB), Z6
+	VFMADD213PS.BCST transconst<>+320(SB), Z1, Z6
+	VFMADD213PS.BCST transconst<>+352(SB), Z1, Z6
+	VFMADD213PS.BCST transconst<>+256(SB), Z1, Z6
+	VFMADD213PS.BCST transconst<>+288(SB), Z1, Z6
+	VMULPS           Z1, Z1, Z8
+	VFMADD213PS      Z1, Z6, Z8
+	VADDPS.BCST      transconst<>+704(SB), Z8, Z1
+	VSCALEFPS        Z5, Z1, Z1
+	VADDPS           Z1, Z1, Z5
+	VADDPS.BCST      transconst<>+704(SB), Z1, Z1
+	VRCP14PS         Z1, Z6
+	VMULPS           Z6, Z5, Z8
+	VMOVUPS          Z5, Z5
+	VFNMADD231PS     Z1, Z8, Z5
+	VFMADD213PS      Z8, Z6, Z5
+	VSUBPS           Z5, Z0, Z0
+	VPCMPGTD.BCST    transconst<>+800(SB), Z3, K2
+	VBLENDMPS        Z0, Z4, K2, Z7
+	VPTERNLOGD.BCST  $0xd8, transconst<>+832(SB), Z2, Z7
+	VMOVUPS          Z7, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -827,75 +667,37 @@ TEXT ·SigmoidAVX2(SB), NOSPLIT, $0-48
 	MOVL         $0x3f800000, BX
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Y0
-	VXORPS       Y1, Y1, Y1
+	VBROADCASTSS transconst<>+32(SB), Y1
 
 single:
 	CMPQ         AX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y2
-	VPOR         transconst<>+800(SB), Y2, Y3
-	VBROADCASTSS transconst<>+0(SB), Y4
-	VBROADCASTSS transconst<>+32(SB), Y5
-	VMINPS       Y3, Y4, Y3
-	VMAXPS       Y3, Y5, Y3
-	VMULPS       transconst<>+64(SB), Y3, Y4
-	VADDPS       transconst<>+96(SB), Y4, Y4
-	VSUBPS       transconst<>+96(SB), Y4, Y5
-	VMULPS       transconst<>+128(SB), Y5, Y7
-	VSUBPS       Y7, Y3, Y3
-	VMULPS       transconst<>+160(SB), Y5, Y5
-	VSUBPS       Y5, Y3, Y7
-	VPAND        transconst<>+192(SB), Y7, Y8
-	VPCMPGTD     transconst<>+224(SB), Y8, Y8
-	VPAND        Y8, Y7, Y7
-	VMULPS       Y7, Y7, Y8
-	VMULPS       transconst<>+256(SB), Y7, Y9
-	VADDPS       transconst<>+288(SB), Y9, Y9
-	VMULPS       transconst<>+320(SB), Y7, Y7
-	VADDPS       transconst<>+352(SB), Y7, Y7
-	VMULPS       transconst<>+384(SB), Y8, Y10
-	VADDPS       Y7, Y10, Y7
-	VMULPS       Y8, Y7, Y7
-	VADDPS       Y9, Y7, Y7
-	VMULPS       Y7, Y8, Y7
-	VSUBPS       Y5, Y7, Y5
-	VADDPS       Y3, Y0, Y7
-	VSUBPS       Y7, Y0, Y8
-	VADDPS       Y3, Y8, Y3
-	VADDPS       Y5, Y3, Y3
-	VADDPS       Y3, Y7, Y5
-	VSUBPS       Y7, Y5, Y7
-	VSUBPS       Y7, Y3, Y3
-	VPSUBD       transconst<>+96(SB), Y4, Y4
-	VPSRAD       $0x01, Y4, Y7
-	VPSUBD       Y7, Y4, Y8
-	VPADDD       transconst<>+416(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VPADDD       transconst<>+416(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VPADDD       transconst<>+448(SB), Y4, Y4
-	VPSRAD       $0x1f, Y4, Y4
-	VPANDN       Y8, Y4, Y4
-	VMULPS       Y7, Y5, Y5
-	VMULPS       Y4, Y5, Y5
-	VMULPS       Y7, Y3, Y3
-	VMULPS       Y4, Y3, Y3
-	VBLENDVPS    Y2, Y5, Y0, Y4
-	VBLENDVPS    Y2, Y3, Y1, Y7
-	VADDPS       Y5, Y0, Y8
-	VSUBPS       Y8, Y0, Y9
-	VADDPS       Y5, Y9, Y5
-	VADDPS       Y3, Y5, Y3
-	VDIVPS       Y8, Y4, Y5
-	VMOVUPS      Y4, Y4
-	VFNMADD231PS Y8, Y5, Y4
-	VMULPS       Y3, Y5, Y3
-	VSUBPS       Y3, Y7, Y3
-	VADDPS       Y3, Y4, Y3
-	VSUBPS       Y5, Y0, Y4
-	VBLENDVPS    Y2, Y4, Y5, Y2
-	VMULPS       Y2, Y3, Y2
-	VADDPS       Y2, Y5, Y2
+	VPOR         transconst<>+832(SB), Y2, Y3
+	VMAXPS       Y3, Y1, Y3
+	VBROADCASTSS transconst<>+64(SB), Y5
+	VFMADD213PS  transconst<>+96(SB), Y3, Y5
+	VSUBPS       transconst<>+96(SB), Y5, Y6
+	VBROADCASTSS transconst<>+128(SB), Y7
+	VFNMADD213PS Y3, Y6, Y7
+	VBROADCASTSS transconst<>+160(SB), Y3
+	VFNMADD213PS Y7, Y6, Y3
+	VBROADCASTSS transconst<>+384(SB), Y6
+	VFMADD213PS  transconst<>+320(SB), Y3, Y6
+	VFMADD213PS  transconst<>+352(SB), Y3, Y6
+	VFMADD213PS  transconst<>+256(SB), Y3, Y6
+	VFMADD213PS  transconst<>+288(SB), Y3, Y6
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y6, Y7
+	VADDPS       transconst<>+704(SB), Y7, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VPADDD       transconst<>+736(SB), Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMULPS       transconst<>+768(SB), Y3, Y3
+	VADDPS       transconst<>+704(SB), Y3, Y5
+	VDIVPS       Y5, Y3, Y3
+	VSUBPS       Y3, Y0, Y5
+	VBLENDVPS    Y2, Y3, Y5, Y2
 	VMOVUPS      Y2, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
@@ -907,70 +709,32 @@ tail:
 	JZ    done
 
 scalar:
-	VMOVSS       (DX), X6
-	VPOR         transconst<>+800(SB), Y6, Y2
-	VBROADCASTSS transconst<>+0(SB), Y3
-	VBROADCASTSS transconst<>+32(SB), Y4
-	VMINPS       Y2, Y3, Y2
-	VMAXPS       Y2, Y4, Y2
-	VMULPS       transconst<>+64(SB), Y2, Y3
-	VADDPS       transconst<>+96(SB), Y3, Y3
-	VSUBPS       transconst<>+96(SB), Y3, Y4
-	VMULPS       transconst<>+128(SB), Y4, Y5
-	VSUBPS       Y5, Y2, Y2
-	VMULPS       transconst<>+160(SB), Y4, Y4
-	VSUBPS       Y4, Y2, Y5
-	VPAND        transconst<>+192(SB), Y5, Y7
-	VPCMPGTD     transconst<>+224(SB), Y7, Y7
-	VPAND        Y7, Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMULPS       transconst<>+256(SB), Y5, Y8
-	VADDPS       transconst<>+288(SB), Y8, Y8
-	VMULPS       transconst<>+320(SB), Y5, Y5
-	VADDPS       transconst<>+352(SB), Y5, Y5
-	VMULPS       transconst<>+384(SB), Y7, Y9
-	VADDPS       Y5, Y9, Y5
-	VMULPS       Y7, Y5, Y5
-	VADDPS       Y8, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VSUBPS       Y4, Y5, Y4
-	VADDPS       Y2, Y0, Y5
-	VSUBPS       Y5, Y0, Y7
-	VADDPS       Y2, Y7, Y2
-	VADDPS       Y4, Y2, Y2
-	VADDPS       Y2, Y5, Y4
-	VSUBPS       Y5, Y4, Y5
-	VSUBPS       Y5, Y2, Y2
-	VPSUBD       transconst<>+96(SB), Y3, Y3
-	VPSRAD       $0x01, Y3, Y5
-	VPSUBD       Y5, Y3, Y7
-	VPADDD       transconst<>+416(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VPADDD       transconst<>+416(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VPADDD       transconst<>+448(SB), Y3, Y3
-	VPSRAD       $0x1f, Y3, Y3
-	VPANDN       Y7, Y3, Y3
-	VMULPS       Y5, Y4, Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y5, Y2, Y2
+	VMOVSS       (DX), X4
+	VPOR         transconst<>+832(SB), Y4, Y2
+	VMAXPS       Y2, Y1, Y2
+	VBROADCASTSS transconst<>+64(SB), Y3
+	VFMADD213PS  transconst<>+96(SB), Y2, Y3
+	VSUBPS       transconst<>+96(SB), Y3, Y5
+	VBROADCASTSS transconst<>+128(SB), Y6
+	VFNMADD213PS Y2, Y5, Y6
+	VBROADCASTSS transconst<>+160(SB), Y2
+	VFNMADD213PS Y6, Y5, Y2
+	VBROADCASTSS transconst<>+384(SB), Y5
+	VFMADD213PS  transconst<>+320(SB), Y2, Y5
+	VFMADD213PS  transconst<>+352(SB), Y2, Y5
+	VFMADD213PS  transconst<>+256(SB), Y2, Y5
+	VFMADD213PS  transconst<>+288(SB), Y2, Y5
+	VMULPS       Y2, Y2, Y6
+	VFMADD213PS  Y2, Y5, Y6
+	VADDPS       transconst<>+704(SB), Y6, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       transconst<>+736(SB), Y3, Y3
 	VMULPS       Y3, Y2, Y2
-	VBLENDVPS    Y6, Y4, Y0, Y3
-	VBLENDVPS    Y6, Y2, Y1, Y5
-	VADDPS       Y4, Y0, Y7
-	VSUBPS       Y7, Y0, Y8
-	VADDPS       Y4, Y8, Y4
-	VADDPS       Y2, Y4, Y2
-	VDIVPS       Y7, Y3, Y4
-	VMOVUPS      Y3, Y3
-	VFNMADD231PS Y7, Y4, Y3
-	VMULPS       Y2, Y4, Y2
-	VSUBPS       Y2, Y5, Y2
-	VADDPS       Y2, Y3, Y2
-	VSUBPS       Y4, Y0, Y3
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VMULPS       Y3, Y2, Y2
-	VADDPS       Y2, Y4, Y2
+	VMULPS       transconst<>+768(SB), Y2, Y2
+	VADDPS       transconst<>+704(SB), Y2, Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       Y2, Y0, Y3
+	VBLENDVPS    Y4, Y2, Y3, Y2
 	VMOVSS       X2, (CX)
 	ADDQ         $0x00000004, CX
 	ADDQ         $0x00000004, DX
@@ -990,127 +754,79 @@ TEXT ·SigmoidAVX512(SB), NOSPLIT, $0-48
 	MOVL         $0x3f800000, BX
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Z0
-	VBROADCASTSS transconst<>+0(SB), Z1
-	VBROADCASTSS transconst<>+32(SB), Z2
-	VPXORD       Z3, Z3, Z3
+	VBROADCASTSS transconst<>+32(SB), Z1
 
 single:
-	CMPQ          CX, $0x00000010
-	JB            tail
-	VMOVUPS       (DX), Z4
-	VPORD.BCST    transconst<>+800(SB), Z4, Z5
-	VMINPS        Z5, Z1, Z5
-	VMAXPS        Z5, Z2, Z5
-	VMULPS.BCST   transconst<>+64(SB), Z5, Z12
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VMULPS.BCST   transconst<>+128(SB), Z12, Z13
-	VSUBPS        Z13, Z5, Z5
-	VMULPS.BCST   transconst<>+160(SB), Z12, Z13
-	VSUBPS        Z13, Z5, Z14
-	VPANDD.BCST   transconst<>+192(SB), Z14, Z15
-	VPCMPGTD.BCST transconst<>+224(SB), Z15, K1
-	VMOVUPS.Z     Z14, K1, Z14
-	VMULPS        Z14, Z14, Z15
-	VMULPS.BCST   transconst<>+256(SB), Z14, Z16
-	VADDPS.BCST   transconst<>+288(SB), Z16, Z16
-	VMULPS.BCST   transconst<>+320(SB), Z14, Z14
-	VADDPS.BCST   transconst<>+352(SB), Z14, Z14
-	VMULPS.BCST   transconst<>+384(SB), Z15, Z17
-	VADDPS        Z14, Z17, Z14
-	VMULPS        Z15, Z14, Z14
-	VADDPS        Z16, Z14, Z14
-	VMULPS        Z14, Z15, Z14
-	VSUBPS        Z13, Z14, Z13
-	VADDPS        Z5, Z0, Z14
-	VSUBPS        Z14, Z0, Z15
-	VADDPS        Z5, Z15, Z5
-	VADDPS        Z13, Z5, Z5
-	VADDPS        Z5, Z14, Z13
-	VSUBPS        Z14, Z13, Z14
-	VSUBPS        Z14, Z5, Z5
-	VSCALEFPS     Z12, Z13, Z13
-	VSCALEFPS     Z12, Z5, Z5
-	VPTESTMD.BCST transconst<>+800(SB), Z4, K1
-	VBLENDMPS     Z13, Z0, K1, Z6
-	VBLENDMPS     Z5, Z3, K1, Z7
-	VADDPS        Z13, Z0, Z4
-	VSUBPS        Z4, Z0, Z12
-	VADDPS        Z13, Z12, Z12
-	VADDPS        Z5, Z12, Z5
-	VDIVPS        Z4, Z6, Z12
-	VMOVUPS       Z6, Z13
-	VFNMADD231PS  Z4, Z12, Z13
-	VMULPS        Z5, Z12, Z4
-	VSUBPS        Z4, Z7, Z4
-	VADDPS        Z4, Z13, Z4
-	VSUBPS        Z12, Z0, Z5
-	VBLENDMPS     Z5, Z12, K1, Z8
-	VMULPS        Z8, Z4, Z4
-	VADDPS        Z4, Z12, Z4
-	VMOVUPS       Z4, (AX)
-	ADDQ          $0x00000040, AX
-	ADDQ          $0x00000040, DX
-	SUBQ          $0x00000010, CX
-	JMP           single
+	CMPQ             CX, $0x00000010
+	JB               tail
+	VMOVUPS          (DX), Z2
+	VPORD.BCST       transconst<>+832(SB), Z2, Z3
+	VMAXPS           Z3, Z1, Z3
+	VBROADCASTSS     transconst<>+64(SB), Z4
+	VFMADD213PS.BCST transconst<>+96(SB), Z3, Z4
+	VSUBPS.BCST      transconst<>+96(SB), Z4, Z4
+	VBROADCASTSS     transconst<>+128(SB), Z5
+	VFNMADD213PS     Z3, Z4, Z5
+	VBROADCASTSS     transconst<>+160(SB), Z3
+	VFNMADD213PS     Z5, Z4, Z3
+	VBROADCASTSS     transconst<>+384(SB), Z5
+	VFMADD213PS.BCST transconst<>+320(SB), Z3, Z5
+	VFMADD213PS.BCST transconst<>+352(SB), Z3, Z5
+	VFMADD213PS.BCST transconst<>+256(SB), Z3, Z5
+	VFMADD213PS.BCST transconst<>+288(SB), Z3, Z5
+	VMULPS           Z3, Z3, Z6
+	VFMADD213PS      Z3, Z5, Z6
+	VADDPS.BCST      transconst<>+704(SB), Z6, Z3
+	VSCALEFPS        Z4, Z3, Z3
+	VADDPS.BCST      transconst<>+704(SB), Z3, Z4
+	VRCP14PS         Z4, Z5
+	VMULPS           Z5, Z3, Z6
+	VMOVUPS          Z3, Z3
+	VFNMADD231PS     Z4, Z6, Z3
+	VFMADD213PS      Z6, Z5, Z3
+	VPTESTNMD.BCST   transconst<>+832(SB), Z2, K1
+	VSUBPS           Z3, Z0, K1, Z3
+	VMOVUPS          Z3, (AX)
+	ADDQ             $0x00000040, AX
+	ADDQ             $0x00000040, DX
+	SUBQ             $0x00000010, CX
+	JMP              single
 
 tail:
-	TESTQ         CX, CX
-	JZ            done
-	MOVL          $0x00000001, BX
-	SHLL          CL, BX
-	DECL          BX
-	KMOVW         BX, K1
-	VMOVUPS.Z     (DX), K1, Z4
-	VPORD.BCST    transconst<>+800(SB), Z4, Z5
-	VMINPS        Z5, Z1, Z1
-	VMAXPS        Z1, Z2, Z1
-	VMULPS.BCST   transconst<>+64(SB), Z1, Z2
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VMULPS.BCST   transconst<>+128(SB), Z2, Z5
-	VSUBPS        Z5, Z1, Z1
-	VMULPS.BCST   transconst<>+160(SB), Z2, Z5
-	VSUBPS        Z5, Z1, Z6
-	VPANDD.BCST   transconst<>+192(SB), Z6, Z7
-	VPCMPGTD.BCST transconst<>+224(SB), Z7, K2
-	VMOVUPS.Z     Z6, K2, Z6
-	VMULPS        Z6, Z6, Z7
-	VMULPS.BCST   transconst<>+256(SB), Z6, Z8
-	VADDPS.BCST   transconst<>+288(SB), Z8, Z8
-	VMULPS.BCST   transconst<>+320(SB), Z6, Z6
-	VADDPS.BCST   transconst<>+352(SB), Z6, Z6
-	VMULPS.BCST   transconst<>+384(SB), Z7, Z12
-	VADDPS        Z6, Z12, Z6
-	VMULPS        Z7, Z6, Z6
-	VADDPS        Z8, Z6, Z6
-	VMULPS        Z6, Z7, Z6
-	VSUBPS        Z5, Z6, Z5
-	VADDPS        Z1, Z0, Z6
-	VSUBPS        Z6, Z0, Z7
-	VADDPS        Z1, Z7, Z1
-	VADDPS        Z5, Z1, Z1
-	VADDPS        Z1, Z6, Z5
-	VSUBPS        Z6, Z5, Z6
-	VSUBPS        Z6, Z1, Z1
-	VSCALEFPS     Z2, Z5, Z5
-	VSCALEFPS     Z2, Z1, Z1
-	VPTESTMD.BCST transconst<>+800(SB), Z4, K2
-	VBLENDMPS     Z5, Z0, K2, Z9
-	VBLENDMPS     Z1, Z3, K2, Z10
-	VADDPS        Z5, Z0, Z2
-	VSUBPS        Z2, Z0, Z3
-	VADDPS        Z5, Z3, Z3
-	VADDPS        Z1, Z3, Z1
-	VDIVPS        Z2, Z9, Z3
-	VMOVUPS       Z9, Z4
-	VFNMADD231PS  Z2, Z3, Z4
-	VMULPS        Z1, Z3, Z1
-	VSUBPS        Z1, Z10, Z1
-	VADDPS        Z1, Z4, Z1
-	VSUBPS        Z3, Z0, Z0
-	VBLENDMPS     Z0, Z3, K2, Z11
-	VMULPS        Z11, Z1, Z0
-	VADDPS        Z0, Z3, Z0
-	VMOVUPS       Z0, K1, (AX)
+	TESTQ            CX, CX
+	JZ               done
+	MOVL             $0x00000001, BX
+	SHLL             CL, BX
+	DECL             BX
+	KMOVW            BX, K1
+	VMOVUPS.Z        (DX), K1, Z2
+	VPORD.BCST       transconst<>+832(SB), Z2, Z3
+	VMAXPS           Z3, Z1, Z1
+	VBROADCASTSS     transconst<>+64(SB), Z3
+	VFMADD213PS.BCST transconst<>+96(SB), Z1, Z3
+	VSUBPS.BCST      transconst<>+96(SB), Z3, Z3
+	VBROADCASTSS     transconst<>+128(SB), Z4
+	VFNMADD213PS     Z1, Z3, Z4
+	VBROADCASTSS     transconst<>+160(SB), Z1
+	VFNMADD213PS     Z4, Z3, Z1
+	VBROADCASTSS     transconst<>+384(SB), Z4
+	VFMADD213PS.BCST transconst<>+320(SB), Z1, Z4
+	VFMADD213PS.BCST transconst<>+352(SB), Z1, Z4
+	VFMADD213PS.BCST transconst<>+256(SB), Z1, Z4
+	VFMADD213PS.BCST transconst<>+288(SB), Z1, Z4
+	VMULPS           Z1, Z1, Z5
+	VFMADD213PS      Z1, Z4, Z5
+	VADDPS.BCST      transconst<>+704(SB), Z5, Z1
+	VSCALEFPS        Z3, Z1, Z1
+	VADDPS.BCST      transconst<>+704(SB), Z1, Z3
+	VRCP14PS         Z3, Z4
+	VMULPS           Z4, Z1, Z5
+	VMOVUPS          Z1, Z1
+	VFNMADD231PS     Z3, Z5, Z1
+	VFMADD213PS      Z5, Z4, Z1
+	VPTESTNMD.BCST   transconst<>+832(SB), Z2, K2
+	VSUBPS           Z1, Z0, K2, Z1
+	VMOVUPS          Z1, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -1148,7 +864,7 @@ single:
 	VFMADD213PS  transconst<>+288(SB), Y0, Y3
 	VMULPS       Y0, Y0, Y4
 	VFMADD213PS  Y0, Y3, Y4
-	VADDPS       transconst<>+832(SB), Y4, Y0
+	VADDPS       transconst<>+704(SB), Y4, Y0
 	VPSUBD       transconst<>+96(SB), Y2, Y2
 	VPSRAD       $0x01, Y2, Y3
 	VPSUBD       Y3, Y2, Y4
@@ -1191,7 +907,7 @@ scalar:
 	VFMADD213PS  transconst<>+288(SB), Y0, Y3
 	VMULPS       Y0, Y0, Y4
 	VFMADD213PS  Y0, Y3, Y4
-	VADDPS       transconst<>+832(SB), Y4, Y0
+	VADDPS       transconst<>+704(SB), Y4, Y0
 	VPSUBD       transconst<>+96(SB), Y2, Y2
 	VPSRAD       $0x01, Y2, Y3
 	VPSUBD       Y3, Y2, Y4
@@ -1246,7 +962,7 @@ single:
 	VFMADD213PS.BCST transconst<>+288(SB), Z2, Z4
 	VMULPS           Z2, Z2, Z5
 	VFMADD213PS      Z2, Z4, Z5
-	VADDPS.BCST      transconst<>+832(SB), Z5, Z2
+	VADDPS.BCST      transconst<>+704(SB), Z5, Z2
 	VSCALEFPS        Z3, Z2, Z2
 	VMOVUPS          Z2, (AX)
 	ADDQ             $0x00000040, AX
@@ -1278,7 +994,7 @@ tail:
 	VFMADD213PS.BCST transconst<>+288(SB), Z0, Z2
 	VMULPS           Z0, Z0, Z3
 	VFMADD213PS      Z0, Z2, Z3
-	VADDPS.BCST      transconst<>+832(SB), Z3, Z0
+	VADDPS.BCST      transconst<>+704(SB), Z3, Z0
 	VSCALEFPS        Z1, Z0, Z0
 	VMOVUPS          Z0, K1, (AX)
 

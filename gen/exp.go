@@ -8,9 +8,9 @@ import (
 
 // The vector exp is fallback.expSplit run on every lane, operation for
 // operation and rounding for rounding, with no fused multiply-add: so the
-// generated Exp, Tanh, Sigmoid and the row kernels built on it give the
-// pure-Go kernels' bits (NaN payloads aside), and the error bounds swept
-// for those hold for these unchanged. The constants are fallback/exp.go's,
+// generated Exp gives fallback.Exp's bits (NaN payloads aside), and the
+// error bound swept for that holds for it unchanged. (Tanh and Sigmoid
+// use the fused emitFast's steps instead; see transcendental.go.) The constants are fallback/exp.go's,
 // the same decimal literals rounded to float32 the same way; the asm tests
 // compare with the fallback bit for bit, so a copy that drifts is caught.
 const (
@@ -55,10 +55,10 @@ func (e expGen) clamps() (hi, lo reg.VecVirtual) {
 	return e.v.reg(kf(expHi)), e.v.reg(kf(expLo))
 }
 
-// emit returns e^x rounded to float32 and, when tail is set, most of what
-// that rounding dropped, as fallback.expSplit's hi and lo (lo is nil
-// otherwise). x is not changed.
-func (e expGen) emit(x reg.VecVirtual, tail bool) (hi, lo reg.VecVirtual) {
+// emit returns e^x rounded to float32, as fallback.expSplit's hi (its lo,
+// the tail, is for the fallback's Tanh and Sigmoid, which the vector ones
+// no longer follow). x is not changed.
+func (e expGen) emit(x reg.VecVirtual) reg.VecVirtual {
 	v := e.v
 	// Clamp with x's NaN kept, as the fallback's two ifs do.
 	hiK, loK := e.clamps()
@@ -90,25 +90,13 @@ func (e expGen) emit(x reg.VecVirtual, tail bool) (hi, lo reg.VecVirtual) {
 	cc := v.add(v.add(v.sub(e.one, s), rh), u)
 	p := v.add(s, cc)
 
-	var pl reg.VecVirtual
-	if tail {
-		pl = v.sub(cc, v.sub(p, s))
-	}
 	if wide(v.s) {
 		// VSCALEFPS rounds p·2ⁿ once, as the two factors do: the
 		// same bits, denormals, overflow and n < −150 included.
-		hi = v.scalef(p, n)
-		if tail {
-			lo = v.scalef(pl, n)
-		}
-		return hi, lo
+		return v.scalef(p, n)
 	}
 	s1, s2 := pow2(v, t)
-	hi = v.mul(v.mul(p, s1), s2)
-	if tail {
-		lo = v.mul(v.mul(pl, s1), s2)
-	}
-	return hi, lo
+	return v.mul(v.mul(p, s1), s2)
 }
 
 // scalef returns p·2^⌊n⌋ rounded once (AVX-512 only).
@@ -144,21 +132,27 @@ func pow2(v vm, t reg.VecVirtual) (s1, s2 reg.VecVirtual) {
 func (e expGen) emitFast(x reg.VecVirtual) reg.VecVirtual {
 	v := e.v
 	hiK, loK := e.clamps()
-	x = v.maxKeepNaN(v.minKeepNaN(x, hiK), loK)
-	t := v.madd(v.reg(kf(log2e)), x, kf(roundMagic)) // round(x·log2e) + roundMagic
-	n := v.sub(t, kf(roundMagic))
+	t, n, p := fastMantissa(v, v.maxKeepNaN(v.minKeepNaN(x, hiK), loK))
+	if wide(v.s) {
+		return v.scalef(p, n)
+	}
+	s1, s2 := pow2(v, t)
+	return v.mul(v.mul(p, s1), s2)
+}
+
+// fastMantissa is emitFast's work before the scaling by 2ⁿ, for x already
+// clamped: t = round(x·log2e) + roundMagic, n = t − roundMagic, and p ≈ eʳ
+// with r = x − n·ln2, so that e^x = p·2ⁿ.
+func fastMantissa(v vm, x reg.VecVirtual) (t, n, p reg.VecVirtual) {
+	t = v.madd(v.reg(kf(log2e)), x, kf(roundMagic)) // round(x·log2e) + roundMagic
+	n = v.sub(t, kf(roundMagic))
 	r := v.nmadd(v.reg(kf(ln2Hi)), n, x) // exact
 	r = v.nmadd(v.reg(kf(ln2Lo)), n, r)
 	q := v.reg(kf(exp6))
 	for _, c := range []float32{exp5, exp4, exp3, exp2} {
 		q = v.madd(q, r, kf(c))
 	}
-	p := v.add(v.madd(v.mul(r, r), q, r), kf(1))
-	if wide(v.s) {
-		return v.scalef(p, n)
-	}
-	s1, s2 := pow2(v, t)
-	return v.mul(v.mul(p, s1), s2)
+	return t, n, v.add(v.madd(v.mul(r, r), q, r), kf(1))
 }
 
 // unaryKernel is a kernel dst = f(x) whose body is emitted by f from the
@@ -194,8 +188,7 @@ func expKernel(tab *ctab) kernel {
 	}, func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
 		e := newExp(v, one)
 		return func(x reg.VecVirtual) reg.VecVirtual {
-			hi, _ := e.emit(x, false)
-			return hi
+			return e.emit(x)
 		}
 	})
 }

@@ -22,7 +22,10 @@
 // it for every kernel. Results of different implementations agree within
 // the accuracy stated on each function; in general they are not
 // bit-identical, because fused multiply-add and summation order change the
-// rounding, but Exp, Tanh and Sigmoid are, as their doc comments say.
+// rounding. Exp is bit-identical on every implementation; Tanh and Sigmoid
+// are not: the vector kernels trade the pure-Go kernels' 1-ULP bound for a
+// 3-ULP one, and only their special values and saturation thresholds are
+// the same everywhere, as their doc comments say.
 //
 // The environment variable SIMDNN_KERNELS, read once at init, lowers the
 // implementation for testing and benchmarking: "generic", "avx2", "avx512"

@@ -254,13 +254,11 @@ func TestSigmoidGrad(t *testing.T) {
 	})
 }
 
-// sweepULP is the tolerance of the transcendental activations in the
-// sweeps below, which test lengths, offsets, aliasing and guard pages; the
-// accuracy of Exp, Tanh and Sigmoid over all float32 inputs, and their
-// special values, are transcendental_test.go's. The bound is the one
-// their doc comments state.
-const sweepULP = 1
-
+// TestTranscendentalSweep runs the transcendental activations through the
+// harness's lengths, offsets, aliasing and guard pages, within the bound
+// their doc comments state for the implementation under test (transFunc's
+// bound); their accuracy over all float32 inputs, and their special values,
+// are transcendental_test.go's.
 func TestTranscendentalSweep(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -274,6 +272,12 @@ func TestTranscendentalSweep(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachImpl(t, func(t *testing.T) {
+				var sweepULP float64
+				for _, f := range transFuncs {
+					if f.name == tc.name {
+						sweepULP = f.bound()
+					}
+				}
 				harness.Elementwise{
 					Name:     tc.name,
 					Operands: []string{"dst", "x"},
