@@ -124,103 +124,143 @@ DATA transconst<>+464(SB)/4, $0x00000096
 DATA transconst<>+468(SB)/4, $0x00000096
 DATA transconst<>+472(SB)/4, $0x00000096
 DATA transconst<>+476(SB)/4, $0x00000096
-DATA transconst<>+480(SB)/4, $0xc191999a
-DATA transconst<>+484(SB)/4, $0xc191999a
-DATA transconst<>+488(SB)/4, $0xc191999a
-DATA transconst<>+492(SB)/4, $0xc191999a
-DATA transconst<>+496(SB)/4, $0xc191999a
-DATA transconst<>+500(SB)/4, $0xc191999a
-DATA transconst<>+504(SB)/4, $0xc191999a
-DATA transconst<>+508(SB)/4, $0xc191999a
-DATA transconst<>+512(SB)/4, $0xbbbaf0e7
-DATA transconst<>+516(SB)/4, $0xbbbaf0e7
-DATA transconst<>+520(SB)/4, $0xbbbaf0e7
-DATA transconst<>+524(SB)/4, $0xbbbaf0e7
-DATA transconst<>+528(SB)/4, $0xbbbaf0e7
-DATA transconst<>+532(SB)/4, $0xbbbaf0e7
-DATA transconst<>+536(SB)/4, $0xbbbaf0e7
-DATA transconst<>+540(SB)/4, $0xbbbaf0e7
-DATA transconst<>+544(SB)/4, $0x3ca9134e
-DATA transconst<>+548(SB)/4, $0x3ca9134e
-DATA transconst<>+552(SB)/4, $0x3ca9134e
-DATA transconst<>+556(SB)/4, $0x3ca9134e
-DATA transconst<>+560(SB)/4, $0x3ca9134e
-DATA transconst<>+564(SB)/4, $0x3ca9134e
-DATA transconst<>+568(SB)/4, $0x3ca9134e
-DATA transconst<>+572(SB)/4, $0x3ca9134e
-DATA transconst<>+576(SB)/4, $0xbd5c1e2d
-DATA transconst<>+580(SB)/4, $0xbd5c1e2d
-DATA transconst<>+584(SB)/4, $0xbd5c1e2d
-DATA transconst<>+588(SB)/4, $0xbd5c1e2d
-DATA transconst<>+592(SB)/4, $0xbd5c1e2d
-DATA transconst<>+596(SB)/4, $0xbd5c1e2d
-DATA transconst<>+600(SB)/4, $0xbd5c1e2d
-DATA transconst<>+604(SB)/4, $0xbd5c1e2d
-DATA transconst<>+608(SB)/4, $0x3e088393
-DATA transconst<>+612(SB)/4, $0x3e088393
-DATA transconst<>+616(SB)/4, $0x3e088393
-DATA transconst<>+620(SB)/4, $0x3e088393
-DATA transconst<>+624(SB)/4, $0x3e088393
-DATA transconst<>+628(SB)/4, $0x3e088393
-DATA transconst<>+632(SB)/4, $0x3e088393
-DATA transconst<>+636(SB)/4, $0x3e088393
-DATA transconst<>+640(SB)/4, $0xbeaaaa99
-DATA transconst<>+644(SB)/4, $0xbeaaaa99
-DATA transconst<>+648(SB)/4, $0xbeaaaa99
-DATA transconst<>+652(SB)/4, $0xbeaaaa99
-DATA transconst<>+656(SB)/4, $0xbeaaaa99
-DATA transconst<>+660(SB)/4, $0xbeaaaa99
-DATA transconst<>+664(SB)/4, $0xbeaaaa99
-DATA transconst<>+668(SB)/4, $0xbeaaaa99
-DATA transconst<>+672(SB)/4, $0xc0000000
-DATA transconst<>+676(SB)/4, $0xc0000000
-DATA transconst<>+680(SB)/4, $0xc0000000
-DATA transconst<>+684(SB)/4, $0xc0000000
-DATA transconst<>+688(SB)/4, $0xc0000000
-DATA transconst<>+692(SB)/4, $0xc0000000
-DATA transconst<>+696(SB)/4, $0xc0000000
-DATA transconst<>+700(SB)/4, $0xc0000000
-DATA transconst<>+704(SB)/4, $0x3f800000
-DATA transconst<>+708(SB)/4, $0x3f800000
-DATA transconst<>+712(SB)/4, $0x3f800000
-DATA transconst<>+716(SB)/4, $0x3f800000
-DATA transconst<>+720(SB)/4, $0x3f800000
-DATA transconst<>+724(SB)/4, $0x3f800000
-DATA transconst<>+728(SB)/4, $0x3f800000
-DATA transconst<>+732(SB)/4, $0x3f800000
-DATA transconst<>+736(SB)/4, $0x5f800000
-DATA transconst<>+740(SB)/4, $0x5f800000
-DATA transconst<>+744(SB)/4, $0x5f800000
-DATA transconst<>+748(SB)/4, $0x5f800000
-DATA transconst<>+752(SB)/4, $0x5f800000
-DATA transconst<>+756(SB)/4, $0x5f800000
-DATA transconst<>+760(SB)/4, $0x5f800000
-DATA transconst<>+764(SB)/4, $0x5f800000
-DATA transconst<>+768(SB)/4, $0x1f800000
-DATA transconst<>+772(SB)/4, $0x1f800000
-DATA transconst<>+776(SB)/4, $0x1f800000
-DATA transconst<>+780(SB)/4, $0x1f800000
-DATA transconst<>+784(SB)/4, $0x1f800000
-DATA transconst<>+788(SB)/4, $0x1f800000
-DATA transconst<>+792(SB)/4, $0x1f800000
-DATA transconst<>+796(SB)/4, $0x1f800000
-DATA transconst<>+800(SB)/4, $0x3f1fffff
-DATA transconst<>+804(SB)/4, $0x3f1fffff
-DATA transconst<>+808(SB)/4, $0x3f1fffff
-DATA transconst<>+812(SB)/4, $0x3f1fffff
-DATA transconst<>+816(SB)/4, $0x3f1fffff
-DATA transconst<>+820(SB)/4, $0x3f1fffff
-DATA transconst<>+824(SB)/4, $0x3f1fffff
-DATA transconst<>+828(SB)/4, $0x3f1fffff
-DATA transconst<>+832(SB)/4, $0x80000000
-DATA transconst<>+836(SB)/4, $0x80000000
-DATA transconst<>+840(SB)/4, $0x80000000
-DATA transconst<>+844(SB)/4, $0x80000000
-DATA transconst<>+848(SB)/4, $0x80000000
-DATA transconst<>+852(SB)/4, $0x80000000
-DATA transconst<>+856(SB)/4, $0x80000000
-DATA transconst<>+860(SB)/4, $0x80000000
-GLOBL transconst<>(SB), RODATA|NOPTR, $864
+DATA transconst<>+480(SB)/4, $0x4111999a
+DATA transconst<>+484(SB)/4, $0x4111999a
+DATA transconst<>+488(SB)/4, $0x4111999a
+DATA transconst<>+492(SB)/4, $0x4111999a
+DATA transconst<>+496(SB)/4, $0x4111999a
+DATA transconst<>+500(SB)/4, $0x4111999a
+DATA transconst<>+504(SB)/4, $0x4111999a
+DATA transconst<>+508(SB)/4, $0x4111999a
+DATA transconst<>+512(SB)/4, $0x40000000
+DATA transconst<>+516(SB)/4, $0x40000000
+DATA transconst<>+520(SB)/4, $0x40000000
+DATA transconst<>+524(SB)/4, $0x40000000
+DATA transconst<>+528(SB)/4, $0x40000000
+DATA transconst<>+532(SB)/4, $0x40000000
+DATA transconst<>+536(SB)/4, $0x40000000
+DATA transconst<>+540(SB)/4, $0x40000000
+DATA transconst<>+544(SB)/4, $0x4038aa3b
+DATA transconst<>+548(SB)/4, $0x4038aa3b
+DATA transconst<>+552(SB)/4, $0x4038aa3b
+DATA transconst<>+556(SB)/4, $0x4038aa3b
+DATA transconst<>+560(SB)/4, $0x4038aa3b
+DATA transconst<>+564(SB)/4, $0x4038aa3b
+DATA transconst<>+568(SB)/4, $0x4038aa3b
+DATA transconst<>+572(SB)/4, $0x4038aa3b
+DATA transconst<>+576(SB)/4, $0x3eb18000
+DATA transconst<>+580(SB)/4, $0x3eb18000
+DATA transconst<>+584(SB)/4, $0x3eb18000
+DATA transconst<>+588(SB)/4, $0x3eb18000
+DATA transconst<>+592(SB)/4, $0x3eb18000
+DATA transconst<>+596(SB)/4, $0x3eb18000
+DATA transconst<>+600(SB)/4, $0x3eb18000
+DATA transconst<>+604(SB)/4, $0x3eb18000
+DATA transconst<>+608(SB)/4, $0xb8de8083
+DATA transconst<>+612(SB)/4, $0xb8de8083
+DATA transconst<>+616(SB)/4, $0xb8de8083
+DATA transconst<>+620(SB)/4, $0xb8de8083
+DATA transconst<>+624(SB)/4, $0xb8de8083
+DATA transconst<>+628(SB)/4, $0xb8de8083
+DATA transconst<>+632(SB)/4, $0xb8de8083
+DATA transconst<>+636(SB)/4, $0xb8de8083
+DATA transconst<>+640(SB)/4, $0x3d3511e8
+DATA transconst<>+644(SB)/4, $0x3d3511e8
+DATA transconst<>+648(SB)/4, $0x3d3511e8
+DATA transconst<>+652(SB)/4, $0x3d3511e8
+DATA transconst<>+656(SB)/4, $0x3d3511e8
+DATA transconst<>+660(SB)/4, $0x3d3511e8
+DATA transconst<>+664(SB)/4, $0x3d3511e8
+DATA transconst<>+668(SB)/4, $0x3d3511e8
+DATA transconst<>+672(SB)/4, $0x3e091d10
+DATA transconst<>+676(SB)/4, $0x3e091d10
+DATA transconst<>+680(SB)/4, $0x3e091d10
+DATA transconst<>+684(SB)/4, $0x3e091d10
+DATA transconst<>+688(SB)/4, $0x3e091d10
+DATA transconst<>+692(SB)/4, $0x3e091d10
+DATA transconst<>+696(SB)/4, $0x3e091d10
+DATA transconst<>+700(SB)/4, $0x3e091d10
+DATA transconst<>+704(SB)/4, $0x3eaaac79
+DATA transconst<>+708(SB)/4, $0x3eaaac79
+DATA transconst<>+712(SB)/4, $0x3eaaac79
+DATA transconst<>+716(SB)/4, $0x3eaaac79
+DATA transconst<>+720(SB)/4, $0x3eaaac79
+DATA transconst<>+724(SB)/4, $0x3eaaac79
+DATA transconst<>+728(SB)/4, $0x3eaaac79
+DATA transconst<>+732(SB)/4, $0x3eaaac79
+DATA transconst<>+736(SB)/4, $0x3f2aaa49
+DATA transconst<>+740(SB)/4, $0x3f2aaa49
+DATA transconst<>+744(SB)/4, $0x3f2aaa49
+DATA transconst<>+748(SB)/4, $0x3f2aaa49
+DATA transconst<>+752(SB)/4, $0x3f2aaa49
+DATA transconst<>+756(SB)/4, $0x3f2aaa49
+DATA transconst<>+760(SB)/4, $0x3f2aaa49
+DATA transconst<>+764(SB)/4, $0x3f2aaa49
+DATA transconst<>+768(SB)/4, $0x3f7ffffe
+DATA transconst<>+772(SB)/4, $0x3f7ffffe
+DATA transconst<>+776(SB)/4, $0x3f7ffffe
+DATA transconst<>+780(SB)/4, $0x3f7ffffe
+DATA transconst<>+784(SB)/4, $0x3f7ffffe
+DATA transconst<>+788(SB)/4, $0x3f7ffffe
+DATA transconst<>+792(SB)/4, $0x3f7ffffe
+DATA transconst<>+796(SB)/4, $0x3f7ffffe
+DATA transconst<>+800(SB)/4, $0x3f000000
+DATA transconst<>+804(SB)/4, $0x3f000000
+DATA transconst<>+808(SB)/4, $0x3f000000
+DATA transconst<>+812(SB)/4, $0x3f000000
+DATA transconst<>+816(SB)/4, $0x3f000000
+DATA transconst<>+820(SB)/4, $0x3f000000
+DATA transconst<>+824(SB)/4, $0x3f000000
+DATA transconst<>+828(SB)/4, $0x3f000000
+DATA transconst<>+832(SB)/4, $0xbf800000
+DATA transconst<>+836(SB)/4, $0xbf800000
+DATA transconst<>+840(SB)/4, $0xbf800000
+DATA transconst<>+844(SB)/4, $0xbf800000
+DATA transconst<>+848(SB)/4, $0xbf800000
+DATA transconst<>+852(SB)/4, $0xbf800000
+DATA transconst<>+856(SB)/4, $0xbf800000
+DATA transconst<>+860(SB)/4, $0xbf800000
+DATA transconst<>+864(SB)/4, $0x3f1fffff
+DATA transconst<>+868(SB)/4, $0x3f1fffff
+DATA transconst<>+872(SB)/4, $0x3f1fffff
+DATA transconst<>+876(SB)/4, $0x3f1fffff
+DATA transconst<>+880(SB)/4, $0x3f1fffff
+DATA transconst<>+884(SB)/4, $0x3f1fffff
+DATA transconst<>+888(SB)/4, $0x3f1fffff
+DATA transconst<>+892(SB)/4, $0x3f1fffff
+DATA transconst<>+896(SB)/4, $0x80000000
+DATA transconst<>+900(SB)/4, $0x80000000
+DATA transconst<>+904(SB)/4, $0x80000000
+DATA transconst<>+908(SB)/4, $0x80000000
+DATA transconst<>+912(SB)/4, $0x80000000
+DATA transconst<>+916(SB)/4, $0x80000000
+DATA transconst<>+920(SB)/4, $0x80000000
+DATA transconst<>+924(SB)/4, $0x80000000
+DATA transconst<>+928(SB)/4, $0x3f800000
+DATA transconst<>+932(SB)/4, $0x3f800000
+DATA transconst<>+936(SB)/4, $0x3f800000
+DATA transconst<>+940(SB)/4, $0x3f800000
+DATA transconst<>+944(SB)/4, $0x3f800000
+DATA transconst<>+948(SB)/4, $0x3f800000
+DATA transconst<>+952(SB)/4, $0x3f800000
+DATA transconst<>+956(SB)/4, $0x3f800000
+DATA transconst<>+960(SB)/4, $0x5f800000
+DATA transconst<>+964(SB)/4, $0x5f800000
+DATA transconst<>+968(SB)/4, $0x5f800000
+DATA transconst<>+972(SB)/4, $0x5f800000
+DATA transconst<>+976(SB)/4, $0x5f800000
+DATA transconst<>+980(SB)/4, $0x5f800000
+DATA transconst<>+984(SB)/4, $0x5f800000
+DATA transconst<>+988(SB)/4, $0x5f800000
+DATA transconst<>+992(SB)/4, $0x1f800000
+DATA transconst<>+996(SB)/4, $0x1f800000
+DATA transconst<>+1000(SB)/4, $0x1f800000
+DATA transconst<>+1004(SB)/4, $0x1f800000
+DATA transconst<>+1008(SB)/4, $0x1f800000
+DATA transconst<>+1012(SB)/4, $0x1f800000
+DATA transconst<>+1016(SB)/4, $0x1f800000
+DATA transconst<>+1020(SB)/4, $0x1f800000
+GLOBL transconst<>(SB), RODATA|NOPTR, $1024
 
 // func ExpAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2
@@ -444,50 +484,42 @@ TEXT ·TanhAVX2(SB), NOSPLIT, $0-48
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Y0
 	VBROADCASTSS transconst<>+480(SB), Y1
+	VBROADCASTSS transconst<>+512(SB), Y2
 
 single:
 	CMPQ         AX, $0x00000008
 	JB           tail
-	VMOVUPS      (DX), Y2
-	VPAND        transconst<>+192(SB), Y2, Y3
-	VMULPS       Y3, Y3, Y4
-	VBROADCASTSS transconst<>+512(SB), Y5
-	VFMADD213PS  transconst<>+544(SB), Y4, Y5
-	VFMADD213PS  transconst<>+576(SB), Y4, Y5
-	VFMADD213PS  transconst<>+608(SB), Y4, Y5
-	VFMADD213PS  transconst<>+640(SB), Y4, Y5
-	VMULPS       Y4, Y3, Y4
-	VFMADD213PS  Y3, Y5, Y4
-	VMULPS       transconst<>+672(SB), Y3, Y5
-	VMAXPS       Y5, Y1, Y5
-	VBROADCASTSS transconst<>+64(SB), Y7
-	VFMADD213PS  transconst<>+96(SB), Y5, Y7
-	VSUBPS       transconst<>+96(SB), Y7, Y8
-	VBROADCASTSS transconst<>+128(SB), Y9
-	VFNMADD213PS Y5, Y8, Y9
-	VBROADCASTSS transconst<>+160(SB), Y5
-	VFNMADD213PS Y9, Y8, Y5
-	VBROADCASTSS transconst<>+384(SB), Y8
-	VFMADD213PS  transconst<>+320(SB), Y5, Y8
-	VFMADD213PS  transconst<>+352(SB), Y5, Y8
-	VFMADD213PS  transconst<>+256(SB), Y5, Y8
-	VFMADD213PS  transconst<>+288(SB), Y5, Y8
-	VMULPS       Y5, Y5, Y9
-	VFMADD213PS  Y5, Y8, Y9
-	VADDPS       transconst<>+704(SB), Y9, Y5
-	VPSLLD       $0x17, Y7, Y7
-	VPADDD       transconst<>+736(SB), Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VMULPS       transconst<>+768(SB), Y5, Y5
-	VADDPS       Y5, Y5, Y7
-	VADDPS       transconst<>+704(SB), Y5, Y5
-	VDIVPS       Y5, Y7, Y5
-	VSUBPS       Y5, Y0, Y5
-	VPCMPGTD     transconst<>+800(SB), Y3, Y3
-	VBLENDVPS    Y3, Y5, Y4, Y3
-	VPAND        transconst<>+832(SB), Y2, Y2
-	VPOR         Y2, Y3, Y2
-	VMOVUPS      Y2, (CX)
+	VMOVUPS      (DX), Y3
+	VPAND        transconst<>+192(SB), Y3, Y4
+	VMINPS       Y4, Y1, Y5
+	VBROADCASTSS transconst<>+544(SB), Y6
+	VFMADD213PS  transconst<>+96(SB), Y5, Y6
+	VSUBPS       transconst<>+96(SB), Y6, Y7
+	VBROADCASTSS transconst<>+576(SB), Y8
+	VFNMADD213PS Y5, Y7, Y8
+	VBROADCASTSS transconst<>+608(SB), Y5
+	VFNMADD213PS Y8, Y7, Y5
+	VBROADCASTSS transconst<>+640(SB), Y7
+	VFMADD213PS  transconst<>+672(SB), Y5, Y7
+	VFMADD213PS  transconst<>+704(SB), Y5, Y7
+	VFMADD213PS  transconst<>+736(SB), Y5, Y7
+	VFMADD213PS  transconst<>+768(SB), Y5, Y7
+	VMULPS       Y5, Y5, Y8
+	VFMADD213PS  Y5, Y7, Y8
+	VPSLLD       $0x17, Y6, Y5
+	VPADDD       transconst<>+512(SB), Y5, Y5
+	VBROADCASTSS transconst<>+800(SB), Y6
+	VFMADD213PS  transconst<>+832(SB), Y5, Y6
+	VFMADD213PS  Y6, Y5, Y8
+	VADDPS       transconst<>+512(SB), Y8, Y5
+	VPCMPGTD     transconst<>+864(SB), Y4, Y4
+	VBLENDVPS    Y4, Y2, Y8, Y6
+	VDIVPS       Y5, Y6, Y5
+	VSUBPS       Y5, Y0, Y6
+	VBLENDVPS    Y4, Y6, Y5, Y4
+	VPAND        transconst<>+896(SB), Y3, Y3
+	VPOR         Y3, Y4, Y3
+	VMOVUPS      Y3, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000008, AX
@@ -498,46 +530,37 @@ tail:
 	JZ    done
 
 scalar:
-	VMOVSS       (DX), X6
-	VPAND        transconst<>+192(SB), Y6, Y2
-	VMULPS       Y2, Y2, Y3
-	VBROADCASTSS transconst<>+512(SB), Y4
-	VFMADD213PS  transconst<>+544(SB), Y3, Y4
-	VFMADD213PS  transconst<>+576(SB), Y3, Y4
-	VFMADD213PS  transconst<>+608(SB), Y3, Y4
-	VFMADD213PS  transconst<>+640(SB), Y3, Y4
-	VMULPS       Y3, Y2, Y3
-	VFMADD213PS  Y2, Y4, Y3
-	VMULPS       transconst<>+672(SB), Y2, Y4
-	VMAXPS       Y4, Y1, Y4
-	VBROADCASTSS transconst<>+64(SB), Y5
+	VMOVSS       (DX), X9
+	VPAND        transconst<>+192(SB), Y9, Y3
+	VMINPS       Y3, Y1, Y4
+	VBROADCASTSS transconst<>+544(SB), Y5
 	VFMADD213PS  transconst<>+96(SB), Y4, Y5
-	VSUBPS       transconst<>+96(SB), Y5, Y7
-	VBROADCASTSS transconst<>+128(SB), Y8
-	VFNMADD213PS Y4, Y7, Y8
-	VBROADCASTSS transconst<>+160(SB), Y4
-	VFNMADD213PS Y8, Y7, Y4
-	VBROADCASTSS transconst<>+384(SB), Y7
-	VFMADD213PS  transconst<>+320(SB), Y4, Y7
-	VFMADD213PS  transconst<>+352(SB), Y4, Y7
-	VFMADD213PS  transconst<>+256(SB), Y4, Y7
-	VFMADD213PS  transconst<>+288(SB), Y4, Y7
-	VMULPS       Y4, Y4, Y8
-	VFMADD213PS  Y4, Y7, Y8
-	VADDPS       transconst<>+704(SB), Y8, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VPADDD       transconst<>+736(SB), Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VMULPS       transconst<>+768(SB), Y4, Y4
-	VADDPS       Y4, Y4, Y5
-	VADDPS       transconst<>+704(SB), Y4, Y4
+	VSUBPS       transconst<>+96(SB), Y5, Y6
+	VBROADCASTSS transconst<>+576(SB), Y7
+	VFNMADD213PS Y4, Y6, Y7
+	VBROADCASTSS transconst<>+608(SB), Y4
+	VFNMADD213PS Y7, Y6, Y4
+	VBROADCASTSS transconst<>+640(SB), Y6
+	VFMADD213PS  transconst<>+672(SB), Y4, Y6
+	VFMADD213PS  transconst<>+704(SB), Y4, Y6
+	VFMADD213PS  transconst<>+736(SB), Y4, Y6
+	VFMADD213PS  transconst<>+768(SB), Y4, Y6
+	VMULPS       Y4, Y4, Y7
+	VFMADD213PS  Y4, Y6, Y7
+	VPSLLD       $0x17, Y5, Y4
+	VPADDD       transconst<>+512(SB), Y4, Y4
+	VBROADCASTSS transconst<>+800(SB), Y5
+	VFMADD213PS  transconst<>+832(SB), Y4, Y5
+	VFMADD213PS  Y5, Y4, Y7
+	VADDPS       transconst<>+512(SB), Y7, Y4
+	VPCMPGTD     transconst<>+864(SB), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y7, Y5
 	VDIVPS       Y4, Y5, Y4
-	VSUBPS       Y4, Y0, Y4
-	VPCMPGTD     transconst<>+800(SB), Y2, Y2
-	VBLENDVPS    Y2, Y4, Y3, Y2
-	VPAND        transconst<>+832(SB), Y6, Y3
-	VPOR         Y3, Y2, Y2
-	VMOVSS       X2, (CX)
+	VSUBPS       Y4, Y0, Y5
+	VBLENDVPS    Y3, Y5, Y4, Y3
+	VPAND        transconst<>+896(SB), Y9, Y4
+	VPOR         Y4, Y3, Y3
+	VMOVSS       X3, (CX)
 	ADDQ         $0x00000004, CX
 	ADDQ         $0x00000004, DX
 	DECQ         AX
@@ -557,50 +580,43 @@ TEXT ·TanhAVX512(SB), NOSPLIT, $0-48
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Z0
 	VBROADCASTSS transconst<>+480(SB), Z1
+	VBROADCASTSS transconst<>+512(SB), Z2
 
 single:
 	CMPQ             CX, $0x00000010
 	JB               tail
-	VMOVUPS          (DX), Z2
-	VPANDD.BCST      transconst<>+192(SB), Z2, Z3
-	VMULPS           Z3, Z3, Z4
-	VBROADCASTSS     transconst<>+512(SB), Z5
-	VFMADD213PS.BCST transconst<>+544(SB), Z4, Z5
-	VFMADD213PS.BCST transconst<>+576(SB), Z4, Z5
-	VFMADD213PS.BCST transconst<>+608(SB), Z4, Z5
-	VFMADD213PS.BCST transconst<>+640(SB), Z4, Z5
-	VMULPS           Z4, Z3, Z4
-	VFMADD213PS      Z3, Z5, Z4
-	VMULPS.BCST      transconst<>+672(SB), Z3, Z5
-	VMAXPS           Z5, Z1, Z5
-	VBROADCASTSS     transconst<>+64(SB), Z8
-	VFMADD213PS.BCST transconst<>+96(SB), Z5, Z8
-	VSUBPS.BCST      transconst<>+96(SB), Z8, Z8
-	VBROADCASTSS     transconst<>+128(SB), Z9
-	VFNMADD213PS     Z5, Z8, Z9
-	VBROADCASTSS     transconst<>+160(SB), Z5
-	VFNMADD213PS     Z9, Z8, Z5
-	VBROADCASTSS     transconst<>+384(SB), Z9
-	VFMADD213PS.BCST transconst<>+320(SB), Z5, Z9
-	VFMADD213PS.BCST transconst<>+352(SB), Z5, Z9
-	VFMADD213PS.BCST transconst<>+256(SB), Z5, Z9
-	VFMADD213PS.BCST transconst<>+288(SB), Z5, Z9
+	VMOVUPS          (DX), Z3
+	VPANDD.BCST      transconst<>+192(SB), Z3, Z4
+	VMINPS           Z4, Z1, Z5
+	VBROADCASTSS     transconst<>+544(SB), Z6
+	VFMADD213PS.BCST transconst<>+96(SB), Z5, Z6
+	VSUBPS.BCST      transconst<>+96(SB), Z6, Z6
+	VBROADCASTSS     transconst<>+576(SB), Z9
+	VFNMADD213PS     Z5, Z6, Z9
+	VBROADCASTSS     transconst<>+608(SB), Z5
+	VFNMADD213PS     Z9, Z6, Z5
+	VBROADCASTSS     transconst<>+640(SB), Z9
+	VFMADD213PS.BCST transconst<>+672(SB), Z5, Z9
+	VFMADD213PS.BCST transconst<>+704(SB), Z5, Z9
+	VFMADD213PS.BCST transconst<>+736(SB), Z5, Z9
+	VFMADD213PS.BCST transconst<>+768(SB), Z5, Z9
 	VMULPS           Z5, Z5, Z10
 	VFMADD213PS      Z5, Z9, Z10
-	VADDPS.BCST      transconst<>+704(SB), Z10, Z5
-	VSCALEFPS        Z8, Z5, Z5
-	VADDPS           Z5, Z5, Z8
-	VADDPS.BCST      transconst<>+704(SB), Z5, Z5
-	VRCP14PS         Z5, Z9
-	VMULPS           Z9, Z8, Z10
-	VMOVUPS          Z8, Z8
-	VFNMADD231PS     Z5, Z10, Z8
-	VFMADD213PS      Z10, Z9, Z8
-	VSUBPS           Z8, Z0, Z5
-	VPCMPGTD.BCST    transconst<>+800(SB), Z3, K1
-	VBLENDMPS        Z5, Z4, K1, Z6
-	VPTERNLOGD.BCST  $0xd8, transconst<>+832(SB), Z2, Z6
-	VMOVUPS          Z6, (AX)
+	VSCALEFPS        Z6, Z2, Z5
+	VBROADCASTSS     transconst<>+800(SB), Z6
+	VFMADD213PS.BCST transconst<>+832(SB), Z5, Z6
+	VFMADD213PS      Z6, Z5, Z10
+	VADDPS.BCST      transconst<>+512(SB), Z10, Z5
+	VPCMPGTD.BCST    transconst<>+864(SB), Z4, K1
+	VBLENDMPS        Z2, Z10, K1, Z7
+	VRCP14PS         Z5, Z4
+	VMULPS           Z4, Z7, Z6
+	VMOVUPS          Z7, Z9
+	VFNMADD231PS     Z5, Z6, Z9
+	VFMADD213PS      Z6, Z4, Z9
+	VSUBPS           Z9, Z0, K1, Z9
+	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z9
+	VMOVUPS          Z9, (AX)
 	ADDQ             $0x00000040, AX
 	ADDQ             $0x00000040, DX
 	SUBQ             $0x00000010, CX
@@ -613,46 +629,38 @@ tail:
 	SHLL             CL, BX
 	DECL             BX
 	KMOVW            BX, K1
-	VMOVUPS.Z        (DX), K1, Z2
-	VPANDD.BCST      transconst<>+192(SB), Z2, Z3
-	VMULPS           Z3, Z3, Z4
-	VBROADCASTSS     transconst<>+512(SB), Z5
-	VFMADD213PS.BCST transconst<>+544(SB), Z4, Z5
-	VFMADD213PS.BCST transconst<>+576(SB), Z4, Z5
-	VFMADD213PS.BCST transconst<>+608(SB), Z4, Z5
-	VFMADD213PS.BCST transconst<>+640(SB), Z4, Z5
-	VMULPS           Z4, Z3, Z4
-	VFMADD213PS      Z3, Z5, Z4
-	VMULPS.BCST      transconst<>+672(SB), Z3, Z5
-	VMAXPS           Z5, Z1, Z1
-	VBROADCASTSS     transconst<>+64(SB), Z5
+	VMOVUPS.Z        (DX), K1, Z3
+	VPANDD.BCST      transconst<>+192(SB), Z3, Z4
+	VMINPS           Z4, Z1, Z1
+	VBROADCASTSS     transconst<>+544(SB), Z5
 	VFMADD213PS.BCST transconst<>+96(SB), Z1, Z5
 	VSUBPS.BCST      transconst<>+96(SB), Z5, Z5
-	VBROADCASTSS     transconst<>+128(SB), Z6
+	VBROADCASTSS     transconst<>+576(SB), Z6
 	VFNMADD213PS     Z1, Z5, Z6
-	VBROADCASTSS     transconst<>+160(SB), Z1
+	VBROADCASTSS     transconst<>+608(SB), Z1
 	VFNMADD213PS     Z6, Z5, Z1
-	VBROADCASTSS     transconst<>+384(SB), Z6
-	VFMADD213PS.BCST transconst<>+320(SB), Z1, Z6
-	VFMADD213PS.BCST transconst<>+352(SB), Z1, Z6
-	VFMADD213PS.BCST transconst<>+256(SB), Z1, Z6
-	VFMADD213PS.BCST transconst<>+288(SB), Z1, Z6
-	VMULPS           Z1, Z1, Z8
-	VFMADD213PS      Z1, Z6, Z8
-	VADDPS.BCST      transconst<>+704(SB), Z8, Z1
-	VSCALEFPS        Z5, Z1, Z1
-	VADDPS           Z1, Z1, Z5
-	VADDPS.BCST      transconst<>+704(SB), Z1, Z1
-	VRCP14PS         Z1, Z6
-	VMULPS           Z6, Z5, Z8
-	VMOVUPS          Z5, Z5
-	VFNMADD231PS     Z1, Z8, Z5
-	VFMADD213PS      Z8, Z6, Z5
-	VSUBPS           Z5, Z0, Z0
-	VPCMPGTD.BCST    transconst<>+800(SB), Z3, K2
-	VBLENDMPS        Z0, Z4, K2, Z7
-	VPTERNLOGD.BCST  $0xd8, transconst<>+832(SB), Z2, Z7
-	VMOVUPS          Z7, K1, (AX)
+	VBROADCASTSS     transconst<>+640(SB), Z6
+	VFMADD213PS.BCST transconst<>+672(SB), Z1, Z6
+	VFMADD213PS.BCST transconst<>+704(SB), Z1, Z6
+	VFMADD213PS.BCST transconst<>+736(SB), Z1, Z6
+	VFMADD213PS.BCST transconst<>+768(SB), Z1, Z6
+	VMULPS           Z1, Z1, Z7
+	VFMADD213PS      Z1, Z6, Z7
+	VSCALEFPS        Z5, Z2, Z1
+	VBROADCASTSS     transconst<>+800(SB), Z5
+	VFMADD213PS.BCST transconst<>+832(SB), Z1, Z5
+	VFMADD213PS      Z5, Z1, Z7
+	VADDPS.BCST      transconst<>+512(SB), Z7, Z1
+	VPCMPGTD.BCST    transconst<>+864(SB), Z4, K2
+	VBLENDMPS        Z2, Z7, K2, Z8
+	VRCP14PS         Z1, Z2
+	VMULPS           Z2, Z8, Z4
+	VMOVUPS          Z8, Z5
+	VFNMADD231PS     Z1, Z4, Z5
+	VFMADD213PS      Z4, Z2, Z5
+	VSUBPS           Z5, Z0, K2, Z5
+	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z5
+	VMOVUPS          Z5, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -673,7 +681,7 @@ single:
 	CMPQ         AX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y2
-	VPOR         transconst<>+832(SB), Y2, Y3
+	VPOR         transconst<>+896(SB), Y2, Y3
 	VMAXPS       Y3, Y1, Y3
 	VBROADCASTSS transconst<>+64(SB), Y5
 	VFMADD213PS  transconst<>+96(SB), Y3, Y5
@@ -689,12 +697,12 @@ single:
 	VFMADD213PS  transconst<>+288(SB), Y3, Y6
 	VMULPS       Y3, Y3, Y7
 	VFMADD213PS  Y3, Y6, Y7
-	VADDPS       transconst<>+704(SB), Y7, Y3
+	VADDPS       transconst<>+928(SB), Y7, Y3
 	VPSLLD       $0x17, Y5, Y5
-	VPADDD       transconst<>+736(SB), Y5, Y5
+	VPADDD       transconst<>+960(SB), Y5, Y5
 	VMULPS       Y5, Y3, Y3
-	VMULPS       transconst<>+768(SB), Y3, Y3
-	VADDPS       transconst<>+704(SB), Y3, Y5
+	VMULPS       transconst<>+992(SB), Y3, Y3
+	VADDPS       transconst<>+928(SB), Y3, Y5
 	VDIVPS       Y5, Y3, Y3
 	VSUBPS       Y3, Y0, Y5
 	VBLENDVPS    Y2, Y3, Y5, Y2
@@ -710,7 +718,7 @@ tail:
 
 scalar:
 	VMOVSS       (DX), X4
-	VPOR         transconst<>+832(SB), Y4, Y2
+	VPOR         transconst<>+896(SB), Y4, Y2
 	VMAXPS       Y2, Y1, Y2
 	VBROADCASTSS transconst<>+64(SB), Y3
 	VFMADD213PS  transconst<>+96(SB), Y2, Y3
@@ -726,12 +734,12 @@ scalar:
 	VFMADD213PS  transconst<>+288(SB), Y2, Y5
 	VMULPS       Y2, Y2, Y6
 	VFMADD213PS  Y2, Y5, Y6
-	VADDPS       transconst<>+704(SB), Y6, Y2
+	VADDPS       transconst<>+928(SB), Y6, Y2
 	VPSLLD       $0x17, Y3, Y3
-	VPADDD       transconst<>+736(SB), Y3, Y3
+	VPADDD       transconst<>+960(SB), Y3, Y3
 	VMULPS       Y3, Y2, Y2
-	VMULPS       transconst<>+768(SB), Y2, Y2
-	VADDPS       transconst<>+704(SB), Y2, Y3
+	VMULPS       transconst<>+992(SB), Y2, Y2
+	VADDPS       transconst<>+928(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y0, Y3
 	VBLENDVPS    Y4, Y2, Y3, Y2
@@ -760,7 +768,7 @@ single:
 	CMPQ             CX, $0x00000010
 	JB               tail
 	VMOVUPS          (DX), Z2
-	VPORD.BCST       transconst<>+832(SB), Z2, Z3
+	VPORD.BCST       transconst<>+896(SB), Z2, Z3
 	VMAXPS           Z3, Z1, Z3
 	VBROADCASTSS     transconst<>+64(SB), Z4
 	VFMADD213PS.BCST transconst<>+96(SB), Z3, Z4
@@ -776,15 +784,15 @@ single:
 	VFMADD213PS.BCST transconst<>+288(SB), Z3, Z5
 	VMULPS           Z3, Z3, Z6
 	VFMADD213PS      Z3, Z5, Z6
-	VADDPS.BCST      transconst<>+704(SB), Z6, Z3
+	VADDPS.BCST      transconst<>+928(SB), Z6, Z3
 	VSCALEFPS        Z4, Z3, Z3
-	VADDPS.BCST      transconst<>+704(SB), Z3, Z4
+	VADDPS.BCST      transconst<>+928(SB), Z3, Z4
 	VRCP14PS         Z4, Z5
 	VMULPS           Z5, Z3, Z6
 	VMOVUPS          Z3, Z3
 	VFNMADD231PS     Z4, Z6, Z3
 	VFMADD213PS      Z6, Z5, Z3
-	VPTESTNMD.BCST   transconst<>+832(SB), Z2, K1
+	VPTESTNMD.BCST   transconst<>+896(SB), Z2, K1
 	VSUBPS           Z3, Z0, K1, Z3
 	VMOVUPS          Z3, (AX)
 	ADDQ             $0x00000040, AX
@@ -800,7 +808,7 @@ tail:
 	DECL             BX
 	KMOVW            BX, K1
 	VMOVUPS.Z        (DX), K1, Z2
-	VPORD.BCST       transconst<>+832(SB), Z2, Z3
+	VPORD.BCST       transconst<>+896(SB), Z2, Z3
 	VMAXPS           Z3, Z1, Z1
 	VBROADCASTSS     transconst<>+64(SB), Z3
 	VFMADD213PS.BCST transconst<>+96(SB), Z1, Z3
@@ -816,15 +824,15 @@ tail:
 	VFMADD213PS.BCST transconst<>+288(SB), Z1, Z4
 	VMULPS           Z1, Z1, Z5
 	VFMADD213PS      Z1, Z4, Z5
-	VADDPS.BCST      transconst<>+704(SB), Z5, Z1
+	VADDPS.BCST      transconst<>+928(SB), Z5, Z1
 	VSCALEFPS        Z3, Z1, Z1
-	VADDPS.BCST      transconst<>+704(SB), Z1, Z3
+	VADDPS.BCST      transconst<>+928(SB), Z1, Z3
 	VRCP14PS         Z3, Z4
 	VMULPS           Z4, Z1, Z5
 	VMOVUPS          Z1, Z1
 	VFNMADD231PS     Z3, Z5, Z1
 	VFMADD213PS      Z5, Z4, Z1
-	VPTESTNMD.BCST   transconst<>+832(SB), Z2, K2
+	VPTESTNMD.BCST   transconst<>+896(SB), Z2, K2
 	VSUBPS           Z1, Z0, K2, Z1
 	VMOVUPS          Z1, K1, (AX)
 
@@ -864,7 +872,7 @@ single:
 	VFMADD213PS  transconst<>+288(SB), Y0, Y3
 	VMULPS       Y0, Y0, Y4
 	VFMADD213PS  Y0, Y3, Y4
-	VADDPS       transconst<>+704(SB), Y4, Y0
+	VADDPS       transconst<>+928(SB), Y4, Y0
 	VPSUBD       transconst<>+96(SB), Y2, Y2
 	VPSRAD       $0x01, Y2, Y3
 	VPSUBD       Y3, Y2, Y4
@@ -907,7 +915,7 @@ scalar:
 	VFMADD213PS  transconst<>+288(SB), Y0, Y3
 	VMULPS       Y0, Y0, Y4
 	VFMADD213PS  Y0, Y3, Y4
-	VADDPS       transconst<>+704(SB), Y4, Y0
+	VADDPS       transconst<>+928(SB), Y4, Y0
 	VPSUBD       transconst<>+96(SB), Y2, Y2
 	VPSRAD       $0x01, Y2, Y3
 	VPSUBD       Y3, Y2, Y4
@@ -962,7 +970,7 @@ single:
 	VFMADD213PS.BCST transconst<>+288(SB), Z2, Z4
 	VMULPS           Z2, Z2, Z5
 	VFMADD213PS      Z2, Z4, Z5
-	VADDPS.BCST      transconst<>+704(SB), Z5, Z2
+	VADDPS.BCST      transconst<>+928(SB), Z5, Z2
 	VSCALEFPS        Z3, Z2, Z2
 	VMOVUPS          Z2, (AX)
 	ADDQ             $0x00000040, AX
@@ -994,7 +1002,7 @@ tail:
 	VFMADD213PS.BCST transconst<>+288(SB), Z0, Z2
 	VMULPS           Z0, Z0, Z3
 	VFMADD213PS      Z0, Z2, Z3
-	VADDPS.BCST      transconst<>+704(SB), Z3, Z0
+	VADDPS.BCST      transconst<>+928(SB), Z3, Z0
 	VSCALEFPS        Z1, Z0, Z0
 	VMOVUPS          Z0, K1, (AX)
 
