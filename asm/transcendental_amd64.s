@@ -611,12 +611,11 @@ single:
 	VBLENDMPS        Z2, Z10, K1, Z7
 	VRCP14PS         Z5, Z4
 	VMULPS           Z4, Z7, Z6
-	VMOVUPS          Z7, Z9
-	VFNMADD231PS     Z5, Z6, Z9
-	VFMADD213PS      Z6, Z4, Z9
-	VSUBPS           Z9, Z0, K1, Z9
-	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z9
-	VMOVUPS          Z9, (AX)
+	VFNMADD213PS     Z7, Z6, Z5
+	VFMADD213PS      Z6, Z4, Z5
+	VSUBPS           Z5, Z0, K1, Z5
+	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z5
+	VMOVUPS          Z5, (AX)
 	ADDQ             $0x00000040, AX
 	ADDQ             $0x00000040, DX
 	SUBQ             $0x00000010, CX
@@ -655,12 +654,11 @@ tail:
 	VBLENDMPS        Z2, Z7, K2, Z8
 	VRCP14PS         Z1, Z2
 	VMULPS           Z2, Z8, Z4
-	VMOVUPS          Z8, Z5
-	VFNMADD231PS     Z1, Z4, Z5
-	VFMADD213PS      Z4, Z2, Z5
-	VSUBPS           Z5, Z0, K2, Z5
-	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z5
-	VMOVUPS          Z5, K1, (AX)
+	VFNMADD213PS     Z8, Z4, Z1
+	VFMADD213PS      Z4, Z2, Z1
+	VSUBPS           Z1, Z0, K2, Z1
+	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z1
+	VMOVUPS          Z1, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -789,12 +787,11 @@ single:
 	VADDPS.BCST      transconst<>+928(SB), Z3, Z4
 	VRCP14PS         Z4, Z5
 	VMULPS           Z5, Z3, Z6
-	VMOVUPS          Z3, Z3
-	VFNMADD231PS     Z4, Z6, Z3
-	VFMADD213PS      Z6, Z5, Z3
+	VFNMADD213PS     Z3, Z6, Z4
+	VFMADD213PS      Z6, Z5, Z4
 	VPTESTNMD.BCST   transconst<>+896(SB), Z2, K1
-	VSUBPS           Z3, Z0, K1, Z3
-	VMOVUPS          Z3, (AX)
+	VSUBPS           Z4, Z0, K1, Z4
+	VMOVUPS          Z4, (AX)
 	ADDQ             $0x00000040, AX
 	ADDQ             $0x00000040, DX
 	SUBQ             $0x00000010, CX
@@ -829,12 +826,11 @@ tail:
 	VADDPS.BCST      transconst<>+928(SB), Z1, Z3
 	VRCP14PS         Z3, Z4
 	VMULPS           Z4, Z1, Z5
-	VMOVUPS          Z1, Z1
-	VFNMADD231PS     Z3, Z5, Z1
-	VFMADD213PS      Z5, Z4, Z1
+	VFNMADD213PS     Z1, Z5, Z3
+	VFMADD213PS      Z5, Z4, Z3
 	VPTESTNMD.BCST   transconst<>+896(SB), Z2, K2
-	VSUBPS           Z1, Z0, K2, Z1
-	VMOVUPS          Z1, K1, (AX)
+	VSUBPS           Z3, Z0, K2, Z3
+	VMOVUPS          Z3, K1, (AX)
 
 done:
 	VZEROUPPER

@@ -59,7 +59,8 @@ func expNegFast(v vm, z reg.VecVirtual) reg.VecVirtual {
 // quotient returns a/d for normal d: VDIVPS on AVX2; on AVX-512 the
 // 14-bit VRCP14PS estimate r, q = a·r, and one correction by the
 // residual, q + (a − q·d)·r, which leaves about 2⁻²⁸ of relative error
-// before the last rounding.
+// before the last rounding. On AVX-512 it overwrites d with the residual,
+// sparing a register copy; callers do not use d after.
 func quotient(v vm, a, d reg.VecVirtual) reg.VecVirtual {
 	if !wide(v.s) {
 		return v.div(a, d)
@@ -67,7 +68,7 @@ func quotient(v vm, a, d reg.VecVirtual) reg.VecVirtual {
 	r := v.s.vec(v.c)
 	v.c.VRCP14PS(d, r)
 	q := v.mul(a, r)
-	return v.madd(v.fnmadd(q, d, a), r, q)
+	return v.madd(v.nmadd(d, q, a), r, q)
 }
 
 // copySign returns r (whose sign bit is clear) with x's sign bit: on
