@@ -123,9 +123,11 @@ func naiveGemm(s sgemmShape, a, b, c []float32) {
 	for i := range s.m {
 		ci := c[i*s.n : (i+1)*s.n]
 		for p := range s.k {
-			av := a[i*lda+p]
+			var av float32
 			if s.transA {
 				av = a[p*lda+i]
+			} else {
+				av = a[i*lda+p]
 			}
 			if s.transB {
 				for j := range ci {
