@@ -11,9 +11,17 @@ beside `go test ./bench -bench 'TrainStep|Kernels'`:
 
     python3 bench/peers/torch_step.py > torch.txt
 
-Needs PyTorch (Debian: apt-get install python3-torch). Each figure is the
-best of --reps timed runs of at least --min-seconds each: the machine is
-shared, and the best run is the least disturbed one.
+Needs PyTorch (Debian: apt-get install python3-torch). Debian's PyTorch
+multiplies matrices with whatever BLAS the alternatives system selects; the
+reference BLAS is about a hundred times slower than OpenBLAS, so install an
+OpenBLAS (apt-get install libopenblas0-openmp) and run with one thread:
+
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python3 bench/peers/torch_step.py
+
+OPENBLAS_CORETYPE (Haswell, SkylakeX, ...) picks OpenBLAS's kernels when it
+does not know the CPU. Each figure is the best of --reps timed runs of at
+least --min-seconds each: the machine is shared, and the best run is the
+least disturbed one.
 """
 import argparse
 import time
@@ -66,16 +74,24 @@ def main():
     p.add_argument("--reps", type=int, default=3)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    print(f"# torch {torch.__version__}, {a.threads} thread(s), "
-          f"{torch.backends.cpu.get_cpu_capability()}")
+    # torch.backends.cpu.get_cpu_capability() exists from torch 2.0 on.
+    cpu = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", lambda: "?")()
+    print(f"# torch {torch.__version__}, {a.threads} thread(s), CPU capability {cpu}")
     for b in (int(s) for s in a.batches.split(",")):
         sps = train_step_rate(b, a.min_seconds, a.reps)
         print(f"BenchmarkTrainStep/batch={b}/threads={a.threads}-torch 1 {1e9 / sps * b:.0f} ns/op {sps:.0f} samples/s")
-    for name, fn in (("ReLU", torch.relu), ("Sigmoid", torch.sigmoid), ("Tanh", torch.tanh)):
+    # torch.relu has no out= argument; clamp_min(x, 0) with out= is the same
+    # operation writing into a preallocated tensor, as simdnn's kernels do.
+    kernels = (
+        ("ReLU", lambda x, out: torch.clamp_min(x, 0, out=out)),
+        ("Sigmoid", lambda x, out: torch.sigmoid(x, out=out)),
+        ("Tanh", lambda x, out: torch.tanh(x, out=out)),
+    )
+    for name, fn in kernels:
         for n in (int(s) for s in a.sizes.split(",")):
             x = torch.randn(n)
             out = torch.empty(n)
-            rate = best_rate(lambda: fn(x, out=out), n, a.min_seconds / 4, a.reps)
+            rate = best_rate(lambda: fn(x, out), n, a.min_seconds / 4, a.reps)
             print(f"BenchmarkKernels/kernel={name}/size={n}-torch 1 {1e9 * n / rate:.0f} ns/op {rate / 1e9:.3f} elem/ns")
 
 
