@@ -1,5 +1,8 @@
 package kernels
 
+// NUMERICS.md, at the repository's root, lists the promises these tests
+// check; change the two together.
+
 import (
 	"fmt"
 	"math"
