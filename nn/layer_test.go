@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/simdnn/simdnn/internal/harness"
 )
 
 // A hand-computed dense layer: fixed weights and inputs, exact results.
@@ -205,7 +207,7 @@ func TestFusedEqualsUnfused(t *testing.T) {
 func equalBits(t *testing.T, what string, got, want []float32) {
 	t.Helper()
 	for i := range got {
-		if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+		if !harness.SameBits(got[i], want[i]) {
 			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
 		}
 	}

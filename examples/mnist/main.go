@@ -69,11 +69,7 @@ func run(epochs, batch int, lr float32, seed uint64, threads int, dataDir, outDi
 		kernels.SetThreads(threads)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0))
-	model, err := nn.NewSequential(
-		nn.NewDense(784, 256, nn.He(rng)), nn.ReLU(),
-		nn.NewDense(256, 128, nn.He(rng)), nn.ReLU(),
-		nn.NewDense(128, 10, nn.Xavier(rng)),
-	)
+	model, err := newMLP(rng)
 	if err != nil {
 		return err
 	}
@@ -144,6 +140,21 @@ func run(epochs, batch int, lr float32, seed uint64, threads int, dataDir, outDi
 	return nil
 }
 
+// newMLP returns the 784→256→128→10 ReLU model, its weights drawn from rng
+// (He for the ReLU layers, Xavier for the output), or zero when rng is
+// nil, for a model whose parameters will be loaded.
+func newMLP(rng *rand.Rand) (*nn.Sequential, error) {
+	he, xavier := nn.Initializer(nil), nn.Initializer(nil)
+	if rng != nil {
+		he, xavier = nn.He(rng), nn.Xavier(rng)
+	}
+	return nn.NewSequential(
+		nn.NewDense(784, 256, he), nn.ReLU(),
+		nn.NewDense(256, 128, he), nn.ReLU(),
+		nn.NewDense(128, 10, xavier),
+	)
+}
+
 // newBar returns the progress bar of one epoch, on stderr.
 func newBar(steps, epoch, epochs int) *progressbar.ProgressBar {
 	return progressbar.NewOptions(steps,
@@ -160,11 +171,7 @@ func newBar(steps, epoch, epochs int) *progressbar.ProgressBar {
 // checkSaved loads the saved model into a fresh one and checks that it
 // classifies the test set as the trained model does.
 func checkSaved(model *nn.Sequential, path string, test nn.Data, acc float64) error {
-	fresh, err := nn.NewSequential(
-		nn.NewDense(784, 256, nil), nn.ReLU(),
-		nn.NewDense(256, 128, nil), nn.ReLU(),
-		nn.NewDense(128, 10, nil),
-	)
+	fresh, err := newMLP(nil)
 	if err != nil {
 		return err
 	}
