@@ -1,9 +1,11 @@
 package kernels
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/simdnn/simdnn/internal/freelist"
 )
@@ -33,7 +35,9 @@ var threadLimit atomic.Int32
 // does not depend on the bound.
 //
 // The goroutines beyond the caller's come from a pool that is started on
-// first use and kept: they wait, costing nothing, while no product runs.
+// first use and kept. After a split call they spin for up to half a
+// millisecond (spinFor), so that the next product of a training step
+// finds them running; then they park, costing nothing, until one comes.
 func SetThreads(n int) int {
 	prev := int(threadLimit.Swap(int32(max(n, 0))))
 	if prev == 0 {
@@ -120,8 +124,8 @@ type gemmArgs struct {
 	ep             epilogue
 }
 
-// gemmJob is one Sgemm split into stripes: the caller and the workers it
-// recruits take stripes by number until none is left.
+// gemmJob is one Sgemm split into stripes: the caller and the workers that
+// join it take stripes by number until none is left.
 type gemmJob struct {
 	gemmArgs
 
@@ -129,48 +133,80 @@ type gemmJob struct {
 	width   int  // columns or rows per stripe, a whole number of tiles
 	stripes int
 
-	next atomic.Int32   // the next stripe to take
-	wg   sync.WaitGroup // the workers recruited
+	next    atomic.Int32 // the next stripe to take
+	seats   atomic.Int32 // workers that may still join; ≤ 0 once closed
+	running atomic.Int32 // seats offered and not yet given back
+	wg      sync.WaitGroup
 }
 
-// run recruits up to stripes−1 idle workers, takes stripes on the calling
-// goroutine until none is left, and waits for the workers. A worker that
-// is busy elsewhere is not waited for: the send below only succeeds when a
-// worker is already waiting to receive, so the caller never blocks on a
-// queue, and with no idle worker at all it computes every stripe itself.
-// A worker that has just finished a stripe of the previous call is not
-// busy but not yet waiting either; for it, the caller retries the send a
-// few times (recruitTries, a few microseconds), or back-to-back calls
-// would find it in that gap and run alone.
+// A worker that has just finished a stripe does not park at once: it
+// spins for spinFor, watching the offer slot, and so does a caller whose
+// last stripe is still being computed by a worker. Waking a parked
+// goroutine means waking an idle CPU, which on a virtual machine takes
+// 150 µs at the median and milliseconds at the 90th percentile (measured
+// on the development machine, a 2-vCPU Firecracker VM), longer than
+// most products of a training step take; with it, two goroutines ran a
+// step slower than one. Spinning costs at most spinFor of one idle CPU
+// after each split call; back-to-back calls, as in training, find the
+// workers spinning and start them within a microsecond.
+const spinFor = 500 * time.Microsecond
+
+// offer is the split call, if any, that spinning workers may join; a
+// caller posts its call here and withdraws it when it has taken the last
+// stripe. Concurrent callers that find it taken hand their calls only to
+// parked workers, through gemmWork.
+var offer atomic.Pointer[gemmJob]
+
+// run offers stripes−1 seats to the workers, takes stripes on the calling
+// goroutine until none is left, closes the seats and waits for the
+// workers that joined. A worker joins only while a seat is open, so the
+// caller never waits for one that has yet to start: with no worker at
+// hand, it computes every stripe itself.
 func (call *gemmJob) run() {
-	startWorkers(call.stripes - 1)
-	for range call.stripes - 1 {
-		call.wg.Add(1)
-		if !recruit(call) {
-			call.wg.Done()
+	n := int32(call.stripes - 1)
+	startWorkers(int(n))
+	call.wg.Add(int(n))
+	call.running.Store(n)
+	call.seats.Store(n) // publishes the arguments to the workers that join
+	posted := offer.CompareAndSwap(nil, call)
+	for range n {
+		select {
+		case gemmWork <- call: // a parked worker; it joins if a seat is left
+		default:
 		}
 	}
 	call.work()
-	call.wg.Wait()
+	if posted {
+		offer.CompareAndSwap(call, nil)
+	}
+	if left := call.seats.Swap(math.MinInt32 / 2); left > 0 {
+		call.wg.Add(-int(left)) // the seats nobody took
+		call.running.Add(-left)
+	}
+	if !spinUntil(func() bool { return call.running.Load() == 0 }) {
+		// A long stripe: park. A worker gives its seat back in two
+		// steps, wg first, running last, and may be between them.
+		call.wg.Wait()
+		for call.running.Load() != 0 {
+			runtime.Gosched()
+		}
+	}
 }
 
-// recruitTries bounds the retries of recruit.
-const recruitTries = 64
-
-// recruit hands call to an idle worker and reports whether one took it.
-func recruit(call *gemmJob) bool {
-	for range recruitTries {
-		select {
-		case gemmWork <- call:
+// join takes one of call's seats if one is open. A worker may hold a
+// pointer to a call that has finished and been reused from the pool; the
+// compare-and-swap then joins the new call, whose arguments it publishes,
+// or fails against the closed seats of an idle one.
+func (call *gemmJob) join() bool {
+	for {
+		s := call.seats.Load()
+		if s <= 0 {
+			return false
+		}
+		if call.seats.CompareAndSwap(s, s-1) {
 			return true
-		default:
 		}
-		if busy.Load() >= workers.Load() {
-			return false // every worker is computing
-		}
-		runtime.Gosched()
 	}
-	return false
 }
 
 // work takes stripes until none is left.
@@ -211,16 +247,14 @@ func (call *gemmJob) stripe(s int) {
 	call.serial(call.transA, call.transB, m, n, call.k, call.alpha, a, call.lda, b, call.ldb, call.beta, c, call.ldc, ep)
 }
 
-// gemmWork hands calls to idle workers; it is unbuffered, so that a call
+// gemmWork hands calls to parked workers; it is unbuffered, so that a call
 // is only ever handed to a worker that is waiting for one.
 var gemmWork = make(chan *gemmJob)
 
-// workers counts the workers started, which are never stopped, and busy
-// those that hold a call.
+// workers counts the workers started, which are never stopped.
 var (
 	workersMu sync.Mutex
 	workers   atomic.Int32
-	busy      atomic.Int32
 )
 
 // startWorkers makes sure at least n workers exist.
@@ -231,13 +265,58 @@ func startWorkers(n int) {
 	workersMu.Lock()
 	defer workersMu.Unlock()
 	for ; int(workers.Load()) < n; workers.Add(1) {
-		go func() {
-			for call := range gemmWork {
-				busy.Add(1)
-				call.work()
-				busy.Add(-1)
-				call.wg.Done()
-			}
-		}()
+		go worker()
 	}
 }
+
+// worker joins the calls it finds posted while it spins, or else is
+// handed while parked.
+func worker() {
+	for {
+		var call *gemmJob
+		spinUntil(func() bool {
+			c := offer.Load()
+			if c != nil && c.join() {
+				call = c
+			}
+			return call != nil
+		})
+		if call == nil {
+			for call = range gemmWork {
+				if call.join() {
+					break
+				}
+			}
+		}
+		call.work()
+		call.wg.Done()
+		call.running.Add(-1) // the last touch: the caller may return now
+	}
+}
+
+// spinUntil calls done until it reports true and reports whether it did
+// before spinFor ran out. It yields the processor only every few
+// microseconds: runtime.Gosched takes the scheduler's lock, and a spin
+// that yields at every turn keeps that lock so busy that the caller,
+// which needs it too (runtime.GOMAXPROCS), parks on it and pays the very
+// wake-up the spin is there to avoid.
+func spinUntil(done func() bool) bool {
+	start := time.Now()
+	for i := 1; ; i++ {
+		if done() {
+			return true
+		}
+		if i%spinCheck == 0 {
+			if time.Since(start) > spinFor {
+				return false
+			}
+			if i%(16*spinCheck) == 0 {
+				runtime.Gosched()
+			}
+		}
+	}
+}
+
+// spinCheck is the number of turns of spinUntil between looks at the
+// clock: a few hundred nanoseconds.
+const spinCheck = 256
