@@ -6,9 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-
 	"github.com/simdnn/simdnn/kernels"
 )
 
@@ -73,9 +70,7 @@ type sgemmImpl struct {
 
 // sgemmImpls are the sides of the comparison: simdnn's public Sgemm,
 // whichever implementation is active (SIMDNN_KERNELS lowers it), and
-// gonum's blas32.Gemm with its default implementation, gonum.Implementation
-// (pure Go plus SSE assembly for its inner loops, unless built with -tags
-// noasm), and a naive triple loop. simdnn and gonum spread large products
+// gonum's blas32.Gemm (gonumSgemm), and a naive triple loop. simdnn and gonum spread large products
 // over GOMAXPROCS goroutines, so compare single-threaded with -cpu 1. Built
 // with -tags openblas (cgo, Debian's libopenblas-dev), OpenBLAS's
 // cblas_sgemm on one thread joins them.
@@ -86,16 +81,7 @@ var sgemmImpls = []sgemmImpl{
 	}},
 	{"gonum", func(s sgemmShape, a, b, c []float32) {
 		lda, ldb := s.lds()
-		tA, tB := blas.NoTrans, blas.NoTrans
-		am := blas32.General{Rows: s.m, Cols: s.k, Stride: lda, Data: a}
-		bm := blas32.General{Rows: s.k, Cols: s.n, Stride: ldb, Data: b}
-		if s.transA {
-			tA, am.Rows, am.Cols = blas.Trans, s.k, s.m
-		}
-		if s.transB {
-			tB, bm.Rows, bm.Cols = blas.Trans, s.n, s.k
-		}
-		blas32.Gemm(tA, tB, 1, am, bm, 0, blas32.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: c})
+		gonumSgemm(s.transA, s.transB, s.m, s.n, s.k, a, lda, b, ldb, c, s.n)
 	}},
 	{"naive", naiveGemm},
 }

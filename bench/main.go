@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,6 +82,11 @@ func main() {
 	}
 	if *child {
 		kernels.SetThreads(*threads)
+		if *threads > 0 {
+			// gonum's Gemm spreads over GOMAXPROCS goroutines: hold it
+			// to the same number as simdnn's Sgemm.
+			runtime.GOMAXPROCS(*threads)
+		}
 		measure(os.Stdout, sizes, gemms, filter)
 		return
 	}

@@ -25,6 +25,12 @@ type kernelCase struct {
 // and one out, as every unary kernel streams them.
 const baseline = "y = 2·x (baseline)"
 
+// The names of the Sgemm baselines' rows.
+const (
+	gonumCase    = "Sgemm (gonum blas32)"
+	openblasCase = "Sgemm (OpenBLAS, 1 thread)"
+)
+
 // rowShapes are the rows × columns of the row-wise kernels: a softmax over
 // 1024 classes, and a batch of 1024 rows of 10 classes (MNIST's output).
 var rowShapes = [][2]int{{256, 1024}, {1024, 10}}
@@ -57,8 +63,11 @@ func cases(sizes, gemms []int) []kernelCase {
 		cs = append(cs, kernelCase{name: "Sgemm", size: fmt.Sprint(g), unit: "GFLOP/s", work: flops, f: func() {
 			kernels.Sgemm(false, false, g, g, g, 1, ga, g, gb, g, 0, gc, g)
 		}})
+		cs = append(cs, kernelCase{name: gonumCase, size: fmt.Sprint(g), unit: "GFLOP/s", work: flops, f: func() {
+			gonumSgemm(false, false, g, g, g, ga, g, gb, g, gc, g)
+		}})
 		if openblasSgemm != nil {
-			cs = append(cs, kernelCase{name: "Sgemm (OpenBLAS, 1 thread)", size: fmt.Sprint(g), unit: "GFLOP/s", work: flops, f: func() {
+			cs = append(cs, kernelCase{name: openblasCase, size: fmt.Sprint(g), unit: "GFLOP/s", work: flops, f: func() {
 				openblasSgemm(false, false, g, g, g, ga, g, gb, g, gc, g)
 			}})
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -21,7 +22,9 @@ import (
 var plotKernels = []string{"ReLU", "Sigmoid", "Tanh", "Adam"}
 
 // plotResults draws sgemm.png (GFLOP/s against the side of the square, one
-// line per implementation, its FMA peak as a dashed line) and
+// line per implementation with its FMA peak as a dashed line, then gonum's
+// and, with -tags openblas, OpenBLAS's as measured beside the best
+// implementation) and
 // elementwise.png (elements/ns against the element count for the best
 // implementation, with the y = 2·x bandwidth line) into dir, and returns
 // the files it wrote.
@@ -73,6 +76,14 @@ func plotResults(dir string, names []string, rs []result) ([]string, error) {
 			}
 		}
 		drawn = true
+	}
+	// The baselines, as measured beside the best implementation.
+	for j, k := range []string{openblasCase, gonumCase} {
+		if xy := series(names[0], k); len(xy) > 0 {
+			if err := addLine(g, len(names)+j, strings.TrimPrefix(k, "Sgemm "), xy, false); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if drawn {
 		if err := save(g, "sgemm.png"); err != nil {
