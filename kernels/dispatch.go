@@ -88,6 +88,7 @@ func init() {
 	if err != nil {
 		panic(err)
 	}
+	exportImpls()
 }
 
 // choose picks the implementation named by want (the value of

@@ -260,8 +260,8 @@ func TestSigmoidGrad(t *testing.T) {
 // TestTranscendentalSweep runs the transcendental activations through the
 // harness's lengths, offsets, aliasing and guard pages, within the bound
 // their doc comments state for the implementation under test (transFunc's
-// bound); their accuracy over all float32 inputs, and their special values,
-// are transcendental_test.go's.
+// bound); their special values are transcendental_test.go's, and their
+// accuracy over all float32 inputs kernels/internal/sweep's.
 func TestTranscendentalSweep(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -277,7 +277,7 @@ func TestTranscendentalSweep(t *testing.T) {
 			forEachImpl(t, func(t *testing.T) {
 				var sweepULP float64
 				for _, f := range transFuncs {
-					if f.name == tc.name {
+					if f.Name == tc.name {
 						sweepULP = f.bound()
 					}
 				}

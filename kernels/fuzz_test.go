@@ -110,15 +110,15 @@ func FuzzTranscendental(f *testing.F) {
 					switch {
 					case isNaN(g) || isNaN(w):
 						if isNaN(g) != isNaN(w) {
-							t.Fatalf("n=%d: %s(%s) = %s, the fallback gives %s", len(x), tf.name, harness.F(v), harness.F(g), harness.F(w))
+							t.Fatalf("n=%d: %s(%s) = %s, the fallback gives %s", len(x), tf.Name, harness.F(v), harness.F(g), harness.F(w))
 						}
 						continue
 					case same && !harness.SameBits(g, w),
-						!same && (tf.saturates(g) || tf.saturates(w)) && !harness.SameBits(g, w):
-						t.Fatalf("n=%d: %s(%s) = %s, the fallback gives %s", len(x), tf.name, harness.F(v), harness.F(g), harness.F(w))
+						!same && (tf.Saturates(g) || tf.Saturates(w)) && !harness.SameBits(g, w):
+						t.Fatalf("n=%d: %s(%s) = %s, the fallback gives %s", len(x), tf.Name, harness.F(v), harness.F(g), harness.F(w))
 					}
-					if ref := tf.ref(v); harness.ULP(g, ref) > bound {
-						t.Fatalf("n=%d: %s(%s) = %s, want %.9g within %g ULP", len(x), tf.name, harness.F(v), harness.F(g), ref, bound)
+					if ref := tf.Ref(v); harness.ULP(g, ref) > bound {
+						t.Fatalf("n=%d: %s(%s) = %s, want %.9g within %g ULP", len(x), tf.Name, harness.F(v), harness.F(g), ref, bound)
 					}
 				}
 			})
