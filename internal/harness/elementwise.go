@@ -66,17 +66,7 @@ func (e Elementwise) Sweep(t *testing.T, seed uint64) {
 		vals := e.gen(r, n)
 		want := e.expect(vals)
 		for trial := range Offsets {
-			ps := make([]Placed, len(vals))
-			ops := make([][]float32, len(vals))
-			offs := make([]int, len(vals))
-			for k, v := range vals {
-				ps[k] = Place(v, TrialOffset(trial, k))
-				ops[k], offs[k] = ps[k].S, ps[k].Offset()
-			}
-			what := fmt.Sprintf("%s n=%d offsets=%v", e.Name, n, offs)
-			e.Call(ops)
-			e.check(errs, what, vals, want, ops)
-			errs.CheckCanaries(what, e.Operands, ps)
+			e.placed(errs, fmt.Sprintf("%s n=%d", e.Name, n), vals, want, trial)
 		}
 		for _, al := range e.Aliases {
 			e.inPlace(errs, n, vals, al)
@@ -90,9 +80,11 @@ func (e Elementwise) Sweep(t *testing.T, seed uint64) {
 		want := e.expect(vals)
 		for k := range vals {
 			for _, before := range []bool{false, true} {
+				ps := make([]Placed, len(vals))
 				ops := make([][]float32, len(vals))
 				for j, v := range vals {
-					ops[j] = Place(v, 0).S
+					ps[j] = Place(v, 0)
+					ops[j] = ps[j].S
 				}
 				side := "after"
 				if before {
@@ -105,9 +97,39 @@ func (e Elementwise) Sweep(t *testing.T, seed uint64) {
 				what := fmt.Sprintf("%s n=%d with %s against a guard page %s it", e.Name, n, e.Operands[k], side)
 				NoFault(t, what, func() { e.Call(ops) })
 				e.check(errs, what, vals, want, ops)
+				errs.CheckCanaries(what, e.Operands, ps) // the operands not against the guard page
 			}
 		}
 	}
+}
+
+// Once runs e on one set of operand values, vals[k] for operand k, each
+// placed between canaries at its offset of trial (TrialOffset), and
+// checks every output element against Ref within Tol, every input
+// unchanged and every canary intact, as the sweep does for each of its
+// calls. It returns the operands after the call, for the comparisons a
+// fuzz target makes between implementations. what names the call in
+// failure messages.
+func (e Elementwise) Once(errs *Errs, what string, vals [][]float32, trial int) [][]float32 {
+	errs.T.Helper()
+	return e.placed(errs, what, vals, e.expect(vals), trial)
+}
+
+// placed is Once with the reference values want already computed.
+func (e Elementwise) placed(errs *Errs, what string, vals [][]float32, want [][]float64, trial int) [][]float32 {
+	errs.T.Helper()
+	ps := make([]Placed, len(vals))
+	ops := make([][]float32, len(vals))
+	offs := make([]int, len(vals))
+	for k, v := range vals {
+		ps[k] = Place(v, TrialOffset(trial, k))
+		ops[k], offs[k] = ps[k].S, ps[k].Offset()
+	}
+	what = fmt.Sprintf("%s offsets=%v", what, offs)
+	e.Call(ops)
+	e.check(errs, what, vals, want, ops)
+	errs.CheckCanaries(what, e.Operands, ps)
+	return ops
 }
 
 // gen draws the initial values of every operand for length n.
@@ -215,13 +237,8 @@ func (e Elementwise) inPlace(errs *Errs, n int, vals [][]float32, al [2]int) {
 	same[out] = vals[in]
 	want := e.expect(same)
 
-	sep := make([][]float32, len(vals))
-	for k, v := range same {
-		sep[k] = Place(v, TrialOffset(n%Offsets, k)).S
-	}
 	what := fmt.Sprintf("%s n=%d %s and %s separate", e.Name, n, e.Operands[out], e.Operands[in])
-	e.Call(sep)
-	e.check(errs, what, same, want, sep)
+	sep := e.placed(errs, what, same, want, n%Offsets)
 
 	ps := make([]Placed, len(vals))
 	ops := make([][]float32, len(vals))

@@ -114,17 +114,7 @@ func (k Matrix[R]) Sweep(t *testing.T, seed uint64, shapes, guard []Shape) {
 		vals := k.gen(r, s)
 		ref := k.Ref(vals, s)
 		for trial := range Offsets {
-			ps := make([]Placed, len(vals))
-			ops := make([][]float32, len(vals))
-			offs := make([]int, len(vals))
-			for j, v := range vals {
-				ps[j] = Place(v, TrialOffset(trial, j))
-				ops[j], offs[j] = ps[j].S, ps[j].Offset()
-			}
-			what := fmt.Sprintf("%s %v offsets=%v", k.Name, s, offs)
-			res := k.Call(ops, s)
-			k.check(errs, what, s, vals, ref, ops, res)
-			errs.CheckCanaries(what, k.Operands, ps)
+			k.placed(errs, fmt.Sprintf("%s %v", k.Name, s), s, vals, ref, trial)
 		}
 		for _, al := range k.Aliases {
 			k.inPlace(errs, s, vals, al)
@@ -135,9 +125,11 @@ func (k Matrix[R]) Sweep(t *testing.T, seed uint64, shapes, guard []Shape) {
 		ref := k.Ref(vals, s)
 		for j := range vals {
 			for _, before := range []bool{false, true} {
+				ps := make([]Placed, len(vals))
 				ops := make([][]float32, len(vals))
 				for i, v := range vals {
-					ops[i] = Place(v, 0).S
+					ps[i] = Place(v, 0)
+					ops[i] = ps[i].S
 				}
 				side := "after"
 				if before {
@@ -151,9 +143,38 @@ func (k Matrix[R]) Sweep(t *testing.T, seed uint64, shapes, guard []Shape) {
 				var res float32
 				NoFault(t, what, func() { res = k.Call(ops, s) })
 				k.check(errs, what, s, vals, ref, ops, res)
+				errs.CheckCanaries(what, k.Operands, ps) // the operands not against the guard page
 			}
 		}
 	}
+}
+
+// Once runs k on one set of operand values of shape s, each placed
+// between canaries at its offset of trial (TrialOffset), and checks the
+// outputs with Check against Ref, every input unchanged and every canary
+// intact, as the sweep does for each of its calls. It returns the
+// operands after the call and the kernel's result, for the comparisons a
+// fuzz target makes between implementations.
+func (k Matrix[R]) Once(errs *Errs, what string, s Shape, vals [][]float32, trial int) ([][]float32, float32) {
+	errs.T.Helper()
+	return k.placed(errs, what, s, vals, k.Ref(vals, s), trial)
+}
+
+// placed is Once with the reference ref already computed.
+func (k Matrix[R]) placed(errs *Errs, what string, s Shape, vals [][]float32, ref R, trial int) ([][]float32, float32) {
+	errs.T.Helper()
+	ps := make([]Placed, len(vals))
+	ops := make([][]float32, len(vals))
+	offs := make([]int, len(vals))
+	for j, v := range vals {
+		ps[j] = Place(v, TrialOffset(trial, j))
+		ops[j], offs[j] = ps[j].S, ps[j].Offset()
+	}
+	what = fmt.Sprintf("%s offsets=%v", what, offs)
+	res := k.Call(ops, s)
+	k.check(errs, what, s, vals, ref, ops, res)
+	errs.CheckCanaries(what, k.Operands, ps)
+	return ops, res
 }
 
 // gen draws the initial values of every operand of shape s.
@@ -190,13 +211,8 @@ func (k Matrix[R]) inPlace(errs *Errs, s Shape, vals [][]float32, al [2]int) {
 	same[out] = vals[in]
 	ref := k.Ref(same, s)
 
-	sep := make([][]float32, len(vals))
-	for j, v := range same {
-		sep[j] = Place(v, TrialOffset(s.N%Offsets, j)).S
-	}
 	what := fmt.Sprintf("%s %v %s and %s separate", k.Name, s, k.Operands[out], k.Operands[in])
-	sepRes := k.Call(sep, s)
-	k.check(errs, what, s, same, ref, sep, sepRes)
+	sep, sepRes := k.placed(errs, what, s, same, ref, s.N%Offsets)
 
 	ps := make([]Placed, len(vals))
 	ops := make([][]float32, len(vals))

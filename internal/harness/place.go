@@ -42,12 +42,23 @@ type Placed struct {
 // Offsets) past a 64-byte boundary, with every other element of its array a
 // canary. Its capacity is its length, so an append cannot write into the
 // canaries either.
-func Place(vals []float32, off int) Placed {
+func Place(vals []float32, off int) Placed { return Placed{}.Replace(vals, off) }
+
+// Replace returns what Place(vals, off) returns, reusing p's array when it
+// is long enough: a test that places its operands for hundreds of
+// thousands of calls (the GEMM grid) then does not keep the garbage
+// collector busy. p must no longer be used.
+func (p Placed) Replace(vals []float32, off int) Placed {
 	if off < 0 || off >= Offsets {
 		panic(fmt.Sprintf("harness.Place: offset %d outside [0, %d)", off, Offsets))
 	}
 	const slack = align / 4
-	buf := make([]float32, CanaryLen+slack+Offsets+len(vals)+CanaryLen)
+	size := CanaryLen + slack + Offsets + len(vals) + CanaryLen
+	buf := p.buf
+	if cap(buf) < size {
+		buf = make([]float32, size)
+	}
+	buf = buf[:size]
 	for i := range buf {
 		buf[i] = Canary()
 	}
@@ -102,4 +113,52 @@ func GuardLengths() []int {
 		ls = append(ls, n)
 	}
 	return append(ls, 4099)
+}
+
+// Outputs places the output slices of a test that calls kernels directly,
+// rather than through a sweep, between canaries, and checks them all at
+// once: an over-write that stays within Go's size-class rounding of a
+// plain make is invisible to guard pages and to the garbage collector.
+type Outputs struct {
+	names []string
+	ps    []Placed
+}
+
+// Place returns a copy of vals between canaries, remembered under name;
+// successive slices start at successive offsets, so that the outputs of a
+// test are not all aligned alike.
+func (o *Outputs) Place(name string, vals []float32) []float32 {
+	p := Place(vals, len(o.ps)%Offsets)
+	o.names = append(o.names, name)
+	o.ps = append(o.ps, p)
+	return p.S
+}
+
+// Make is Place of n canaries: an output the kernel only writes, so a
+// kernel that reads it before writing gets a NaN.
+func (o *Outputs) Make(name string, n int) []float32 {
+	vals := make([]float32, n)
+	for i := range vals {
+		vals[i] = Canary()
+	}
+	return o.Place(name, vals)
+}
+
+// Check reports, through e, every slice placed so far whose canaries were
+// overwritten.
+func (o *Outputs) Check(e *Errs, what string) {
+	e.T.Helper()
+	e.CheckCanaries(what, o.names, o.ps)
+}
+
+// Err returns an error naming the first slice placed so far whose
+// canaries were overwritten, or nil: for a goroutine other than the
+// test's, which must not stop the test itself.
+func (o *Outputs) Err() error {
+	for i, p := range o.ps {
+		if at, bad := p.BadCanary(); bad {
+			return fmt.Errorf("wrote outside %s: element %d (len %d) is %s", o.names[i], at, len(p.S), F(p.buf[p.lo+at]))
+		}
+	}
+	return nil
 }
