@@ -185,6 +185,7 @@ func TestBiasSpecials(t *testing.T) {
 	k := len(sp)
 	forEachImpl(t, func(t *testing.T) {
 		errs := &harness.Errs{T: t}
+		var outs harness.Outputs
 		for _, ld := range []int{k, k + 3} {
 			s := harness.Shape{M: k, N: k, LD: ld}
 			c := make([]float32, s.Len())
@@ -194,6 +195,7 @@ func TestBiasSpecials(t *testing.T) {
 					c[i] = sp[i/ld]
 				}
 			}
+			c = outs.Place("c", c)
 			in := [][]float32{append([]float32{}, c...), sp}
 			BiasAdd(c, ld, k, k, sp)
 			biasAdd.Check(errs, "BiasAdd on specials "+s.String(), s, in, harness.BiasAdd(in[0], ld, k, k, sp), [][]float32{c}, 0)
@@ -209,9 +211,10 @@ func TestBiasSpecials(t *testing.T) {
 					}
 				}
 			}
-			db := make([]float32, s.N)
+			db := outs.Make("db", s.N)
 			BiasGrad(db, dy, s.LD, s.M, s.N)
 			checkBiasGrad(errs, "BiasGrad on specials "+s.String(), s, nil, newBiasGradRef(dy, s), [][]float32{db}, 0)
 		}
+		outs.Check(errs, "TestBiasSpecials")
 	})
 }

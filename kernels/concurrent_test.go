@@ -17,19 +17,26 @@ func TestConcurrentCalls(t *testing.T) {
 		const goroutines = 6
 		want := make([][]float32, goroutines)
 		for g := range want {
-			want[g] = concurrentWork(uint64(g))
+			var err error
+			if want[g], err = concurrentWork(uint64(g)); err != nil {
+				t.Fatalf("goroutine %d alone: %v", g, err)
+			}
 		}
 		got := make([][]float32, goroutines)
+		errs := make([]error, goroutines)
 		var wg sync.WaitGroup
 		for g := range got {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				got[g] = concurrentWork(uint64(g))
+				got[g], errs[g] = concurrentWork(uint64(g))
 			}()
 		}
 		wg.Wait()
 		for g := range got {
+			if errs[g] != nil {
+				t.Fatalf("goroutine %d: %v", g, errs[g])
+			}
 			for i := range got[g] {
 				if !harness.SameBits(got[g][i], want[g][i]) {
 					t.Fatalf("goroutine %d: result %d is %v concurrently, %v alone", g, i, got[g][i], want[g][i])
@@ -42,8 +49,10 @@ func TestConcurrentCalls(t *testing.T) {
 // concurrentWork runs a fixed mix of kernels on data drawn from seed and
 // returns every output: a product large enough to be split over the GEMM
 // workers, a fused dense layer, softmax, the transcendentals and an Adam
-// step.
-func concurrentWork(seed uint64) []float32 {
+// step; and an error if a kernel wrote past an output (each is placed
+// between canaries).
+func concurrentWork(seed uint64) ([]float32, error) {
+	var outs harness.Outputs
 	rng := rand.New(rand.NewPCG(seed, 7))
 	vec := func(n int) []float32 {
 		v := make([]float32, n)
@@ -54,23 +63,24 @@ func concurrentWork(seed uint64) []float32 {
 	}
 	const m, n, k = 160, 192, 160 // 9.8 MFLOP: split where threads allow
 	a, b, bias := vec(m*k), vec(k*n), vec(n)
-	c := make([]float32, m*n)
+	c := outs.Make("c", m*n)
 	Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
-	d := vec(m * n)
+	d := outs.Place("d", vec(m*n))
 	SgemmBiasAct(true, false, m, n, k, 0.5, a, m, b, n, 1, d, n, bias, ActLeakyReLU(0.1))
-	s := make([]float32, m*n)
+	s := outs.Make("s", m*n)
 	Softmax(s, d, m, n)
-	e := make([]float32, 3*1024)
+	e := outs.Make("e", 3*1024)
 	x := vec(1024)
 	Exp(e[:1024], x)
 	Tanh(e[1024:2048], x)
 	Sigmoid(e[2048:], x)
-	w, mo, v, g := vec(4096), make([]float32, 4096), make([]float32, 4096), vec(4096)
+	zeros := make([]float32, 4096)
+	w, mo, v, g := outs.Place("w", vec(4096)), outs.Place("m", zeros), outs.Place("v", zeros), vec(4096)
 	for step := 1; step <= 3; step++ {
 		Adam(w, mo, v, g, 1e-3, 0.9, 0.999, 1e-8, step)
 	}
 	out := append(c, d...)
 	out = append(out, s...)
 	out = append(out, e...)
-	return append(out, w...)
+	return append(out, w...), outs.Err()
 }

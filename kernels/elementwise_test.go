@@ -107,17 +107,20 @@ func TestReLU(t *testing.T) {
 	})
 }
 
+// reluGrad is ReLUGrad for harness.Elementwise: exact.
+var reluGrad = harness.Elementwise{
+	Name:     "ReLUGrad",
+	Operands: []string{"dx", "x", "dy"},
+	Outputs:  1,
+	Call:     func(o [][]float32) { ReLUGrad(o[0], o[1], o[2]) },
+	Gen:      gradGen,
+	Ref:      func(in []float32, w []float64) { w[0] = harness.ReLUGrad(in[1], in[2]) },
+	Aliases:  [][2]int{{0, 1}, {0, 2}},
+}
+
 func TestReLUGrad(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
-		harness.Elementwise{
-			Name:     "ReLUGrad",
-			Operands: []string{"dx", "x", "dy"},
-			Outputs:  1,
-			Call:     func(o [][]float32) { ReLUGrad(o[0], o[1], o[2]) },
-			Gen:      gradGen,
-			Ref:      func(in []float32, w []float64) { w[0] = harness.ReLUGrad(in[1], in[2]) },
-			Aliases:  [][2]int{{0, 1}, {0, 2}},
-		}.Sweep(t, 4)
+		reluGrad.Sweep(t, 4)
 	})
 }
 
@@ -128,48 +131,61 @@ func TestReLUGrad(t *testing.T) {
 // −0, and which is meant is not settled.
 var leakySlopes = []float32{0.01, 0.1, 0, 1, 2}
 
+// leakyReLU is LeakyReLU with slope for harness.Elementwise: exact, as
+// slope·x is exact in float64 and rounding the reference gives the
+// correctly rounded product.
+func leakyReLU(slope float32) harness.Elementwise {
+	return harness.Elementwise{
+		Name:     fmt.Sprint("LeakyReLU slope=", slope),
+		Operands: []string{"dst", "x"},
+		Outputs:  1,
+		Call:     func(o [][]float32) { LeakyReLU(o[0], o[1], slope) },
+		Ref:      func(in []float32, w []float64) { w[0] = harness.LeakyReLU(in[1], slope) },
+		Aliases:  [][2]int{{0, 1}},
+	}
+}
+
 func TestLeakyReLU(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		for i, slope := range append(leakySlopes, -0.5) {
 			t.Run(fmt.Sprint("slope=", slope), func(t *testing.T) {
+				k := leakyReLU(slope)
 				gen := unaryGen(-2, 2)
-				harness.Elementwise{
-					Name:     fmt.Sprint("LeakyReLU slope=", slope),
-					Operands: []string{"dst", "x"},
-					Outputs:  1,
-					Call:     func(o [][]float32) { LeakyReLU(o[0], o[1], slope) },
-					Gen: func(r *rand.Rand, op int) float32 {
-						v := gen(r, op)
-						if op == 1 && slope <= 0 && math.Float32bits(v) == 1<<31 {
-							v = 0 // see leakySlopes
-						}
-						return v
-					},
-					// slope·x is exact in float64, so rounding the
-					// reference gives the correctly rounded product.
-					Ref:     func(in []float32, w []float64) { w[0] = harness.LeakyReLU(in[1], slope) },
-					Aliases: [][2]int{{0, 1}},
-					NoGuard: i > 0, // see harness.Elementwise.NoGuard
-				}.Sweep(t, 5)
+				k.Gen = func(r *rand.Rand, op int) float32 {
+					v := gen(r, op)
+					if op == 1 && slope <= 0 && math.Float32bits(v) == 1<<31 {
+						v = 0 // see leakySlopes
+					}
+					return v
+				}
+				k.NoGuard = i > 0 // see harness.Elementwise.NoGuard
+				k.Sweep(t, 5)
 			})
 		}
 	})
+}
+
+// leakyReLUGrad is LeakyReLUGrad with slope for harness.Elementwise:
+// exact.
+func leakyReLUGrad(slope float32) harness.Elementwise {
+	return harness.Elementwise{
+		Name:     fmt.Sprint("LeakyReLUGrad slope=", slope),
+		Operands: []string{"dx", "x", "dy"},
+		Outputs:  1,
+		Call:     func(o [][]float32) { LeakyReLUGrad(o[0], o[1], o[2], slope) },
+		Gen:      gradGen,
+		Ref:      func(in []float32, w []float64) { w[0] = harness.LeakyReLUGrad(in[1], in[2], slope) },
+		Aliases:  [][2]int{{0, 1}, {0, 2}},
+	}
 }
 
 func TestLeakyReLUGrad(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		for i, slope := range append(leakySlopes, -0.5) {
 			t.Run(fmt.Sprint("slope=", slope), func(t *testing.T) {
-				harness.Elementwise{
-					Name:     fmt.Sprint("LeakyReLUGrad slope=", slope),
-					Operands: []string{"dx", "x", "dy"},
-					Outputs:  1,
-					Call:     func(o [][]float32) { LeakyReLUGrad(o[0], o[1], o[2], slope) },
-					Gen:      gradGen,
-					Ref:      func(in []float32, w []float64) { w[0] = harness.LeakyReLUGrad(in[1], in[2], slope) },
-					Aliases:  [][2]int{{0, 1}, {0, 2}},
-					NoGuard:  i > 0,
-				}.Sweep(t, 6)
+				k := leakyReLUGrad(slope)
+				k.NoGuard = i > 0
+				k.Sweep(t, 6)
 			})
 		}
 	})
@@ -227,33 +243,40 @@ func outputGen(outs []float32, lo, hi float64) func(r *rand.Rand, op int) float3
 	}
 }
 
+// tanhGrad is TanhGrad for harness.Elementwise, within tanhGradTol.
+var tanhGrad = harness.Elementwise{
+	Name:     "TanhGrad",
+	Operands: []string{"dx", "y", "dy"},
+	Outputs:  1,
+	Call:     func(o [][]float32) { TanhGrad(o[0], o[1], o[2]) },
+	Gen:      outputGen(tanhOutputs, -1, 1),
+	Ref:      func(in []float32, w []float64) { w[0] = harness.TanhGrad(in[1], in[2]) },
+	Tol:      tanhGradTol,
+	Aliases:  [][2]int{{0, 1}, {0, 2}},
+}
+
 func TestTanhGrad(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
-		harness.Elementwise{
-			Name:     "TanhGrad",
-			Operands: []string{"dx", "y", "dy"},
-			Outputs:  1,
-			Call:     func(o [][]float32) { TanhGrad(o[0], o[1], o[2]) },
-			Gen:      outputGen(tanhOutputs, -1, 1),
-			Ref:      func(in []float32, w []float64) { w[0] = harness.TanhGrad(in[1], in[2]) },
-			Tol:      tanhGradTol,
-			Aliases:  [][2]int{{0, 1}, {0, 2}},
-		}.Sweep(t, 7)
+		tanhGrad.Sweep(t, 7)
 	})
+}
+
+// sigmoidGrad is SigmoidGrad for harness.Elementwise, within
+// sigmoidGradTol.
+var sigmoidGrad = harness.Elementwise{
+	Name:     "SigmoidGrad",
+	Operands: []string{"dx", "y", "dy"},
+	Outputs:  1,
+	Call:     func(o [][]float32) { SigmoidGrad(o[0], o[1], o[2]) },
+	Gen:      outputGen(sigmoidOutputs, 0, 1),
+	Ref:      func(in []float32, w []float64) { w[0] = harness.SigmoidGrad(in[1], in[2]) },
+	Tol:      sigmoidGradTol,
+	Aliases:  [][2]int{{0, 1}, {0, 2}},
 }
 
 func TestSigmoidGrad(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
-		harness.Elementwise{
-			Name:     "SigmoidGrad",
-			Operands: []string{"dx", "y", "dy"},
-			Outputs:  1,
-			Call:     func(o [][]float32) { SigmoidGrad(o[0], o[1], o[2]) },
-			Gen:      outputGen(sigmoidOutputs, 0, 1),
-			Ref:      func(in []float32, w []float64) { w[0] = harness.SigmoidGrad(in[1], in[2]) },
-			Tol:      sigmoidGradTol,
-			Aliases:  [][2]int{{0, 1}, {0, 2}},
-		}.Sweep(t, 8)
+		sigmoidGrad.Sweep(t, 8)
 	})
 }
 
@@ -328,9 +351,11 @@ func TestActivationSpecials(t *testing.T) {
 	nans := []float32{math.Float32frombits(0x7fc01234), math.Float32frombits(0xffc00001), math.Float32frombits(0x7f800001)}
 	forEachImpl(t, func(t *testing.T) {
 		errs := &harness.Errs{T: t}
+		var outs harness.Outputs
+		defer outs.Check(errs, "TestActivationSpecials")
 
 		x := append(append([]float32{}, sp...), nans...)
-		dst := make([]float32, len(x))
+		dst := outs.Make("dst", len(x))
 		Identity(dst, x)
 		for i, v := range x {
 			if !bitsEq(dst[i], v) {
@@ -376,7 +401,7 @@ func TestActivationSpecials(t *testing.T) {
 		}
 
 		xs, dys := pairs(x, sp)
-		dx := make([]float32, len(xs))
+		dx := outs.Make("dx", len(xs))
 		ReLUGrad(dx, xs, dys)
 		for i, v := range xs {
 			want := dys[i] // x > 0 or NaN: dy, NaN included
@@ -411,7 +436,7 @@ func TestActivationSpecials(t *testing.T) {
 			{"SigmoidGrad", SigmoidGrad, sigmoidOutputs, harness.SigmoidGrad, sigmoidGradTol},
 		} {
 			ys, dys := pairs(g.outs, sp)
-			dx := make([]float32, len(ys))
+			dx := outs.Make(g.name+" dx", len(ys))
 			g.f(dx, ys, dys)
 			for i, y := range ys {
 				want := g.ref(y, dys[i])

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/simdnn/simdnn/fallback"
@@ -50,8 +51,10 @@ func FuzzReLU(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
 		x := fuzzFloats(data, off)
 		forEachImpl(t, func(t *testing.T) {
-			dst := make([]float32, len(x))
+			var outs harness.Outputs
+			dst := outs.Make("dst", len(x))
 			ReLU(dst, x)
+			outs.Check(&harness.Errs{T: t}, fmt.Sprintf("ReLU n=%d", len(x)))
 			for i, v := range x {
 				if want := float32(harness.ReLU(v)); !harness.SameBits(dst[i], want) {
 					t.Fatalf("n=%d: ReLU(%s) = %s, want %s", len(x), harness.F(v), harness.F(dst[i]), harness.F(want))
@@ -69,8 +72,10 @@ func FuzzAxpy(f *testing.F) {
 		n := len(xy) / 2
 		x, y0 := xy[:n], xy[n:2*n]
 		forEachImpl(t, func(t *testing.T) {
-			y := append([]float32(nil), y0...)
+			var outs harness.Outputs
+			y := outs.Place("y", y0)
 			Axpy(y, alpha, x)
+			outs.Check(&harness.Errs{T: t}, fmt.Sprintf("Axpy n=%d", n))
 			for i := range n {
 				// Axpy's contract, as in TestAxpy: fused, α·x + y
 				// correctly rounded (the float64 reference adds at most
@@ -102,8 +107,10 @@ func FuzzTranscendental(f *testing.F) {
 			want := make([]float32, len(x))
 			tf.entry(&generic)(want, x)
 			forEachImpl(t, func(t *testing.T) {
-				got := make([]float32, len(x))
+				var outs harness.Outputs
+				got := outs.Make("dst", len(x))
 				tf.f(got, x)
+				outs.Check(&harness.Errs{T: t}, fmt.Sprintf("%s n=%d", tf.name, len(x)))
 				same, bound := tf.sameBitsAsFallback(), tf.bound()
 				for i, v := range x {
 					g, w := got[i], want[i]
@@ -157,13 +164,14 @@ func FuzzSoftmax(f *testing.F) {
 		out := func() []float32 { return make([]float32, m*n) }
 		lab := harness.FromInt32(labels)
 		vs := harness.Shape{M: 1, N: half, LD: half}
-		fuzzMatrix(t, softmax, s, [][]float32{out(), x})
-		fuzzMatrix(t, logSoftmax, s, [][]float32{out(), x})
-		fuzzMatrix(t, softmaxGrad, s, [][]float32{out(), y, dy})
-		fuzzMatrix(t, sce, s, [][]float32{out(), x, lab})
-		fuzzMatrix(t, sceNoGrad, s, [][]float32{x, lab})
-		fuzzMatrix(t, mse, vs, [][]float32{make([]float32, half), pred, target})
-		fuzzMatrix(t, mseNoGrad, vs, [][]float32{pred, target})
+		trial := int(off) % harness.Offsets
+		fuzzMatrix(t, softmax, s, [][]float32{out(), x}, trial, false)
+		fuzzMatrix(t, logSoftmax, s, [][]float32{out(), x}, trial, false)
+		fuzzMatrix(t, softmaxGrad, s, [][]float32{out(), y, dy}, trial, false)
+		fuzzMatrix(t, sce, s, [][]float32{out(), x, lab}, trial, false)
+		fuzzMatrix(t, sceNoGrad, s, [][]float32{x, lab}, trial, false)
+		fuzzMatrix(t, mse, vs, [][]float32{make([]float32, half), pred, target}, trial, false)
+		fuzzMatrix(t, mseNoGrad, vs, [][]float32{pred, target}, trial, false)
 	})
 }
 
@@ -178,36 +186,89 @@ func tame(v []float32) []float32 {
 	return v
 }
 
-// fuzzMatrix runs k on copies of in on the fallback and then on every
-// implementation, checks each with k's reference and tolerance, and
-// fails where an output or the result is NaN on one and not the other.
-func fuzzMatrix[R any](t *testing.T, k harness.Matrix[R], s harness.Shape, in [][]float32) {
+// fuzzMatrix runs k on in, placed between canaries at the offsets of
+// trial, on the fallback and then on every implementation, checks each
+// with k's reference and tolerance, its inputs unchanged and its
+// canaries intact (harness.Matrix.Once), and fails where an output or the
+// result differs from the fallback's: in its bits if bits, as NUMERICS.md
+// promises for the exact kernels (any NaN matching any NaN), else in
+// being NaN or not.
+func fuzzMatrix[R any](t *testing.T, k harness.Matrix[R], s harness.Shape, in [][]float32, trial int, bits bool) {
 	t.Helper()
-	run := func() ([][]float32, float32) {
-		ops := make([][]float32, len(in))
-		for i, v := range in {
-			ops[i] = append([]float32(nil), v...)
-		}
-		return ops, k.Call(ops, s)
-	}
-	old := active
-	active = &generic
-	want, wantRes := run()
-	active = old
-	ref := k.Ref(in, s)
+	var want [][]float32
+	var wantRes float32
+	onFallback(func() {
+		want, wantRes = k.Once(&harness.Errs{T: t}, fmt.Sprintf("%s %v on the fallback", k.Name, s), s, in, trial)
+	})
 	forEachImpl(t, func(t *testing.T) {
-		got, res := run()
 		what := fmt.Sprintf("%s %v on %s", k.Name, s, Impl())
-		k.Check(&harness.Errs{T: t}, what, s, in, ref, got, res)
-		if isNaN(res) != isNaN(wantRes) {
+		got, res := k.Once(&harness.Errs{T: t}, what, s, in, trial)
+		if bits && !harness.SameBits(res, wantRes) || isNaN(res) != isNaN(wantRes) {
 			t.Errorf("%s: returns %s, the fallback %s", what, harness.F(res), harness.F(wantRes))
 		}
 		for o := range k.Outputs {
 			for i, v := range got[o] {
-				if isNaN(v) != isNaN(want[o][i]) {
+				if w := want[o][i]; bits && !harness.SameBits(v, w) || isNaN(v) != isNaN(w) {
 					t.Fatalf("%s: %s[%d] = %s, the fallback's %s", what, k.Operands[o], i, harness.F(v), harness.F(want[o][i]))
 				}
 			}
 		}
 	})
 }
+
+// onFallback runs f with the pure-Go implementation active.
+func onFallback(f func()) {
+	old := active
+	active = &generic
+	defer func() { active = old }()
+	f()
+}
+
+// fuzzOperands returns operands of the lengths lens, each element drawn
+// by gen(r, op) from a PCG source seeded with seed, then patched by
+// data: every 6 bytes of it are an index (little-endian uint16, modulo
+// the operands' total length, counting through them in order) and the
+// float32 bit pattern to store there, passed through tame(op, v). A short
+// input so reaches any element of operands thousands of elements long,
+// with any value, which the fuzzer's mutations of the 6 bytes explore.
+func fuzzOperands(data []byte, seed uint64, gen func(r *rand.Rand, op int) float32, tame func(op int, v float32) float32, lens ...int) [][]float32 {
+	r := rand.New(rand.NewPCG(seed, 0x5eed))
+	ops := make([][]float32, len(lens))
+	total := 0
+	for op, n := range lens {
+		ops[op] = make([]float32, n)
+		for i := range ops[op] {
+			ops[op][i] = gen(r, op)
+		}
+		total += n
+	}
+	if total == 0 {
+		return ops
+	}
+	for ; len(data) >= 6; data = data[6:] {
+		at := int(binary.LittleEndian.Uint16(data)) % total
+		v := math.Float32frombits(binary.LittleEndian.Uint32(data[2:]))
+		for op := range ops {
+			if at < len(ops[op]) {
+				ops[op][at] = tame(op, v)
+				break
+			}
+			at -= len(ops[op])
+		}
+	}
+	return ops
+}
+
+// fuzzPatch returns the patch data of fuzzOperands that stores each
+// vals[i] at index at[i].
+func fuzzPatch(at []int, vals []float32) []byte {
+	data := make([]byte, 0, 6*len(at))
+	for i, a := range at {
+		data = binary.LittleEndian.AppendUint16(data, uint16(a))
+		data = binary.LittleEndian.AppendUint32(data, math.Float32bits(vals[i]))
+	}
+	return data
+}
+
+// keep is the tame function of fuzzOperands that keeps every value.
+func keep(_ int, v float32) float32 { return v }

@@ -9,14 +9,17 @@ import (
 	"github.com/simdnn/simdnn/internal/harness"
 )
 
-// gemmActs are the activations the SgemmBiasAct tests apply, with the
-// float64 function each stands for and its Lipschitz constant, by which
-// it can magnify the error of its input.
-var gemmActs = []struct {
+// gemmAct is an activation the SgemmBiasAct tests apply, with the
+// float64 function it stands for and its Lipschitz constant, by which it
+// can magnify the error of its input.
+type gemmAct struct {
 	act       Activation
 	ref       func(float64) float64
 	lipschitz float64
-}{
+}
+
+// gemmActs are the activations of TestSgemmBiasAct.
+var gemmActs = []gemmAct{
 	{ActIdentity, func(x float64) float64 { return x }, 1},
 	{ActReLU, func(x float64) float64 { return max(x, 0) }, 1},
 	{ActLeakyReLU(0.01), func(x float64) float64 { return leaky(x, 0.01) }, 1},
@@ -32,6 +35,24 @@ func leaky(x, slope float64) float64 {
 		return float64(float32(slope)) * x
 	}
 	return x
+}
+
+// want returns the reference value of one element of SgemmBiasAct's
+// result and its tolerance, from w and gauge, the reference and gauge of
+// the same element of Sgemm's (harness.GemmRef.Want), and the element's
+// bias, if withBias.
+func (a gemmAct) want(w, gauge float64, bias float32, withBias bool) (float64, float64) {
+	if withBias {
+		// Two more roundings: the sum before the bias (which the gauge
+		// leaves out when it is exact) and the one with it.
+		wb := w + float64(bias)
+		gauge += 0x1p-23 * (math.Abs(w) + math.Abs(wb))
+		w = wb
+	}
+	// The activation's own error: a few ulp of its result, and a little
+	// absolute slack for results near 0.
+	y := a.ref(w)
+	return y, gauge*a.lipschitz + 4*0x1p-24*math.Abs(y) + 0x1p-60
 }
 
 // unfused computes what SgemmBiasAct promises, with the public kernels one
@@ -104,26 +125,17 @@ func TestSgemmBiasAct(t *testing.T) {
 							}
 							what := fmt.Sprintf("%v bias=%v act=%v", g, withBias, act.act)
 							ref := g.reference()
-							want := append([]float32(nil), g.c.s...)
+							wantP := harness.Place(g.c.s, 0)
+							want := wantP.S
 							unfused(transA, transB, m, n, k, alpha, g.a.s, g.a.ld, g.b.s, g.b.ld, beta, want, g.c.ld, bs, act.act)
+							if at, bad := wantP.BadCanary(); bad {
+								t.Fatalf("%s: the unfused passes wrote outside C, at index %d", what, at)
+							}
 							SgemmBiasAct(transA, transB, m, n, k, alpha, g.a.s, g.a.ld, g.b.s, g.b.ld, beta, g.c.s, g.c.ld, bs, act.act)
 							calls++
 							err := g.checkWith(func(i, j int) (float64, float64) {
 								w, gauge := ref(i, j)
-								if withBias {
-									// Two more roundings: the sum
-									// before the bias (which the gauge
-									// leaves out when it is exact) and
-									// the one with it.
-									wb := w + float64(bias[j])
-									gauge += 0x1p-23 * (math.Abs(w) + math.Abs(wb))
-									w = wb
-								}
-								// The activation's own error: a few
-								// ulp of its result, and a little
-								// absolute slack for results near 0.
-								y := act.ref(w)
-								return y, gauge*act.lipschitz + 4*0x1p-24*math.Abs(y) + 0x1p-60
+								return act.want(w, gauge, bias[j], withBias)
 							})
 							if err != nil {
 								t.Fatalf("%s: %v", what, err)

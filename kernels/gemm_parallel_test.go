@@ -46,11 +46,16 @@ func TestSgemmDeterministic(t *testing.T) {
 				run := func(procs, threads int) []float32 {
 					runtime.GOMAXPROCS(procs)
 					SetThreads(threads)
-					c := append([]float32(nil), c0...)
+					// Stripes must stay within C: canaries around it.
+					cp := harness.Place(c0, procs%harness.Offsets)
+					c := cp.S
 					if act == ActIdentity {
 						Sgemm(transA, transB, m, n, k, 0.7, a, ac, b, bc, 1.3, c, n)
 					} else {
 						SgemmBiasAct(transA, transB, m, n, k, 0.7, a, ac, b, bc, 1.3, c, n, bias, act)
+					}
+					if at, bad := cp.BadCanary(); bad {
+						t.Fatalf("%d×%d×%d act=%v, GOMAXPROCS=%d SetThreads(%d): wrote outside C, at index %d", m, n, k, act, procs, threads, at)
 					}
 					return c
 				}

@@ -16,10 +16,10 @@ import (
 // The GEMM tests follow the reference BLAS tester: m, n and k over
 // harness.GemmDims, the four transpose pairs, alpha in gemmAlphas, beta in
 // gemmBetas and the leading dimensions of harness.GemmLDs, every operand
-// placed at an unaligned offset with padding around it. After each call A
-// and B, and every element of C's backing array outside the m×n window,
-// must be bit-identical to before, and the window must match the float64
-// reference within its gauge.
+// placed at an offset from a 64-byte boundary between canaries. After each
+// call A and B, C's padding and every canary must be bit-identical to
+// before, and C's m×n window must match the float64 reference within its
+// gauge.
 
 var (
 	gemmAlphas = []float32{0, 1, -1, 0.7}
@@ -34,20 +34,21 @@ func gemmCombo(i int) (alpha, beta float32, ld int) {
 	return gemmAlphas[i%4], gemmBetas[i/4%4], i / 16
 }
 
-// gemmOperand is one matrix argument placed in a backing array: at offset
-// off, followed by gemmTail elements, all of the backing outside the
-// matrix, and the padding between its rows, holding harness.GemmPad.
+// gemmOperand is one matrix argument placed between canaries
+// (harness.Place) at an offset from a 64-byte boundary, with
+// harness.GemmPad in the padding between its rows: a read of the padding
+// spoils the result, a write anywhere outside the matrix's window changes
+// bits that are checked, and one past either end hits a canary even where
+// it stays within Go's size-class rounding of the array.
 type gemmOperand struct {
 	rows, cols, ld int
-	off            int       // where s starts in backing
-	backing, saved []float32 // saved is backing before the call
-	s              []float32 // the slice passed to Sgemm
+	p              harness.Placed // the matrix between canaries
+	s              []float32      // p.S, the slice passed to Sgemm
+	saved          []float32      // s before the call
 }
 
-const gemmTail = 3
-
 // newGemmOperand lays out the dense rows×cols matrix src (nil: NaN) with
-// leading dimension ld at offset off of a new backing array.
+// leading dimension ld at offset off between canaries.
 func newGemmOperand(src []float32, rows, cols, ld, off int) *gemmOperand {
 	return new(gemmOperand).reset(src, rows, cols, ld, off)
 }
@@ -56,38 +57,35 @@ func newGemmOperand(src []float32, rows, cols, ld, off int) *gemmOperand {
 // of thousands of calls do not keep the garbage collector busy.
 func (o *gemmOperand) reset(src []float32, rows, cols, ld, off int) *gemmOperand {
 	n := harness.GemmLen(rows, cols, ld)
-	size := off + n + gemmTail
-	if cap(o.backing) < size {
-		o.backing, o.saved = make([]float32, size), make([]float32, size)
+	o.rows, o.cols, o.ld = rows, cols, ld
+	if cap(o.saved) < n {
+		o.saved = make([]float32, n)
 	}
-	o.rows, o.cols, o.ld, o.off = rows, cols, ld, off
-	o.backing, o.saved = o.backing[:size], o.saved[:size]
-	for i := range o.backing {
-		o.backing[i] = harness.GemmPad
-	}
-	o.s = o.backing[off : off+n : off+n]
-	harness.GemmLayout(o.s, src, rows, cols, ld)
-	copy(o.saved, o.backing)
+	o.saved = o.saved[:n]
+	harness.GemmLayout(o.saved, src, rows, cols, ld)
+	o.p = o.p.Replace(o.saved, off)
+	o.s = o.p.S
 	return o
 }
 
 // at returns the original value of element (i, j).
 func (o *gemmOperand) at(i, j int) float32 {
-	return o.saved[o.off+i*o.ld+j]
+	return o.saved[i*o.ld+j]
 }
 
-// unchanged returns an error naming the first element of the backing array
-// that is not bit-identical to before, skipping the matrix itself when
-// window is set (C's window is checked against the reference).
+// unchanged returns an error naming the first element of the matrix that
+// is not bit-identical to before, skipping its window when window is set
+// (C's window is checked against the reference), or the first canary
+// around it that was overwritten.
 func (o *gemmOperand) unchanged(name string, window bool) error {
-	for i, v := range o.backing {
-		if math.Float32bits(v) == math.Float32bits(o.saved[i]) {
+	for i, v := range o.s {
+		if math.Float32bits(v) == math.Float32bits(o.saved[i]) || window && harness.InWindow(i, o.cols, o.ld) {
 			continue
 		}
-		if r := i - o.off; window && r >= 0 && r < len(o.s) && harness.InWindow(r, o.cols, o.ld) {
-			continue
-		}
-		return fmt.Errorf("%s: backing[%d] (offset %d, ld %d) changed from %g to %g", name, i, o.off, o.ld, o.saved[i], v)
+		return fmt.Errorf("%s: element %d (padding, ld %d) changed from %g to %g", name, i, o.ld, o.saved[i], v)
+	}
+	if at, bad := o.p.BadCanary(); bad {
+		return fmt.Errorf("%s: wrote outside the matrix: the canary at index %d (len %d, offset %d) changed", name, at, len(o.s), o.p.Offset())
 	}
 	return nil
 }
@@ -109,8 +107,9 @@ func (g *gemmCall) run() {
 	Sgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a.s, g.a.ld, g.b.s, g.b.ld, g.beta, g.c.s, g.c.ld)
 }
 
-// check compares C's window with the reference and the rest of every
-// backing array with its old contents, and returns the first mismatch.
+// check compares C's window with the reference, and the rest of every
+// operand and its canaries with their old contents, and returns the first
+// mismatch.
 func (g *gemmCall) check(ref *harness.GemmRef) error {
 	return g.checkWith(func(i, j int) (float64, float64) {
 		return ref.Want(i, j, g.alpha, g.beta, g.c.at(i, j))
@@ -140,8 +139,7 @@ func (g *gemmCall) checkWith(want func(i, j int) (float64, float64)) error {
 // reference returns harness.Sgemm of the call's arguments as they were
 // before it, as a function for checkWith.
 func (g *gemmCall) reference() func(i, j int) (float64, float64) {
-	orig := func(o *gemmOperand) []float32 { return o.saved[o.off:][:len(o.s)] }
-	want, gauge := harness.Sgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, orig(g.a), g.a.ld, orig(g.b), g.b.ld, g.beta, orig(g.c), g.c.ld)
+	want, gauge := harness.Sgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a.saved, g.a.ld, g.b.saved, g.b.ld, g.beta, g.c.saved, g.c.ld)
 	return func(i, j int) (float64, float64) { return want[i*g.n+j], gauge[i*g.n+j] }
 }
 
@@ -346,13 +344,14 @@ func TestSgemmAlphaZeroNaN(t *testing.T) {
 									c: newGemmOperand(c, m, n, n+7, 5),
 								}
 								// A and B are NaN wherever they have
-								// elements; with k = 0 they are empty,
-								// so also fill their spare backing.
+								// elements, padding included; with
+								// k = 0 they are empty, and the
+								// canaries around them are NaNs too.
 								for _, o := range []*gemmOperand{g.a, g.b} {
-									for i := range o.backing {
-										o.backing[i] = float32(math.NaN())
+									for i := range o.s {
+										o.s[i] = float32(math.NaN())
 									}
-									copy(o.saved, o.backing)
+									copy(o.saved, o.s)
 								}
 								g.run()
 								for i := range m {
@@ -473,10 +472,10 @@ func TestSgemmGuard(t *testing.T) {
 								guard = harness.GuardAfter
 							}
 							// The guarded slice is the matrix alone: no
-							// offset and no tail.
+							// offset, no canaries.
 							s := guard(t, len(o.s))
 							copy(s, o.s)
-							o.s, o.backing, o.off = s, s, 0
+							o.s, o.p = s, harness.Placed{}
 							o.saved = append([]float32(nil), s...)
 							what := fmt.Sprintf("%v with %s guarded (after=%v)", g, "ABC"[which:which+1], after)
 							want := g.reference()

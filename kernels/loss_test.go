@@ -220,8 +220,10 @@ func TestSoftmaxCrossEntropySpecials(t *testing.T) {
 				labels := []int32{int32(n - 1), int32(lab), 0}
 				ref := newSCERef(x, labels, 3, n)
 				what := fmt.Sprintf("SoftmaxCrossEntropy with row %v, label %d", row, lab)
-				dl := make([]float32, 3*n)
+				var outs harness.Outputs
+				dl := outs.Make("dlogits", 3*n)
 				loss := SoftmaxCrossEntropy(dl, x, labels, 3, n)
+				outs.Check(errs, what)
 				if nanRow(row) {
 					if !isNaN(loss) {
 						errs.Errorf("%s: loss = %s, want NaN", what, harness.F(loss))
@@ -380,8 +382,10 @@ func TestMSESpecials(t *testing.T) {
 				what := fmt.Sprintf("MSE(pred=%s, target=%s)", harness.F(p), harness.F(tg))
 				in := [][]float32{nil, {p}, {tg}}
 				ref := mse.Ref(in, harness.Shape{M: 1, N: 1, LD: 1})
-				dp := []float32{harness.Canary()} // overwritten, never read
+				var outs harness.Outputs
+				dp := outs.Make("dpred", 1) // overwritten, never read
 				loss := MSE(dp, in[1], in[2])
+				outs.Check(errs, what)
 				mse.Check(errs, what, harness.Shape{M: 1, N: 1, LD: 1}, in, ref, [][]float32{dp}, loss)
 				if l := MSE(nil, in[1], in[2]); math.Float32bits(l) != math.Float32bits(loss) {
 					errs.Errorf("%s without dpred = %s, with %s", what, harness.F(l), harness.F(loss))

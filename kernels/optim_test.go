@@ -283,8 +283,10 @@ func TestOptimizerSteps(t *testing.T) {
 			for i := range w {
 				w[i] = harness.Uniform(r, -1, 1)
 			}
-			sw, sv := append([]float32{}, w...), make([]float32, n)
-			aw, am, av := append([]float32{}, w...), make([]float32, n), make([]float32, n)
+			var outs harness.Outputs
+			zeros := make([]float32, n)
+			sw, sv := outs.Place("SGDMomentum w", w), outs.Place("SGDMomentum v", zeros)
+			aw, am, av := outs.Place("Adam w", w), outs.Place("Adam m", zeros), outs.Place("Adam v", zeros)
 			for step := 1; step <= steps; step++ {
 				scale := 1 / math.Sqrt(float64(step))
 				for i := range g {
@@ -321,6 +323,7 @@ func TestOptimizerSteps(t *testing.T) {
 						}
 					}
 				}
+				outs.Check(errs, what)
 			}
 		}
 	})
@@ -372,10 +375,13 @@ func TestOptimizerSpecials(t *testing.T) {
 // where a NaN operand it depends on (or an Inf − Inf, 0·Inf) reaches it.
 func checkSpecials(errs *harness.Errs, k harness.Elementwise, ops [][]float32) {
 	vals := make([][]float32, len(ops))
+	var outs harness.Outputs
 	for j, o := range ops {
 		vals[j] = append([]float32{}, o...)
+		ops[j] = outs.Place(k.Operands[j], o)
 	}
 	k.Call(ops)
+	outs.Check(errs, k.Name+" on the specials")
 	in := make([]float32, len(ops))
 	want := make([]float64, len(ops))
 	for i := range ops[0] {

@@ -418,10 +418,12 @@ func nanRow(row []float32) bool {
 func TestSoftmaxSpecials(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		errs := &harness.Errs{T: t}
+		var outs harness.Outputs
+		defer outs.Check(errs, "TestSoftmaxSpecials")
 		for _, row := range specialRows() {
 			n := len(row)
 			what := fmt.Sprintf("row %v", row)
-			dst := make([]float32, n)
+			dst := outs.Make("dst "+what, n)
 			Softmax(dst, row, 1, n)
 			p := harness.Softmax(row, 1, n)
 			st := newRowStats(row, 1, n)
@@ -481,7 +483,7 @@ func TestSoftmaxSpecials(t *testing.T) {
 		}
 		s := harness.Shape{M: m, N: n, LD: n}
 		in := [][]float32{nil, x}
-		dst := make([]float32, m*n)
+		dst := outs.Make("dst of the special rows", m*n)
 		Softmax(dst, x, m, n)
 		softmax.Check(errs, "Softmax on the special rows", s, in, softmax.Ref(in, s), [][]float32{dst}, 0)
 		LogSoftmax(dst, x, m, n)
@@ -502,8 +504,10 @@ func TestSoftmaxGradNaN(t *testing.T) {
 					y[i], dy[i] = harness.Uniform(r, 0, 0.1), harness.Uniform(r, -1, 1)
 				}
 				[][]float32{nil, y, dy}[which][n+at] = float32(math.NaN())
-				dx := make([]float32, m*n)
+				var outs harness.Outputs
+				dx := outs.Make("dx", m*n)
 				SoftmaxGrad(dx, y, dy, m, n)
+				outs.Check(&harness.Errs{T: t}, "SoftmaxGrad with a NaN")
 				for i, v := range dx {
 					if (i/n == 1) != isNaN(v) {
 						t.Errorf("SoftmaxGrad with a NaN in %s[%d]: dx[%d] = %s", []string{"", "y", "dy"}[which], n+at, i, harness.F(v))
