@@ -54,16 +54,18 @@ func (f transFunc) sameBitsAsFallback() bool {
 // Tanh is odd exactly, on the table and on random inputs.
 func TestTranscendentalValues(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
+		var outs harness.Outputs
+		defer outs.Check(&harness.Errs{T: t}, "TestTranscendentalValues")
 		for _, f := range transFuncs {
 			vals := harness.TransValues(f.Name)
 			x := make([]float32, len(vals))
 			for i, v := range vals {
 				x[i] = v.X
 			}
-			all := make([]float32, len(x))
+			all := outs.Make(f.name+" all", len(x))
 			f.f(all, x)
 			for i, v := range vals {
-				one := []float32{0}
+				one := outs.Make(f.name+" one", 1)
 				f.f(one, x[i:i+1])
 				want := f.Ref(v.X)
 				for _, got := range []float32{all[i], one[0]} {
@@ -95,7 +97,7 @@ func TestTranscendentalValues(t *testing.T) {
 		for i, v := range x {
 			neg[i] = -v
 		}
-		pos, negOut := make([]float32, len(x)), make([]float32, len(x))
+		pos, negOut := outs.Make("Tanh pos", len(x)), outs.Make("Tanh neg", len(x))
 		Tanh(pos, x)
 		Tanh(negOut, neg)
 		for i, v := range x {
