@@ -110,7 +110,7 @@ func FuzzTranscendental(f *testing.F) {
 				var outs harness.Outputs
 				got := outs.Make("dst", len(x))
 				tf.f(got, x)
-				outs.Check(&harness.Errs{T: t}, fmt.Sprintf("%s n=%d", tf.name, len(x)))
+				outs.Check(&harness.Errs{T: t}, fmt.Sprintf("%s n=%d", tf.Name, len(x)))
 				same, bound := tf.sameBitsAsFallback(), tf.bound()
 				for i, v := range x {
 					g, w := got[i], want[i]

@@ -62,10 +62,10 @@ func TestTranscendentalValues(t *testing.T) {
 			for i, v := range vals {
 				x[i] = v.X
 			}
-			all := outs.Make(f.name+" all", len(x))
+			all := outs.Make(f.Name+" all", len(x))
 			f.f(all, x)
 			for i, v := range vals {
-				one := outs.Make(f.name+" one", 1)
+				one := outs.Make(f.Name+" one", 1)
 				f.f(one, x[i:i+1])
 				want := f.Ref(v.X)
 				for _, got := range []float32{all[i], one[0]} {
