@@ -203,3 +203,57 @@ func TestOptimUnfused(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamInstruments checks the streaming baselines of the optimizer
+// updates, which the benchmarks run beside them: every slice but the last
+// gains the last one, element by element, and nothing is touched beyond
+// the slices (each ends, then starts, at a guard page).
+func TestStreamInstruments(t *testing.T) {
+	for _, l := range []struct {
+		name string
+		ok   bool
+		s32  func(w, v, g []float32)
+		s43  func(w, m, v, g []float32)
+	}{
+		{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), Stream32AVX2, Stream43AVX2},
+		{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), Stream32AVX512, Stream43AVX512},
+	} {
+		t.Run(l.name, func(t *testing.T) {
+			if !l.ok {
+				t.Skipf("CPU lacks %s", l.name)
+			}
+			r := rand.New(rand.NewPCG(7, 8))
+			for _, n := range append(harness.GuardLengths(), 1000, 4099) {
+				for _, after := range []bool{true, false} {
+					s := make([][]float32, 4)
+					want := make([][]float32, 4)
+					for i := range s {
+						s[i] = guarded(t, n, after)
+						for j := range s[i] {
+							s[i][j] = float32(r.IntN(1 << 20))
+						}
+						want[i] = append([]float32(nil), s[i]...)
+					}
+					for i := range 3 {
+						for j := range want[i] {
+							want[i][j] += s[3][j]
+						}
+					}
+					harness.NoFault(t, l.name, func() { l.s43(s[0], s[1], s[2], s[3]) })
+					harness.NoFault(t, l.name, func() { l.s32(s[0], s[1], s[3]) })
+					for j := range want[0] {
+						want[0][j] += s[3][j]
+						want[1][j] += s[3][j]
+					}
+					for i := range s {
+						for j, v := range s[i] {
+							if v != want[i][j] {
+								t.Fatalf("n=%d: slice %d[%d] = %g, want %g", n, i, j, v, want[i][j])
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}

@@ -31,6 +31,18 @@ const (
 	openblasCase = "Sgemm (OpenBLAS, 1 thread)"
 )
 
+// The streaming baselines of the optimizer updates: as many arrays read
+// and written per element as SGDMomentum (w, v, g in; w, v out) and Adam
+// (w, m, v, g in; w, m, v out), in one generated loop with an addition per
+// output (optimStreams). baseOf maps each kernel to the baseline its
+// ×base column divides by; the others use baseline.
+const (
+	stream32 = "stream 3 in, 2 out (baseline)"
+	stream43 = "stream 4 in, 3 out (baseline)"
+)
+
+var baseOf = map[string]string{"SGDMomentum": stream32, "Adam": stream43}
+
 // rowShapes are the rows × columns of the row-wise kernels: a softmax over
 // 1024 classes, and a batch of 1024 rows of 10 classes (MNIST's output).
 var rowShapes = [][2]int{{256, 1024}, {1024, 10}}
@@ -89,11 +101,23 @@ func selected(cs []kernelCase, filter *regexp.Regexp) []kernelCase {
 	}
 	var out []kernelCase
 	for _, c := range cs {
-		if filter.MatchString(c.name) || (keep[c.size] && (c.name == baseline || c.name == "copy")) {
+		if filter.MatchString(c.name) || (keep[c.size] && (c.name == baseline || c.name == "copy")) ||
+			isBaseOf(filter, c.name) && keep[c.size] {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// isBaseOf reports whether kernel is the baseline of a kernel filter
+// selects.
+func isBaseOf(filter *regexp.Regexp, kernel string) bool {
+	for k, b := range baseOf {
+		if b == kernel && filter.MatchString(k) {
+			return true
+		}
+	}
+	return false
 }
 
 // baselines returns the two streaming baselines over n elements: copy
@@ -116,6 +140,10 @@ func baselines(n int, size string, vec func(int) []float32) []kernelCase {
 func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 	x, y, dy, out := vec(n), vec(n), vec(n), make([]float32, n)
 	w, m, v := vec(n), make([]float32, n), make([]float32, n)
+	// The streams add zeros, so that their arrays keep their values
+	// however often they run.
+	s32, s43 := optimStreams()
+	sw, sm, sv, zeros := vec(n), vec(n), vec(n), make([]float32, n)
 	rows, cols := max(n/1024, 1), min(n, 1024)
 	rn := rows * cols
 	bias := vec(cols)
@@ -139,6 +167,8 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		el("MSE", fn, func() { kernels.MSE(out, x, y) }),
 		el("Axpy", fn, func() { kernels.Axpy(out, 1e-3, x) }),
 		el("Scale", fn, func() { kernels.Scale(out, 0.999) }),
+		el(stream32, fn, func() { s32(sw, sv, zeros) }),
+		el(stream43, fn, func() { s43(sw, sm, sv, zeros) }),
 		el("SGDMomentum", fn, func() { kernels.SGDMomentum(w, v, dy, 1e-6, 0.9) }),
 		el("Adam", fn, func() {
 			step++

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/operand"
 )
@@ -101,4 +103,42 @@ var adam = kernel{
 	},
 }
 
-func optimFamily(c *build.Context) { generateAll(c, sgdMomentum, adam) }
+// stream32 and stream43 are measuring instruments, not kernels: the
+// streaming baselines of the optimizer updates, reading and writing as
+// many arrays per element as SGDMomentum (3 in, 2 out) and Adam (4 in, 3
+// out) in the same generated loop, with one addition per output, so that
+// a benchmark can quote each update as a fraction of the memory traffic
+// the machine sustains for it.
+var (
+	stream32 = streamInstrument("Stream32", []string{"w", "v", "g"}, 2)
+	stream43 = streamInstrument("Stream43", []string{"w", "m", "v", "g"}, 3)
+)
+
+// streamInstrument returns the instrument that adds the last of slices to
+// each of the first outs, in place.
+func streamInstrument(name string, slices []string, outs int) kernel {
+	return kernel{
+		name: name,
+		doc: []string{
+			"is a measuring instrument, not a kernel: it adds the last slice to",
+			"each of the others in place, reading as many arrays and writing as",
+			"many as an optimizer update, to measure beside it in the same run.",
+			"Every slice must be as long as the first (unchecked).",
+		},
+		sig:    "func(" + strings.Join(slices, ", ") + " []float32)",
+		slices: slices,
+		length: slices[0],
+		setup: func(c *build.Context, s isa) body {
+			return func(io vecIO, at []operand.Mem) {
+				g := io.load(at[outs])
+				for _, m := range at[:outs] {
+					v := io.load(m)
+					c.VADDPS(g, v, v)
+					io.store(v, m)
+				}
+			}
+		},
+	}
+}
+
+func optimFamily(c *build.Context) { generateAll(c, sgdMomentum, adam, stream32, stream43) }
