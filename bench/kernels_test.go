@@ -13,7 +13,7 @@ import (
 //	go test ./bench -run '^$' -bench Kernels -count 6 > best.txt
 //	benchstat generic.txt best.txt
 func BenchmarkKernels(b *testing.B) {
-	for _, c := range cases(defaultSizes, nil) {
+	for _, c := range cases(defaultSizes, nil, nil) {
 		if c.unit != "elem/ns" {
 			continue
 		}

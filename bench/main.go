@@ -1,14 +1,17 @@
-// Command bench runs every simdnn kernel on every implementation this CPU
-// can run and prints a Markdown table of their throughput, with the ratio
-// of each SIMD implementation to the pure-Go one and of every figure to the
-// streaming baseline y = 2·x over as many elements (GFLOP/s figures to the
-// FMA peak of the implementation's vector width), all measured in the same
-// run. It draws the Sgemm and elementwise figures in PNG plots, and with
-// -json writes every figure in machine-readable form.
+// Command bench runs every simdnn kernel, and a training step of the MNIST
+// MLP, on every implementation this CPU can run and prints one Markdown
+// table per kernel family: each figure, then its ratio to the pure-Go
+// implementation and to its baseline measured in the same run — the
+// streaming baseline y = 2·x over as many elements (the optimizer updates:
+// a stream of as many arrays), or for flops the FMA peak of the
+// implementation's vector width, and for Sgemm gonum's blas32.Gemm (and,
+// built with -tags openblas, OpenBLAS's cblas_sgemm on one thread). It
+// draws the Sgemm and elementwise figures in PNG plots, and with -json
+// writes every figure in machine-readable form.
 //
 //	go run ./bench [-sizes 4096,65536,1048576,16777216] [-gemm 64,256,1024]
-//	               [-kernels 'ReLU|Sgemm'] [-impl avx2,generic] [-threads 1]
-//	               [-benchtime 100ms] [-out bench/out] [-json results.json]
+//	               [-train 64,256] [-kernels 'ReLU|Sgemm'] [-impl avx2,generic]
+//	               [-threads 1] [-benchtime 100ms] [-out bench/out] [-json results.json]
 //
 // Each implementation is measured in a child process of its own, started
 // with SIMDNN_KERNELS set, because the kernels package chooses its
@@ -20,7 +23,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,6 +54,7 @@ func main() {
 	var (
 		sizeList  = flag.String("sizes", "4096,65536,1048576,16777216", "comma-separated elements per elementwise call")
 		gemmList  = flag.String("gemm", "64,256,1024", "comma-separated sides of the square Sgemm")
+		trainList = flag.String("train", "64,256", "comma-separated batch sizes of the MNIST MLP's training step (empty: none)")
 		kernelRE  = flag.String("kernels", "", "regular expression: measure only the kernels it matches (and their baselines)")
 		benchtime = flag.String("benchtime", "100ms", "time per kernel, size and implementation, as go test's -benchtime")
 		impls     = flag.String("impl", "", "comma-separated implementations to run (default: every one available)")
@@ -74,6 +77,10 @@ func main() {
 	if err != nil {
 		fatalf("-gemm: %v", err)
 	}
+	trains, err := parseSizes(*trainList)
+	if err != nil {
+		fatalf("-train: %v", err)
+	}
 	var filter *regexp.Regexp
 	if *kernelRE != "" {
 		if filter, err = regexp.Compile(*kernelRE); err != nil {
@@ -87,7 +94,7 @@ func main() {
 			// to the same number as simdnn's Sgemm.
 			runtime.GOMAXPROCS(*threads)
 		}
-		measure(os.Stdout, sizes, gemms, filter)
+		measure(os.Stdout, sizes, gemms, trains, filter)
 		return
 	}
 
@@ -132,7 +139,7 @@ func main() {
 	if bar != nil {
 		bar.Finish()
 	}
-	printTable(os.Stdout, names, all)
+	printTables(os.Stdout, names, all)
 	if *jsonPath != "" {
 		b, _ := json.MarshalIndent(all, "", "  ")
 		if err := os.WriteFile(*jsonPath, append(b, '\n'), 0o644); err != nil {
@@ -152,9 +159,13 @@ func main() {
 // in L3 or beyond, and in memory.
 var defaultSizes = []int{1 << 12, 1 << 16, 1 << 20, 1 << 24}
 
-// parseSizes parses a comma-separated list of positive integers.
+// parseSizes parses a comma-separated list of positive integers; an empty
+// list is none.
 func parseSizes(list string) ([]int, error) {
 	var sizes []int
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
 	for _, f := range strings.Split(list, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
@@ -201,74 +212,6 @@ func runChild(name string, args []string, progress func(total int)) ([]result, e
 		return nil, err
 	}
 	return rs, sc.Err()
-}
-
-// printTable prints one row per kernel and size and, per implementation,
-// its throughput, its ratio to generic when generic was measured too, and
-// its ratio to the baseline: the fastest y = 2·x of any implementation at
-// that size, the streaming speed the machine reached in this run (for the
-// optimizer updates, the fastest stream of as many arrays: baseOf).
-func printTable(w io.Writer, names []string, rs []result) {
-	type key struct{ impl, kernel, size string }
-	type row struct{ kernel, size string }
-	byKey := map[key]result{}
-	base := map[string]float64{}
-	peak := map[string]float64{} // implementation → its FMA peak
-	var order []row
-	seen := map[row]bool{}
-	for _, r := range rs {
-		byKey[key{r.Impl, r.Kernel, r.Size}] = r
-		if r.Kernel == baseline || r.Kernel == stream32 || r.Kernel == stream43 {
-			bk := r.Kernel + "@" + r.Size
-			base[bk] = max(base[bk], r.Value)
-		}
-		if r.Kernel == peakKernel {
-			peak[r.Impl] = r.Value
-		}
-		if k := (row{r.Kernel, r.Size}); !seen[k] {
-			seen[k] = true
-			order = append(order, k)
-		}
-	}
-	fmt.Fprintf(w, "simdnn kernels, one goroutine (Sgemm: -threads); best implementation here: %s. ×base is the ratio to the fastest %q at the same size (SGDMomentum and Adam: to the stream of as many arrays), or for GFLOP/s the fraction of the implementation's own FMA peak.\n\n", kernels.Available()[0], baseline)
-	fmt.Fprintf(w, "| kernel | size | unit |")
-	cols := 0
-	for _, name := range names {
-		fmt.Fprintf(w, " %s | ×base |", name)
-		cols += 2
-		if name != "generic" {
-			fmt.Fprintf(w, " ×generic |")
-			cols++
-		}
-	}
-	fmt.Fprintf(w, "\n|---|---|---|%s\n", strings.Repeat("---:|", cols))
-	for _, k := range order {
-		fmt.Fprintf(w, "| %s | %s | %s |", k.kernel, k.size, byKey[key{names[0], k.kernel, k.size}].Unit)
-		gen, haveGen := byKey[key{"generic", k.kernel, k.size}]
-		for _, name := range names {
-			r := byKey[key{name, k.kernel, k.size}]
-			fmt.Fprintf(w, " %.3g |", r.Value)
-			bk := baseline
-			if b, ok := baseOf[k.kernel]; ok {
-				bk = b
-			}
-			if b := base[bk+"@"+k.size]; b > 0 && r.Unit == "elem/ns" {
-				fmt.Fprintf(w, " %.2f |", r.Value/b)
-			} else if p := peak[name]; p > 0 && r.Unit == "GFLOP/s" && k.kernel != peakKernel {
-				fmt.Fprintf(w, " %.2f |", r.Value/p)
-			} else {
-				fmt.Fprintf(w, " – |")
-			}
-			if name != "generic" {
-				if haveGen && gen.Value > 0 {
-					fmt.Fprintf(w, " %.2f× |", r.Value/gen.Value)
-				} else {
-					fmt.Fprintf(w, " – |")
-				}
-			}
-		}
-		fmt.Fprintln(w)
-	}
 }
 
 func fatalf(format string, args ...any) {

@@ -50,10 +50,11 @@ var rowShapes = [][2]int{{256, 1024}, {1024, 10}}
 // cases returns every kernel as a call on each of the element counts
 // sizes (BiasAdd and BiasGrad on rows of 1024), the row-wise kernels on
 // rowShapes (with the baselines over as many elements), and Sgemm on
-// gemm×gemm matrices. Inputs are random in [−4, 4), the range where the
+// gemm×gemm matrices, and the training step of the MNIST MLP at each batch
+// size of trains. Inputs are random in [−4, 4), the range where the
 // transcendentals do real work. The same list serves the table of go run
 // ./bench and the Go benchmarks.
-func cases(sizes, gemms []int) []kernelCase {
+func cases(sizes, gemms, trains []int) []kernelCase {
 	rng := rand.New(rand.NewPCG(1, 2))
 	vec := func(n int) []float32 {
 		v := make([]float32, n)
@@ -84,8 +85,16 @@ func cases(sizes, gemms []int) []kernelCase {
 			}})
 		}
 	}
+	for _, batch := range trains {
+		// work is counted so that work per ns is thousands of samples per
+		// second.
+		cs = append(cs, kernelCase{name: trainCase, size: fmt.Sprintf("batch %d", batch), unit: "ksamples/s", work: 1e6 * float64(batch), f: newTrainStep(batch)})
+	}
 	return cs
 }
+
+// trainCase names the training step's rows.
+const trainCase = "TrainStep (784→256→128→10, Adam)"
 
 // selected returns the cases whose kernel name matches filter, and the
 // baselines of every size that keeps a case.
@@ -218,9 +227,9 @@ const peakKernel = "FMA peak (one core)"
 // writes to w, as JSON lines, first the number of results to come, then
 // one result per kernel and size, and the FMA peak of the implementation's
 // vector width when there is an instrument for it.
-func measure(w io.Writer, sizes, gemms []int, filter *regexp.Regexp) {
+func measure(w io.Writer, sizes, gemms, trains []int, filter *regexp.Regexp) {
 	enc := json.NewEncoder(w)
-	cs := selected(cases(sizes, gemms), filter)
+	cs := selected(cases(sizes, gemms, trains), filter)
 	enc.Encode(result{Impl: kernels.Impl(), Total: len(cs) + 1})
 	for _, c := range cs {
 		r := testing.Benchmark(c.run)

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// A table is one kernel family of the report: its rows are the results
+// that belong to it, and after each implementation's figure come the
+// ratios that make it readable (to a baseline, to the peak, to generic).
+type table struct {
+	title  string
+	member func(r result) bool
+	ratios []ratio
+}
+
+// A ratio is one column after an implementation's figure: of returns the
+// ratio for row r of implementation impl, or false where it has none.
+type ratio struct {
+	label string
+	of    func(r result, impl string) (float64, bool)
+}
+
+// printTables prints the results as one Markdown table per kernel family:
+// one row per kernel and size, and per implementation its figure and
+// ratios. All figures come from the same run, so the ratios hold when the
+// machine's clock or load drift between runs.
+func printTables(w io.Writer, names []string, rs []result) {
+	type key struct{ impl, kernel, size string }
+	byKey := map[key]result{}
+	best := map[string]float64{} // baseline kernel@size → the fastest implementation's figure
+	peak := map[string]float64{} // implementation → its FMA peak
+	for _, r := range rs {
+		byKey[key{r.Impl, r.Kernel, r.Size}] = r
+		switch r.Kernel {
+		case baseline, stream32, stream43:
+			bk := r.Kernel + "@" + r.Size
+			best[bk] = max(best[bk], r.Value)
+		case peakKernel:
+			peak[r.Impl] = r.Value
+		}
+	}
+	value := func(impl, kernel, size string) (float64, bool) {
+		r, ok := byKey[key{impl, kernel, size}]
+		return r.Value, ok && r.Value > 0
+	}
+	toGeneric := ratio{"×generic", func(r result, impl string) (float64, bool) {
+		g, ok := value("generic", r.Kernel, r.Size)
+		return r.Value / g, ok && impl != "generic"
+	}}
+	toStream := ratio{"×base", func(r result, _ string) (float64, bool) {
+		bk := baseline
+		if b, ok := baseOf[r.Kernel]; ok {
+			bk = b
+		}
+		b := best[bk+"@"+r.Size]
+		return r.Value / b, b > 0
+	}}
+	// toPeak divides a figure of flops by the FMA peak of the
+	// implementation that measured it (gonum and OpenBLAS beside it).
+	toPeak := func(flopsPer float64) ratio {
+		return ratio{"×peak", func(r result, impl string) (float64, bool) {
+			p := peak[impl]
+			return r.Value * flopsPer / p, p > 0 && r.Kernel != peakKernel
+		}}
+	}
+	toSgemm := func(label, kernel string) ratio {
+		return ratio{label, func(r result, impl string) (float64, bool) {
+			b, ok := value(impl, kernel, r.Size)
+			return r.Value / b, ok && r.Kernel == "Sgemm"
+		}}
+	}
+	tables := []table{
+		{"Elementwise kernels, elements/ns; ×base: to the fastest y = 2·x at the size (SGDMomentum and Adam: to the stream of as many arrays)",
+			func(r result) bool { return r.Unit == "elem/ns" && !strings.Contains(r.Size, "×") },
+			[]ratio{toStream, toGeneric}},
+		{"Row-wise kernels, elements/ns; ×base: to the fastest y = 2·x over as many elements",
+			func(r result) bool { return r.Unit == "elem/ns" && strings.Contains(r.Size, "×") },
+			[]ratio{toStream, toGeneric}},
+		{"Sgemm on square matrices, GFLOP/s; ×peak: to the implementation's FMA peak",
+			func(r result) bool { return r.Unit == "GFLOP/s" },
+			[]ratio{toPeak(1), toSgemm("×gonum", gonumCase), toSgemm("×OpenBLAS", openblasCase), toGeneric}},
+		{"Training step of the MNIST MLP, thousands of samples/s; ×peak: its flops to the FMA peak",
+			func(r result) bool { return r.Unit == "ksamples/s" },
+			[]ratio{toPeak(1e3 * trainStepFLOPs / 1e9), toGeneric}},
+	}
+	fmt.Fprintf(w, "simdnn on one goroutine (Sgemm and the training step: -threads); best implementation here: %s.\n", names[0])
+	for _, t := range tables {
+		var rows []result // the first implementation's result of each kernel and size, in order
+		seen := map[key]bool{}
+		for _, r := range rs {
+			if k := (key{"", r.Kernel, r.Size}); t.member(r) && !seen[k] {
+				seen[k] = true
+				rows = append(rows, r)
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		// A ratio column that no cell fills is left out.
+		fills := func(rt ratio) bool {
+			for _, name := range names {
+				for _, row := range rows {
+					if r, ok := byKey[key{name, row.Kernel, row.Size}]; ok {
+						if _, ok := rt.of(r, name); ok {
+							return true
+						}
+					}
+				}
+			}
+			return false
+		}
+		var cols []ratio
+		for _, rt := range t.ratios {
+			if fills(rt) {
+				cols = append(cols, rt)
+			}
+		}
+		fmt.Fprintf(w, "\n%s\n\n| kernel | size |", t.title)
+		for _, name := range names {
+			fmt.Fprintf(w, " %s |", name)
+			for _, c := range cols {
+				fmt.Fprintf(w, " %s |", c.label)
+			}
+		}
+		fmt.Fprintf(w, "\n|---|---|%s\n", strings.Repeat("---:|", len(names)*(1+len(cols))))
+		for _, row := range rows {
+			fmt.Fprintf(w, "| %s | %s |", row.Kernel, row.Size)
+			for _, name := range names {
+				r, ok := byKey[key{name, row.Kernel, row.Size}]
+				if !ok {
+					fmt.Fprintf(w, " – |%s", strings.Repeat(" – |", len(cols)))
+					continue
+				}
+				fmt.Fprintf(w, " %.3g |", r.Value)
+				for _, c := range cols {
+					if v, ok := c.of(r, name); ok {
+						fmt.Fprintf(w, " %.2f |", v)
+					} else {
+						fmt.Fprintf(w, " – |")
+					}
+				}
+			}
+			fmt.Fprintln(w)
+		}
+	}
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"math/rand/v2"
+
+	"github.com/simdnn/simdnn/nn"
+)
+
+// trainStepFLOPs is the work of one sample's training step of the
+// 784→256→128→10 MLP: the forward product of every layer, the weight
+// gradient of every layer, and the input gradient of the upper two (the
+// first layer's is not needed), 2 FLOPs per multiply-add.
+const trainStepFLOPs = 2 * (3*(784*256+256*128+128*10) - 784*256)
+
+// newTrainStep returns one training step (forward, softmax cross-entropy,
+// backward, Adam update) of the MNIST MLP 784→256→128→10 with ReLU on a
+// fixed random batch, the model of examples/mnist, with its buffers sized
+// by a first step. The step panics on error, which a fixed batch of valid
+// labels never gives.
+func newTrainStep(batch int) func() {
+	rng := rand.New(rand.NewPCG(5, 6))
+	model, err := nn.NewSequential(
+		nn.NewDense(784, 256, nn.He(rng)), nn.ReLU(),
+		nn.NewDense(256, 128, nn.He(rng)), nn.ReLU(),
+		nn.NewDense(128, 10, nn.Xavier(rng)),
+	)
+	if err != nil {
+		panic(err)
+	}
+	data := nn.Data{X: nn.NewMatrix(batch, 784), Labels: make([]int32, batch)}
+	for i := range data.X.Data {
+		data.X.Data[i] = rng.Float32()
+	}
+	for i := range data.Labels {
+		data.Labels[i] = int32(rng.IntN(10))
+	}
+	tr := &nn.Trainer{Model: model, Loss: nn.SoftmaxCrossEntropy{}, Optimizer: nn.NewAdam(1e-4)}
+	step := func() {
+		if _, err := tr.Step(data); err != nil {
+			panic(err)
+		}
+	}
+	step()
+	return step
+}
