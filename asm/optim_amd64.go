@@ -62,9 +62,30 @@ func AdamAVX2(w []float32, m []float32, v []float32, g []float32, beta1 float32,
 //go:noescape
 func AdamAVX512(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32)
 
+// Stream21AVX2 is a measuring instrument, not a kernel: it adds the last slice to
+// each of the others in place, reading as many arrays and writing as
+// many as the kernels it is the baseline of, to measure beside them
+// in the same run.
+// Every slice must be as long as the first (unchecked).
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func Stream21AVX2(y []float32, x []float32)
+
+// Stream21AVX512 is a measuring instrument, not a kernel: it adds the last slice to
+// each of the others in place, reading as many arrays and writing as
+// many as the kernels it is the baseline of, to measure beside them
+// in the same run.
+// Every slice must be as long as the first (unchecked).
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+//
+//go:noescape
+func Stream21AVX512(y []float32, x []float32)
+
 // Stream32AVX2 is a measuring instrument, not a kernel: it adds the last slice to
 // each of the others in place, reading as many arrays and writing as
-// many as an optimizer update, to measure beside it in the same run.
+// many as the kernels it is the baseline of, to measure beside them
+// in the same run.
 // Every slice must be as long as the first (unchecked).
 // It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
 //
@@ -73,7 +94,8 @@ func Stream32AVX2(w []float32, v []float32, g []float32)
 
 // Stream32AVX512 is a measuring instrument, not a kernel: it adds the last slice to
 // each of the others in place, reading as many arrays and writing as
-// many as an optimizer update, to measure beside it in the same run.
+// many as the kernels it is the baseline of, to measure beside them
+// in the same run.
 // Every slice must be as long as the first (unchecked).
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 //
@@ -82,7 +104,8 @@ func Stream32AVX512(w []float32, v []float32, g []float32)
 
 // Stream43AVX2 is a measuring instrument, not a kernel: it adds the last slice to
 // each of the others in place, reading as many arrays and writing as
-// many as an optimizer update, to measure beside it in the same run.
+// many as the kernels it is the baseline of, to measure beside them
+// in the same run.
 // Every slice must be as long as the first (unchecked).
 // It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
 //
@@ -91,7 +114,8 @@ func Stream43AVX2(w []float32, m []float32, v []float32, g []float32)
 
 // Stream43AVX512 is a measuring instrument, not a kernel: it adds the last slice to
 // each of the others in place, reading as many arrays and writing as
-// many as an optimizer update, to measure beside it in the same run.
+// many as the kernels it is the baseline of, to measure beside them
+// in the same run.
 // Every slice must be as long as the first (unchecked).
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 //

@@ -499,6 +499,128 @@ done:
 	VZEROUPPER
 	RET
 
+// func Stream21AVX2(y []float32, x []float32)
+// Requires: AVX
+TEXT ·Stream21AVX2(SB), NOSPLIT, $0-48
+	MOVQ y_len+8(FP), AX
+	MOVQ y_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	CMPQ AX, $0x00000020
+	JB   single
+
+unrolled:
+	VMOVUPS (DX), Y0
+	VMOVUPS (CX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y0
+	VMOVUPS 32(CX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VMOVUPS 64(CX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VMOVUPS 96(CX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	CMPQ    AX, $0x00000020
+	JAE     unrolled
+
+single:
+	CMPQ    AX, $0x00000008
+	JB      tail
+	VMOVUPS (DX), Y0
+	VMOVUPS (CX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     single
+
+tail:
+	TESTQ AX, AX
+	JZ    done
+
+scalar:
+	VMOVSS (DX), X2
+	VMOVSS (CX), X3
+	VADDPS Y2, Y3, Y3
+	VMOVSS X3, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   AX
+	JNZ    scalar
+
+done:
+	VZEROUPPER
+	RET
+
+// func Stream21AVX512(y []float32, x []float32)
+// Requires: AVX, AVX512F
+TEXT ·Stream21AVX512(SB), NOSPLIT, $0-48
+	MOVQ y_len+8(FP), CX
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), DX
+	CMPQ CX, $0x00000040
+	JB   single
+
+unrolled:
+	VMOVUPS (DX), Z0
+	VMOVUPS (AX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (AX)
+	VMOVUPS 64(DX), Z0
+	VMOVUPS 64(AX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS 128(DX), Z0
+	VMOVUPS 128(AX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, 128(AX)
+	VMOVUPS 192(DX), Z0
+	VMOVUPS 192(AX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, 192(AX)
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000040, CX
+	CMPQ    CX, $0x00000040
+	JAE     unrolled
+
+single:
+	CMPQ    CX, $0x00000010
+	JB      tail
+	VMOVUPS (DX), Z0
+	VMOVUPS (AX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, CX
+	JMP     single
+
+tail:
+	TESTQ     CX, CX
+	JZ        done
+	MOVL      $0x00000001, BX
+	SHLL      CL, BX
+	DECL      BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (AX), K1, Z1
+	VADDPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func Stream32AVX2(w []float32, v []float32, g []float32)
 // Requires: AVX
 TEXT ·Stream32AVX2(SB), NOSPLIT, $0-72

@@ -31,17 +31,23 @@ const (
 	openblasCase = "Sgemm (OpenBLAS, 1 thread)"
 )
 
-// The streaming baselines of the optimizer updates: as many arrays read
-// and written per element as SGDMomentum (w, v, g in; w, v out) and Adam
-// (w, m, v, g in; w, m, v out), in one generated loop with an addition per
-// output (optimStreams). baseOf maps each kernel to the baseline its
-// ×base column divides by; the others use baseline.
+// The streaming baselines of the kernels that move more arrays than y =
+// 2·x: as many read and written per element as the derivatives, Axpy and
+// MSE (2 in, 1 out), SGDMomentum (w, v, g in; w, v out) and Adam (w, m, v,
+// g in; w, m, v out), in one generated loop with an addition per output
+// (streamInstruments). baseOf maps each kernel to the baseline its ×base
+// column divides by; the others use baseline.
 const (
+	stream21 = "stream 2 in, 1 out (baseline)"
 	stream32 = "stream 3 in, 2 out (baseline)"
 	stream43 = "stream 4 in, 3 out (baseline)"
 )
 
-var baseOf = map[string]string{"SGDMomentum": stream32, "Adam": stream43}
+var baseOf = map[string]string{
+	"ReLUGrad": stream21, "LeakyReLUGrad": stream21, "TanhGrad": stream21, "SigmoidGrad": stream21,
+	"MSE": stream21, "Axpy": stream21,
+	"SGDMomentum": stream32, "Adam": stream43,
+}
 
 // rowShapes are the rows × columns of the row-wise kernels: a softmax over
 // 1024 classes, and a batch of 1024 rows of 10 classes (MNIST's output).
@@ -151,7 +157,7 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 	w, m, v := vec(n), make([]float32, n), make([]float32, n)
 	// The streams add zeros, so that their arrays keep their values
 	// however often they run.
-	s32, s43 := optimStreams()
+	st := streamInstruments()
 	sw, sm, sv, zeros := vec(n), vec(n), vec(n), make([]float32, n)
 	rows, cols := max(n/1024, 1), min(n, 1024)
 	rn := rows * cols
@@ -162,6 +168,9 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		return kernelCase{name: name, size: size, unit: "elem/ns", work: work, f: f}
 	}
 	return append(baselines(n, size, vec),
+		el(stream21, fn, func() { st.s21(sw, zeros) }),
+		el(stream32, fn, func() { st.s32(sw, sv, zeros) }),
+		el(stream43, fn, func() { st.s43(sw, sm, sv, zeros) }),
 		el("ReLU", fn, func() { kernels.ReLU(out, x) }),
 		el("ReLUGrad", fn, func() { kernels.ReLUGrad(out, x, dy) }),
 		el("LeakyReLU", fn, func() { kernels.LeakyReLU(out, x, 0.01) }),
@@ -176,8 +185,6 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		el("MSE", fn, func() { kernels.MSE(out, x, y) }),
 		el("Axpy", fn, func() { kernels.Axpy(out, 1e-3, x) }),
 		el("Scale", fn, func() { kernels.Scale(out, 0.999) }),
-		el(stream32, fn, func() { s32(sw, sv, zeros) }),
-		el(stream43, fn, func() { s43(sw, sm, sv, zeros) }),
 		el("SGDMomentum", fn, func() { kernels.SGDMomentum(w, v, dy, 1e-6, 0.9) }),
 		el("Adam", fn, func() {
 			step++

@@ -7,15 +7,15 @@ import (
 	"github.com/simdnn/simdnn/kernels"
 )
 
-// optimStreams returns the streaming baselines of the optimizer updates
-// for the active implementation: the generated instruments of its vector
-// width (asm.Stream32*, asm.Stream43*), or Go loops for generic.
-func optimStreams() (s32 func(w, v, g []float32), s43 func(w, m, v, g []float32)) {
+// streamInstruments returns the streaming baselines of several arrays for
+// the active implementation: the generated instruments of its vector
+// width (asm.Stream21*, Stream32*, Stream43*), or Go loops for generic.
+func streamInstruments() streams {
 	switch kernels.Impl() {
 	case "avx512":
-		return asm.Stream32AVX512, asm.Stream43AVX512
+		return streams{asm.Stream21AVX512, asm.Stream32AVX512, asm.Stream43AVX512}
 	case "avx2":
-		return asm.Stream32AVX2, asm.Stream43AVX2
+		return streams{asm.Stream21AVX2, asm.Stream32AVX2, asm.Stream43AVX2}
 	}
 	return goStreams()
 }

@@ -2,8 +2,6 @@
 
 package main
 
-// optimStreams returns the streaming baselines of the optimizer updates:
-// Go loops, where there is no generated instrument.
-func optimStreams() (s32 func(w, v, g []float32), s43 func(w, m, v, g []float32)) {
-	return goStreams()
-}
+// streamInstruments returns the streaming baselines of several arrays: Go
+// loops, where there is no generated instrument.
+func streamInstruments() streams { return goStreams() }

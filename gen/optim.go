@@ -103,13 +103,14 @@ var adam = kernel{
 	},
 }
 
-// stream32 and stream43 are measuring instruments, not kernels: the
-// streaming baselines of the optimizer updates, reading and writing as
-// many arrays per element as SGDMomentum (3 in, 2 out) and Adam (4 in, 3
-// out) in the same generated loop, with one addition per output, so that
-// a benchmark can quote each update as a fraction of the memory traffic
-// the machine sustains for it.
+// stream21, stream32 and stream43 are measuring instruments, not
+// kernels: streaming baselines that read and write as many arrays per
+// element as the derivatives (2 in, 1 out), SGDMomentum (3 in, 2 out) and
+// Adam (4 in, 3 out), in the same generated loop, with one addition per
+// output, so that a benchmark can quote each kernel as a fraction of the
+// memory traffic the machine sustains for it.
 var (
+	stream21 = streamInstrument("Stream21", []string{"y", "x"}, 1)
 	stream32 = streamInstrument("Stream32", []string{"w", "v", "g"}, 2)
 	stream43 = streamInstrument("Stream43", []string{"w", "m", "v", "g"}, 3)
 )
@@ -122,7 +123,8 @@ func streamInstrument(name string, slices []string, outs int) kernel {
 		doc: []string{
 			"is a measuring instrument, not a kernel: it adds the last slice to",
 			"each of the others in place, reading as many arrays and writing as",
-			"many as an optimizer update, to measure beside it in the same run.",
+			"many as the kernels it is the baseline of, to measure beside them",
+			"in the same run.",
 			"Every slice must be as long as the first (unchecked).",
 		},
 		sig:    "func(" + strings.Join(slices, ", ") + " []float32)",
@@ -141,4 +143,4 @@ func streamInstrument(name string, slices []string, outs int) kernel {
 	}
 }
 
-func optimFamily(c *build.Context) { generateAll(c, sgdMomentum, adam, stream32, stream43) }
+func optimFamily(c *build.Context) { generateAll(c, sgdMomentum, adam, stream21, stream32, stream43) }
