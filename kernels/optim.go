@@ -30,7 +30,8 @@ func Scale(x []float32, alpha float32) {
 // updating w and the velocity v in place; g is the gradient. Start v at
 // zeros: the first step then sets v = g, PyTorch's "buffer starts at the
 // first gradient". With momentum = 0 this is plain gradient descent. All
-// three slices have the same length.
+// three slices have the same length. Long slices are split over goroutines
+// as Sgemm's products are (SetThreads); the results do not depend on it.
 func SGDMomentum(w, v, g []float32, lr, momentum float32) {
 	checkLen("SGDMomentum", "v", len(v), "w", len(w))
 	checkLen("SGDMomentum", "g", len(g), "w", len(w))
@@ -39,7 +40,9 @@ func SGDMomentum(w, v, g []float32, lr, momentum float32) {
 	raceWrite(v)
 	raceRead(w)
 	raceWrite(w)
-	active.sgdMomentum(w, v, g, lr, momentum)
+	if !splitOptim(false, w, nil, v, g, lr, momentum, 0, 0, 0) {
+		active.sgdMomentum(w, v, g, lr, momentum)
+	}
 }
 
 // Adam applies step (counted from 1) of the Adam optimizer as PyTorch
@@ -52,7 +55,9 @@ func SGDMomentum(w, v, g []float32, lr, momentum float32) {
 //
 // eps is added after the bias-corrected square root. Start m and v at
 // zeros. The bias corrections are computed in float64 once per call. All
-// four slices have the same length; step must be ≥ 1.
+// four slices have the same length; step must be ≥ 1. Long slices are
+// split over goroutines as Sgemm's products are (SetThreads); the results
+// do not depend on it.
 func Adam(w, m, v, g []float32, lr, beta1, beta2, eps float32, step int) {
 	checkLen("Adam", "m", len(m), "w", len(w))
 	checkLen("Adam", "v", len(v), "w", len(w))
@@ -67,5 +72,7 @@ func Adam(w, m, v, g []float32, lr, beta1, beta2, eps float32, step int) {
 	raceWrite(v)
 	raceRead(w)
 	raceWrite(w)
-	active.adam(w, m, v, g, lr, beta1, beta2, eps, step)
+	if !splitOptim(true, w, m, v, g, lr, beta1, beta2, eps, step) {
+		active.adam(w, m, v, g, lr, beta1, beta2, eps, step)
+	}
 }
