@@ -51,7 +51,7 @@ func buildNEON(fam neonFamily) (file *arm64.File, asm, stubs string) {
 			}
 			b.WriteString("// " + l + "\n")
 		}
-		fmt.Fprintf(&b, "//\n//go:noescape\nfunc %s(%s)\n", f.Name, f.Signature())
+		fmt.Fprintf(&b, "//\n//go:noescape\nfunc %s(%s)%s\n", f.Name, f.Signature(), f.Results())
 	}
 	return file, file.Assembly(neonHeader), b.String()
 }

@@ -4,7 +4,8 @@ package arm64
 // layouts of the Advanced SIMD encoding classes in the Arm Architecture
 // Reference Manual (DDI 0487) and emitted as WORDs. Each takes and prints
 // its operands in Arm's order, destination first, as the GNU comment
-// does; all work on four single-precision lanes (Q = 1, sz = 0).
+// does; all work on four single-precision lanes (Q = 1, sz = 0), and the
+// "three same" ones also on two double-precision lanes (.D2, sz = 1).
 
 // The fields shared by the encodings below.
 const (
@@ -59,11 +60,28 @@ func (f *Func) BIC(d, n, m VA) {
 	f.word(logical(0, 0b01, d, n, m), "bic %s, %s, %s", d.gnu(), n.gnu(), m.gnu())
 }
 
+// three encodes a "three same" instruction on four float32 lanes or, when
+// every operand is .D2, on two float64 lanes (sz = 1).
 func (f *Func) three(mn string, u, a, opcode uint32, d, n, m VA) {
-	for _, x := range []VA{d, n, m} {
-		x.mustBe(S4, mn)
+	sz := floatSize(mn, d, n, m)
+	f.word(threeSame(u, a, opcode, d, n, m)|sz, "%s %s, %s, %s", mn, d.gnu(), n.gnu(), m.gnu())
+}
+
+// floatSize returns the sz bit (bit 22) of a floating-point vector
+// instruction whose operands xs must all be .S4 (sz = 0) or all .D2
+// (sz = 1).
+func floatSize(mn string, xs ...VA) uint32 {
+	a := S4
+	if xs[0].A == D2 {
+		a = D2
 	}
-	f.word(threeSame(u, a, opcode, d, n, m), "%s %s, %s, %s", mn, d.gnu(), n.gnu(), m.gnu())
+	for _, x := range xs {
+		x.mustBe(a, mn)
+	}
+	if a == D2 {
+		return 1 << 22
+	}
+	return 0
 }
 
 func (f *Func) cmpZero(mn string, u, a, opcode uint32, d, n VA) {
@@ -121,6 +139,29 @@ func (f *Func) FCMGT0(d, n VA) { f.cmpZero("fcmgt", 0, 1, 0b01100, d, n) }
 
 // FCMGE0 sets each lane of d to all ones where n ≥ 0, else zero.
 func (f *Func) FCMGE0(d, n VA) { f.cmpZero("fcmge", 1, 1, 0b01100, d, n) }
+
+// FMLA sets d += n·m lane by lane, rounding once, on .S4 or .D2: Go's
+// VFMLA in Arm's operand order, encoded here for the .D2 lanes.
+func (f *Func) FMLA(d, n, m VA) { f.three("fmla", 0, 0, 0b11001, d, n, m) }
+
+// FSQRT sets d = √n lane by lane, correctly rounded.
+func (f *Func) FSQRT(d, n VA) { f.two("fsqrt", 1, 1, 0b11111, d, n) }
+
+// FCVTL sets the two float64 lanes of d (.D2) to the low two float32 lanes
+// of n (.S2), exactly.
+func (f *Func) FCVTL(d, n VA) {
+	d.mustBe(D2, "fcvtl")
+	n.mustBe(S2, "fcvtl")
+	f.word(twoRegMisc(0, 0, 0b10111, d, n)&^q1|1<<22, "fcvtl %s, %s", d.gnu(), n.gnu())
+}
+
+// FCVTL2 sets the two float64 lanes of d (.D2) to the high two float32
+// lanes of n (.S4), exactly.
+func (f *Func) FCVTL2(d, n VA) {
+	d.mustBe(D2, "fcvtl2")
+	n.mustBe(S4, "fcvtl2")
+	f.word(twoRegMisc(0, 0, 0b10111, d, n)|1<<22, "fcvtl2 %s, %s", d.gnu(), n.gnu())
+}
 
 // FNEG sets d = −n.
 func (f *Func) FNEG(d, n VA) { f.two("fneg", 1, 1, 0b01111, d, n) }

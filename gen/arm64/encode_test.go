@@ -18,14 +18,19 @@ func TestWordsDecode(t *testing.T) {
 	var file File
 	f := file.Func("T", nil)
 	vs := []V{0, 1, 2, 4, 8, 16, 31, 21, 10}
+	three := []func(d, n, m VA){f.FADD, f.FSUB, f.FMUL, f.FDIV, f.FMAX, f.FMIN, f.FADDP, f.FCMEQ, f.FCMGE, f.FCMGT, f.FMLA}
+	two := []func(d, n VA){f.FCMLT0, f.FCMLE0, f.FCMGT0, f.FCMGE0, f.FNEG, f.FABS, f.FCVTZS, f.SCVTF, f.FSQRT}
 	for i, d := range vs {
 		n, m := vs[(i+3)%len(vs)], vs[(i+5)%len(vs)]
-		for _, op := range []func(d, n, m VA){f.FADD, f.FSUB, f.FMUL, f.FDIV, f.FMAX, f.FMIN, f.FADDP, f.FCMEQ, f.FCMGE, f.FCMGT} {
+		for _, op := range three {
 			op(d.S4(), n.S4(), m.S4())
+			op(d.D2(), n.D2(), m.D2())
 		}
-		for _, op := range []func(d, n VA){f.FCMLT0, f.FCMLE0, f.FCMGT0, f.FCMGE0, f.FNEG, f.FABS, f.FCVTZS, f.SCVTF} {
+		for _, op := range two {
 			op(d.S4(), n.S4())
 		}
+		f.FCVTL(d.D2(), n.S2())
+		f.FCVTL2(d.D2(), n.S4())
 		f.BIC(d.B16(), n.B16(), m.B16())
 		for lane := range 4 {
 			f.FMLAElem(d.S4(), n.S4(), m.S(lane))
@@ -33,8 +38,8 @@ func TestWordsDecode(t *testing.T) {
 		}
 	}
 	ws := file.Words()
-	if len(ws) != len(vs)*(10+8+1+8) {
-		t.Fatalf("%d words, want %d", len(ws), len(vs)*27)
+	if want := len(vs) * (2*len(three) + len(two) + 2 + 1 + 8); len(ws) != want {
+		t.Fatalf("%d words, want %d", len(ws), want)
 	}
 	for _, w := range ws {
 		checkWord(t, w)

@@ -14,14 +14,17 @@ const (
 	Int                 // int
 	Uint                // uint
 	Float32             // float32
+	Float64             // float64 (a result)
 )
 
 // size and align of a Kind in Go's ABI0 argument frame on arm64.
-func (k Kind) size() int  { return [...]int{24, 8, 8, 4}[k] }
-func (k Kind) align() int { return [...]int{8, 8, 8, 4}[k] }
+func (k Kind) size() int  { return [...]int{24, 8, 8, 4, 8}[k] }
+func (k Kind) align() int { return [...]int{8, 8, 8, 4, 8}[k] }
 
 // GoType is the type as a Go declaration writes it.
-func (k Kind) GoType() string { return [...]string{"[]float32", "int", "uint", "float32"}[k] }
+func (k Kind) GoType() string {
+	return [...]string{"[]float32", "int", "uint", "float32", "float64"}[k]
+}
 
 // Arg is one argument of a function.
 type Arg struct {
@@ -50,6 +53,8 @@ type Func struct {
 
 	offsets map[string]int
 	size    int
+	result  *Kind // the one result, if any, named ret at retOff
+	retOff  int
 	body    strings.Builder
 	words   []Word
 }
@@ -88,7 +93,7 @@ func (file *File) Assembly(header string) string {
 	b.WriteString(header)
 	b.WriteString("#include \"textflag.h\"\n")
 	for _, f := range file.funcs {
-		fmt.Fprintf(&b, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-%d\n", f.Name, f.Signature(), f.Name, f.size)
+		fmt.Fprintf(&b, "\n// func %s(%s)%s\nTEXT ·%s(SB), NOSPLIT, $0-%d\n", f.Name, f.Signature(), f.Results(), f.Name, f.size)
 		b.WriteString(f.body.String())
 	}
 	return b.String()
@@ -101,6 +106,35 @@ func (f *Func) Signature() string {
 		ps[i] = a.Name + " " + a.Kind.GoType()
 	}
 	return strings.Join(ps, ", ")
+}
+
+// Returns gives the function one result of kind k, unnamed (go vet calls
+// it ret), after the arguments at the next multiple of 8 bytes, as Go's
+// ABI0 places results.
+func (f *Func) Returns(k Kind) {
+	if f.result != nil {
+		panic(fmt.Sprintf("arm64: %s has a result already", f.Name))
+	}
+	f.result = &k
+	f.retOff = (f.size + 7) / 8 * 8
+	f.size = f.retOff + k.size()
+}
+
+// Results is what the Go declaration writes after the parameter list:
+// "" or " float64".
+func (f *Func) Results() string {
+	if f.result == nil {
+		return ""
+	}
+	return " " + f.result.GoType()
+}
+
+// ReturnFloat64 stores the low lane of v, a float64, as the result.
+func (f *Func) ReturnFloat64(v V) {
+	if f.result == nil || *f.result != Float64 {
+		panic(fmt.Sprintf("arm64: %s does not return a float64", f.Name))
+	}
+	f.op("FMOVD", v.F(), fmt.Sprintf("ret+%d(FP)", f.retOff))
 }
 
 func (f *Func) arg(name string, kind Kind) int {

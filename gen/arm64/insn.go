@@ -155,6 +155,15 @@ func (f *Func) sameArrangement(mn string, a Arrangement, m, n, d VA) {
 	f.op(mn, m, n, d)
 }
 
+// FMOVSReg copies the float32 in the low lane of s to d and, as every
+// write of a scalar register does, clears the other lanes of d's vector
+// register: FMOVSReg(F(v), F(v)) keeps lane 0 of v and zeroes the rest.
+func (f *Func) FMOVSReg(s, d F) { f.op("FMOVS", s, d) }
+
+// FCVTDS sets the float32 d to the float64 s rounded to nearest (Go's
+// operand order: source first).
+func (f *Func) FCVTDS(s, d F) { f.op("FCVTDS", s, d) }
+
 // FMOVS sets the low lane of v to the float32 c, which must be one of the
 // values FMOV's 8-bit immediate encodes (±n/16·2^e, 16 ≤ n ≤ 31,
 // −3 ≤ e ≤ 4, such as 0.5, 1 or 2).

@@ -37,6 +37,13 @@ func (v V) S4() VA { return VA{v, S4} }
 // instructions.
 func (v V) B16() VA { return VA{v, B16} }
 
+// D2 is the register as two 64-bit lanes, for float64.
+func (v V) D2() VA { return VA{v, D2} }
+
+// S2 is the register's low half as two 32-bit lanes, the source of
+// FCVTL.
+func (v V) S2() VA { return VA{v, S2} }
+
 // S is 32-bit lane i of the register, i < 4.
 func (v V) S(i int) Lane {
 	if i < 0 || i > 3 {
@@ -58,13 +65,15 @@ type Arrangement uint8
 const (
 	S4  Arrangement = iota // four 32-bit lanes (Q = 1, size = 10)
 	B16                    // sixteen bytes (Q = 1, size = 00)
+	D2                     // two 64-bit lanes (Q = 1, size = 11)
+	S2                     // the low two 32-bit lanes (Q = 0, size = 10)
 )
 
 // goName is the suffix Go's assembler writes: V0.S4.
-func (a Arrangement) goName() string { return [...]string{"S4", "B16"}[a] }
+func (a Arrangement) goName() string { return [...]string{"S4", "B16", "D2", "S2"}[a] }
 
 // gnuName is the suffix GNU syntax writes: v0.4s.
-func (a Arrangement) gnuName() string { return [...]string{"4s", "16b"}[a] }
+func (a Arrangement) gnuName() string { return [...]string{"4s", "16b", "2d", "2s"}[a] }
 
 // VA is a vector register with an arrangement.
 type VA struct {
