@@ -13,3 +13,21 @@ package asm
 //
 //go:noescape
 func SGDMomentumNEON(w []float32, v []float32, g []float32, lr float32, momentum float32)
+
+// AdamNEON applies one step of Adam for every i < len(w):
+//
+//	m[i] = fma(beta1, m[i], oneMinusBeta1·g[i])
+//	v[i] = fma(beta2, v[i], (oneMinusBeta2·g[i])·g[i])
+//	w[i] = w[i] − (stepSize·m[i]) / fma(√v[i], invSqrtBC2, eps)
+//
+// with the new m and v, every other operation rounded on its own (FSQRT
+// and FDIV are correctly rounded): the operations of fallback.Adam as the
+// Go compiler fuses them on arm64, whose results it gives bit for bit but
+// for NaN payloads when the caller passes oneMinusBeta1 = 1−beta1 and
+// oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2
+// from fallback.AdamScalars. m, v and g must be as long as w (unchecked)
+// and none may overlap another.
+// It belongs to the neon level (ASIMD); the caller checks the CPU.
+//
+//go:noescape
+func AdamNEON(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32)

@@ -45,11 +45,14 @@ func buildNEON(fam neonFamily) (file *arm64.File, asm, stubs string) {
 	for _, f := range file.Funcs() {
 		b.WriteString("\n")
 		for _, l := range f.Doc {
-			if l == "" {
+			switch {
+			case l == "":
 				b.WriteString("//\n")
-				continue
+			case l[0] == '\t': // a code block, as gofmt writes it
+				b.WriteString("//" + l + "\n")
+			default:
+				b.WriteString("// " + l + "\n")
 			}
-			b.WriteString("// " + l + "\n")
 		}
 		fmt.Fprintf(&b, "//\n//go:noescape\nfunc %s(%s)%s\n", f.Name, f.Signature(), f.Results())
 	}

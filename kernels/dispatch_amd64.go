@@ -6,7 +6,6 @@ import (
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/simdnn/simdnn/asm"
-	"github.com/simdnn/simdnn/fallback"
 )
 
 // archLevels orders this architecture's implementations, lowest first.
@@ -128,18 +127,5 @@ func biasGradWith(cols func(db, dy []float32, ldy, m, n int), add func(y, x []fl
 		for i := range m {
 			add(db, dy[i*ldy:i*ldy+n])
 		}
-	}
-}
-
-// adamKernel is the signature of the generated Adam kernels, which take
-// the per-call scalars precomputed.
-type adamKernel func(w, m, v, g []float32, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, invSqrtBC2, eps float32)
-
-// adamWith returns Adam made of k, with the scalars computed once per call
-// exactly as the fallback computes them, so the results agree bit for bit.
-func adamWith(k adamKernel) func(w, m, v, g []float32, lr, beta1, beta2, eps float32, step int) {
-	return func(w, m, v, g []float32, lr, beta1, beta2, eps float32, step int) {
-		stepSize, invSqrtBC2 := fallback.AdamScalars(lr, beta1, beta2, step)
-		k(w, m, v, g, beta1, 1-beta1, beta2, 1-beta2, stepSize, invSqrtBC2, eps)
 	}
 }

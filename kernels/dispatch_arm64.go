@@ -40,6 +40,7 @@ func simdImpls() []*impl {
 	neon.biasAdd = asm.BiasAddNEON
 	neon.biasGrad = biasGradNEON
 	neon.sgdMomentum = asm.SGDMomentumNEON
+	neon.adam = adamWith(asm.AdamNEON)
 	neon.sgemm = parallelSgemm(one(newBlockedGemm(neonGemm, packers{}).sgemm, neonGemm.mr, neonGemm.nr))
 	return []*impl{&neon}
 }
