@@ -25,6 +25,7 @@ var neonFamilies = []neonFamily{
 	{"bias", biasNEON},
 	{"optim", optimNEON},
 	{"sgemm", gemmNEON},
+	{"loss", lossNEON},
 }
 
 // neonRequires ends every NEON kernel's doc comment.

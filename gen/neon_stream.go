@@ -33,6 +33,13 @@ type neonBody func(f *Func, in, tmp []V) []V
 // trap: arm64 does not trap on floating-point exceptions unless the OS
 // enables it, and Go never does). label prefixes the loop's labels.
 func neonLoop(f *Func, label string, n R, loads, stores []R, body neonBody) {
+	neonLoopTail(f, label, n, loads, stores, body, body)
+}
+
+// neonLoopTail is neonLoop with tail, not body, emitting the code for
+// the single elements: a reduction, which must not add in the stale lanes,
+// clears them there.
+func neonLoopTail(f *Func, label string, n R, loads, stores []R, body, tail neonBody) {
 	if len(loads) > 4 {
 		panic("stream: more than four slices read")
 	}
@@ -86,7 +93,7 @@ func neonLoop(f *Func, label string, n R, loads, stores []R, body neonBody) {
 	for i, p := range loads {
 		f.VLD1Lane(p, V(4*i).S(0))
 	}
-	for k, v := range body(f, in(0), tmp(0)) {
+	for k, v := range tail(f, in(0), tmp(0)) {
 		f.VST1Lane(v.S(0), stores[k])
 	}
 	f.SUB(1, n, n)

@@ -3,6 +3,8 @@
 package kernels
 
 import (
+	"math"
+
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/simdnn/simdnn/asm"
@@ -41,6 +43,8 @@ func simdImpls() []*impl {
 	neon.biasGrad = biasGradNEON
 	neon.sgdMomentum = asm.SGDMomentumNEON
 	neon.adam = adamWith(asm.AdamNEON)
+	neon.mse = mseNEON
+	neon.softmaxGrad = asm.SoftmaxGradNEON
 	neon.sgemm = parallelSgemm(one(newBlockedGemm(neonGemm, packers{}).sgemm, neonGemm.mr, neonGemm.nr))
 	return []*impl{&neon}
 }
@@ -53,4 +57,20 @@ func biasGradNEON(db, dy []float32, ldy, m, n int) {
 		return
 	}
 	asm.BiasGradNEON(db, dy, ldy, m, n)
+}
+
+// mseNEON is fallback.MSE with the sum in asm.MSESumNEON or, with a
+// gradient, asm.MSEGradNEON, which sum in the same order, so the loss has
+// the same bits with and without dpred.
+func mseNEON(dpred, pred, target []float32) float32 {
+	if len(pred) == 0 {
+		return float32(math.NaN())
+	}
+	var s float64
+	if dpred == nil {
+		s = asm.MSESumNEON(pred, target)
+	} else {
+		s = asm.MSEGradNEON(dpred, pred, target, 2/float32(len(pred)))
+	}
+	return float32(s / float64(len(pred)))
 }
