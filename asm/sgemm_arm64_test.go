@@ -84,3 +84,10 @@ func TestSgemmKernelNEON(t *testing.T) {
 		}
 	}
 }
+
+// TestFMAPeakNEON only runs the instrument: it computes nothing to check.
+func TestFMAPeakNEON(t *testing.T) {
+	for _, n := range []int{0, 1, 3} {
+		FMAPeakNEON(n)
+	}
+}

@@ -133,7 +133,7 @@ func naiveGemm(s sgemmShape, a, b, c []float32) {
 // implementation, named shape=…/impl=… so that benchstat can put the two
 // side by side; they run one after the other for each shape, so that a
 // change in the load of a shared machine biases neither. Each reports
-// GFLOP/s and, on amd64, its fraction of the FMA peak of the active
+// GFLOP/s and, on amd64 and arm64, its fraction of the FMA peak of the active
 // implementation's vector width (peak-frac), the peak measured in the same
 // process (see fmaPeak); the ratios hold while the clock drifts.
 //

@@ -10,9 +10,9 @@ import (
 // BenchmarkTrainStep measures a training step (forward, softmax
 // cross-entropy, backward, Adam update) of the MNIST MLP 784→256→128→10
 // with ReLU (newTrainStep), per batch size, on one goroutine and on
-// GOMAXPROCS, in samples/s; on amd64 also as a fraction of the FMA peak of
-// one core at the active implementation's width (peak-frac, for
-// threads=1):
+// GOMAXPROCS, in samples/s; on amd64 and arm64 also as a fraction of the
+// FMA peak of one core at the active implementation's width (peak-frac,
+// for threads=1):
 //
 //	go test ./bench -run '^$' -bench TrainStep -cpu 2 -count 6 > t.txt
 //	benchstat -col /threads t.txt

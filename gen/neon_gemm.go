@@ -126,4 +126,6 @@ func gemmNEON(file *File) {
 		}
 	}
 	f.RET()
+
+	fmaPeakNEON(file)
 }
