@@ -134,9 +134,7 @@ func TestThreadsFor(t *testing.T) {
 // are descheduled more often). An allocation of simdnn's own would come
 // with every call or every stripe: 100 calls allow at most 50.
 func TestSgemmParallelAllocs(t *testing.T) {
-	if raceEnabled() {
-		t.Skip("sync.Pool drops items at random under the race detector")
-	}
+	skipAllocCounts(t)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	defer SetThreads(SetThreads(0))
 	const m, n, k = 200, 200, 200 // 16 MFLOP: 4 stripes
