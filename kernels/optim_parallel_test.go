@@ -53,9 +53,7 @@ func TestOptimSplit(t *testing.T) {
 // own once warm, counting as TestSgemmParallelAllocs does (and for the
 // same reason allowing the runtime's occasional wait-queue refills).
 func TestOptimSplitAllocs(t *testing.T) {
-	if raceEnabled() {
-		t.Skip("sync.Pool drops items at random under the race detector")
-	}
+	skipAllocCounts(t)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	defer SetThreads(SetThreads(0))
 	const n = 1 << 17
