@@ -16,8 +16,12 @@ package kernels
 // arithmetic. c must not overlap a or b.
 //
 // Accuracy: each element is within 16·k·ε·(|alpha|·(|A|·|B|)ᵢⱼ + |beta|·|Cᵢⱼ|)
-// of the exact result, ε = 2⁻²⁴ (the gauge the tests check); summation
-// order, and therefore the last bits, differ between implementations.
+// of the exact result, ε = 2⁻²⁴ (the gauge the tests check), as long as
+// no product underflows and no partial sum overflows: a bound relative
+// to the products cannot cover a product that rounds to zero or a sum
+// that reaches ±Inf, and summation order decides where that happens.
+// Summation order, and therefore the last bits, differ between
+// implementations.
 //
 // Products of more than a few million flops are split over goroutines, at
 // most GOMAXPROCS and at most what SetThreads allows. The split never
