@@ -26,6 +26,7 @@ var neonFamilies = []neonFamily{
 	{"optim", optimNEON},
 	{"sgemm", gemmNEON},
 	{"loss", lossNEON},
+	{"transcendental", transcendentalNEON},
 }
 
 // neonRequires ends every NEON kernel's doc comment.

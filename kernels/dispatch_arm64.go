@@ -35,6 +35,9 @@ func simdImpls() []*impl {
 	neon.reluGrad = asm.ReLUGradNEON
 	neon.leakyReLU = asm.LeakyReLUNEON
 	neon.leakyReLUGrad = asm.LeakyReLUGradNEON
+	neon.exp = asm.ExpNEON
+	neon.tanh = asm.TanhNEON
+	neon.sigmoid = asm.SigmoidNEON
 	neon.tanhGrad = asm.TanhGradNEON
 	neon.sigmoidGrad = asm.SigmoidGradNEON
 	neon.scale = asm.ScaleNEON

@@ -1,5 +1,7 @@
 package arm64
 
+import "fmt"
+
 // Instructions Go's assembler (1.26) lacks, encoded from the field
 // layouts of the Advanced SIMD encoding classes in the Arm Architecture
 // Reference Manual (DDI 0487) and emitted as WORDs. Each takes and prints
@@ -42,6 +44,15 @@ func twoRegMisc(u, a, opcode uint32, d, n VA) uint32 {
 func byElement(u, opcode uint32, d, n VA, m Lane) uint32 {
 	h, l := uint32(m.I>>1), uint32(m.I&1)
 	return q1 | u<<29 | elem | 0b10<<22 | l<<21 | uint32(m.V)<<16 | opcode<<12 | h<<11 | regs(d.V, n.V)
+}
+
+// shiftImm encodes "Advanced SIMD shift by immediate" for four 32-bit
+// lanes, immh:immb = imm7 (01xxxxx for .4S), which with U and opcode
+// gives the operation and the shift:
+//
+//	0 Q U 011110 immh(4) immb(3) opcode(5) 1 Rn Rd
+func shiftImm(u, opcode, imm7 uint32, d, n VA) uint32 {
+	return q1 | u<<29 | 0b011110<<23 | imm7<<16 | opcode<<11 | 1<<10 | regs(d.V, n.V)
 }
 
 // logical encodes "Advanced SIMD three same" with opcode 00011, the
@@ -126,6 +137,10 @@ func (f *Func) FCMGE(d, n, m VA) { f.three("fcmge", 1, 0, 0b11100, d, n, m) }
 // FCMGT sets each lane of d to all ones where n > m, else zero.
 func (f *Func) FCMGT(d, n, m VA) { f.three("fcmgt", 1, 1, 0b11100, d, n, m) }
 
+// FACGE sets each lane of d to all ones where |n| ≥ |m|, else zero
+// (false for NaN).
+func (f *Func) FACGE(d, n, m VA) { f.three("facge", 1, 0, 0b11101, d, n, m) }
+
 // FCMLT0 sets each lane of d to all ones where n < 0 (false for NaN and
 // −0), else zero.
 func (f *Func) FCMLT0(d, n VA) { f.cmpZero("fcmlt", 0, 1, 0b01110, d, n) }
@@ -174,6 +189,19 @@ func (f *Func) FCVTZS(d, n VA) { f.two("fcvtzs", 0, 1, 0b11011, d, n) }
 
 // SCVTF converts each int32 lane to float32.
 func (f *Func) SCVTF(d, n VA) { f.two("scvtf", 0, 0, 0b11101, d, n) }
+
+// SSHR shifts each 32-bit lane of n right by shift, 1 ≤ shift ≤ 32,
+// copying the sign bit in (arithmetic shift): by 31, all ones where n's
+// sign bit is set and zero elsewhere. Go's assembler has VUSHR, not SSHR.
+func (f *Func) SSHR(d, n VA, shift int) {
+	d.mustBe(S4, "sshr")
+	n.mustBe(S4, "sshr")
+	if shift < 1 || shift > 32 {
+		panic(fmt.Sprintf("arm64: sshr by %d, not 1 to 32", shift))
+	}
+	// For .4S the shift is 64 − immh:immb.
+	f.word(shiftImm(0, 0b00000, uint32(64-shift), d, n), "sshr %s, %s, #%d", d.gnu(), n.gnu(), shift)
+}
 
 // FMLAElem sets d += n·m, m one lane broadcast, rounding once.
 func (f *Func) FMLAElem(d, n VA, m Lane) {

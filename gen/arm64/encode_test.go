@@ -26,19 +26,24 @@ func TestWordsDecode(t *testing.T) {
 			op(d.S4(), n.S4(), m.S4())
 			op(d.D2(), n.D2(), m.D2())
 		}
+		f.FACGE(d.S4(), n.S4(), m.S4())
 		for _, op := range two {
 			op(d.S4(), n.S4())
 		}
 		f.FCVTL(d.D2(), n.S2())
 		f.FCVTL2(d.D2(), n.S4())
 		f.BIC(d.B16(), n.B16(), m.B16())
+		// Every shift sets a different pattern of immh:immb's bits.
+		for _, sh := range []int{1, 2, 4, 8, 16, 31, 32} {
+			f.SSHR(d.S4(), n.S4(), sh)
+		}
 		for lane := range 4 {
 			f.FMLAElem(d.S4(), n.S4(), m.S(lane))
 			f.FMULElem(d.S4(), n.S4(), m.S(lane))
 		}
 	}
 	ws := file.Words()
-	if want := len(vs) * (2*len(three) + len(two) + 2 + 1 + 8); len(ws) != want {
+	if want := len(vs) * (2*len(three) + 1 + len(two) + 2 + 1 + 7 + 8); len(ws) != want {
 		t.Fatalf("%d words, want %d", len(ws), want)
 	}
 	for _, w := range ws {

@@ -47,6 +47,10 @@ func (f *Func) LSL(imm Imm, n, d R) { f.op("LSL", imm, n, d) }
 // MOVD copies register s to d.
 func (f *Func) MOVD(s, d R) { f.op("MOVD", s, d) }
 
+// MOVDConst sets d = c; the assembler picks the instructions (MOVZ and
+// MOVK, or a literal).
+func (f *Func) MOVDConst(c uint64, d R) { f.op("MOVD", fmt.Sprintf("$0x%x", c), d) }
+
 // B branches to label.
 func (f *Func) B(label string) { f.op("B", label) }
 
@@ -109,6 +113,25 @@ func (f *Func) VST1Lane(l Lane, r R) { f.op("VST1.P", l, mem{r, 4}) }
 
 // VDUP sets every lane of d to lane l.
 func (f *Func) VDUP(l Lane, d VA) { d.mustBe(S4, "VDUP"); f.op("VDUP", l, d) }
+
+// VDUPR sets every lane of d to the low 32 bits of r.
+func (f *Func) VDUPR(r R, d VA) { d.mustBe(S4, "VDUP"); f.op("VDUP", r, d) }
+
+// VADD sets d = n + m, lane by lane as 32-bit integers.
+func (f *Func) VADD(m, n, d VA) { f.fourS("VADD", m, n, d) }
+
+// VSUB sets d = n − m, lane by lane as 32-bit integers.
+func (f *Func) VSUB(m, n, d VA) { f.fourS("VSUB", m, n, d) }
+
+// VSHL sets d = n << imm, lane by lane, 0 ≤ imm < 32.
+func (f *Func) VSHL(imm Imm, n, d VA) {
+	n.mustBe(S4, "VSHL")
+	d.mustBe(S4, "VSHL")
+	if imm < 0 || imm > 31 {
+		panic(fmt.Sprintf("arm64: VSHL by %d, not 0 to 31", imm))
+	}
+	f.op("VSHL", imm, n, d)
+}
 
 // VEOR sets d = n ^ m.
 func (f *Func) VEOR(m, n, d VA) { f.bitwise("VEOR", m, n, d) }
