@@ -84,16 +84,16 @@ func Exp(dst, x []float32) {
 // Accuracy depends on the implementation (see [Impl]). The pure-Go kernel
 // ("generic", and wherever no vector kernel replaces it) is within 1 ULP
 // of the exact result over every float32 input, largest error 0.78 ULP,
-// and never decreases as x increases. The AVX2 and AVX-512 kernels trade
-// that for speed (fused multiply-adds, a shorter expm1, one rounded
+// and never decreases as x increases. The AVX2, AVX-512 and NEON kernels
+// trade that for speed (fused multiply-adds, a shorter expm1, one rounded
 // quotient): within 3 ULP over every float32 input, largest error 2.61 ULP
-// on both, not monotonic (where the exact function rises by less than an
+// on each, not monotonic (where the exact function rises by less than an
 // ULP from one input to the next, a result can be an ULP below the one
-// before), and their bits are neither the pure-Go kernel's nor each
-// other's. On every implementation the result is odd bit for bit,
-// tanh(−x) = −tanh(x), and, as for the correctly rounded function, it is
-// ±1 exactly for |x| ≥ 9.01091385 and below 1 in magnitude for every
-// smaller |x|.
+// before), and their bits are not the pure-Go kernel's; NEON runs the AVX2
+// kernel's operations and gives its bits, AVX-512 gives others. On every
+// implementation the result is odd bit for bit, tanh(−x) = −tanh(x), and,
+// as for the correctly rounded function, it is ±1 exactly for
+// |x| ≥ 9.01091385 and below 1 in magnitude for every smaller |x|.
 func Tanh(dst, x []float32) {
 	checkLen("Tanh", "dst", len(dst), "x", len(x))
 	raceRead(x)
@@ -119,10 +119,11 @@ func TanhGrad(dx, y, dy []float32) {
 //
 // Accuracy depends on the implementation, as for [Tanh]: the pure-Go
 // kernel is within 1 ULP of the exact result over every float32 input,
-// largest error 0.84 ULP, and never decreases as x increases; the AVX2
-// and AVX-512 kernels are within 3 ULP, largest error 2.41 ULP (AVX-512)
-// and 2.40 ULP (AVX2), not monotonic, and bit-identical to neither the
-// pure-Go kernel nor each other. On every implementation the thresholds
+// largest error 0.84 ULP, and never decreases as x increases; the AVX2,
+// AVX-512 and NEON kernels are within 3 ULP, largest error 2.41 ULP
+// (AVX-512) and 2.40 ULP (AVX2, and NEON, which runs the AVX2 kernel's
+// operations and gives its bits), not monotonic, and not bit-identical
+// to the pure-Go kernel. On every implementation the thresholds
 // are those of the correctly rounded function: σ(x) is 1 exactly for
 // x ≥ 17.32868 and below 1 for every smaller x; far left it follows eˣ
 // through the denormals, 0 up to x = −103.972084 and 2⁻¹⁴⁹ at the next
