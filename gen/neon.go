@@ -27,6 +27,7 @@ var neonFamilies = []neonFamily{
 	{"sgemm", gemmNEON},
 	{"loss", lossNEON},
 	{"transcendental", transcendentalNEON},
+	{"softmax", softmaxNEON},
 }
 
 // neonRequires ends every NEON kernel's doc comment.

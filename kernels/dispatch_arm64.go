@@ -38,6 +38,8 @@ func simdImpls() []*impl {
 	neon.exp = asm.ExpNEON
 	neon.tanh = asm.TanhNEON
 	neon.sigmoid = asm.SigmoidNEON
+	neon.softmax = softmaxNEON
+	neon.logSoftmax = logSoftmaxNEON
 	neon.tanhGrad = asm.TanhGradNEON
 	neon.sigmoidGrad = asm.SigmoidGradNEON
 	neon.scale = asm.ScaleNEON

@@ -125,6 +125,10 @@ func (f *Func) FMAX(d, n, m VA) { f.three("fmax", 0, 0, 0b11110, d, n, m) }
 // FMIN sets d = min(n, m), NaN if either is NaN.
 func (f *Func) FMIN(d, n, m VA) { f.three("fmin", 0, 1, 0b11110, d, n, m) }
 
+// FMAXP sets each lane of d to the larger of a pair of adjacent lanes of
+// the concatenation m:n, NaN if either is NaN.
+func (f *Func) FMAXP(d, n, m VA) { f.three("fmaxp", 1, 0, 0b11110, d, n, m) }
+
 // FADDP adds adjacent pairs of the concatenation m:n.
 func (f *Func) FADDP(d, n, m VA) { f.three("faddp", 1, 0, 0b11010, d, n, m) }
 

@@ -27,6 +27,7 @@ func TestWordsDecode(t *testing.T) {
 			op(d.D2(), n.D2(), m.D2())
 		}
 		f.FACGE(d.S4(), n.S4(), m.S4())
+		f.FMAXP(d.S4(), n.S4(), m.S4())
 		for _, op := range two {
 			op(d.S4(), n.S4())
 		}
@@ -43,7 +44,7 @@ func TestWordsDecode(t *testing.T) {
 		}
 	}
 	ws := file.Words()
-	if want := len(vs) * (2*len(three) + 1 + len(two) + 2 + 1 + 7 + 8); len(ws) != want {
+	if want := len(vs) * (2*len(three) + 2 + len(two) + 2 + 1 + 7 + 8); len(ws) != want {
 		t.Fatalf("%d words, want %d", len(ws), want)
 	}
 	for _, w := range ws {

@@ -1,0 +1,105 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"math"
+
+	"github.com/simdnn/simdnn/asm"
+)
+
+// Softmax and LogSoftmax on NEON, a block of rows at a time: the assembly
+// takes each row's maximum, subtracts it and scales or shifts the rows;
+// ExpNEON runs over the whole block at once (for rows of 10, one call per
+// row would leave exp's long dependency chains exposed); Go adds each
+// row's exponentials in float64 and takes the one division or logarithm
+// a row needs. Every step is the fallback's, in its order, and ExpNEON
+// gives fallback.Exp's bits, so the results are the fallback's bits.
+
+const (
+	// neonRowBuf is the most rows per block, the length of the per-row
+	// buffers on the stack.
+	neonRowBuf = 256
+	// neonBlockElems bounds a block's entries, so that the block stays
+	// in L1 from one pass to the next.
+	neonBlockElems = 4096
+	// neonExpChunk is the length of the pieces whose sums
+	// fallback.LogSoftmax adds (its expSum's buffer): LogSoftmax sums
+	// a row in the same pieces, so that its float64 sum is the same.
+	neonExpChunk = 256
+)
+
+// neonRowBlock returns the number of rows of n > 0 entries per block.
+func neonRowBlock(n int) int { return max(1, min(neonRowBuf, neonBlockElems/n)) }
+
+// sum64 adds the entries of e in order in float64, as fallback's
+// expShifted does.
+func sum64(e []float32) float64 {
+	var s float64
+	for _, v := range e {
+		s += float64(v)
+	}
+	return s
+}
+
+// softmaxNEON is fallback.Softmax: e^(x − max) per row, then the row
+// times float32(1/Σ). The exponentials are written to dst, which may be x.
+func softmaxNEON(dst, x []float32, m, n int) {
+	if n == 0 {
+		return
+	}
+	var mx, inv [neonRowBuf]float32
+	b := neonRowBlock(n)
+	for i := 0; i < m; i += b {
+		r := min(b, m-i)
+		xs, d := x[i*n:(i+r)*n], dst[i*n:(i+r)*n]
+		asm.MaxRowsNEON(xs, r, n, mx[:r])
+		asm.ShiftRowsNEON(d, xs, r, n, mx[:r])
+		asm.ExpNEON(d, d)
+		for j := range r {
+			inv[j] = float32(1 / sum64(d[j*n:(j+1)*n]))
+		}
+		asm.ScaleRowsNEON(d, d, r, n, inv[:r])
+	}
+}
+
+// logSoftmaxNEON is fallback.LogSoftmax: (x − max) − float32(log Σ), the
+// exponentials in a scratch buffer, since dst may be x, whose entries
+// are read again after the sums.
+func logSoftmaxNEON(dst, x []float32, m, n int) {
+	if n == 0 {
+		return
+	}
+	var mx, lse [neonRowBuf]float32
+	var scratch [neonBlockElems]float32
+	b := neonRowBlock(n)
+	for i := 0; i < m; i += b {
+		r := min(b, m-i)
+		xs := x[i*n : (i+r)*n]
+		asm.MaxRowsNEON(xs, r, n, mx[:r])
+		if n <= neonExpChunk {
+			// Each row is one piece.
+			e := scratch[:r*n]
+			asm.ShiftRowsNEON(e, xs, r, n, mx[:r])
+			asm.ExpNEON(e, e)
+			for j := range r {
+				lse[j] = float32(math.Log(sum64(e[j*n : (j+1)*n])))
+			}
+		} else {
+			// Longer rows, each in pieces.
+			for j := range r {
+				row := xs[j*n : (j+1)*n]
+				var s float64
+				for off := 0; off < n; off += neonExpChunk {
+					k := min(neonExpChunk, n-off)
+					e := scratch[:k]
+					asm.ShiftRowsNEON(e, row[off:off+k], 1, k, mx[j:j+1])
+					asm.ExpNEON(e, e)
+					s += sum64(e)
+				}
+				lse[j] = float32(math.Log(s))
+			}
+		}
+		asm.Shift2RowsNEON(dst[i*n:(i+r)*n], xs, r, n, mx[:r], lse[:r])
+	}
+}
