@@ -65,14 +65,27 @@ func softmaxNEON(dst, x []float32, m, n int) {
 
 // logSoftmaxNEON is fallback.LogSoftmax: (x − max) − float32(log Σ), the
 // exponentials in a scratch buffer, since dst may be x, whose entries
-// are read again after the sums.
+// are read again after the sums. Calls on few entries take a small
+// scratch: Go clears a stack array on every call, and 16 KB of it would
+// cost more than a few short rows do.
 func logSoftmaxNEON(dst, x []float32, m, n int) {
 	if n == 0 {
 		return
 	}
-	var mx, lse [neonRowBuf]float32
+	if m*n <= neonExpChunk {
+		var scratch [neonExpChunk]float32
+		logSoftmaxIn(scratch[:], dst, x, m, n)
+		return
+	}
 	var scratch [neonBlockElems]float32
-	b := neonRowBlock(n)
+	logSoftmaxIn(scratch[:], dst, x, m, n)
+}
+
+// logSoftmaxIn is logSoftmaxNEON with scratch, at least neonExpChunk
+// entries long, for the exponentials.
+func logSoftmaxIn(scratch, dst, x []float32, m, n int) {
+	var mx, lse [neonRowBuf]float32
+	b := min(neonRowBlock(n), max(1, len(scratch)/n))
 	for i := 0; i < m; i += b {
 		r := min(b, m-i)
 		xs := x[i*n : (i+r)*n]
