@@ -80,7 +80,7 @@ func plotResults(dir string, names []string, rs []result) ([]string, error) {
 	// The baselines, as measured beside the best implementation.
 	for j, k := range []string{openblasCase, gonumCase} {
 		if xy := series(names[0], k); len(xy) > 0 {
-			if err := addLine(g, len(names)+j, strings.TrimPrefix(k, "Sgemm "), xy, false); err != nil {
+			if err := addLine(g, len(names)+j, strings.Trim(strings.TrimPrefix(k, "Sgemm "), "()"), xy, false); err != nil {
 				return nil, err
 			}
 		}
