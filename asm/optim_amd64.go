@@ -82,6 +82,24 @@ func Stream21AVX2(y []float32, x []float32)
 //go:noescape
 func Stream21AVX512(y []float32, x []float32)
 
+// Add21AVX2 is a measuring instrument, not a kernel: it sets dst = x + y, reading
+// two arrays and writing a third, as the derivatives do, to measure
+// beside them in the same run. x and y must be as long as dst
+// (unchecked).
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func Add21AVX2(dst []float32, x []float32, y []float32)
+
+// Add21AVX512 is a measuring instrument, not a kernel: it sets dst = x + y, reading
+// two arrays and writing a third, as the derivatives do, to measure
+// beside them in the same run. x and y must be as long as dst
+// (unchecked).
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+//
+//go:noescape
+func Add21AVX512(dst []float32, x []float32, y []float32)
+
 // Stream32AVX2 is a measuring instrument, not a kernel: it adds the last slice to
 // each of the others in place, reading as many arrays and writing as
 // many as the kernels it is the baseline of, to measure beside them

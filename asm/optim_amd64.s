@@ -621,6 +621,125 @@ done:
 	VZEROUPPER
 	RET
 
+// func Add21AVX2(dst []float32, x []float32, y []float32)
+// Requires: AVX
+TEXT ·Add21AVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ y_base+48(FP), BX
+	CMPQ AX, $0x00000020
+	JB   single
+
+unrolled:
+	VMOVUPS (DX), Y0
+	VADDPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	VMOVUPS 32(DX), Y0
+	VADDPS  32(BX), Y0, Y0
+	VMOVUPS Y0, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VADDPS  64(BX), Y0, Y0
+	VMOVUPS Y0, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VADDPS  96(BX), Y0, Y0
+	VMOVUPS Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	CMPQ    AX, $0x00000020
+	JAE     unrolled
+
+single:
+	CMPQ    AX, $0x00000008
+	JB      tail
+	VMOVUPS (DX), Y0
+	VADDPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     single
+
+tail:
+	TESTQ AX, AX
+	JZ    done
+
+scalar:
+	VMOVSS (DX), X1
+	VMOVSS (BX), X2
+	VADDPS Y2, Y1, Y1
+	VMOVSS X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	ADDQ   $0x00000004, BX
+	DECQ   AX
+	JNZ    scalar
+
+done:
+	VZEROUPPER
+	RET
+
+// func Add21AVX512(dst []float32, x []float32, y []float32)
+// Requires: AVX, AVX512F
+TEXT ·Add21AVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), CX
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), DX
+	MOVQ y_base+48(FP), BX
+	CMPQ CX, $0x00000040
+	JB   single
+
+unrolled:
+	VMOVUPS (DX), Z0
+	VADDPS  (BX), Z0, Z0
+	VMOVUPS Z0, (AX)
+	VMOVUPS 64(DX), Z0
+	VADDPS  64(BX), Z0, Z0
+	VMOVUPS Z0, 64(AX)
+	VMOVUPS 128(DX), Z0
+	VADDPS  128(BX), Z0, Z0
+	VMOVUPS Z0, 128(AX)
+	VMOVUPS 192(DX), Z0
+	VADDPS  192(BX), Z0, Z0
+	VMOVUPS Z0, 192(AX)
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, DX
+	ADDQ    $0x00000100, BX
+	SUBQ    $0x00000040, CX
+	CMPQ    CX, $0x00000040
+	JAE     unrolled
+
+single:
+	CMPQ    CX, $0x00000010
+	JB      tail
+	VMOVUPS (DX), Z0
+	VADDPS  (BX), Z0, Z0
+	VMOVUPS Z0, (AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, BX
+	SUBQ    $0x00000010, CX
+	JMP     single
+
+tail:
+	TESTQ     CX, CX
+	JZ        done
+	MOVL      $0x00000001, SI
+	SHLL      CL, SI
+	DECL      SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VADDPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func Stream32AVX2(w []float32, v []float32, g []float32)
 // Requires: AVX
 TEXT ·Stream32AVX2(SB), NOSPLIT, $0-72

@@ -215,9 +215,10 @@ func TestStreamInstruments(t *testing.T) {
 		s21  func(y, x []float32)
 		s32  func(w, v, g []float32)
 		s43  func(w, m, v, g []float32)
+		a21  func(dst, x, y []float32)
 	}{
-		{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), Stream21AVX2, Stream32AVX2, Stream43AVX2},
-		{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), Stream21AVX512, Stream32AVX512, Stream43AVX512},
+		{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), Stream21AVX2, Stream32AVX2, Stream43AVX2, Add21AVX2},
+		{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), Stream21AVX512, Stream32AVX512, Stream43AVX512, Add21AVX512},
 	} {
 		t.Run(l.name, func(t *testing.T) {
 			if !l.ok {
@@ -252,6 +253,13 @@ func TestStreamInstruments(t *testing.T) {
 							if v != want[i][j] {
 								t.Fatalf("n=%d: slice %d[%d] = %g, want %g", n, i, j, v, want[i][j])
 							}
+						}
+					}
+					dst := guarded(t, n, !after)
+					harness.NoFault(t, l.name, func() { l.a21(dst, s[1], s[2]) })
+					for j, v := range dst {
+						if want := s[1][j] + s[2][j]; v != want {
+							t.Fatalf("n=%d: Add21 dst[%d] = %g, want %g", n, j, v, want)
 						}
 					}
 				}

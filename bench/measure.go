@@ -32,20 +32,22 @@ const (
 )
 
 // The streaming baselines of the kernels that move more arrays than y =
-// 2·x: as many read and written per element as the derivatives, Axpy and
-// MSE (2 in, 1 out), SGDMomentum (w, v, g in; w, v out) and Adam (w, m, v,
-// g in; w, m, v out), in one generated loop with an addition per output
-// (streamInstruments). baseOf maps each kernel to the baseline its ×base
-// column divides by; the others use baseline.
+// 2·x, in one generated loop with an addition per output
+// (streamInstruments): two arrays in and a third out, as the derivatives
+// and MSE's gradient; two in and one of them out, as Axpy; 3 in and 2 out
+// in place, as SGDMomentum (w, v, g); 4 in and 3 out, as Adam (w, m, v,
+// g). baseOf maps each kernel to the baseline its ×base column divides
+// by; the others use baseline.
 const (
-	stream21 = "stream 2 in, 1 out (baseline)"
-	stream32 = "stream 3 in, 2 out (baseline)"
-	stream43 = "stream 4 in, 3 out (baseline)"
+	add21    = "stream 2 in, 1 new out (baseline)"
+	stream21 = "stream 2 in, 1 out in place (baseline)"
+	stream32 = "stream 3 in, 2 out in place (baseline)"
+	stream43 = "stream 4 in, 3 out in place (baseline)"
 )
 
 var baseOf = map[string]string{
-	"ReLUGrad": stream21, "LeakyReLUGrad": stream21, "TanhGrad": stream21, "SigmoidGrad": stream21,
-	"MSE": stream21, "Axpy": stream21,
+	"ReLUGrad": add21, "LeakyReLUGrad": add21, "TanhGrad": add21, "SigmoidGrad": add21, "MSE": add21,
+	"Axpy":        stream21,
 	"SGDMomentum": stream32, "Adam": stream43,
 }
 
@@ -168,6 +170,7 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		return kernelCase{name: name, size: size, unit: "elem/ns", work: work, f: f}
 	}
 	return append(baselines(n, size, vec),
+		el(add21, fn, func() { st.a21(out, sw, zeros) }),
 		el(stream21, fn, func() { st.s21(sw, zeros) }),
 		el(stream32, fn, func() { st.s32(sw, sv, zeros) }),
 		el(stream43, fn, func() { st.s43(sw, sm, sv, zeros) }),

@@ -105,7 +105,7 @@ var adam = kernel{
 
 // stream21, stream32 and stream43 are measuring instruments, not
 // kernels: streaming baselines that read and write as many arrays per
-// element as the derivatives (2 in, 1 out), SGDMomentum (3 in, 2 out) and
+// element, in place, as Axpy (2 in, 1 out), SGDMomentum (3 in, 2 out) and
 // Adam (4 in, 3 out), in the same generated loop, with one addition per
 // output, so that a benchmark can quote each kernel as a fraction of the
 // memory traffic the machine sustains for it.
@@ -143,4 +143,29 @@ func streamInstrument(name string, slices []string, outs int) kernel {
 	}
 }
 
-func optimFamily(c *build.Context) { generateAll(c, sgdMomentum, adam, stream21, stream32, stream43) }
+// add21 is the measuring instrument of the kernels that read two arrays
+// and write a third (the derivatives, MSE's gradient): dst = x + y, three
+// arrays in all, where stream21 (Axpy's) updates one of its two in place.
+var add21 = kernel{
+	name: "Add21",
+	doc: []string{
+		"is a measuring instrument, not a kernel: it sets dst = x + y, reading",
+		"two arrays and writing a third, as the derivatives do, to measure",
+		"beside them in the same run. x and y must be as long as dst",
+		"(unchecked).",
+	},
+	sig:    "func(dst, x, y []float32)",
+	slices: []string{"dst", "x", "y"},
+	length: "dst",
+	setup: func(c *build.Context, s isa) body {
+		return func(io vecIO, at []operand.Mem) {
+			v := io.load(at[1])
+			c.VADDPS(io.src(at[2]), v, v)
+			io.store(v, at[0])
+		}
+	},
+}
+
+func optimFamily(c *build.Context) {
+	generateAll(c, sgdMomentum, adam, stream21, add21, stream32, stream43)
+}
