@@ -157,10 +157,10 @@ func baselines(n int, size string, vec func(int) []float32) []kernelCase {
 func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 	x, y, dy, out := vec(n), vec(n), vec(n), make([]float32, n)
 	w, m, v := vec(n), make([]float32, n), make([]float32, n)
-	// The streams add zeros, so that their arrays keep their values
-	// however often they run.
+	// The streams run over the optimizers' own arrays and add zeros, so
+	// that the arrays keep their values however often they run.
 	st := streamInstruments()
-	sw, sm, sv, zeros := vec(n), vec(n), vec(n), make([]float32, n)
+	zeros := make([]float32, n)
 	rows, cols := max(n/1024, 1), min(n, 1024)
 	rn := rows * cols
 	bias := vec(cols)
@@ -170,10 +170,10 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		return kernelCase{name: name, size: size, unit: "elem/ns", work: work, f: f}
 	}
 	return append(baselines(n, size, vec),
-		el(add21, fn, func() { st.a21(out, sw, zeros) }),
-		el(stream21, fn, func() { st.s21(sw, zeros) }),
-		el(stream32, fn, func() { st.s32(sw, sv, zeros) }),
-		el(stream43, fn, func() { st.s43(sw, sm, sv, zeros) }),
+		el(add21, fn, func() { st.a21(out, w, zeros) }),
+		el(stream21, fn, func() { st.s21(w, zeros) }),
+		el(stream32, fn, func() { st.s32(w, v, zeros) }),
+		el(stream43, fn, func() { st.s43(w, m, v, zeros) }),
 		el("ReLU", fn, func() { kernels.ReLU(out, x) }),
 		el("ReLUGrad", fn, func() { kernels.ReLUGrad(out, x, dy) }),
 		el("LeakyReLU", fn, func() { kernels.LeakyReLU(out, x, 0.01) }),

@@ -145,20 +145,30 @@ func TestSgemmParallelAllocs(t *testing.T) {
 	bias := harness.GemmDense(rng, 1, n)
 	forEachGemmImpl(t, func(t *testing.T) {
 		call := func() { SgemmBiasAct(false, false, m, n, k, 1, a, k, b, n, 0, c, n, bias, ActReLU) }
-		for range 50 {
-			call() // start the workers and fill the pools
-		}
-		const runs = 100
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		for range runs {
-			call()
-		}
-		runtime.ReadMemStats(&after)
-		if allocs := after.Mallocs - before.Mallocs; allocs > runs/2 {
-			t.Errorf("%d allocations in %d calls of a %d×%d×%d product on 4 goroutines", allocs, runs, m, n, k)
+		if allocs := splitAllocs(call); allocs > splitRuns/2 {
+			t.Errorf("%d allocations in %d calls of a %d×%d×%d product on 4 goroutines", allocs, splitRuns, m, n, k)
 		}
 	})
+}
+
+// splitRuns is the number of calls splitAllocs counts over.
+const splitRuns = 100
+
+// splitAllocs returns the heap allocations of splitRuns calls of call,
+// after 50 that start the workers and fill the pools. It counts them
+// itself because testing.AllocsPerRun runs with GOMAXPROCS 1, where no
+// call is split.
+func splitAllocs(call func()) uint64 {
+	for range 50 {
+		call()
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range splitRuns {
+		call()
+	}
+	runtime.ReadMemStats(&after)
+	return after.Mallocs - before.Mallocs
 }
 
 // BenchmarkSgemmThreads measures the 1024³ product on one goroutine and

@@ -62,17 +62,7 @@ func TestOptimSplitAllocs(t *testing.T) {
 		Adam(w, m, v, g, 1e-3, 0.9, 0.999, 1e-8, 1)
 		SGDMomentum(w, v, g, 1e-2, 0.9)
 	}
-	for range 50 {
-		call()
-	}
-	const runs = 100
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range runs {
-		call()
-	}
-	runtime.ReadMemStats(&after)
-	if allocs := after.Mallocs - before.Mallocs; allocs > runs/2 {
-		t.Errorf("%d allocations in %d split Adam and SGDMomentum calls of %d elements on 4 goroutines", allocs, runs, n)
+	if allocs := splitAllocs(call); allocs > splitRuns/2 {
+		t.Errorf("%d allocations in %d split Adam and SGDMomentum calls of %d elements on 4 goroutines", allocs, splitRuns, n)
 	}
 }
