@@ -40,6 +40,7 @@ func simdImpls() []*impl {
 	neon.sigmoid = asm.SigmoidNEON
 	neon.softmax = softmaxNEON
 	neon.logSoftmax = logSoftmaxNEON
+	neon.softmaxCrossEntropy = softmaxCrossEntropyNEON
 	neon.tanhGrad = asm.TanhGradNEON
 	neon.sigmoidGrad = asm.SigmoidGradNEON
 	neon.scale = asm.ScaleNEON
