@@ -93,16 +93,16 @@ func cases(sizes, gemms, trains []int) []kernelCase {
 			}})
 		}
 	}
-	for _, batch := range trains {
-		// work is counted so that work per ns is thousands of samples per
-		// second.
-		cs = append(cs, kernelCase{name: trainCase, size: fmt.Sprintf("batch %d", batch), unit: "ksamples/s", work: 1e6 * float64(batch), f: newTrainStep(batch)})
+	for _, opt := range trainOptimizers {
+		for _, batch := range trains {
+			// work is counted so that work per ns is thousands of
+			// samples per second.
+			cs = append(cs, kernelCase{name: "TrainStep (784→256→128→10, " + opt.name + ")", size: fmt.Sprintf("batch %d", batch),
+				unit: "ksamples/s", work: 1e6 * float64(batch), f: newTrainStep(batch, opt.make())})
+		}
 	}
 	return cs
 }
-
-// trainCase names the training step's rows.
-const trainCase = "TrainStep (784→256→128→10, Adam)"
 
 // selected returns the cases whose kernel name matches filter, and the
 // baselines of every size that keeps a case.

@@ -12,12 +12,24 @@ import (
 // first layer's is not needed), 2 FLOPs per multiply-add.
 const trainStepFLOPs = 2 * (3*(784*256+256*128+128*10) - 784*256)
 
+// trainOptimizers are the updates the training step is measured with:
+// plain gradient descent, the update of the PyTorch figures that issue 5
+// sets its targets by, and Adam, the update of examples/mnist. The learning
+// rates are those of bench/peers/torch_step.py.
+var trainOptimizers = []struct {
+	name string
+	make func() nn.Optimizer
+}{
+	{"SGD", func() nn.Optimizer { return nn.NewSGD(0.01) }},
+	{"Adam", func() nn.Optimizer { return nn.NewAdam(1e-4) }},
+}
+
 // newTrainStep returns one training step (forward, softmax cross-entropy,
-// backward, Adam update) of the MNIST MLP 784→256→128→10 with ReLU on a
-// fixed random batch, the model of examples/mnist, with its buffers sized
-// by a first step. The step panics on error, which a fixed batch of valid
-// labels never gives.
-func newTrainStep(batch int) func() {
+// backward, the update of opt) of the MNIST MLP 784→256→128→10 with ReLU
+// on a fixed random batch, the model of examples/mnist, with its buffers
+// sized by a first step. The step panics on error, which a fixed batch of
+// valid labels never gives.
+func newTrainStep(batch int, opt nn.Optimizer) func() {
 	rng := rand.New(rand.NewPCG(5, 6))
 	model, err := nn.NewSequential(
 		nn.NewDense(784, 256, nn.He(rng)), nn.ReLU(),
@@ -34,7 +46,7 @@ func newTrainStep(batch int) func() {
 	for i := range data.Labels {
 		data.Labels[i] = int32(rng.IntN(10))
 	}
-	tr := &nn.Trainer{Model: model, Loss: nn.SoftmaxCrossEntropy{}, Optimizer: nn.NewAdam(1e-4)}
+	tr := &nn.Trainer{Model: model, Loss: nn.SoftmaxCrossEntropy{}, Optimizer: opt}
 	step := func() {
 		if _, err := tr.Step(data); err != nil {
 			panic(err)
