@@ -271,6 +271,103 @@ TEXT ·ExpAVX2(SB), NOSPLIT, $0-48
 	MOVL         $0x3f800000, BX
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Y0
+	CMPQ         AX, $0x00000010
+	JB           single
+
+unrolled:
+	VMOVUPS      (DX), Y1
+	VMOVUPS      32(DX), Y4
+	VBROADCASTSS transconst<>+0(SB), Y2
+	VBROADCASTSS transconst<>+0(SB), Y5
+	VBROADCASTSS transconst<>+32(SB), Y3
+	VBROADCASTSS transconst<>+32(SB), Y6
+	VMINPS       Y1, Y2, Y1
+	VMINPS       Y4, Y5, Y2
+	VMAXPS       Y1, Y3, Y1
+	VMAXPS       Y2, Y6, Y3
+	VMULPS       transconst<>+64(SB), Y1, Y2
+	VMULPS       transconst<>+64(SB), Y3, Y4
+	VADDPS       transconst<>+96(SB), Y2, Y2
+	VADDPS       transconst<>+96(SB), Y4, Y6
+	VSUBPS       transconst<>+96(SB), Y2, Y4
+	VSUBPS       transconst<>+96(SB), Y6, Y8
+	VMULPS       transconst<>+128(SB), Y4, Y5
+	VMULPS       transconst<>+128(SB), Y8, Y9
+	VSUBPS       Y5, Y1, Y1
+	VSUBPS       Y9, Y3, Y3
+	VMULPS       transconst<>+160(SB), Y4, Y4
+	VMULPS       transconst<>+160(SB), Y8, Y9
+	VSUBPS       Y4, Y1, Y5
+	VSUBPS       Y9, Y3, Y10
+	VPAND        transconst<>+192(SB), Y5, Y8
+	VPAND        transconst<>+192(SB), Y10, Y11
+	VPCMPGTD     transconst<>+224(SB), Y8, Y8
+	VPCMPGTD     transconst<>+224(SB), Y11, Y11
+	VPAND        Y8, Y5, Y5
+	VPAND        Y11, Y10, Y11
+	VMULPS       Y5, Y5, Y8
+	VMULPS       Y11, Y11, Y12
+	VMULPS       transconst<>+256(SB), Y5, Y10
+	VMULPS       transconst<>+256(SB), Y11, Y13
+	VADDPS       transconst<>+288(SB), Y10, Y10
+	VADDPS       transconst<>+288(SB), Y13, Y13
+	VMULPS       transconst<>+320(SB), Y5, Y5
+	VMULPS       transconst<>+320(SB), Y11, Y11
+	VADDPS       transconst<>+352(SB), Y5, Y5
+	VADDPS       transconst<>+352(SB), Y11, Y14
+	VMULPS       transconst<>+384(SB), Y8, Y11
+	VMULPS       transconst<>+384(SB), Y12, Y15
+	VADDPS       Y5, Y11, Y5
+	VADDPS       Y14, Y15, Y11
+	VMULPS       Y8, Y5, Y5
+	VMULPS       Y12, Y11, Y11
+	VADDPS       Y10, Y5, Y5
+	VADDPS       Y13, Y11, Y10
+	VMULPS       Y5, Y8, Y5
+	VMULPS       Y10, Y12, Y8
+	VSUBPS       Y4, Y5, Y4
+	VSUBPS       Y9, Y8, Y9
+	VADDPS       Y1, Y0, Y5
+	VADDPS       Y3, Y0, Y10
+	VSUBPS       Y5, Y0, Y8
+	VSUBPS       Y10, Y0, Y11
+	VADDPS       Y1, Y8, Y1
+	VADDPS       Y3, Y11, Y3
+	VADDPS       Y4, Y1, Y1
+	VADDPS       Y9, Y3, Y3
+	VADDPS       Y1, Y5, Y1
+	VADDPS       Y3, Y10, Y3
+	VPSUBD       transconst<>+96(SB), Y2, Y2
+	VPSUBD       transconst<>+96(SB), Y6, Y6
+	VPSRAD       $0x01, Y2, Y4
+	VPSRAD       $0x01, Y6, Y8
+	VPSUBD       Y4, Y2, Y5
+	VPSUBD       Y8, Y6, Y9
+	VPADDD       transconst<>+416(SB), Y4, Y4
+	VPADDD       transconst<>+416(SB), Y8, Y8
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y8, Y8
+	VPADDD       transconst<>+416(SB), Y5, Y5
+	VPADDD       transconst<>+416(SB), Y9, Y9
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y9, Y9
+	VPADDD       transconst<>+448(SB), Y2, Y2
+	VPADDD       transconst<>+448(SB), Y6, Y6
+	VPSRAD       $0x1f, Y2, Y2
+	VPSRAD       $0x1f, Y6, Y6
+	VPANDN       Y5, Y2, Y2
+	VPANDN       Y9, Y6, Y5
+	VMULPS       Y4, Y1, Y1
+	VMULPS       Y8, Y3, Y3
+	VMULPS       Y2, Y1, Y1
+	VMULPS       Y5, Y3, Y2
+	VMOVUPS      Y1, (CX)
+	VMOVUPS      Y2, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, $0x00000010
+	JAE          unrolled
 
 single:
 	CMPQ         AX, $0x00000008
@@ -283,39 +380,39 @@ single:
 	VMULPS       transconst<>+64(SB), Y1, Y2
 	VADDPS       transconst<>+96(SB), Y2, Y2
 	VSUBPS       transconst<>+96(SB), Y2, Y3
-	VMULPS       transconst<>+128(SB), Y3, Y5
-	VSUBPS       Y5, Y1, Y1
+	VMULPS       transconst<>+128(SB), Y3, Y4
+	VSUBPS       Y4, Y1, Y1
 	VMULPS       transconst<>+160(SB), Y3, Y3
-	VSUBPS       Y3, Y1, Y5
-	VPAND        transconst<>+192(SB), Y5, Y6
-	VPCMPGTD     transconst<>+224(SB), Y6, Y6
-	VPAND        Y6, Y5, Y5
-	VMULPS       Y5, Y5, Y6
-	VMULPS       transconst<>+256(SB), Y5, Y7
-	VADDPS       transconst<>+288(SB), Y7, Y7
-	VMULPS       transconst<>+320(SB), Y5, Y5
-	VADDPS       transconst<>+352(SB), Y5, Y5
-	VMULPS       transconst<>+384(SB), Y6, Y8
-	VADDPS       Y5, Y8, Y5
-	VMULPS       Y6, Y5, Y5
-	VADDPS       Y7, Y5, Y5
-	VMULPS       Y5, Y6, Y5
-	VSUBPS       Y3, Y5, Y3
-	VADDPS       Y1, Y0, Y5
-	VSUBPS       Y5, Y0, Y6
-	VADDPS       Y1, Y6, Y1
-	VADDPS       Y3, Y1, Y1
+	VSUBPS       Y3, Y1, Y4
+	VPAND        transconst<>+192(SB), Y4, Y5
+	VPCMPGTD     transconst<>+224(SB), Y5, Y5
+	VPAND        Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VMULPS       transconst<>+256(SB), Y4, Y6
+	VADDPS       transconst<>+288(SB), Y6, Y6
+	VMULPS       transconst<>+320(SB), Y4, Y4
+	VADDPS       transconst<>+352(SB), Y4, Y4
+	VMULPS       transconst<>+384(SB), Y5, Y8
+	VADDPS       Y4, Y8, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y6, Y4, Y4
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y3, Y4, Y3
+	VADDPS       Y1, Y0, Y4
+	VSUBPS       Y4, Y0, Y5
 	VADDPS       Y1, Y5, Y1
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y4, Y1
 	VPSUBD       transconst<>+96(SB), Y2, Y2
 	VPSRAD       $0x01, Y2, Y3
-	VPSUBD       Y3, Y2, Y5
+	VPSUBD       Y3, Y2, Y4
 	VPADDD       transconst<>+416(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
-	VPADDD       transconst<>+416(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VPADDD       transconst<>+416(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
 	VPADDD       transconst<>+448(SB), Y2, Y2
 	VPSRAD       $0x1f, Y2, Y2
-	VPANDN       Y5, Y2, Y2
+	VPANDN       Y4, Y2, Y2
 	VMULPS       Y3, Y1, Y1
 	VMULPS       Y2, Y1, Y1
 	VMOVUPS      Y1, (CX)
@@ -329,47 +426,47 @@ tail:
 	JZ    done
 
 scalar:
-	VMOVSS       (DX), X4
+	VMOVSS       (DX), X7
 	VBROADCASTSS transconst<>+0(SB), Y1
 	VBROADCASTSS transconst<>+32(SB), Y2
-	VMINPS       Y4, Y1, Y1
+	VMINPS       Y7, Y1, Y1
 	VMAXPS       Y1, Y2, Y1
 	VMULPS       transconst<>+64(SB), Y1, Y2
 	VADDPS       transconst<>+96(SB), Y2, Y2
 	VSUBPS       transconst<>+96(SB), Y2, Y3
-	VMULPS       transconst<>+128(SB), Y3, Y5
-	VSUBPS       Y5, Y1, Y1
+	VMULPS       transconst<>+128(SB), Y3, Y4
+	VSUBPS       Y4, Y1, Y1
 	VMULPS       transconst<>+160(SB), Y3, Y3
-	VSUBPS       Y3, Y1, Y5
-	VPAND        transconst<>+192(SB), Y5, Y6
-	VPCMPGTD     transconst<>+224(SB), Y6, Y6
-	VPAND        Y6, Y5, Y5
-	VMULPS       Y5, Y5, Y6
-	VMULPS       transconst<>+256(SB), Y5, Y7
-	VADDPS       transconst<>+288(SB), Y7, Y7
-	VMULPS       transconst<>+320(SB), Y5, Y5
-	VADDPS       transconst<>+352(SB), Y5, Y5
-	VMULPS       transconst<>+384(SB), Y6, Y8
-	VADDPS       Y5, Y8, Y5
-	VMULPS       Y6, Y5, Y5
-	VADDPS       Y7, Y5, Y5
-	VMULPS       Y5, Y6, Y5
-	VSUBPS       Y3, Y5, Y3
-	VADDPS       Y1, Y0, Y5
-	VSUBPS       Y5, Y0, Y6
-	VADDPS       Y1, Y6, Y1
-	VADDPS       Y3, Y1, Y1
+	VSUBPS       Y3, Y1, Y4
+	VPAND        transconst<>+192(SB), Y4, Y5
+	VPCMPGTD     transconst<>+224(SB), Y5, Y5
+	VPAND        Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VMULPS       transconst<>+256(SB), Y4, Y6
+	VADDPS       transconst<>+288(SB), Y6, Y6
+	VMULPS       transconst<>+320(SB), Y4, Y4
+	VADDPS       transconst<>+352(SB), Y4, Y4
+	VMULPS       transconst<>+384(SB), Y5, Y8
+	VADDPS       Y4, Y8, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y6, Y4, Y4
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y3, Y4, Y3
+	VADDPS       Y1, Y0, Y4
+	VSUBPS       Y4, Y0, Y5
 	VADDPS       Y1, Y5, Y1
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y4, Y1
 	VPSUBD       transconst<>+96(SB), Y2, Y2
 	VPSRAD       $0x01, Y2, Y3
-	VPSUBD       Y3, Y2, Y5
+	VPSUBD       Y3, Y2, Y4
 	VPADDD       transconst<>+416(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
-	VPADDD       transconst<>+416(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VPADDD       transconst<>+416(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
 	VPADDD       transconst<>+448(SB), Y2, Y2
 	VPSRAD       $0x1f, Y2, Y2
-	VPANDN       Y5, Y2, Y2
+	VPANDN       Y4, Y2, Y2
 	VMULPS       Y3, Y1, Y1
 	VMULPS       Y2, Y1, Y1
 	VMOVSS       X1, (CX)
@@ -393,6 +490,105 @@ TEXT ·ExpAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS X0, Z0
 	VBROADCASTSS transconst<>+0(SB), Z1
 	VBROADCASTSS transconst<>+32(SB), Z2
+	CMPQ         CX, $0x00000030
+	JB           single
+
+unrolled:
+	VMOVUPS       (DX), Z3
+	VMOVUPS       64(DX), Z4
+	VMOVUPS       128(DX), Z5
+	VMINPS        Z3, Z1, Z3
+	VMINPS        Z4, Z1, Z4
+	VMINPS        Z5, Z1, Z5
+	VMAXPS        Z3, Z2, Z3
+	VMAXPS        Z4, Z2, Z4
+	VMAXPS        Z5, Z2, Z9
+	VMULPS.BCST   transconst<>+64(SB), Z3, Z5
+	VMULPS.BCST   transconst<>+64(SB), Z4, Z7
+	VMULPS.BCST   transconst<>+64(SB), Z9, Z6
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z6, Z10
+	VMULPS.BCST   transconst<>+128(SB), Z5, Z6
+	VMULPS.BCST   transconst<>+128(SB), Z7, Z8
+	VMULPS.BCST   transconst<>+128(SB), Z10, Z11
+	VSUBPS        Z6, Z3, Z3
+	VSUBPS        Z8, Z4, Z4
+	VSUBPS        Z11, Z9, Z14
+	VMULPS.BCST   transconst<>+160(SB), Z5, Z6
+	VMULPS.BCST   transconst<>+160(SB), Z7, Z11
+	VMULPS.BCST   transconst<>+160(SB), Z10, Z15
+	VSUBPS        Z6, Z3, Z8
+	VSUBPS        Z11, Z4, Z12
+	VSUBPS        Z15, Z14, Z16
+	VPANDD.BCST   transconst<>+192(SB), Z8, Z9
+	VPANDD.BCST   transconst<>+192(SB), Z12, Z13
+	VPANDD.BCST   transconst<>+192(SB), Z16, Z17
+	VPCMPGTD.BCST transconst<>+224(SB), Z9, K1
+	VPCMPGTD.BCST transconst<>+224(SB), Z13, K2
+	VPCMPGTD.BCST transconst<>+224(SB), Z17, K3
+	VMOVUPS.Z     Z8, K1, Z8
+	VMOVUPS.Z     Z12, K2, Z9
+	VMOVUPS.Z     Z16, K3, Z18
+	VMULPS        Z8, Z8, Z12
+	VMULPS        Z9, Z9, Z16
+	VMULPS        Z18, Z18, Z19
+	VMULPS.BCST   transconst<>+256(SB), Z8, Z13
+	VMULPS.BCST   transconst<>+256(SB), Z9, Z17
+	VMULPS.BCST   transconst<>+256(SB), Z18, Z20
+	VADDPS.BCST   transconst<>+288(SB), Z13, Z13
+	VADDPS.BCST   transconst<>+288(SB), Z17, Z17
+	VADDPS.BCST   transconst<>+288(SB), Z20, Z20
+	VMULPS.BCST   transconst<>+320(SB), Z8, Z8
+	VMULPS.BCST   transconst<>+320(SB), Z9, Z9
+	VMULPS.BCST   transconst<>+320(SB), Z18, Z18
+	VADDPS.BCST   transconst<>+352(SB), Z8, Z8
+	VADDPS.BCST   transconst<>+352(SB), Z9, Z9
+	VADDPS.BCST   transconst<>+352(SB), Z18, Z22
+	VMULPS.BCST   transconst<>+384(SB), Z12, Z18
+	VMULPS.BCST   transconst<>+384(SB), Z16, Z21
+	VMULPS.BCST   transconst<>+384(SB), Z19, Z23
+	VADDPS        Z8, Z18, Z8
+	VADDPS        Z9, Z21, Z9
+	VADDPS        Z22, Z23, Z18
+	VMULPS        Z12, Z8, Z8
+	VMULPS        Z16, Z9, Z9
+	VMULPS        Z19, Z18, Z18
+	VADDPS        Z13, Z8, Z8
+	VADDPS        Z17, Z9, Z9
+	VADDPS        Z20, Z18, Z13
+	VMULPS        Z8, Z12, Z8
+	VMULPS        Z9, Z16, Z9
+	VMULPS        Z13, Z19, Z12
+	VSUBPS        Z6, Z8, Z6
+	VSUBPS        Z11, Z9, Z8
+	VSUBPS        Z15, Z12, Z15
+	VADDPS        Z3, Z0, Z9
+	VADDPS        Z4, Z0, Z12
+	VADDPS        Z14, Z0, Z16
+	VSUBPS        Z9, Z0, Z11
+	VSUBPS        Z12, Z0, Z13
+	VSUBPS        Z16, Z0, Z17
+	VADDPS        Z3, Z11, Z3
+	VADDPS        Z4, Z13, Z4
+	VADDPS        Z14, Z17, Z11
+	VADDPS        Z6, Z3, Z3
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z15, Z11, Z6
+	VADDPS        Z3, Z9, Z3
+	VADDPS        Z4, Z12, Z4
+	VADDPS        Z6, Z16, Z6
+	VSCALEFPS     Z5, Z3, Z3
+	VSCALEFPS     Z7, Z4, Z4
+	VSCALEFPS     Z10, Z6, Z5
+	VMOVUPS       Z3, (AX)
+	VMOVUPS       Z4, 64(AX)
+	VMOVUPS       Z5, 128(AX)
+	ADDQ          $0x000000c0, AX
+	ADDQ          $0x000000c0, DX
+	SUBQ          $0x00000030, CX
+	CMPQ          CX, $0x00000030
+	JAE           unrolled
 
 single:
 	CMPQ          CX, $0x00000010
@@ -485,6 +681,77 @@ TEXT ·TanhAVX2(SB), NOSPLIT, $0-48
 	VBROADCASTSS X0, Y0
 	VBROADCASTSS transconst<>+480(SB), Y1
 	VBROADCASTSS transconst<>+512(SB), Y2
+	CMPQ         AX, $0x00000010
+	JB           single
+
+unrolled:
+	VMOVUPS      (DX), Y3
+	VMOVUPS      32(DX), Y9
+	VPAND        transconst<>+192(SB), Y3, Y4
+	VPAND        transconst<>+192(SB), Y9, Y10
+	VMINPS       Y4, Y1, Y5
+	VMINPS       Y10, Y1, Y11
+	VBROADCASTSS transconst<>+544(SB), Y6
+	VBROADCASTSS transconst<>+544(SB), Y12
+	VFMADD213PS  transconst<>+96(SB), Y5, Y6
+	VFMADD213PS  transconst<>+96(SB), Y11, Y12
+	VSUBPS       transconst<>+96(SB), Y6, Y7
+	VSUBPS       transconst<>+96(SB), Y12, Y13
+	VBROADCASTSS transconst<>+576(SB), Y8
+	VBROADCASTSS transconst<>+576(SB), Y14
+	VFNMADD213PS Y5, Y7, Y8
+	VFNMADD213PS Y11, Y13, Y14
+	VBROADCASTSS transconst<>+608(SB), Y5
+	VBROADCASTSS transconst<>+608(SB), Y11
+	VFNMADD213PS Y8, Y7, Y5
+	VFNMADD213PS Y14, Y13, Y11
+	VBROADCASTSS transconst<>+640(SB), Y7
+	VBROADCASTSS transconst<>+640(SB), Y13
+	VFMADD213PS  transconst<>+672(SB), Y5, Y7
+	VFMADD213PS  transconst<>+672(SB), Y11, Y13
+	VFMADD213PS  transconst<>+704(SB), Y5, Y7
+	VFMADD213PS  transconst<>+704(SB), Y11, Y13
+	VFMADD213PS  transconst<>+736(SB), Y5, Y7
+	VFMADD213PS  transconst<>+736(SB), Y11, Y13
+	VFMADD213PS  transconst<>+768(SB), Y5, Y7
+	VFMADD213PS  transconst<>+768(SB), Y11, Y13
+	VMULPS       Y5, Y5, Y8
+	VMULPS       Y11, Y11, Y14
+	VFMADD213PS  Y5, Y7, Y8
+	VFMADD213PS  Y11, Y13, Y14
+	VPSLLD       $0x17, Y6, Y5
+	VPSLLD       $0x17, Y12, Y6
+	VPADDD       transconst<>+512(SB), Y5, Y5
+	VPADDD       transconst<>+512(SB), Y6, Y7
+	VBROADCASTSS transconst<>+800(SB), Y6
+	VBROADCASTSS transconst<>+800(SB), Y11
+	VFMADD213PS  transconst<>+832(SB), Y5, Y6
+	VFMADD213PS  transconst<>+832(SB), Y7, Y11
+	VFMADD213PS  Y6, Y5, Y8
+	VFMADD213PS  Y11, Y7, Y14
+	VADDPS       transconst<>+512(SB), Y8, Y5
+	VADDPS       transconst<>+512(SB), Y14, Y6
+	VPCMPGTD     transconst<>+864(SB), Y4, Y4
+	VPCMPGTD     transconst<>+864(SB), Y10, Y7
+	VBLENDVPS    Y4, Y2, Y8, Y8
+	VBLENDVPS    Y7, Y2, Y14, Y10
+	VDIVPS       Y5, Y8, Y5
+	VDIVPS       Y6, Y10, Y8
+	VSUBPS       Y5, Y0, Y6
+	VSUBPS       Y8, Y0, Y10
+	VBLENDVPS    Y4, Y6, Y5, Y4
+	VBLENDVPS    Y7, Y10, Y8, Y5
+	VPAND        transconst<>+896(SB), Y3, Y3
+	VPAND        transconst<>+896(SB), Y9, Y6
+	VPOR         Y3, Y4, Y3
+	VPOR         Y6, Y5, Y4
+	VMOVUPS      Y3, (CX)
+	VMOVUPS      Y4, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, $0x00000010
+	JAE          unrolled
 
 single:
 	CMPQ         AX, $0x00000008
@@ -530,8 +797,8 @@ tail:
 	JZ    done
 
 scalar:
-	VMOVSS       (DX), X9
-	VPAND        transconst<>+192(SB), Y9, Y3
+	VMOVSS       (DX), X15
+	VPAND        transconst<>+192(SB), Y15, Y3
 	VMINPS       Y3, Y1, Y4
 	VBROADCASTSS transconst<>+544(SB), Y5
 	VFMADD213PS  transconst<>+96(SB), Y4, Y5
@@ -558,7 +825,7 @@ scalar:
 	VDIVPS       Y4, Y5, Y4
 	VSUBPS       Y4, Y0, Y5
 	VBLENDVPS    Y3, Y5, Y4, Y3
-	VPAND        transconst<>+896(SB), Y9, Y4
+	VPAND        transconst<>+896(SB), Y15, Y4
 	VPOR         Y4, Y3, Y3
 	VMOVSS       X3, (CX)
 	ADDQ         $0x00000004, CX
@@ -581,6 +848,108 @@ TEXT ·TanhAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS X0, Z0
 	VBROADCASTSS transconst<>+480(SB), Z1
 	VBROADCASTSS transconst<>+512(SB), Z2
+	CMPQ         CX, $0x00000030
+	JB           single
+
+unrolled:
+	VMOVUPS          (DX), Z3
+	VMOVUPS          64(DX), Z8
+	VMOVUPS          128(DX), Z13
+	VPANDD.BCST      transconst<>+192(SB), Z3, Z4
+	VPANDD.BCST      transconst<>+192(SB), Z8, Z9
+	VPANDD.BCST      transconst<>+192(SB), Z13, Z14
+	VMINPS           Z4, Z1, Z5
+	VMINPS           Z9, Z1, Z10
+	VMINPS           Z14, Z1, Z15
+	VBROADCASTSS     transconst<>+544(SB), Z6
+	VBROADCASTSS     transconst<>+544(SB), Z11
+	VBROADCASTSS     transconst<>+544(SB), Z16
+	VFMADD213PS.BCST transconst<>+96(SB), Z5, Z6
+	VFMADD213PS.BCST transconst<>+96(SB), Z10, Z11
+	VFMADD213PS.BCST transconst<>+96(SB), Z15, Z16
+	VSUBPS.BCST      transconst<>+96(SB), Z6, Z6
+	VSUBPS.BCST      transconst<>+96(SB), Z11, Z11
+	VSUBPS.BCST      transconst<>+96(SB), Z16, Z21
+	VBROADCASTSS     transconst<>+576(SB), Z16
+	VBROADCASTSS     transconst<>+576(SB), Z20
+	VBROADCASTSS     transconst<>+576(SB), Z22
+	VFNMADD213PS     Z5, Z6, Z16
+	VFNMADD213PS     Z10, Z11, Z20
+	VFNMADD213PS     Z15, Z21, Z22
+	VBROADCASTSS     transconst<>+608(SB), Z5
+	VBROADCASTSS     transconst<>+608(SB), Z10
+	VBROADCASTSS     transconst<>+608(SB), Z15
+	VFNMADD213PS     Z16, Z6, Z5
+	VFNMADD213PS     Z20, Z11, Z10
+	VFNMADD213PS     Z22, Z21, Z15
+	VBROADCASTSS     transconst<>+640(SB), Z16
+	VBROADCASTSS     transconst<>+640(SB), Z22
+	VBROADCASTSS     transconst<>+640(SB), Z24
+	VFMADD213PS.BCST transconst<>+672(SB), Z5, Z16
+	VFMADD213PS.BCST transconst<>+672(SB), Z10, Z22
+	VFMADD213PS.BCST transconst<>+672(SB), Z15, Z24
+	VFMADD213PS.BCST transconst<>+704(SB), Z5, Z16
+	VFMADD213PS.BCST transconst<>+704(SB), Z10, Z22
+	VFMADD213PS.BCST transconst<>+704(SB), Z15, Z24
+	VFMADD213PS.BCST transconst<>+736(SB), Z5, Z16
+	VFMADD213PS.BCST transconst<>+736(SB), Z10, Z22
+	VFMADD213PS.BCST transconst<>+736(SB), Z15, Z24
+	VFMADD213PS.BCST transconst<>+768(SB), Z5, Z16
+	VFMADD213PS.BCST transconst<>+768(SB), Z10, Z22
+	VFMADD213PS.BCST transconst<>+768(SB), Z15, Z24
+	VMULPS           Z5, Z5, Z20
+	VMULPS           Z10, Z10, Z23
+	VMULPS           Z15, Z15, Z25
+	VFMADD213PS      Z5, Z16, Z20
+	VFMADD213PS      Z10, Z22, Z23
+	VFMADD213PS      Z15, Z24, Z25
+	VSCALEFPS        Z6, Z2, Z5
+	VSCALEFPS        Z11, Z2, Z6
+	VSCALEFPS        Z21, Z2, Z15
+	VBROADCASTSS     transconst<>+800(SB), Z10
+	VBROADCASTSS     transconst<>+800(SB), Z11
+	VBROADCASTSS     transconst<>+800(SB), Z16
+	VFMADD213PS.BCST transconst<>+832(SB), Z5, Z10
+	VFMADD213PS.BCST transconst<>+832(SB), Z6, Z11
+	VFMADD213PS.BCST transconst<>+832(SB), Z15, Z16
+	VFMADD213PS      Z10, Z5, Z20
+	VFMADD213PS      Z11, Z6, Z23
+	VFMADD213PS      Z16, Z15, Z25
+	VADDPS.BCST      transconst<>+512(SB), Z20, Z5
+	VADDPS.BCST      transconst<>+512(SB), Z23, Z6
+	VADDPS.BCST      transconst<>+512(SB), Z25, Z10
+	VPCMPGTD.BCST    transconst<>+864(SB), Z4, K1
+	VPCMPGTD.BCST    transconst<>+864(SB), Z9, K2
+	VPCMPGTD.BCST    transconst<>+864(SB), Z14, K3
+	VBLENDMPS        Z2, Z20, K1, Z7
+	VBLENDMPS        Z2, Z23, K2, Z12
+	VBLENDMPS        Z2, Z25, K3, Z17
+	VRCP14PS         Z5, Z4
+	VRCP14PS         Z6, Z11
+	VRCP14PS         Z10, Z15
+	VMULPS           Z4, Z7, Z9
+	VMULPS           Z11, Z12, Z14
+	VMULPS           Z15, Z17, Z16
+	VFNMADD213PS     Z7, Z9, Z5
+	VFNMADD213PS     Z12, Z14, Z6
+	VFNMADD213PS     Z17, Z16, Z10
+	VFMADD213PS      Z9, Z4, Z5
+	VFMADD213PS      Z14, Z11, Z6
+	VFMADD213PS      Z16, Z15, Z10
+	VSUBPS           Z5, Z0, K1, Z5
+	VSUBPS           Z6, Z0, K2, Z6
+	VSUBPS           Z10, Z0, K3, Z10
+	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z5
+	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z8, Z6
+	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z13, Z10
+	VMOVUPS          Z5, (AX)
+	VMOVUPS          Z6, 64(AX)
+	VMOVUPS          Z10, 128(AX)
+	ADDQ             $0x000000c0, AX
+	ADDQ             $0x000000c0, DX
+	SUBQ             $0x00000030, CX
+	CMPQ             CX, $0x00000030
+	JAE              unrolled
 
 single:
 	CMPQ             CX, $0x00000010
@@ -591,27 +960,27 @@ single:
 	VBROADCASTSS     transconst<>+544(SB), Z6
 	VFMADD213PS.BCST transconst<>+96(SB), Z5, Z6
 	VSUBPS.BCST      transconst<>+96(SB), Z6, Z6
-	VBROADCASTSS     transconst<>+576(SB), Z9
-	VFNMADD213PS     Z5, Z6, Z9
+	VBROADCASTSS     transconst<>+576(SB), Z7
+	VFNMADD213PS     Z5, Z6, Z7
 	VBROADCASTSS     transconst<>+608(SB), Z5
-	VFNMADD213PS     Z9, Z6, Z5
-	VBROADCASTSS     transconst<>+640(SB), Z9
-	VFMADD213PS.BCST transconst<>+672(SB), Z5, Z9
-	VFMADD213PS.BCST transconst<>+704(SB), Z5, Z9
-	VFMADD213PS.BCST transconst<>+736(SB), Z5, Z9
-	VFMADD213PS.BCST transconst<>+768(SB), Z5, Z9
-	VMULPS           Z5, Z5, Z10
-	VFMADD213PS      Z5, Z9, Z10
+	VFNMADD213PS     Z7, Z6, Z5
+	VBROADCASTSS     transconst<>+640(SB), Z7
+	VFMADD213PS.BCST transconst<>+672(SB), Z5, Z7
+	VFMADD213PS.BCST transconst<>+704(SB), Z5, Z7
+	VFMADD213PS.BCST transconst<>+736(SB), Z5, Z7
+	VFMADD213PS.BCST transconst<>+768(SB), Z5, Z7
+	VMULPS           Z5, Z5, Z8
+	VFMADD213PS      Z5, Z7, Z8
 	VSCALEFPS        Z6, Z2, Z5
 	VBROADCASTSS     transconst<>+800(SB), Z6
 	VFMADD213PS.BCST transconst<>+832(SB), Z5, Z6
-	VFMADD213PS      Z6, Z5, Z10
-	VADDPS.BCST      transconst<>+512(SB), Z10, Z5
+	VFMADD213PS      Z6, Z5, Z8
+	VADDPS.BCST      transconst<>+512(SB), Z8, Z5
 	VPCMPGTD.BCST    transconst<>+864(SB), Z4, K1
-	VBLENDMPS        Z2, Z10, K1, Z7
+	VBLENDMPS        Z2, Z8, K1, Z18
 	VRCP14PS         Z5, Z4
-	VMULPS           Z4, Z7, Z6
-	VFNMADD213PS     Z7, Z6, Z5
+	VMULPS           Z4, Z18, Z6
+	VFNMADD213PS     Z18, Z6, Z5
 	VFMADD213PS      Z6, Z4, Z5
 	VSUBPS           Z5, Z0, K1, Z5
 	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z5
@@ -651,10 +1020,10 @@ tail:
 	VFMADD213PS      Z5, Z1, Z7
 	VADDPS.BCST      transconst<>+512(SB), Z7, Z1
 	VPCMPGTD.BCST    transconst<>+864(SB), Z4, K2
-	VBLENDMPS        Z2, Z7, K2, Z8
+	VBLENDMPS        Z2, Z7, K2, Z19
 	VRCP14PS         Z1, Z2
-	VMULPS           Z2, Z8, Z4
-	VFNMADD213PS     Z8, Z4, Z1
+	VMULPS           Z2, Z19, Z4
+	VFNMADD213PS     Z19, Z4, Z1
 	VFMADD213PS      Z4, Z2, Z1
 	VSUBPS           Z1, Z0, K2, Z1
 	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z1
@@ -674,6 +1043,69 @@ TEXT ·SigmoidAVX2(SB), NOSPLIT, $0-48
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Y0
 	VBROADCASTSS transconst<>+32(SB), Y1
+	CMPQ         AX, $0x00000010
+	JB           single
+
+unrolled:
+	VMOVUPS      (DX), Y2
+	VMOVUPS      32(DX), Y4
+	VPOR         transconst<>+896(SB), Y2, Y3
+	VPOR         transconst<>+896(SB), Y4, Y5
+	VMAXPS       Y3, Y1, Y3
+	VMAXPS       Y5, Y1, Y9
+	VBROADCASTSS transconst<>+64(SB), Y5
+	VBROADCASTSS transconst<>+64(SB), Y10
+	VFMADD213PS  transconst<>+96(SB), Y3, Y5
+	VFMADD213PS  transconst<>+96(SB), Y9, Y10
+	VSUBPS       transconst<>+96(SB), Y5, Y7
+	VSUBPS       transconst<>+96(SB), Y10, Y11
+	VBROADCASTSS transconst<>+128(SB), Y8
+	VBROADCASTSS transconst<>+128(SB), Y12
+	VFNMADD213PS Y3, Y7, Y8
+	VFNMADD213PS Y9, Y11, Y12
+	VBROADCASTSS transconst<>+160(SB), Y3
+	VBROADCASTSS transconst<>+160(SB), Y9
+	VFNMADD213PS Y8, Y7, Y3
+	VFNMADD213PS Y12, Y11, Y9
+	VBROADCASTSS transconst<>+384(SB), Y7
+	VBROADCASTSS transconst<>+384(SB), Y11
+	VFMADD213PS  transconst<>+320(SB), Y3, Y7
+	VFMADD213PS  transconst<>+320(SB), Y9, Y11
+	VFMADD213PS  transconst<>+352(SB), Y3, Y7
+	VFMADD213PS  transconst<>+352(SB), Y9, Y11
+	VFMADD213PS  transconst<>+256(SB), Y3, Y7
+	VFMADD213PS  transconst<>+256(SB), Y9, Y11
+	VFMADD213PS  transconst<>+288(SB), Y3, Y7
+	VFMADD213PS  transconst<>+288(SB), Y9, Y11
+	VMULPS       Y3, Y3, Y8
+	VMULPS       Y9, Y9, Y12
+	VFMADD213PS  Y3, Y7, Y8
+	VFMADD213PS  Y9, Y11, Y12
+	VADDPS       transconst<>+928(SB), Y8, Y3
+	VADDPS       transconst<>+928(SB), Y12, Y7
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y10, Y8
+	VPADDD       transconst<>+960(SB), Y5, Y5
+	VPADDD       transconst<>+960(SB), Y8, Y8
+	VMULPS       Y5, Y3, Y3
+	VMULPS       Y8, Y7, Y5
+	VMULPS       transconst<>+992(SB), Y3, Y3
+	VMULPS       transconst<>+992(SB), Y5, Y7
+	VADDPS       transconst<>+928(SB), Y3, Y5
+	VADDPS       transconst<>+928(SB), Y7, Y8
+	VDIVPS       Y5, Y3, Y3
+	VDIVPS       Y8, Y7, Y7
+	VSUBPS       Y3, Y0, Y5
+	VSUBPS       Y7, Y0, Y8
+	VBLENDVPS    Y2, Y3, Y5, Y2
+	VBLENDVPS    Y4, Y7, Y8, Y3
+	VMOVUPS      Y2, (CX)
+	VMOVUPS      Y3, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, $0x00000010
+	JAE          unrolled
 
 single:
 	CMPQ         AX, $0x00000008
@@ -681,29 +1113,29 @@ single:
 	VMOVUPS      (DX), Y2
 	VPOR         transconst<>+896(SB), Y2, Y3
 	VMAXPS       Y3, Y1, Y3
-	VBROADCASTSS transconst<>+64(SB), Y5
-	VFMADD213PS  transconst<>+96(SB), Y3, Y5
-	VSUBPS       transconst<>+96(SB), Y5, Y6
+	VBROADCASTSS transconst<>+64(SB), Y4
+	VFMADD213PS  transconst<>+96(SB), Y3, Y4
+	VSUBPS       transconst<>+96(SB), Y4, Y5
 	VBROADCASTSS transconst<>+128(SB), Y7
-	VFNMADD213PS Y3, Y6, Y7
+	VFNMADD213PS Y3, Y5, Y7
 	VBROADCASTSS transconst<>+160(SB), Y3
-	VFNMADD213PS Y7, Y6, Y3
-	VBROADCASTSS transconst<>+384(SB), Y6
-	VFMADD213PS  transconst<>+320(SB), Y3, Y6
-	VFMADD213PS  transconst<>+352(SB), Y3, Y6
-	VFMADD213PS  transconst<>+256(SB), Y3, Y6
-	VFMADD213PS  transconst<>+288(SB), Y3, Y6
+	VFNMADD213PS Y7, Y5, Y3
+	VBROADCASTSS transconst<>+384(SB), Y5
+	VFMADD213PS  transconst<>+320(SB), Y3, Y5
+	VFMADD213PS  transconst<>+352(SB), Y3, Y5
+	VFMADD213PS  transconst<>+256(SB), Y3, Y5
+	VFMADD213PS  transconst<>+288(SB), Y3, Y5
 	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y6, Y7
+	VFMADD213PS  Y3, Y5, Y7
 	VADDPS       transconst<>+928(SB), Y7, Y3
-	VPSLLD       $0x17, Y5, Y5
-	VPADDD       transconst<>+960(SB), Y5, Y5
-	VMULPS       Y5, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VPADDD       transconst<>+960(SB), Y4, Y4
+	VMULPS       Y4, Y3, Y3
 	VMULPS       transconst<>+992(SB), Y3, Y3
-	VADDPS       transconst<>+928(SB), Y3, Y5
-	VDIVPS       Y5, Y3, Y3
-	VSUBPS       Y3, Y0, Y5
-	VBLENDVPS    Y2, Y3, Y5, Y2
+	VADDPS       transconst<>+928(SB), Y3, Y4
+	VDIVPS       Y4, Y3, Y3
+	VSUBPS       Y3, Y0, Y4
+	VBLENDVPS    Y2, Y3, Y4, Y2
 	VMOVUPS      Y2, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
@@ -715,24 +1147,24 @@ tail:
 	JZ    done
 
 scalar:
-	VMOVSS       (DX), X4
-	VPOR         transconst<>+896(SB), Y4, Y2
+	VMOVSS       (DX), X6
+	VPOR         transconst<>+896(SB), Y6, Y2
 	VMAXPS       Y2, Y1, Y2
 	VBROADCASTSS transconst<>+64(SB), Y3
 	VFMADD213PS  transconst<>+96(SB), Y2, Y3
-	VSUBPS       transconst<>+96(SB), Y3, Y5
-	VBROADCASTSS transconst<>+128(SB), Y6
-	VFNMADD213PS Y2, Y5, Y6
+	VSUBPS       transconst<>+96(SB), Y3, Y4
+	VBROADCASTSS transconst<>+128(SB), Y5
+	VFNMADD213PS Y2, Y4, Y5
 	VBROADCASTSS transconst<>+160(SB), Y2
-	VFNMADD213PS Y6, Y5, Y2
-	VBROADCASTSS transconst<>+384(SB), Y5
-	VFMADD213PS  transconst<>+320(SB), Y2, Y5
-	VFMADD213PS  transconst<>+352(SB), Y2, Y5
-	VFMADD213PS  transconst<>+256(SB), Y2, Y5
-	VFMADD213PS  transconst<>+288(SB), Y2, Y5
-	VMULPS       Y2, Y2, Y6
-	VFMADD213PS  Y2, Y5, Y6
-	VADDPS       transconst<>+928(SB), Y6, Y2
+	VFNMADD213PS Y5, Y4, Y2
+	VBROADCASTSS transconst<>+384(SB), Y4
+	VFMADD213PS  transconst<>+320(SB), Y2, Y4
+	VFMADD213PS  transconst<>+352(SB), Y2, Y4
+	VFMADD213PS  transconst<>+256(SB), Y2, Y4
+	VFMADD213PS  transconst<>+288(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y4, Y5
+	VADDPS       transconst<>+928(SB), Y5, Y2
 	VPSLLD       $0x17, Y3, Y3
 	VPADDD       transconst<>+960(SB), Y3, Y3
 	VMULPS       Y3, Y2, Y2
@@ -740,7 +1172,7 @@ scalar:
 	VADDPS       transconst<>+928(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y0, Y3
-	VBLENDVPS    Y4, Y2, Y3, Y2
+	VBLENDVPS    Y6, Y2, Y3, Y2
 	VMOVSS       X2, (CX)
 	ADDQ         $0x00000004, CX
 	ADDQ         $0x00000004, DX
@@ -761,6 +1193,96 @@ TEXT ·SigmoidAVX512(SB), NOSPLIT, $0-48
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Z0
 	VBROADCASTSS transconst<>+32(SB), Z1
+	CMPQ         CX, $0x00000030
+	JB           single
+
+unrolled:
+	VMOVUPS          (DX), Z2
+	VMOVUPS          64(DX), Z4
+	VMOVUPS          128(DX), Z6
+	VPORD.BCST       transconst<>+896(SB), Z2, Z3
+	VPORD.BCST       transconst<>+896(SB), Z4, Z5
+	VPORD.BCST       transconst<>+896(SB), Z6, Z7
+	VMAXPS           Z3, Z1, Z3
+	VMAXPS           Z5, Z1, Z5
+	VMAXPS           Z7, Z1, Z9
+	VBROADCASTSS     transconst<>+64(SB), Z7
+	VBROADCASTSS     transconst<>+64(SB), Z8
+	VBROADCASTSS     transconst<>+64(SB), Z10
+	VFMADD213PS.BCST transconst<>+96(SB), Z3, Z7
+	VFMADD213PS.BCST transconst<>+96(SB), Z5, Z8
+	VFMADD213PS.BCST transconst<>+96(SB), Z9, Z10
+	VSUBPS.BCST      transconst<>+96(SB), Z7, Z7
+	VSUBPS.BCST      transconst<>+96(SB), Z8, Z8
+	VSUBPS.BCST      transconst<>+96(SB), Z10, Z12
+	VBROADCASTSS     transconst<>+128(SB), Z10
+	VBROADCASTSS     transconst<>+128(SB), Z11
+	VBROADCASTSS     transconst<>+128(SB), Z13
+	VFNMADD213PS     Z3, Z7, Z10
+	VFNMADD213PS     Z5, Z8, Z11
+	VFNMADD213PS     Z9, Z12, Z13
+	VBROADCASTSS     transconst<>+160(SB), Z3
+	VBROADCASTSS     transconst<>+160(SB), Z5
+	VBROADCASTSS     transconst<>+160(SB), Z9
+	VFNMADD213PS     Z10, Z7, Z3
+	VFNMADD213PS     Z11, Z8, Z5
+	VFNMADD213PS     Z13, Z12, Z9
+	VBROADCASTSS     transconst<>+384(SB), Z10
+	VBROADCASTSS     transconst<>+384(SB), Z13
+	VBROADCASTSS     transconst<>+384(SB), Z15
+	VFMADD213PS.BCST transconst<>+320(SB), Z3, Z10
+	VFMADD213PS.BCST transconst<>+320(SB), Z5, Z13
+	VFMADD213PS.BCST transconst<>+320(SB), Z9, Z15
+	VFMADD213PS.BCST transconst<>+352(SB), Z3, Z10
+	VFMADD213PS.BCST transconst<>+352(SB), Z5, Z13
+	VFMADD213PS.BCST transconst<>+352(SB), Z9, Z15
+	VFMADD213PS.BCST transconst<>+256(SB), Z3, Z10
+	VFMADD213PS.BCST transconst<>+256(SB), Z5, Z13
+	VFMADD213PS.BCST transconst<>+256(SB), Z9, Z15
+	VFMADD213PS.BCST transconst<>+288(SB), Z3, Z10
+	VFMADD213PS.BCST transconst<>+288(SB), Z5, Z13
+	VFMADD213PS.BCST transconst<>+288(SB), Z9, Z15
+	VMULPS           Z3, Z3, Z11
+	VMULPS           Z5, Z5, Z14
+	VMULPS           Z9, Z9, Z16
+	VFMADD213PS      Z3, Z10, Z11
+	VFMADD213PS      Z5, Z13, Z14
+	VFMADD213PS      Z9, Z15, Z16
+	VADDPS.BCST      transconst<>+928(SB), Z11, Z3
+	VADDPS.BCST      transconst<>+928(SB), Z14, Z5
+	VADDPS.BCST      transconst<>+928(SB), Z16, Z9
+	VSCALEFPS        Z7, Z3, Z3
+	VSCALEFPS        Z8, Z5, Z5
+	VSCALEFPS        Z12, Z9, Z13
+	VADDPS.BCST      transconst<>+928(SB), Z3, Z7
+	VADDPS.BCST      transconst<>+928(SB), Z5, Z10
+	VADDPS.BCST      transconst<>+928(SB), Z13, Z14
+	VRCP14PS         Z7, Z8
+	VRCP14PS         Z10, Z11
+	VRCP14PS         Z14, Z15
+	VMULPS           Z8, Z3, Z9
+	VMULPS           Z11, Z5, Z12
+	VMULPS           Z15, Z13, Z16
+	VFNMADD213PS     Z3, Z9, Z7
+	VFNMADD213PS     Z5, Z12, Z10
+	VFNMADD213PS     Z13, Z16, Z14
+	VFMADD213PS      Z9, Z8, Z7
+	VFMADD213PS      Z12, Z11, Z10
+	VFMADD213PS      Z16, Z15, Z14
+	VPTESTNMD.BCST   transconst<>+896(SB), Z2, K1
+	VPTESTNMD.BCST   transconst<>+896(SB), Z4, K2
+	VPTESTNMD.BCST   transconst<>+896(SB), Z6, K3
+	VSUBPS           Z7, Z0, K1, Z7
+	VSUBPS           Z10, Z0, K2, Z10
+	VSUBPS           Z14, Z0, K3, Z14
+	VMOVUPS          Z7, (AX)
+	VMOVUPS          Z10, 64(AX)
+	VMOVUPS          Z14, 128(AX)
+	ADDQ             $0x000000c0, AX
+	ADDQ             $0x000000c0, DX
+	SUBQ             $0x00000030, CX
+	CMPQ             CX, $0x00000030
+	JAE              unrolled
 
 single:
 	CMPQ             CX, $0x00000010
@@ -845,6 +1367,81 @@ TEXT ·ExpFastAVX2(SB), NOSPLIT, $0-48
 	MOVL         $0x3f800000, BX
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Y0
+	CMPQ         AX, $0x00000010
+	JB           single
+
+unrolled:
+	VMOVUPS      (DX), Y0
+	VMOVUPS      32(DX), Y4
+	VBROADCASTSS transconst<>+0(SB), Y2
+	VBROADCASTSS transconst<>+0(SB), Y5
+	VBROADCASTSS transconst<>+32(SB), Y3
+	VBROADCASTSS transconst<>+32(SB), Y6
+	VMINPS       Y0, Y2, Y0
+	VMINPS       Y4, Y5, Y2
+	VMAXPS       Y0, Y3, Y0
+	VMAXPS       Y2, Y6, Y5
+	VBROADCASTSS transconst<>+64(SB), Y2
+	VBROADCASTSS transconst<>+64(SB), Y6
+	VFMADD213PS  transconst<>+96(SB), Y0, Y2
+	VFMADD213PS  transconst<>+96(SB), Y5, Y6
+	VSUBPS       transconst<>+96(SB), Y2, Y3
+	VSUBPS       transconst<>+96(SB), Y6, Y7
+	VBROADCASTSS transconst<>+128(SB), Y4
+	VBROADCASTSS transconst<>+128(SB), Y8
+	VFNMADD213PS Y0, Y3, Y4
+	VFNMADD213PS Y5, Y7, Y8
+	VBROADCASTSS transconst<>+160(SB), Y0
+	VBROADCASTSS transconst<>+160(SB), Y5
+	VFNMADD213PS Y4, Y3, Y0
+	VFNMADD213PS Y8, Y7, Y5
+	VBROADCASTSS transconst<>+384(SB), Y3
+	VBROADCASTSS transconst<>+384(SB), Y7
+	VFMADD213PS  transconst<>+320(SB), Y0, Y3
+	VFMADD213PS  transconst<>+320(SB), Y5, Y7
+	VFMADD213PS  transconst<>+352(SB), Y0, Y3
+	VFMADD213PS  transconst<>+352(SB), Y5, Y7
+	VFMADD213PS  transconst<>+256(SB), Y0, Y3
+	VFMADD213PS  transconst<>+256(SB), Y5, Y7
+	VFMADD213PS  transconst<>+288(SB), Y0, Y3
+	VFMADD213PS  transconst<>+288(SB), Y5, Y7
+	VMULPS       Y0, Y0, Y4
+	VMULPS       Y5, Y5, Y8
+	VFMADD213PS  Y0, Y3, Y4
+	VFMADD213PS  Y5, Y7, Y8
+	VADDPS       transconst<>+928(SB), Y4, Y0
+	VADDPS       transconst<>+928(SB), Y8, Y3
+	VPSUBD       transconst<>+96(SB), Y2, Y2
+	VPSUBD       transconst<>+96(SB), Y6, Y6
+	VPSRAD       $0x01, Y2, Y4
+	VPSRAD       $0x01, Y6, Y7
+	VPSUBD       Y4, Y2, Y5
+	VPSUBD       Y7, Y6, Y8
+	VPADDD       transconst<>+416(SB), Y4, Y4
+	VPADDD       transconst<>+416(SB), Y7, Y7
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y7, Y7
+	VPADDD       transconst<>+416(SB), Y5, Y5
+	VPADDD       transconst<>+416(SB), Y8, Y8
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y8, Y8
+	VPADDD       transconst<>+448(SB), Y2, Y2
+	VPADDD       transconst<>+448(SB), Y6, Y6
+	VPSRAD       $0x1f, Y2, Y2
+	VPSRAD       $0x1f, Y6, Y6
+	VPANDN       Y5, Y2, Y2
+	VPANDN       Y8, Y6, Y5
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y7, Y3, Y3
+	VMULPS       Y2, Y0, Y0
+	VMULPS       Y5, Y3, Y2
+	VMOVUPS      Y0, (CX)
+	VMOVUPS      Y2, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, $0x00000010
+	JAE          unrolled
 
 single:
 	CMPQ         AX, $0x00000008
@@ -945,6 +1542,75 @@ TEXT ·ExpFastAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS X0, Z0
 	VBROADCASTSS transconst<>+0(SB), Z0
 	VBROADCASTSS transconst<>+32(SB), Z1
+	CMPQ         CX, $0x00000030
+	JB           single
+
+unrolled:
+	VMOVUPS          (DX), Z2
+	VMOVUPS          64(DX), Z3
+	VMOVUPS          128(DX), Z4
+	VMINPS           Z2, Z0, Z2
+	VMINPS           Z3, Z0, Z3
+	VMINPS           Z4, Z0, Z4
+	VMAXPS           Z2, Z1, Z2
+	VMAXPS           Z3, Z1, Z3
+	VMAXPS           Z4, Z1, Z6
+	VBROADCASTSS     transconst<>+64(SB), Z4
+	VBROADCASTSS     transconst<>+64(SB), Z5
+	VBROADCASTSS     transconst<>+64(SB), Z7
+	VFMADD213PS.BCST transconst<>+96(SB), Z2, Z4
+	VFMADD213PS.BCST transconst<>+96(SB), Z3, Z5
+	VFMADD213PS.BCST transconst<>+96(SB), Z6, Z7
+	VSUBPS.BCST      transconst<>+96(SB), Z4, Z4
+	VSUBPS.BCST      transconst<>+96(SB), Z5, Z5
+	VSUBPS.BCST      transconst<>+96(SB), Z7, Z9
+	VBROADCASTSS     transconst<>+128(SB), Z7
+	VBROADCASTSS     transconst<>+128(SB), Z8
+	VBROADCASTSS     transconst<>+128(SB), Z10
+	VFNMADD213PS     Z2, Z4, Z7
+	VFNMADD213PS     Z3, Z5, Z8
+	VFNMADD213PS     Z6, Z9, Z10
+	VBROADCASTSS     transconst<>+160(SB), Z2
+	VBROADCASTSS     transconst<>+160(SB), Z3
+	VBROADCASTSS     transconst<>+160(SB), Z6
+	VFNMADD213PS     Z7, Z4, Z2
+	VFNMADD213PS     Z8, Z5, Z3
+	VFNMADD213PS     Z10, Z9, Z6
+	VBROADCASTSS     transconst<>+384(SB), Z7
+	VBROADCASTSS     transconst<>+384(SB), Z10
+	VBROADCASTSS     transconst<>+384(SB), Z12
+	VFMADD213PS.BCST transconst<>+320(SB), Z2, Z7
+	VFMADD213PS.BCST transconst<>+320(SB), Z3, Z10
+	VFMADD213PS.BCST transconst<>+320(SB), Z6, Z12
+	VFMADD213PS.BCST transconst<>+352(SB), Z2, Z7
+	VFMADD213PS.BCST transconst<>+352(SB), Z3, Z10
+	VFMADD213PS.BCST transconst<>+352(SB), Z6, Z12
+	VFMADD213PS.BCST transconst<>+256(SB), Z2, Z7
+	VFMADD213PS.BCST transconst<>+256(SB), Z3, Z10
+	VFMADD213PS.BCST transconst<>+256(SB), Z6, Z12
+	VFMADD213PS.BCST transconst<>+288(SB), Z2, Z7
+	VFMADD213PS.BCST transconst<>+288(SB), Z3, Z10
+	VFMADD213PS.BCST transconst<>+288(SB), Z6, Z12
+	VMULPS           Z2, Z2, Z8
+	VMULPS           Z3, Z3, Z11
+	VMULPS           Z6, Z6, Z13
+	VFMADD213PS      Z2, Z7, Z8
+	VFMADD213PS      Z3, Z10, Z11
+	VFMADD213PS      Z6, Z12, Z13
+	VADDPS.BCST      transconst<>+928(SB), Z8, Z2
+	VADDPS.BCST      transconst<>+928(SB), Z11, Z3
+	VADDPS.BCST      transconst<>+928(SB), Z13, Z6
+	VSCALEFPS        Z4, Z2, Z2
+	VSCALEFPS        Z5, Z3, Z3
+	VSCALEFPS        Z9, Z6, Z4
+	VMOVUPS          Z2, (AX)
+	VMOVUPS          Z3, 64(AX)
+	VMOVUPS          Z4, 128(AX)
+	ADDQ             $0x000000c0, AX
+	ADDQ             $0x000000c0, DX
+	SUBQ             $0x00000030, CX
+	CMPQ             CX, $0x00000030
+	JAE              unrolled
 
 single:
 	CMPQ             CX, $0x00000010

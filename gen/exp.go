@@ -164,10 +164,18 @@ func unaryKernel(tab *ctab, name string, doc []string, f func(v vm, one reg.VecV
 		sig:    "func(dst, x []float32)",
 		slices: []string{"dst", "x"},
 		length: "x",
-		// The body is long and its lanes independent: out-of-order
-		// execution overlaps consecutive vectors without unrolling,
-		// and AVX2's 16 registers could not hold two copies.
-		unroll: 1,
+		// The body is one long dependency chain per vector. With
+		// the instructions of consecutive vectors alternated, as many
+		// as the registers hold, Tanh, Sigmoid and Exp measured
+		// 19–26% faster on AVX-512 (three vectors) and 8–10% on
+		// AVX2 (two) on the development machine than one vector per
+		// iteration. Four do not fit in AVX-512's 32 registers.
+		interleave: func(s isa) int {
+			if wide(s) {
+				return 3
+			}
+			return 2
+		},
 		setup: func(c *build.Context, s isa) body {
 			v := vm{c, s, tab}
 			emit := f(v, broadcastOne(c, s))

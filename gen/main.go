@@ -82,6 +82,7 @@ func write(dir string, f family) error {
 	cfg := &build.Config{
 		ErrOut: os.Stderr,
 		Passes: []pass.Interface{
+			pass.FunctionPass(interleaveCopies),
 			pass.Compile,
 			&pass.Output{Writer: &asm, Printer: printer.NewGoAsm(printerConfig)},
 			&pass.Output{Writer: &stubs, Printer: printer.NewStubs(printerConfig)},

@@ -24,6 +24,10 @@ type kernel struct {
 	slices []string // slice parameters, in the order body receives them
 	length string   // the slice parameter whose len is the element count
 	unroll int      // vectors per main-loop iteration; 0 means the constant unroll
+	// interleave, when set, gives the vectors per main-loop iteration
+	// on each instruction set, their instructions alternated
+	// (interleave.go); it overrides unroll.
+	interleave func(s isa) int
 
 	// setup emits the loop-invariant code (constants, broadcast
 	// scalars) and returns the body for one vector.
@@ -94,12 +98,21 @@ func (k kernel) generate(c *build.Context, s isa) {
 	emit := k.setup(c, s)
 	full := fullIO{c, s}
 
-	if u := cmp.Or(k.unroll, unroll); u > 1 {
+	u := cmp.Or(k.unroll, unroll)
+	interleave := k.interleave != nil && k.interleave(s) > 1
+	if interleave {
+		u = k.interleave(s)
+	}
+	if u > 1 {
 		c.CMPQ(n, operand.U32(u*s.lanes))
 		c.JB(operand.LabelRef("single"))
 		c.Label("unrolled")
-		for v := range u {
-			emit(full, at(v))
+		if interleave {
+			emitInterleaved(c, u, func(v int) { emit(full, at(v)) })
+		} else {
+			for v := range u {
+				emit(full, at(v))
+			}
 		}
 		advance(u)
 		c.CMPQ(n, operand.U32(u*s.lanes))
