@@ -924,27 +924,18 @@ unrolled:
 	VBLENDMPS        Z2, Z20, K1, Z7
 	VBLENDMPS        Z2, Z23, K2, Z12
 	VBLENDMPS        Z2, Z25, K3, Z17
-	VRCP14PS         Z5, Z4
-	VRCP14PS         Z6, Z11
-	VRCP14PS         Z10, Z15
-	VMULPS           Z4, Z7, Z9
-	VMULPS           Z11, Z12, Z14
-	VMULPS           Z15, Z17, Z16
-	VFNMADD213PS     Z7, Z9, Z5
-	VFNMADD213PS     Z12, Z14, Z6
-	VFNMADD213PS     Z17, Z16, Z10
-	VFMADD213PS      Z9, Z4, Z5
-	VFMADD213PS      Z14, Z11, Z6
-	VFMADD213PS      Z16, Z15, Z10
-	VSUBPS           Z5, Z0, K1, Z5
-	VSUBPS           Z6, Z0, K2, Z6
-	VSUBPS           Z10, Z0, K3, Z10
-	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z5
-	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z8, Z6
-	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z13, Z10
-	VMOVUPS          Z5, (AX)
-	VMOVUPS          Z6, 64(AX)
-	VMOVUPS          Z10, 128(AX)
+	VDIVPS           Z5, Z7, Z4
+	VDIVPS           Z6, Z12, Z5
+	VDIVPS           Z10, Z17, Z6
+	VSUBPS           Z4, Z0, K1, Z4
+	VSUBPS           Z5, Z0, K2, Z5
+	VSUBPS           Z6, Z0, K3, Z6
+	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z4
+	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z8, Z5
+	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z13, Z6
+	VMOVUPS          Z4, (AX)
+	VMOVUPS          Z5, 64(AX)
+	VMOVUPS          Z6, 128(AX)
 	ADDQ             $0x000000c0, AX
 	ADDQ             $0x000000c0, DX
 	SUBQ             $0x00000030, CX
@@ -978,13 +969,10 @@ single:
 	VADDPS.BCST      transconst<>+512(SB), Z8, Z5
 	VPCMPGTD.BCST    transconst<>+864(SB), Z4, K1
 	VBLENDMPS        Z2, Z8, K1, Z18
-	VRCP14PS         Z5, Z4
-	VMULPS           Z4, Z18, Z6
-	VFNMADD213PS     Z18, Z6, Z5
-	VFMADD213PS      Z6, Z4, Z5
-	VSUBPS           Z5, Z0, K1, Z5
-	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z5
-	VMOVUPS          Z5, (AX)
+	VDIVPS           Z5, Z18, Z4
+	VSUBPS           Z4, Z0, K1, Z4
+	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z4
+	VMOVUPS          Z4, (AX)
 	ADDQ             $0x00000040, AX
 	ADDQ             $0x00000040, DX
 	SUBQ             $0x00000010, CX
@@ -1021,10 +1009,7 @@ tail:
 	VADDPS.BCST      transconst<>+512(SB), Z7, Z1
 	VPCMPGTD.BCST    transconst<>+864(SB), Z4, K2
 	VBLENDMPS        Z2, Z7, K2, Z19
-	VRCP14PS         Z1, Z2
-	VMULPS           Z2, Z19, Z4
-	VFNMADD213PS     Z19, Z4, Z1
-	VFMADD213PS      Z4, Z2, Z1
+	VDIVPS           Z1, Z19, Z1
 	VSUBPS           Z1, Z0, K2, Z1
 	VPTERNLOGD.BCST  $0xd8, transconst<>+896(SB), Z3, Z1
 	VMOVUPS          Z1, K1, (AX)
@@ -1253,31 +1238,22 @@ unrolled:
 	VADDPS.BCST      transconst<>+928(SB), Z16, Z9
 	VSCALEFPS        Z7, Z3, Z3
 	VSCALEFPS        Z8, Z5, Z5
-	VSCALEFPS        Z12, Z9, Z13
+	VSCALEFPS        Z12, Z9, Z9
 	VADDPS.BCST      transconst<>+928(SB), Z3, Z7
-	VADDPS.BCST      transconst<>+928(SB), Z5, Z10
-	VADDPS.BCST      transconst<>+928(SB), Z13, Z14
-	VRCP14PS         Z7, Z8
-	VRCP14PS         Z10, Z11
-	VRCP14PS         Z14, Z15
-	VMULPS           Z8, Z3, Z9
-	VMULPS           Z11, Z5, Z12
-	VMULPS           Z15, Z13, Z16
-	VFNMADD213PS     Z3, Z9, Z7
-	VFNMADD213PS     Z5, Z12, Z10
-	VFNMADD213PS     Z13, Z16, Z14
-	VFMADD213PS      Z9, Z8, Z7
-	VFMADD213PS      Z12, Z11, Z10
-	VFMADD213PS      Z16, Z15, Z14
+	VADDPS.BCST      transconst<>+928(SB), Z5, Z8
+	VADDPS.BCST      transconst<>+928(SB), Z9, Z10
+	VDIVPS           Z7, Z3, Z3
+	VDIVPS           Z8, Z5, Z5
+	VDIVPS           Z10, Z9, Z7
 	VPTESTNMD.BCST   transconst<>+896(SB), Z2, K1
 	VPTESTNMD.BCST   transconst<>+896(SB), Z4, K2
 	VPTESTNMD.BCST   transconst<>+896(SB), Z6, K3
-	VSUBPS           Z7, Z0, K1, Z7
-	VSUBPS           Z10, Z0, K2, Z10
-	VSUBPS           Z14, Z0, K3, Z14
-	VMOVUPS          Z7, (AX)
-	VMOVUPS          Z10, 64(AX)
-	VMOVUPS          Z14, 128(AX)
+	VSUBPS           Z3, Z0, K1, Z3
+	VSUBPS           Z5, Z0, K2, Z5
+	VSUBPS           Z7, Z0, K3, Z7
+	VMOVUPS          Z3, (AX)
+	VMOVUPS          Z5, 64(AX)
+	VMOVUPS          Z7, 128(AX)
 	ADDQ             $0x000000c0, AX
 	ADDQ             $0x000000c0, DX
 	SUBQ             $0x00000030, CX
@@ -1307,13 +1283,10 @@ single:
 	VADDPS.BCST      transconst<>+928(SB), Z6, Z3
 	VSCALEFPS        Z4, Z3, Z3
 	VADDPS.BCST      transconst<>+928(SB), Z3, Z4
-	VRCP14PS         Z4, Z5
-	VMULPS           Z5, Z3, Z6
-	VFNMADD213PS     Z3, Z6, Z4
-	VFMADD213PS      Z6, Z5, Z4
+	VDIVPS           Z4, Z3, Z3
 	VPTESTNMD.BCST   transconst<>+896(SB), Z2, K1
-	VSUBPS           Z4, Z0, K1, Z4
-	VMOVUPS          Z4, (AX)
+	VSUBPS           Z3, Z0, K1, Z3
+	VMOVUPS          Z3, (AX)
 	ADDQ             $0x00000040, AX
 	ADDQ             $0x00000040, DX
 	SUBQ             $0x00000010, CX
@@ -1346,13 +1319,10 @@ tail:
 	VADDPS.BCST      transconst<>+928(SB), Z5, Z1
 	VSCALEFPS        Z3, Z1, Z1
 	VADDPS.BCST      transconst<>+928(SB), Z1, Z3
-	VRCP14PS         Z3, Z4
-	VMULPS           Z4, Z1, Z5
-	VFNMADD213PS     Z1, Z5, Z3
-	VFMADD213PS      Z5, Z4, Z3
+	VDIVPS           Z3, Z1, Z1
 	VPTESTNMD.BCST   transconst<>+896(SB), Z2, K2
-	VSUBPS           Z3, Z0, K2, Z3
-	VMOVUPS          Z3, K1, (AX)
+	VSUBPS           Z1, Z0, K2, Z1
+	VMOVUPS          Z1, K1, (AX)
 
 done:
 	VZEROUPPER

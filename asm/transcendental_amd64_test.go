@@ -201,3 +201,33 @@ func fastKernelCheck(t *testing.T, k fastKernel, fn func(dst, x []float32), lnam
 	}
 	t.Logf("largest error %.3f ULP, at x = %s", worst, harness.F(worstX))
 }
+
+// TestTanhSigmoidLevelsAgree holds the AVX-512 Tanh and Sigmoid to the
+// AVX2 kernels' bits on a sample of every float32 bit pattern (every
+// 65537th with -short, every 257th otherwise), as transcendental.go in
+// gen promises: the same steps, VSCALEFPS for the exponent bits, one
+// correctly rounded VDIVPS in both. So a model's activations do not
+// depend on which of the two levels the CPU runs.
+func TestTanhSigmoidLevelsAgree(t *testing.T) {
+	if !levels[0].ok || !levels[1].ok {
+		t.Skip("CPU lacks avx2 or avx512")
+	}
+	stride := uint64(257)
+	if testing.Short() {
+		stride = 65537
+	}
+	var x []float32
+	for b := uint64(0); b < 1<<32; b += stride {
+		x = append(x, math.Float32frombits(uint32(b)))
+	}
+	for _, k := range fastKernels[1:] {
+		y2, y512 := make([]float32, len(x)), make([]float32, len(x))
+		k.levels["avx2"](y2, x)
+		k.levels["avx512"](y512, x)
+		for i, v := range x {
+			if !harness.SameBits(y2[i], y512[i]) && !(y2[i] != y2[i] && y512[i] != y512[i]) {
+				t.Fatalf("%s(%s): avx512 %s, avx2 %s", k.name, harness.F(v), harness.F(y512[i]), harness.F(y2[i]))
+			}
+		}
+	}
+}

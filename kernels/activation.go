@@ -89,8 +89,8 @@ func Exp(dst, x []float32) {
 // quotient): within 3 ULP over every float32 input, largest error 2.61 ULP
 // on each, not monotonic (where the exact function rises by less than an
 // ULP from one input to the next, a result can be an ULP below the one
-// before), and their bits are not the pure-Go kernel's; NEON runs the AVX2
-// kernel's operations and gives its bits, AVX-512 gives others. On every
+// before), and their bits are not the pure-Go kernel's; AVX-512 and NEON
+// run the AVX2 kernel's operations and give its bits. On every
 // implementation the result is odd bit for bit, tanh(−x) = −tanh(x), and,
 // as for the correctly rounded function, it is ±1 exactly for
 // |x| ≥ 9.01091385 and below 1 in magnitude for every smaller |x|.
@@ -120,10 +120,9 @@ func TanhGrad(dx, y, dy []float32) {
 // Accuracy depends on the implementation, as for [Tanh]: the pure-Go
 // kernel is within 1 ULP of the exact result over every float32 input,
 // largest error 0.84 ULP, and never decreases as x increases; the AVX2,
-// AVX-512 and NEON kernels are within 3 ULP, largest error 2.41 ULP
-// (AVX-512) and 2.40 ULP (AVX2, and NEON, which runs the AVX2 kernel's
-// operations and gives its bits), not monotonic, and not bit-identical
-// to the pure-Go kernel. On every implementation the thresholds
+// AVX-512 and NEON kernels are within 3 ULP, largest error 2.40 ULP (the
+// AVX-512 and NEON kernels run the AVX2 kernel's operations and give its
+// bits), not monotonic, and not bit-identical to the pure-Go kernel. On every implementation the thresholds
 // are those of the correctly rounded function: σ(x) is 1 exactly for
 // x ≥ 17.32868 and below 1 for every smaller x; far left it follows eˣ
 // through the denormals, 0 up to x = −103.972084 and 2⁻¹⁴⁹ at the next
