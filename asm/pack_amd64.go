@@ -39,6 +39,17 @@ func PackA6TAVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
 //go:noescape
 func PackBN16AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
 
+// PackBNColsAVX2 copies a strip of cols columns of B into a panel for the GEMM
+// kernels: dst[p·ldd+q] = b[p·ldb+q] for every q < cols, p < kc, bit for
+// bit. kc ≥ 0, cols ≥ 1, ldd ≥ cols, ldb ≥ cols, len(b) ≥ (kc−1)·ldb +
+// cols and len(dst) ≥ (kc−1)·ldd + cols when kc > 0; none of this is
+// checked. Nothing is read but the strip's cols values of each of the kc
+// rows of b, nothing written but dst[p·ldd : p·ldd+cols] for p < kc.
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func PackBNColsAVX2(dst []float32, ldd int, b []float32, ldb int, kc int, cols int)
+
 // PackBT8AVX2 transposes a 8-row strip of B into a strip of a packed
 // panel: dst[p·ldd+q] = b[q·ldb+p] for every q < 8, p < kc, bit for bit.
 // A panel of NR columns is NR/8 calls, dst advanced by 8 and b by 8·ldb

@@ -189,6 +189,64 @@ done:
 	VZEROUPPER
 	RET
 
+// func PackBNColsAVX2(dst []float32, ldd int, b []float32, ldb int, kc int, cols int)
+// Requires: AVX
+TEXT ·PackBNColsAVX2(SB), NOSPLIT, $0-80
+	MOVQ  dst_base+0(FP), AX
+	MOVQ  ldd+24(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  ldb+56(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  kc+64(FP), SI
+	MOVQ  cols+72(FP), DI
+	TESTQ SI, SI
+	JZ    done
+	MOVQ  DI, R11
+	SHLQ  $0x02, R11
+	SUBQ  $0x00000020, R11
+
+row:
+	MOVQ DI, R8
+	MOVQ DX, R9
+	MOVQ AX, R10
+	CMPQ R8, $0x00000008
+	JB   scalar
+
+vector:
+	VMOVUPS (R9), Y0
+	VMOVUPS Y0, (R10)
+	ADDQ    $0x00000020, R9
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000008, R8
+	CMPQ    R8, $0x00000008
+	JAE     vector
+	TESTQ   R8, R8
+	JZ      next
+	VMOVUPS (DX)(R11*1), Y0
+	VMOVUPS Y0, (AX)(R11*1)
+	JMP     next
+
+scalar:
+	TESTQ  R8, R8
+	JZ     next
+	VMOVSS (R9), X0
+	VMOVSS X0, (R10)
+	ADDQ   $0x00000004, R9
+	ADDQ   $0x00000004, R10
+	DECQ   R8
+	JMP    scalar
+
+next:
+	ADDQ BX, DX
+	ADDQ CX, AX
+	DECQ SI
+	JNZ  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func PackBT8AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
 // Requires: AVX
 TEXT ·PackBT8AVX2(SB), NOSPLIT, $0-72

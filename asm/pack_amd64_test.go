@@ -517,3 +517,32 @@ func sameBits(t *testing.T, what string, have, want []float32) {
 		}
 	}
 }
+
+// TestPackBNCols tests the copy of an edge strip of B (op(B) = B) of 1 to
+// 17 columns, and 23 and 40: kc rows of B with ldb = cols, cols + 1 and
+// cols + 7 (the padding canaries), into panels of cols, 16 (the row
+// kernels' NR) and 64 columns where they are at least as wide.
+func TestPackBNCols(t *testing.T) {
+	skipPack(t)
+	r := rand.New(rand.NewPCG(15, 16))
+	trial := 0
+	for _, cols := range []int{1, 2, 3, 7, 8, 9, 10, 15, 16, 17, 23, 40} {
+		f := packBT{fmt.Sprintf("PackBNCols cols=%d", cols), cols, func(dst []float32, ldd int, b []float32, ldb, kc int) {
+			PackBNColsAVX2(dst, ldd, b, ldb, kc, cols)
+		}, true}
+		for _, kc := range packKCs {
+			for _, ldb := range packLDs(cols) {
+				var src []float32
+				if kc > 0 {
+					src = sourceRows(r, kc, cols, ldb)
+				}
+				for _, ldd := range []int{cols, 16, 64} {
+					if ldd < cols {
+						continue
+					}
+					testPackBT(t, &packBCase{packBT: f, kc: kc, ldb: ldb, ldd: ldd, b: src}, &trial)
+				}
+			}
+		}
+	}
+}

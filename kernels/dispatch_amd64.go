@@ -19,7 +19,7 @@ var (
 	avx512Rows = rowKernel{mr: 16, nr: 16, masked: asm.SgemmRows16x16AVX512}
 	// The AVX2 packs serve AVX-512 too: ZMM versions measured no faster,
 	// the packs being bound by the caches.
-	avx2Packers = packers{a6: asm.PackA6AVX2, a6t: asm.PackA6TAVX2, bt16: asm.PackBT16AVX2, bt8: asm.PackBT8AVX2, bn16: asm.PackBN16AVX2}
+	avx2Packers = packers{a6: asm.PackA6AVX2, a6t: asm.PackA6TAVX2, bt16: asm.PackBT16AVX2, bt8: asm.PackBT8AVX2, bn16: asm.PackBN16AVX2, bnCols: asm.PackBNColsAVX2}
 )
 
 // simdImpls returns the SIMD implementations this CPU can run, best first.

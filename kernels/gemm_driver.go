@@ -26,15 +26,17 @@ type microKernel struct {
 
 // packers are a level's assembly packing routines, with the contracts of
 // asm.PackA6AVX2 and asm.PackA6TAVX2 for op(A) = A and Aᵀ, asm.PackBN16AVX2
-// for op(B) = B, and asm.PackBT16AVX2 (and PackBT8AVX2 for the rest of a
-// panel) for op(B) = Bᵀ; a nil field leaves the work to the Go loops, as
-// do the edge panels.
+// for op(B) = B (asm.PackBNColsAVX2 for an edge panel), and
+// asm.PackBT16AVX2 (and PackBT8AVX2 for the rest of a panel) for
+// op(B) = Bᵀ; a nil field leaves the work to the Go loops, as do the rows
+// of an edge panel of A.
 type packers struct {
-	a6   func(dst, a []float32, lda, kc int, alpha float32)
-	a6t  func(dst, a []float32, lda, kc int, alpha float32) // asm.PackA6TAVX2
-	bt16 func(dst []float32, ldd int, b []float32, ldb, kc int)
-	bt8  func(dst []float32, ldd int, b []float32, ldb, kc int) // asm.PackBT8AVX2
-	bn16 func(dst []float32, ldd int, b []float32, ldb, kc int) // asm.PackBN16AVX2
+	a6     func(dst, a []float32, lda, kc int, alpha float32)
+	a6t    func(dst, a []float32, lda, kc int, alpha float32) // asm.PackA6TAVX2
+	bt16   func(dst []float32, ldd int, b []float32, ldb, kc int)
+	bt8    func(dst []float32, ldd int, b []float32, ldb, kc int)       // asm.PackBT8AVX2
+	bn16   func(dst []float32, ldd int, b []float32, ldb, kc int)       // asm.PackBN16AVX2
+	bnCols func(dst []float32, ldd int, b []float32, ldb, kc, cols int) // asm.PackBNColsAVX2
 }
 
 // gemmBlocks are the block sizes of one micro-kernel shape.
@@ -279,6 +281,8 @@ func (pk packers) packB(dst []float32, transB bool, b []float32, ldb, pc, jc, kc
 			for q := 0; q < nr; q += 16 {
 				pk.bn16(panel[q:], nr, b[pc*ldb+jc+jr+q:], ldb, kc)
 			}
+		case pk.bnCols != nil:
+			pk.bnCols(panel, nr, b[pc*ldb+jc+jr:], ldb, kc, cols)
 		case cols >= 8:
 			// An edge panel (n = 10, say): eight columns at a time,
 			// then one at a time, as a fixed-size copy compiles to
