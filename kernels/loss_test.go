@@ -394,3 +394,33 @@ func TestMSESpecials(t *testing.T) {
 		}
 	})
 }
+
+// TestMSEOverflow checks MSE's documented overflow order on every
+// implementation: differences of 1e20 make the loss +Inf while their
+// gradients stay finite, and a difference past the float32 range makes
+// the loss +Inf with the gradient, so an infinite gradient never comes
+// with a finite loss.
+func TestMSEOverflow(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		for _, n := range []int{1, 5, 40} {
+			pred, target := make([]float32, n), make([]float32, n)
+			for i := range pred {
+				pred[i] = 1e20
+			}
+			d := make([]float32, n)
+			if loss := MSE(d, pred, target); !math.IsInf(float64(loss), 1) {
+				t.Errorf("n=%d, differences 1e20: loss %g, want +Inf", n, loss)
+			}
+			for i, g := range d {
+				if want := 2e20 / float32(n); g != want {
+					t.Fatalf("n=%d, differences 1e20: d[%d] = %g, want %g", n, i, g, want)
+				}
+			}
+			pred[n-1], target[n-1] = 3e38, -3e38
+			loss := MSE(d, pred, target)
+			if !math.IsInf(float64(d[n-1]), 1) || !math.IsInf(float64(loss), 1) {
+				t.Errorf("n=%d, a difference of 6e38: loss %g, gradient %g; want +Inf and +Inf", n, loss, d[n-1])
+			}
+		}
+	})
+}
