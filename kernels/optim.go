@@ -5,13 +5,16 @@ package kernels
 // and round once: the result is alpha·x[i] + y[i] correctly rounded. The
 // pure-Go one rounds the product, then the sum, so a product beyond
 // float32's range is ±Inf there even where the sum would be finite, and
-// cancellation can cost more than one ULP of the result.
+// cancellation can cost more than one ULP of the result. Long slices are
+// split over goroutines (see SetThreads), with the same result.
 func Axpy(y []float32, alpha float32, x []float32) {
 	checkLen("Axpy", "y", len(y), "x", len(x))
 	raceRead(x)
 	raceRead(y)
 	raceWrite(y)
-	active.axpy(y, alpha, x)
+	if !splitOptim(axpyUpdate, y, nil, nil, x, alpha, 0, 0, 0, 0) {
+		active.axpy(y, alpha, x)
+	}
 }
 
 // Scale sets x[i] *= alpha, in place; the result is exactly rounded.
@@ -40,7 +43,7 @@ func SGDMomentum(w, v, g []float32, lr, momentum float32) {
 	raceWrite(v)
 	raceRead(w)
 	raceWrite(w)
-	if !splitOptim(false, w, nil, v, g, lr, momentum, 0, 0, 0) {
+	if !splitOptim(momentumUpdate, w, nil, v, g, lr, momentum, 0, 0, 0) {
 		active.sgdMomentum(w, v, g, lr, momentum)
 	}
 }
@@ -72,7 +75,7 @@ func Adam(w, m, v, g []float32, lr, beta1, beta2, eps float32, step int) {
 	raceWrite(v)
 	raceRead(w)
 	raceWrite(w)
-	if !splitOptim(true, w, m, v, g, lr, beta1, beta2, eps, step) {
+	if !splitOptim(adamUpdate, w, m, v, g, lr, beta1, beta2, eps, step) {
 		active.adam(w, m, v, g, lr, beta1, beta2, eps, step)
 	}
 }
