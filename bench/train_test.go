@@ -24,11 +24,11 @@ func BenchmarkTrainStep(b *testing.B) {
 	for _, opt := range trainOptimizers {
 		for _, batch := range []int{32, 64, 128, 256, 1024} {
 			for _, threads := range []int{1, 0} {
-				name := fmt.Sprintf("opt=%s/batch=%d/threads=1", opt.name, batch)
+				tn := "1"
 				if threads == 0 {
-					name = fmt.Sprintf("opt=%s/batch=%d/threads=GOMAXPROCS", opt.name, batch)
+					tn = "GOMAXPROCS"
 				}
-				b.Run(name, func(b *testing.B) {
+				b.Run(fmt.Sprintf("opt=%s/batch=%d/threads=%s", opt.name, batch, tn), func(b *testing.B) {
 					kernels.SetThreads(threads)
 					step := newTrainStep(batch, opt.make())
 					for b.Loop() {

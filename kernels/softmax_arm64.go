@@ -168,10 +168,11 @@ func softmaxCrossEntropyIn(scratch, dlogits, logits []float32, labels []int32, m
 			xl[j] = xs[j*n+int(lab)]
 		}
 		asm.MaxRowsNEON(xs, r, n, mx[:r])
+		var d []float32
 		if dlogits == nil {
 			expSumsNEON(scratch, xs, r, n, mx[:r], sum[:r])
 		} else {
-			d := dlogits[i*n : (i+r)*n]
+			d = dlogits[i*n : (i+r)*n]
 			asm.ShiftRowsNEON(d, xs, r, n, mx[:r])
 			asm.ExpNEON(d, d)
 			for j := range r {
@@ -182,8 +183,7 @@ func softmaxCrossEntropyIn(scratch, dlogits, logits []float32, labels []int32, m
 			loss += math.Log(s) - float64(xl[j]-mx[j])
 			scale[j] = float32(1/s) * inv
 		}
-		if dlogits != nil {
-			d := dlogits[i*n : (i+r)*n]
+		if d != nil {
 			asm.ScaleRowsNEON(d, d, r, n, scale[:r])
 			for j, lab := range labs {
 				d[j*n+int(lab)] -= inv
