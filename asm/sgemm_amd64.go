@@ -5,7 +5,7 @@
 package asm
 
 // SgemmKernelAVX2 computes one MR×NR tile of C, MR = 6, NR = 16:
-// acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·NR+j] for i < MR, j < NR, accumulated
+// acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·ldb+j] for i < MR, j < NR, accumulated
 // from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);
 // then the epilogue, each step only when its bit of flags is set, in this
 // order: 1 (add) acc[i][j] += c[i·ldc+j] (c is not read without it);
@@ -14,19 +14,20 @@ package asm
 // acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =
 // acc[i][j] for every i < MR, j < NR. Each step rounds once.
 // a is a packed panel of op(A): kc groups of MR values (column p of the
-// tile's rows, contiguous); b is a packed panel of op(B): kc groups of NR
-// values (row p of the tile's columns, contiguous). kc ≥ 1 (kc = 0 gives
-// acc = 0), len(a) ≥ MR·kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc
-// + NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
-// the first MR·kc values of a, the first NR·kc of b, the first NR of bias
+// tile's rows, contiguous); b holds kc rows of NR values of op(B), row p
+// from b[p·ldb] on: a packed panel with ldb = NR, or op(B) itself where it
+// lies, when op(B) = B. kc ≥ 1 (kc = 0 gives acc = 0), len(a) ≥ MR·kc,
+// ldb ≥ NR, len(b) ≥ (kc−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
+// len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the
+// first MR·kc values of a, the kc×NR window of b, the first NR of bias
 // (with flag 2 only) and the MR×NR window of c is read or written.
 // It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
 //
 //go:noescape
-func SgemmKernelAVX2(a []float32, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
+func SgemmKernelAVX2(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)
 
 // SgemmKernelAVX512 computes one MR×NR tile of C, MR = 6, NR = 64:
-// acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·NR+j] for i < MR, j < NR, accumulated
+// acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·ldb+j] for i < MR, j < NR, accumulated
 // from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);
 // then the epilogue, each step only when its bit of flags is set, in this
 // order: 1 (add) acc[i][j] += c[i·ldc+j] (c is not read without it);
@@ -35,16 +36,17 @@ func SgemmKernelAVX2(a []float32, b []float32, c []float32, kc int, ldc int, fla
 // acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =
 // acc[i][j] for every i < MR, j < NR. Each step rounds once.
 // a is a packed panel of op(A): kc groups of MR values (column p of the
-// tile's rows, contiguous); b is a packed panel of op(B): kc groups of NR
-// values (row p of the tile's columns, contiguous). kc ≥ 1 (kc = 0 gives
-// acc = 0), len(a) ≥ MR·kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc
-// + NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
-// the first MR·kc values of a, the first NR·kc of b, the first NR of bias
+// tile's rows, contiguous); b holds kc rows of NR values of op(B), row p
+// from b[p·ldb] on: a packed panel with ldb = NR, or op(B) itself where it
+// lies, when op(B) = B. kc ≥ 1 (kc = 0 gives acc = 0), len(a) ≥ MR·kc,
+// ldb ≥ NR, len(b) ≥ (kc−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
+// len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the
+// first MR·kc values of a, the kc×NR window of b, the first NR of bias
 // (with flag 2 only) and the MR×NR window of c is read or written.
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 //
 //go:noescape
-func SgemmKernelAVX512(a []float32, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
+func SgemmKernelAVX512(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)
 
 // SgemmRows6x16AVX2 computes one MR×NR tile of C, MR = 6, NR = 16, from MR rows
 // of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,

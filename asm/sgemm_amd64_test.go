@@ -25,7 +25,7 @@ type gemmLevel struct {
 	name      string
 	ok        bool
 	mr, nr    int
-	kernel    func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
+	kernel    func(a, b, c []float32, kc, ldb, ldc int, flags uint, bias []float32, slope float32)
 	peak      func(n int)
 	peakFlops float64 // per iteration of peak
 	cols      int     // columns written, for a masked row kernel; 0 means NR
@@ -204,7 +204,7 @@ func (g *gemmCase) run(t *testing.T, where string, a, b, c []float32) {
 	copy(a, g.a)
 	copy(b, g.b)
 	copy(c, g.c)
-	harness.NoFault(t, g.String()+" "+where, func() { g.l.kernel(a, b, c, g.kc, g.ldc, g.flags, g.biasArg(), g.slope) })
+	harness.NoFault(t, g.String()+" "+where, func() { g.l.kernel(a, b, c, g.kc, g.l.nr, g.ldc, g.flags, g.biasArg(), g.slope) })
 }
 
 // check compares a, b and c after a run with the case's values: a and b
@@ -281,6 +281,32 @@ func TestSgemmKernel(t *testing.T) {
 	forEachGemm(t, testKernel)
 }
 
+// TestSgemmKernelStridedB runs the kernel tests with b laid out as op(B)
+// itself, rows ldb = NR + 5 or NR + 19 apart (the padding NaN, so that
+// reading it would show), in a slice that ends at a guard page or starts
+// at one, alternately; the rows must come back unchanged.
+func TestSgemmKernelStridedB(t *testing.T) {
+	forEachGemm(t, func(t *testing.T, l gemmLevel) {
+		kernel, calls := l.kernel, 0
+		l.kernel = func(a, b, c []float32, kc, _, ldc int, flags uint, bias []float32, slope float32) {
+			ldb := l.nr + []int{5, 19}[calls%2]
+			rb := nanGuarded(t, max(kc-1, 0)*ldb+l.nr, calls)
+			calls++
+			for p := range kc {
+				copy(rb[p*ldb:p*ldb+l.nr], b[p*l.nr:])
+			}
+			in := append([]float32(nil), rb...)
+			kernel(a, rb, c, kc, ldb, ldc, flags, bias, slope)
+			for x := range rb {
+				if got(rb[x]) != got(in[x]) {
+					t.Fatalf("ldb=%d kc=%d: b[%d] changed from %v to %v", ldb, kc, x, in[x], rb[x])
+				}
+			}
+		}
+		testKernel(t, l)
+	})
+}
+
 // rowLevels are the row kernels (SgemmRows*), which read A's rows where
 // they lie instead of a packed panel.
 var rowLevels = []struct {
@@ -326,17 +352,10 @@ type rowsFunc func(a []float32, lda int, b, c []float32, kc, ldc, cols int, flag
 // packed panel of A laid out as rows for each call.
 func testRows(t *testing.T, l gemmLevel, rows rowsFunc) {
 	calls := 0
-	l.kernel = func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32) {
+	l.kernel = func(a, b, c []float32, kc, _, ldc int, flags uint, bias []float32, slope float32) {
 		lda := kc + 5*(calls%2)
-		n := (l.mr-1)*lda + kc
-		ra := harness.GuardAfter(t, n)
-		if calls%4 >= 2 {
-			ra = harness.GuardBefore(t, n)
-		}
+		ra := nanGuarded(t, (l.mr-1)*lda+kc, calls)
 		calls++
-		for x := range ra {
-			ra[x] = float32(math.NaN())
-		}
 		for i := range l.mr {
 			for p := range kc {
 				ra[i*lda+p] = a[p*l.mr+i]
@@ -403,6 +422,16 @@ func testKernel(t *testing.T, l gemmLevel) {
 	}
 }
 
+// nanGuarded returns n NaNs flush against a guard page, after them for
+// calls 0 and 1 of every four, before them for calls 2 and 3.
+func nanGuarded(t *testing.T, n, call int) []float32 {
+	s := gemmGuarded(t, n, call%4 < 2)
+	for x := range s {
+		s[x] = float32(math.NaN())
+	}
+	return s
+}
+
 // gemmGuarded returns n float32 flush against a guard page after them or
 // before them.
 func gemmGuarded(t *testing.T, n int, after bool) []float32 {
@@ -425,7 +454,7 @@ func TestSgemmKernelZeroK(t *testing.T) {
 			if add {
 				flags = epAdd
 			}
-			l.kernel(nil, nil, c, 0, l.nr, flags, nil, 0)
+			l.kernel(nil, nil, c, 0, l.nr, l.nr, flags, nil, 0)
 			for x, v := range c {
 				want := float32(0)
 				if add {
@@ -456,7 +485,7 @@ func TestSgemmKernelFused(t *testing.T) {
 			b[j], b[l.nr+j] = 1, v
 		}
 		c := make([]float32, l.mr*l.nr)
-		l.kernel(a, b, c, 2, l.nr, 0, nil, 0)
+		l.kernel(a, b, c, 2, l.nr, l.nr, 0, nil, 0)
 		for x, got := range c {
 			if got != 0x1p-11+0x1p-24 {
 				t.Fatalf("c[%d] = %g, want the fused 2⁻¹¹+2⁻²⁴", x, got)
@@ -465,7 +494,7 @@ func TestSgemmKernelFused(t *testing.T) {
 		for x := range c {
 			c[x] = -1
 		}
-		l.kernel(a[l.mr:], b[l.nr:], c, 1, l.nr, epAdd, nil, 0)
+		l.kernel(a[l.mr:], b[l.nr:], c, 1, l.nr, l.nr, epAdd, nil, 0)
 		for x, got := range c {
 			if got != 0x1p-11 {
 				t.Fatalf("add: c[%d] = %g, want 2⁻¹¹", x, got)
@@ -526,7 +555,7 @@ func BenchmarkSgemmKernel(b *testing.B) {
 			}
 			pa, pb, c := fill(l.mr*kc), fill(l.nr*kc), fill(l.mr*l.nr)
 			for b.Loop() {
-				l.kernel(pa, pb, c, kc, l.nr, epAdd, nil, 0)
+				l.kernel(pa, pb, c, kc, l.nr, l.nr, epAdd, nil, 0)
 			}
 			b.ReportMetric(float64(b.N)*2*kc*float64(l.mr*l.nr)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
@@ -542,7 +571,7 @@ func BenchmarkSgemmKernel(b *testing.B) {
 				for jr := 0; jr < nc; jr += l.nr {
 					bp := pb[jr*kc:]
 					for ir := 0; ir < mc; ir += l.mr {
-						l.kernel(pa[ir*kc:], bp, c[ir*ldc+jc+jr:], kc, ldc, epAdd, nil, 0)
+						l.kernel(pa[ir*kc:], bp, c[ir*ldc+jc+jr:], kc, l.nr, ldc, epAdd, nil, 0)
 					}
 				}
 				jc = (jc + nc) % ldc

@@ -14,16 +14,17 @@ package asm
 // acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =
 // acc[i][j] for every i < MR, j < NR. Each step rounds once.
 // a is a packed panel of op(A): kc groups of MR values (column p of the
-// tile's rows, contiguous); b is a packed panel of op(B): kc groups of NR
-// values (row p of the tile's columns, contiguous). kc ≥ 0 (kc = 0 gives
-// acc = 0), len(a) ≥ MR·kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc
-// + NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
-// the first MR·kc values of a, the first NR·kc of b, the first NR of bias
+// tile's rows, contiguous); b holds kc rows of NR values of op(B), row p
+// from b[p·ldb] on: a packed panel with ldb = NR, or op(B) itself where it
+// lies, when op(B) = B. kc ≥ 0 (kc = 0 gives acc = 0), len(a) ≥ MR·kc,
+// ldb ≥ NR, len(b) ≥ (kc−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
+// len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the
+// first MR·kc values of a, the kc×NR window of b, the first NR of bias
 // (with flag 2 only) and the MR×NR window of c is read or written.
 // It belongs to the neon level (ASIMD); the caller checks the CPU.
 //
 //go:noescape
-func SgemmKernelNEON(a []float32, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
+func SgemmKernelNEON(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)
 
 // FMAPeakNEON is a measuring instrument, not a kernel: it runs n
 // iterations of 24 independent VFMLA on four-lane registers (as many as

@@ -4,15 +4,17 @@
 
 #include "textflag.h"
 
-// func SgemmKernelNEON(a []float32, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
-TEXT ·SgemmKernelNEON(SB), NOSPLIT, $0-124
+// func SgemmKernelNEON(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)
+TEXT ·SgemmKernelNEON(SB), NOSPLIT, $0-132
 	MOVD    a_base+0(FP), R0
 	MOVD    b_base+24(FP), R1
 	MOVD    c_base+48(FP), R2
 	MOVD    kc+72(FP), R3
-	MOVD    ldc+80(FP), R4
+	MOVD    ldc+88(FP), R4
 	LSL     $2, R4, R4
-	MOVD    flags+88(FP), R5
+	MOVD    ldb+80(FP), R8
+	LSL     $2, R8, R8
+	MOVD    flags+96(FP), R5
 	VEOR    V0.B16, V0.B16, V0.B16
 	VEOR    V1.B16, V1.B16, V1.B16
 	VEOR    V2.B16, V2.B16, V2.B16
@@ -40,7 +42,7 @@ TEXT ·SgemmKernelNEON(SB), NOSPLIT, $0-124
 	CBZ     R3, epilogue
 loop:
 	VLD1.P  32(R0), [V24.S4, V25.S4]
-	VLD1.P  48(R1), [V26.S4, V27.S4, V28.S4]
+	VLD1.P  (R1)(R8), [V26.S4, V27.S4, V28.S4]
 	WORD    $0x4f981340 // fmla v0.4s, v26.4s, v24.s[0]
 	WORD    $0x4f981361 // fmla v1.4s, v27.4s, v24.s[0]
 	WORD    $0x4f981382 // fmla v2.4s, v28.4s, v24.s[0]
@@ -112,7 +114,7 @@ epilogue:
 	ADD     R4, R7, R7
 bias:
 	TBZ     $1, R5, relu
-	MOVD    bias_base+96(FP), R6
+	MOVD    bias_base+104(FP), R6
 	VLD1    (R6), [V29.S4, V30.S4, V31.S4]
 	WORD    $0x4e3dd400 // fadd v0.4s, v0.4s, v29.4s
 	WORD    $0x4e3ed421 // fadd v1.4s, v1.4s, v30.4s
@@ -190,7 +192,7 @@ relu:
 	WORD    $0x4e781ef7 // bic v23.16b, v23.16b, v24.16b
 leaky:
 	TBZ     $3, R5, store
-	FMOVS   slope+120(FP), F29
+	FMOVS   slope+128(FP), F29
 	VDUP    V29.S[0], V29.S4
 	WORD    $0x6e3ddc19 // fmul v25.4s, v0.4s, v29.4s
 	WORD    $0x4ea0e818 // fcmlt v24.4s, v0.4s, #0

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/simdnn/simdnn/internal/harness"
 )
 
 // TestSgemmKernelNEON checks the NEON micro-kernel on its own contract,
@@ -14,8 +16,10 @@ import (
 // not without flag 2), and kc = 0. The values are small integers, so every
 // product and sum is exact and the reference is the kernel's own order
 // of operations in float32, which must match bit for bit; a NaN in C
-// must come through the add and both activations. C lies inside a larger buffer whose other values must stay as
-// they were.
+// must come through the add and both activations. C lies inside a larger
+// buffer whose other values must stay as they were. b is packed (ldb = NR)
+// or laid out with rows ldb = NR + 5 apart, the padding NaN so that
+// reading it would show, flush against a guard page.
 func TestSgemmKernelNEON(t *testing.T) {
 	// The epilogue's flags, as the kernel's doc comment defines them.
 	const neonAdd, neonBias, neonReLU, neonLeaky = 1, 2, 4, 8
@@ -23,12 +27,23 @@ func TestSgemmKernelNEON(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	small := func() float32 { return float32(r.IntN(9) - 4) }
 	for _, kc := range []int{0, 1, 2, 3, 17} {
-		for flags := uint(0); flags < 16; flags++ {
+		for flags := uint(0); flags < 32; flags++ {
+			ldb := nr + 5*int(flags>>4)
+			flags := flags & 15
 			if flags&12 == 12 {
 				continue // ReLU and leaky ReLU are never set together
 			}
-			a, b, bias := make([]float32, mr*kc), make([]float32, nr*kc), make([]float32, nr)
-			for _, s := range [][]float32{a, b, bias} {
+			a, bias := make([]float32, mr*kc), make([]float32, nr)
+			b := harness.GuardAfter(t, max(kc-1, 0)*ldb+nr)
+			for i := range b {
+				b[i] = float32(math.NaN())
+			}
+			for p := range kc {
+				for j := range nr {
+					b[p*ldb+j] = small()
+				}
+			}
+			for _, s := range [][]float32{a, bias} {
 				for i := range s {
 					s[i] = small()
 				}
@@ -49,12 +64,12 @@ func TestSgemmKernelNEON(t *testing.T) {
 			if flags&neonBias == 0 {
 				bias = nil // must not be read
 			}
-			SgemmKernelNEON(a, b, c, kc, ldc, flags, bias, slope)
+			SgemmKernelNEON(a, b, c, kc, ldb, ldc, flags, bias, slope)
 			for i := range mr {
 				for j := range nr {
 					var acc float32
 					for p := range kc {
-						acc += a[p*mr+i] * b[p*nr+j]
+						acc += a[p*mr+i] * b[p*ldb+j]
 					}
 					if flags&neonAdd != 0 {
 						acc += in[1+i*ldc+j]
@@ -70,14 +85,14 @@ func TestSgemmKernelNEON(t *testing.T) {
 					}
 					got := c[i*ldc+j]
 					if math.Float32bits(got) != math.Float32bits(acc) && !(got != got && acc != acc) {
-						t.Fatalf("kc=%d flags=%d: c[%d][%d] = %g, want %g", kc, flags, i, j, got, acc)
+						t.Fatalf("kc=%d ldb=%d flags=%d: c[%d][%d] = %g, want %g", kc, ldb, flags, i, j, got, acc)
 					}
 				}
 			}
 			for x := range buf {
 				if i, j := (x-1)/ldc, (x-1)%ldc; x == 0 || j >= nr || i >= mr {
 					if buf[x] != in[x] {
-						t.Fatalf("kc=%d flags=%d: buf[%d] changed to %g", kc, flags, x, buf[x])
+						t.Fatalf("kc=%d ldb=%d flags=%d: buf[%d] changed to %g", kc, ldb, flags, x, buf[x])
 					}
 				}
 			}

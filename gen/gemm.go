@@ -9,12 +9,18 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// The GEMM micro-kernels multiply a packed MR-row panel of op(A) by a
-// packed NR-column panel of op(B), with the whole MR×NR tile of C in
-// vector registers for the length of the k loop; package kernels packs the
+// The GEMM micro-kernels multiply a packed MR-row panel of op(A) by an
+// NR-column panel of op(B), with the whole MR×NR tile of C in vector
+// registers for the length of the k loop; package kernels packs the
 // operands and walks the tiles (the Goto/BLIS scheme). Each k step loads
 // NR/lanes vectors of b and broadcasts MR values of a, so every value
 // loaded feeds several FMAs and the loads stay well below the FMA rate.
+// The panel of op(B) is kc rows of NR values ldb apart: packed (ldb = NR),
+// or, when op(B) = B, B itself where it lies, which spares the driver
+// the copy when few rows of A share each panel (kernels.readsB). The
+// stride costs nothing in the loop: the four rows of an unrolled
+// iteration are base, base + ldb, base + 2·ldb and base + 3·ldb, all x86
+// addressing modes.
 //
 // The shapes were chosen by measurement on the development machine (AMD
 // Zen 5, two FMA pipes of the full vector width), each against a loop of
@@ -86,9 +92,9 @@ func (g gemmKernel) nr() int { return g.nv * g.s.lanes }
 func (g gemmKernel) generate(c *build.Context) {
 	mr, nr, lanes := g.mr, g.nr(), g.s.lanes
 	name := "SgemmKernel" + g.s.suffix
-	declare(c, name, "func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)",
+	declare(c, name, "func(a, b, c []float32, kc, ldb, ldc int, flags uint, bias []float32, slope float32)",
 		fmt.Sprintf("%s computes one MR×NR tile of C, MR = %d, NR = %d:", name, mr, nr),
-		"acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·NR+j] for i < MR, j < NR, accumulated",
+		"acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·ldb+j] for i < MR, j < NR, accumulated",
 		"from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);",
 		"then the epilogue, each step only when its bit of flags is set, in this",
 		"order: 1 (add) acc[i][j] += c[i·ldc+j] (c is not read without it);",
@@ -97,11 +103,12 @@ func (g gemmKernel) generate(c *build.Context) {
 		"acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =",
 		"acc[i][j] for every i < MR, j < NR. Each step rounds once.",
 		"a is a packed panel of op(A): kc groups of MR values (column p of the",
-		"tile's rows, contiguous); b is a packed panel of op(B): kc groups of NR",
-		"values (row p of the tile's columns, contiguous). kc ≥ 1 (kc = 0 gives",
-		"acc = 0), len(a) ≥ MR·kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc",
-		"+ NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside",
-		"the first MR·kc values of a, the first NR·kc of b, the first NR of bias",
+		"tile's rows, contiguous); b holds kc rows of NR values of op(B), row p",
+		"from b[p·ldb] on: a packed panel with ldb = NR, or op(B) itself where it",
+		"lies, when op(B) = B. kc ≥ 1 (kc = 0 gives acc = 0), len(a) ≥ MR·kc,",
+		"ldb ≥ NR, len(b) ≥ (kc−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,",
+		"len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the",
+		"first MR·kc values of a, the kc×NR window of b, the first NR of bias",
 		"(with flag 2 only) and the MR×NR window of c is read or written.",
 		g.s.requires,
 	)
@@ -112,18 +119,39 @@ func (g gemmKernel) generate(c *build.Context) {
 	k := c.Load(c.Param("kc"), c.GP64())
 	ldc := c.Load(c.Param("ldc"), c.GP64())
 	c.SHLQ(operand.U8(2), ldc) // in bytes
+	ldb := c.Load(c.Param("ldb"), c.GP64())
+	c.SHLQ(operand.U8(2), ldb) // in bytes
+	ldb3 := c.GP64()
+	c.LEAQ(operand.Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
 
 	g.prefetchTile(c, pc, ldc)
 
 	acc := g.accumulators(c)
 
-	// step emits k step p of an iteration, at byte offsets 4·p·MR of a
-	// and 4·p·NR of b.
+	// rowB is row p < gemmUnroll of b from pb: x86 addressing reaches
+	// the four through ldb and 3·ldb with index scales 1 and 2, so a
+	// register stride costs no instruction inside the loop.
+	rowB := func(p, disp int) operand.Mem {
+		switch p {
+		case 0:
+			return operand.Mem{Base: pb, Disp: disp}
+		case 1:
+			return operand.Mem{Base: pb, Index: ldb, Scale: 1, Disp: disp}
+		case 2:
+			return operand.Mem{Base: pb, Index: ldb, Scale: 2, Disp: disp}
+		case 3:
+			return operand.Mem{Base: pb, Index: ldb3, Scale: 1, Disp: disp}
+		}
+		panic("gen: rowB reaches 4 rows; gemmUnroll > 4 needs another pointer")
+	}
+
+	// step emits k step p of an iteration, at byte offset 4·p·MR of a
+	// and row p of b.
 	step := func(p int) {
 		bv := make([]reg.VecVirtual, g.nv)
 		for j := range bv {
 			bv[j] = g.s.vec(c)
-			c.VMOVUPS(operand.Mem{Base: pb, Disp: 4 * (p*nr + j*lanes)}, bv[j])
+			c.VMOVUPS(rowB(p, 4*j*lanes), bv[j])
 		}
 		for i := range mr {
 			av := g.s.vec(c)
@@ -136,7 +164,11 @@ func (g gemmKernel) generate(c *build.Context) {
 	}
 	advance := func(steps int) {
 		c.ADDQ(operand.U32(4*mr*steps), pa)
-		c.ADDQ(operand.U32(4*nr*steps), pb)
+		if steps == 1 {
+			c.ADDQ(ldb, pb)
+			return
+		}
+		c.LEAQ(operand.Mem{Base: pb, Index: ldb, Scale: uint8(steps)}, pb)
 	}
 
 	kLoop(c, k, step, advance)

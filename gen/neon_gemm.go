@@ -50,22 +50,25 @@ func gemmNEON(file *File) {
 		"acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =",
 		"acc[i][j] for every i < MR, j < NR. Each step rounds once.",
 		"a is a packed panel of op(A): kc groups of MR values (column p of the",
-		"tile's rows, contiguous); b is a packed panel of op(B): kc groups of NR",
-		"values (row p of the tile's columns, contiguous). kc ≥ 0 (kc = 0 gives",
-		"acc = 0), len(a) ≥ MR·kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc",
-		"+ NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside",
-		"the first MR·kc values of a, the first NR·kc of b, the first NR of bias",
+		"tile's rows, contiguous); b holds kc rows of NR values of op(B), row p",
+		"from b[p·ldb] on: a packed panel with ldb = NR, or op(B) itself where it",
+		"lies, when op(B) = B. kc ≥ 0 (kc = 0 gives acc = 0), len(a) ≥ MR·kc,",
+		"ldb ≥ NR, len(b) ≥ (kc−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,",
+		"len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the",
+		"first MR·kc values of a, the kc×NR window of b, the first NR of bias",
 		"(with flag 2 only) and the MR×NR window of c is read or written."),
 		append(neonArgs("a", "b", "c"),
-			Arg{Name: "kc", Kind: Int}, Arg{Name: "ldc", Kind: Int}, Arg{Name: "flags", Kind: Uint},
-			Arg{Name: "bias", Kind: Slice}, Arg{Name: "slope", Kind: Float32})...)
-	pa, pb, pc, k, ld, flags, pbias, p := R(0), R(1), R(2), R(3), R(4), R(5), R(6), R(7)
+			Arg{Name: "kc", Kind: Int}, Arg{Name: "ldb", Kind: Int}, Arg{Name: "ldc", Kind: Int},
+			Arg{Name: "flags", Kind: Uint}, Arg{Name: "bias", Kind: Slice}, Arg{Name: "slope", Kind: Float32})...)
+	pa, pb, pc, k, ld, flags, pbias, p, ldb := R(0), R(1), R(2), R(3), R(4), R(5), R(6), R(7), R(8)
 	f.Base("a", pa)
 	f.Base("b", pb)
 	f.Base("c", pc)
 	f.Int("kc", k)
 	f.Int("ldc", ld)
 	f.LSL(2, ld, ld) // in bytes
+	f.Int("ldb", ldb)
+	f.LSL(2, ldb, ldb) // in bytes
 	f.Int("flags", flags)
 	neonEach(func(acc V, _ int) { neonZero(f, acc) })
 	f.CBZ(k, "epilogue")
@@ -73,7 +76,7 @@ func gemmNEON(file *File) {
 	a, b := []V{24, 25}, []V{26, 27, 28}
 	f.Label("loop")
 	f.VLD1P(pa, a[0].S4(), a[1].S4())
-	f.VLD1P(pb, b[0].S4(), b[1].S4(), b[2].S4())
+	f.VLD1PR(pb, ldb, b[0].S4(), b[1].S4(), b[2].S4())
 	neonEach(func(acc V, j int) {
 		i := int(acc) / 3
 		f.FMLAElem(acc.S4(), b[j].S4(), a[i/4].S(i%4))

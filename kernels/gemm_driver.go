@@ -13,15 +13,17 @@ import (
 // micro-kernel multiplies one A panel by one B panel into an mr×nr tile of
 // C with its accumulators in registers. Packing absorbs the transposes and
 // leading dimensions; the block sizes keep a B panel in L1 and the A block
-// in L2 while the panels stream past.
+// in L2 while the panels stream past. For a product with few rows,
+// op(B) = B is read where it lies instead (readsB).
 
 // microKernel is an mr×nr micro-kernel with the contract of
 // asm.SgemmKernelAVX2: the tile c[i*ldc+j] (i < mr, j < nr) is set to
-// Σ_{p<kc} a[p*mr+i]·b[p*nr+j] followed by the epilogue that flags
-// selects (epilogueAdd and the flags of type epilogue).
+// Σ_{p<kc} a[p*mr+i]·b[p*ldb+j] followed by the epilogue that flags
+// selects (epilogueAdd and the flags of type epilogue). b is a packed
+// panel (ldb = nr) or, for op(B) = B, B itself where it lies.
 type microKernel struct {
 	mr, nr int
-	fn     func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
+	fn     func(a, b, c []float32, kc, ldb, ldc int, flags uint, bias []float32, slope float32)
 }
 
 // packers are a level's assembly packing routines, with the contracts of
@@ -119,44 +121,77 @@ func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a [
 	buf.b = grow(buf.b, nb*kb)
 	buf.tile = grow(buf.tile, mr*nr)
 	buf.bias = grow(buf.bias, nr)
+	direct := !transB && readsB(m, ldb)
 	for jc := 0; jc < n; jc += nb {
 		nc := min(nb, n-jc)
 		for pc := 0; pc < k; pc += kb {
 			kc := min(kb, k-pc)
 			flags := ep.blockFlags(beta, pc, kc, k)
-			g.pk.packB(buf.b, transB, b, ldb, pc, jc, kc, nc, nr)
+			var bd []float32
+			if direct {
+				// Full panels are read from B; only the edge panel,
+				// narrower than nr, is packed, at its usual place.
+				bd = b[pc*ldb+jc:]
+				if full := nc / nr * nr; full < nc {
+					g.pk.packB(buf.b[full*kc:], false, b, ldb, pc, jc+full, kc, nc-full, nr)
+				}
+			} else {
+				g.pk.packB(buf.b, transB, b, ldb, pc, jc, kc, nc, nr)
+			}
 			for ic := 0; ic < m; ic += mb {
 				mc := min(mb, m-ic)
 				g.pk.packA(buf.a, transA, alpha, a, lda, ic, pc, mc, kc, mr)
-				g.block(buf, c[ic*ldc+jc:], ldc, mc, nc, kc, flags, ep.columns(jc))
+				g.block(buf, c[ic*ldc+jc:], ldc, mc, nc, kc, flags, ep.columns(jc), bd, ldb)
 			}
 		}
 	}
 	ep.finish(c, ldc, m, n)
 }
 
+// readsB reports whether the packed path reads op(B) = B where it lies,
+// rows ldb apart, instead of packing it, for a product (or stripe) of m
+// rows. Packing B costs about as much as multiplying it by a dozen rows
+// of A, so with few rows it is a large share of the work; with many, the
+// copy is paid once for many reuses of each panel. A stride that is a
+// multiple of 4 KiB puts every row of a panel in the same few sets of L2
+// (and of L1), which then cannot hold the panel: such a B is packed
+// whatever m is.
+//
+// Measured on the development machine (BenchmarkSgemm, k = 1024 and the
+// MLP shapes), as a fraction of the FMA peak, packed → read in place:
+// m = 64 with ldb = 256 … 800, 0.64–0.76 → 0.84–0.89 (AVX-512) and
+// 0.78–0.84 → 0.87–0.98 (AVX2); m = 256, 0.84–0.91 → 0.87–0.93 and
+// 0.87–0.94 → 0.93–0.97; m = 512 and 1024 with ldb = 784, no difference
+// beyond the noise; ldb = 1024, 0.73–0.92 → 0.52–0.80 at every m.
+func readsB(m, ldb int) bool { return m <= 256 && ldb%1024 != 0 }
+
 // block multiplies the packed A block (mc rows) by the packed B block (nc
 // columns) into C, whose top-left element is c[0], with the epilogue
-// flags; ep's bias starts at the block's first column. Full tiles go
-// straight to C; a partial tile at the right or bottom edge goes through
-// buf.tile (and its bias through buf.bias), so the micro-kernel never
-// touches C or the bias outside the block.
-func (g *blockedGemm) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, flags uint, ep epilogue) {
+// flags; ep's bias starts at the block's first column. With bd non-nil,
+// the block's full panels of op(B) are read from bd (B from the block's
+// top-left element on, rows ldb apart) and only its edge panel from
+// buf.b. Full tiles go straight to C; a partial tile at the right or
+// bottom edge goes through buf.tile (and its bias through buf.bias), so
+// the micro-kernel never touches C or the bias outside the block.
+func (g *blockedGemm) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, flags uint, ep epilogue, bd []float32, ldb int) {
 	mr, nr, fn := g.mk.mr, g.mk.nr, g.mk.fn
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
-		bp := buf.b[jr*kc : (jr+nr)*kc]
+		bp, ldbp := buf.b[jr*kc:(jr+nr)*kc], nr
+		if bd != nil && nrr == nr {
+			bp, ldbp = bd[jr:], ldb
+		}
 		bias := buf.tileBias(ep, flags, jr, nc, nr)
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
 			ap := buf.a[ir*kc : (ir+mr)*kc]
 			ct := c[ir*ldc+jr:]
 			if mrr == mr && nrr == nr {
-				fn(ap, bp, ct, kc, ldc, flags, bias, ep.slope)
+				fn(ap, bp, ct, kc, ldbp, ldc, flags, bias, ep.slope)
 				continue
 			}
 			buf.stage(ct, ldc, nr, mrr, nrr, flags)
-			fn(ap, bp, buf.tile, kc, nr, flags, bias, ep.slope)
+			fn(ap, bp, buf.tile, kc, ldbp, nr, flags, bias, ep.slope)
 			buf.unstage(ct, ldc, nr, mrr, nrr)
 		}
 	}

@@ -7,12 +7,12 @@ import "testing"
 // assembly has (odd ones, so that every edge path is taken) on any
 // machine, independently of the assembly micro-kernels.
 func goMicroKernel(mr, nr int) microKernel {
-	return microKernel{mr: mr, nr: nr, fn: func(a, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32) {
+	return microKernel{mr: mr, nr: nr, fn: func(a, b, c []float32, kc, ldb, ldc int, flags uint, bias []float32, slope float32) {
 		for i := range mr {
 			for j := range nr {
 				var s float32
 				for p := range kc {
-					s += a[p*mr+i] * b[p*nr+j]
+					s += a[p*mr+i] * b[p*ldb+j]
 				}
 				if flags&epilogueAdd != 0 {
 					s += c[i*ldc+j]
@@ -35,12 +35,26 @@ func goMicroKernel(mr, nr int) microKernel {
 // gemmTestImpls are the implementations the GEMM tests run: those under
 // test, and the blocked driver around a plain-Go 3×5 micro-kernel, so
 // that the driver is tested on every GOARCH: the grid's sizes (3, 5, 15,
-// 16, ...) give it full tiles and edge tiles of every kind.
+// 16, ...) give it full tiles and edge tiles of every kind. The driver
+// runs twice, with this machine's block sizes and with tiny ones (kc = 7,
+// mc = 6, nc = 10), which split the grid's products into several blocks
+// along every dimension, so that each block's offsets into A, B and C
+// are checked too. The tiny blocks are left out with -short, which the
+// emulated runs use: the driver is the same Go code on every GOARCH, and
+// its checks take a third of the package's time under qemu.
 func gemmTestImpls() []*impl {
 	blocked := generic
 	blocked.name = "blocked-go-3x5"
 	blocked.sgemm = parallelSgemm(one(newBlockedGemm(goMicroKernel(3, 5), packers{}).sgemm, 3, 5))
-	return append(testImpls(), &blocked)
+	if testing.Short() {
+		return append(testImpls(), &blocked)
+	}
+	tiny := generic
+	tiny.name = "blocked-go-3x5-tiny-blocks"
+	g := newBlockedGemm(goMicroKernel(3, 5), packers{})
+	g.bs = gemmBlocks{kc: 7, mc: 6, nc: 10}
+	tiny.sgemm = parallelSgemm(one(g.sgemm, 3, 5))
+	return append(testImpls(), &blocked, &tiny)
 }
 
 // forEachGemmImpl is forEachImpl over gemmTestImpls.

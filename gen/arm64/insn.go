@@ -86,6 +86,12 @@ func (f *Func) VLD1P(r R, regs ...VA) {
 	f.op("VLD1.P", mem{r, 16 * len(regs)}, list(regs))
 }
 
+// VLD1PR loads len(regs) consecutive vectors from (r) and advances r by
+// the register m (post-index by register).
+func (f *Func) VLD1PR(r, m R, regs ...VA) {
+	f.op("VLD1.P", fmt.Sprintf("(%s)(%s)", r, m), list(regs))
+}
+
 // VLD1Lane loads the float32 at (r) into lane l, leaving the others, and
 // advances r by 4.
 func (f *Func) VLD1Lane(r R, l Lane) { f.op("VLD1.P", mem{r, 4}, l) }
