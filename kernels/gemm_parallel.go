@@ -62,11 +62,8 @@ func parallelSgemm(pick gemmPicker) serialGemm {
 			transA: transA, transB: transB, m: m, n: n, k: k,
 			alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, ep: ep,
 		}
-		// Split the dimension whose operand is the cheaper to pack
-		// again in every stripe: along n, every stripe packs all of A
-		// (m×k); along m, all of B (k×n).
+		call.byCols = splitCols(transB, m, n, k, ldb, mr, nr, t)
 		d, tile := m, mr
-		call.byCols = m < n && (n+nr-1)/nr >= t || (m+mr-1)/mr < t
 		if call.byCols {
 			d, tile = n, nr
 		}
@@ -76,6 +73,41 @@ func parallelSgemm(pick gemmPicker) serialGemm {
 		call.gemmArgs = gemmArgs{} // drop the references to the operands
 		pool.Put(call)
 	}
+}
+
+// splitCols reports whether a product is cut into t stripes of columns
+// rather than of rows: whichever makes the largest stripe cheaper, in
+// flops of its tiles plus its packing. Both the split and the packing
+// count: 784 columns are 13 tiles of 64, which two stripes share 7 to 6
+// (a stripe 8% above half the work), where 256 rows are 43 tiles of 6,
+// shared 22 to 21 (2%); but along m every stripe packs all of op(B)
+// unless it reads B in place (readsB), and along n all of op(A). A value
+// packed is counted as pricePack flops, about what the measurements
+// behind readsB give.
+func splitCols(transB bool, m, n, k, ldb, mr, nr, t int) bool {
+	const pricePack = 24
+	tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
+	if tilesM < t {
+		return true
+	}
+	if tilesN < t {
+		return false
+	}
+	stripeM, stripeN := (tilesM+t-1)/t, (tilesN+t-1)/t
+	kf := float64(k)
+	// Along m: the stripe's share of A and all of op(B) unless in place.
+	rows := float64(stripeM*mr) * float64(tilesN*nr) * kf * 2
+	packRows := float64(stripeM*mr) * kf
+	if transB || !readsB(stripeM*mr, ldb) {
+		packRows += kf * float64(n)
+	}
+	// Along n: all of A and the stripe's share of op(B), unless in place.
+	cols := float64(tilesM*mr) * float64(stripeN*nr) * kf * 2
+	packCols := float64(m) * kf
+	if transB || !readsB(m, ldb) {
+		packCols += kf * float64(stripeN*nr)
+	}
+	return cols+pricePack*packCols < rows+pricePack*packRows
 }
 
 // gemmArgs are the arguments of one Sgemm.

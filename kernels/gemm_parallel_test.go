@@ -11,10 +11,12 @@ import (
 )
 
 // gemmSplitShapes are products large enough to be split into stripes,
-// one per transpose pair: two split by columns (m < n), two by rows, each
-// with edge tiles, so that stripes end inside a tile's worth of C; then a
-// narrow product that the SIMD levels give to their row kernels. -short
-// skips the first two.
+// one per transpose pair, each with edge tiles, so that stripes end inside
+// a tile's worth of C: 64×784×256 splits by columns and 301×170×300 and
+// 785×256×64 by rows with every tile, 67×803×257 either way depending on
+// the tile and the number of stripes (splitCols); then a narrow product
+// that the SIMD levels give to their row kernels. -short skips the first
+// two.
 var gemmSplitShapes = []gemmShape{
 	{67, 803, 257, false, false}, {301, 170, 300, true, false},
 	{64, 784, 256, false, true}, {785, 256, 64, true, true},
@@ -189,5 +191,28 @@ func BenchmarkSgemmThreads(b *testing.B) {
 			}
 			b.ReportMetric(2*n*n*n*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
 		})
+	}
+}
+
+// TestSplitCols checks the choices splitCols's doc comment explains, for
+// the AVX-512 tile (6×64) on two goroutines.
+func TestSplitCols(t *testing.T) {
+	for _, c := range []struct {
+		what         string
+		transB       bool
+		m, n, k, ldb int
+		cols         bool
+	}{
+		// 13 column tiles split 7 to 6, 43 row tiles 22 to 21, and
+		// both stripes read B in place.
+		{"dW = dYᵀ·X of 784→256 at batch 256", false, 256, 784, 256, 784, false},
+		// By rows, each stripe would pack all of Bᵀ (784×256).
+		{"dX = dY·Wᵀ of 784→256 at batch 64", true, 64, 784, 256, 256, true},
+		{"one row tile", false, 6, 1000, 500, 1000, true},
+		{"one column tile", false, 1000, 10, 500, 10, false},
+	} {
+		if got := splitCols(c.transB, c.m, c.n, c.k, c.ldb, 6, 64, 2); got != c.cols {
+			t.Errorf("%s (%d×%d×%d): splitCols = %v, want %v", c.what, c.m, c.k, c.n, got, c.cols)
+		}
 	}
 }
