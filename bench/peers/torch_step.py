@@ -31,9 +31,24 @@ development machine (11k against 104k samples/s at batch 64), where
 foreach=True took 52k.
 """
 import argparse
+import os
+import sys
 import time
 
-import torch
+# glibc's malloc hands PyTorch's large per-step tensors (a 1024×256
+# activation is 1 MiB) back to the kernel with munmap or a heap trim and
+# faults them in again on the next step; on the development machine that
+# made the batch-256 SGD step swing between 57k and 136k samples/s from one
+# half-second to the next, while with the thresholds below it held
+# 124k–131k. Keeping the memory is what PyTorch does with jemalloc or a
+# caching allocator, so the figures below are PyTorch's steady speed. glibc
+# reads the tunables at startup, hence the re-exec.
+TUNABLES = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295"
+if os.environ.get("GLIBC_TUNABLES") is None:
+    os.environ["GLIBC_TUNABLES"] = TUNABLES
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
+import torch  # noqa: E402
 
 
 def best_rate(fn, units_per_call, min_seconds, reps):
