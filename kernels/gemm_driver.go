@@ -24,6 +24,13 @@ import (
 type microKernel struct {
 	mr, nr int
 	fn     func(a, b, c []float32, kc, ldb, ldc int, flags uint, bias []float32, slope float32)
+
+	// edge, if set, is a narrower kernel of the same mr with the same
+	// contract, for the panels at C's right edge that it covers: its
+	// FMAs are those of fn for the columns they share, in the same
+	// order, so the result has the same bits, and it does not spend
+	// fn's full width on a few columns.
+	edge *microKernel
 }
 
 // packers are a level's assembly packing routines, with the contracts of
@@ -170,9 +177,10 @@ func readsB(m, ldb int) bool { return m <= 256 && ldb%1024 != 0 }
 // flags; ep's bias starts at the block's first column. With bd non-nil,
 // the block's full panels of op(B) are read from bd (B from the block's
 // top-left element on, rows ldb apart) and only its edge panel from
-// buf.b. Full tiles go straight to C; a partial tile at the right or
-// bottom edge goes through buf.tile (and its bias through buf.bias), so
-// the micro-kernel never touches C or the bias outside the block.
+// buf.b. A panel that the micro-kernel's edge kernel covers goes to it.
+// Full tiles go straight to C; a partial tile at the right or bottom
+// edge goes through buf.tile (and its bias through buf.bias), so the
+// micro-kernel never touches C or the bias outside the block.
 func (g *blockedGemm) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, flags uint, ep epilogue, bd []float32, ldb int) {
 	mr, nr, fn := g.mk.mr, g.mk.nr, g.mk.fn
 	for jr := 0; jr < nc; jr += nr {
@@ -182,17 +190,21 @@ func (g *blockedGemm) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, 
 			bp, ldbp = bd[jr:], ldb
 		}
 		bias := buf.tileBias(ep, flags, jr, nc, nr)
+		fn, nrk := fn, nr
+		if e := g.mk.edge; e != nil && nrr <= e.nr {
+			fn, nrk = e.fn, e.nr
+		}
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
 			ap := buf.a[ir*kc : (ir+mr)*kc]
 			ct := c[ir*ldc+jr:]
-			if mrr == mr && nrr == nr {
+			if mrr == mr && nrr == nrk {
 				fn(ap, bp, ct, kc, ldbp, ldc, flags, bias, ep.slope)
 				continue
 			}
-			buf.stage(ct, ldc, nr, mrr, nrr, flags)
-			fn(ap, bp, buf.tile, kc, ldbp, nr, flags, bias, ep.slope)
-			buf.unstage(ct, ldc, nr, mrr, nrr)
+			buf.stage(ct, ldc, nrk, mrr, nrr, flags)
+			fn(ap, bp, buf.tile, kc, ldbp, nrk, flags, bias, ep.slope)
+			buf.unstage(ct, ldc, nrk, mrr, nrr)
 		}
 	}
 }

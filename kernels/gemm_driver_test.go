@@ -39,7 +39,8 @@ func goMicroKernel(mr, nr int) microKernel {
 // runs twice, with this machine's block sizes and with tiny ones (kc = 7,
 // mc = 6, nc = 10), which split the grid's products into several blocks
 // along every dimension, so that each block's offsets into A, B and C
-// are checked too. The tiny blocks are left out with -short, which the
+// are checked too; the second also has a 3×2 edge kernel for the panels
+// of one or two columns. The tiny blocks are left out with -short, which the
 // emulated runs use: the driver is the same Go code on every GOARCH, and
 // its checks take a third of the package's time under qemu.
 func gemmTestImpls() []*impl {
@@ -51,7 +52,9 @@ func gemmTestImpls() []*impl {
 	}
 	tiny := generic
 	tiny.name = "blocked-go-3x5-tiny-blocks"
-	g := newBlockedGemm(goMicroKernel(3, 5), packers{})
+	mk, edge := goMicroKernel(3, 5), goMicroKernel(3, 2)
+	mk.edge = &edge
+	g := newBlockedGemm(mk, packers{})
 	g.bs = gemmBlocks{kc: 7, mc: 6, nc: 10}
 	tiny.sgemm = parallelSgemm(one(g.sgemm, 3, 5))
 	return append(testImpls(), &blocked, &tiny)
