@@ -106,6 +106,9 @@ type blockedGemm struct {
 // newBlockedGemm returns the blocked algorithm around mk and pk with the
 // block sizes this machine's caches call for.
 func newBlockedGemm(mk microKernel, pk packers) *blockedGemm {
+	if e := mk.edge; e != nil && (e.mr != mk.mr || e.nr >= mk.nr) {
+		panic("kernels: an edge kernel must have the micro-kernel's mr and a smaller nr")
+	}
 	return &blockedGemm{mk: mk, pk: pk, bs: blocksFor(mk.mr, mk.nr)}
 }
 
@@ -128,14 +131,14 @@ func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a [
 	buf.b = grow(buf.b, nb*kb)
 	buf.tile = grow(buf.tile, mr*nr)
 	buf.bias = grow(buf.bias, nr)
-	direct := !transB && readsB(m, ldb)
+	inPlace := readsB(transB, m, ldb)
 	for jc := 0; jc < n; jc += nb {
 		nc := min(nb, n-jc)
 		for pc := 0; pc < k; pc += kb {
 			kc := min(kb, k-pc)
 			flags := ep.blockFlags(beta, pc, kc, k)
 			var bd []float32
-			if direct {
+			if inPlace {
 				// Full panels are read from B; only the edge panel,
 				// narrower than nr, is packed, at its usual place.
 				bd = b[pc*ldb+jc:]
@@ -155,9 +158,9 @@ func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a [
 	ep.finish(c, ldc, m, n)
 }
 
-// readsB reports whether the packed path reads op(B) = B where it lies,
-// rows ldb apart, instead of packing it, for a product (or stripe) of m
-// rows. Packing B costs about as much as multiplying it by a dozen rows
+// readsB reports whether the packed path reads op(B) where it lies, rows
+// ldb apart, instead of packing it, for a product (or stripe) of m rows:
+// only when op(B) = B (transB false), since the kernels read rows of it. Packing B costs about as much as multiplying it by a dozen rows
 // of A, so with few rows it is a large share of the work; with many, the
 // copy is paid once for many reuses of each panel. A stride that is a
 // multiple of 4 KiB puts every row of a panel in the same few sets of L2
@@ -170,7 +173,7 @@ func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a [
 // 0.78–0.84 → 0.87–0.98 (AVX2); m = 256, 0.84–0.91 → 0.87–0.93 and
 // 0.87–0.94 → 0.93–0.97; m = 512 and 1024 with ldb = 784, no difference
 // beyond the noise; ldb = 1024, 0.73–0.92 → 0.52–0.80 at every m.
-func readsB(m, ldb int) bool { return m <= 256 && ldb%1024 != 0 }
+func readsB(transB bool, m, ldb int) bool { return !transB && m <= 256 && ldb%1024 != 0 }
 
 // block multiplies the packed A block (mc rows) by the packed B block (nc
 // columns) into C, whose top-left element is c[0], with the epilogue
@@ -190,21 +193,21 @@ func (g *blockedGemm) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, 
 			bp, ldbp = bd[jr:], ldb
 		}
 		bias := buf.tileBias(ep, flags, jr, nc, nr)
-		fn, nrk := fn, nr
+		kern, width := fn, nr // the kernel for this panel, and its NR
 		if e := g.mk.edge; e != nil && nrr <= e.nr {
-			fn, nrk = e.fn, e.nr
+			kern, width = e.fn, e.nr
 		}
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
 			ap := buf.a[ir*kc : (ir+mr)*kc]
 			ct := c[ir*ldc+jr:]
-			if mrr == mr && nrr == nrk {
-				fn(ap, bp, ct, kc, ldbp, ldc, flags, bias, ep.slope)
+			if mrr == mr && nrr == width {
+				kern(ap, bp, ct, kc, ldbp, ldc, flags, bias, ep.slope)
 				continue
 			}
-			buf.stage(ct, ldc, nrk, mrr, nrr, flags)
-			fn(ap, bp, buf.tile, kc, ldbp, nrk, flags, bias, ep.slope)
-			buf.unstage(ct, ldc, nrk, mrr, nrr)
+			buf.stage(ct, ldc, width, mrr, nrr, flags)
+			kern(ap, bp, buf.tile, kc, ldbp, width, flags, bias, ep.slope)
+			buf.unstage(ct, ldc, width, mrr, nrr)
 		}
 	}
 }

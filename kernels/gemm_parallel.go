@@ -98,13 +98,13 @@ func splitCols(transB bool, m, n, k, ldb, mr, nr, t int) bool {
 	// Along m: the stripe's share of A and all of op(B) unless in place.
 	rows := float64(stripeM*mr) * float64(tilesN*nr) * kf * 2
 	packRows := float64(stripeM*mr) * kf
-	if transB || !readsB(stripeM*mr, ldb) {
+	if !readsB(transB, stripeM*mr, ldb) {
 		packRows += kf * float64(n)
 	}
 	// Along n: all of A and the stripe's share of op(B), unless in place.
 	cols := float64(tilesM*mr) * float64(stripeN*nr) * kf * 2
 	packCols := float64(m) * kf
-	if transB || !readsB(m, ldb) {
+	if !readsB(transB, m, ldb) {
 		packCols += kf * float64(stripeN*nr)
 	}
 	return cols+pricePack*packCols < rows+pricePack*packRows
