@@ -81,6 +81,38 @@ func SgemmRows6x16AVX2(a []float32, lda int, b []float32, c []float32, kc int, l
 //go:noescape
 func SgemmRows16x16AVX512(a []float32, lda int, b []float32, c []float32, kc int, ldc int, cols int, flags uint, bias []float32, slope float32)
 
+// SgemmRows6x64AVX512 computes one MR×NR tile of C, MR = 6, NR = 64, from MR rows
+// of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,
+// j < NR, accumulated from 0 in the order p = 0, 1, …, kc−1 with one
+// rounding per step (FMA); then the epilogue and the store exactly as in
+// SgemmKernelAVX512 (flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU).
+// b is a packed panel of op(B): kc groups of NR values. kc ≥ 1, lda ≥ kc,
+// len(a) ≥ (MR−1)·lda + kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc
+// + NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing
+// outside the first kc values of each of the MR rows of a, the first NR·kc
+// of b, the first NR of bias (with flag 2 only) and the MR×NR window of c
+// is read or written.
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+//
+//go:noescape
+func SgemmRows6x64AVX512(a []float32, lda int, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
+
+// SgemmRows6x32AVX512 computes one MR×NR tile of C, MR = 6, NR = 32, from MR rows
+// of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,
+// j < NR, accumulated from 0 in the order p = 0, 1, …, kc−1 with one
+// rounding per step (FMA); then the epilogue and the store exactly as in
+// SgemmKernelAVX512 (flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU).
+// b is a packed panel of op(B): kc groups of NR values. kc ≥ 1, lda ≥ kc,
+// len(a) ≥ (MR−1)·lda + kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc
+// + NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing
+// outside the first kc values of each of the MR rows of a, the first NR·kc
+// of b, the first NR of bias (with flag 2 only) and the MR×NR window of c
+// is read or written.
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+//
+//go:noescape
+func SgemmRows6x32AVX512(a []float32, lda int, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
+
 // FMAPeakAVX2 is a measuring instrument, not a kernel: it runs n
 // iterations of 12 independent VFMADD231PS on 8-lane registers (as many
 // as SgemmKernelAVX2 has accumulators) and touches no memory: 192

@@ -321,6 +321,14 @@ var rowLevels = []struct {
 			SgemmRows6x16AVX2(a, lda, b, c, kc, ldc, flags, bias, slope)
 		}},
 	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), 16, 16, []int{16, 10, 1, 15}, SgemmRows16x16AVX512},
+	{"avx512-6x64", cpuid.CPU.Supports(cpuid.AVX512F), 6, 64, nil,
+		func(a []float32, lda int, b, c []float32, kc, ldc, _ int, flags uint, bias []float32, slope float32) {
+			SgemmRows6x64AVX512(a, lda, b, c, kc, ldc, flags, bias, slope)
+		}},
+	{"avx512-6x32", cpuid.CPU.Supports(cpuid.AVX512F), 6, 32, nil,
+		func(a []float32, lda int, b, c []float32, kc, ldc, _ int, flags uint, bias []float32, slope float32) {
+			SgemmRows6x32AVX512(a, lda, b, c, kc, ldc, flags, bias, slope)
+		}},
 }
 
 // TestSgemmRows runs the packed kernels' tests on the row kernels: each

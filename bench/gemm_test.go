@@ -24,7 +24,8 @@ type sgemmShape struct {
 // forward pass X·W, its dX = dY·Wᵀ (B transposed) and dW = Xᵀ·dY (A
 // transposed), and the 128→10 output layer. The fwdT shapes are the
 // forward pass with the weights stored [out × in] as nn (and PyTorch)
-// store them: X·Wᵀ; dXN and dWT its backward products.
+// store them: X·Wᵀ, at batch 32 and 128 too; dXN and dWT its backward
+// products.
 var sgemmShapes = []sgemmShape{
 	{name: "sq32", m: 32, k: 32, n: 32},
 	{name: "sq64", m: 64, k: 64, n: 64},
@@ -36,6 +37,8 @@ var sgemmShapes = []sgemmShape{
 	{name: "fwd64x784x256", m: 64, k: 784, n: 256},
 	{name: "fwd256x784x256", m: 256, k: 784, n: 256},
 	{name: "fwdT64x784x256", m: 64, k: 784, n: 256, transB: true},
+	{name: "fwdT32x784x256", m: 32, k: 784, n: 256, transB: true},
+	{name: "fwdT128x784x256", m: 128, k: 784, n: 256, transB: true},
 	{name: "fwdT256x784x256", m: 256, k: 784, n: 256, transB: true},
 	{name: "dX64x256x784", m: 64, k: 256, n: 784, transB: true},
 	{name: "dX256x256x784", m: 256, k: 256, n: 784, transB: true},

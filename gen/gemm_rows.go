@@ -25,11 +25,21 @@ import (
 //     n = 10) needs no staging tile.
 //   - AVX2: 6×16, the packed kernel's tile, with a broadcast per value of
 //     a (VEX has no broadcast operand).
+//   - AVX-512 6×64, the packed kernel's tile with a broadcast per value of
+//     a (VBROADCASTSS, as in the packed kernel, where the memory operand
+//     measured slower), for the transposed products of package kernels'
+//     swappedGemm: there "A" is a large weight matrix, used once per
+//     panel, that these kernels spare the packing. 6×32 takes the panels
+//     of 32 columns or fewer (a batch of 32 is one), where 6×64 would
+//     spend half its FMAs on padding; its 12 accumulators still cover the
+//     FMA latency.
 
-// rowKernels are the row kernels, one per instruction set.
+// rowKernels are the row kernels.
 var rowKernels = []gemmKernel{
 	{s: avx2, mr: 6, nv: 2},
 	{s: avx512, mr: 16, nv: 1},
+	{s: avx512, mr: 6, nv: 4},
+	{s: avx512, mr: 6, nv: 2},
 }
 
 // rowsPerPointer is how many rows of A one pointer register reaches: its
@@ -111,7 +121,7 @@ func (g gemmKernel) generateRows(c *build.Context) {
 			c.VMOVUPS(operand.Mem{Base: pb, Disp: 4 * (p*nr + j*lanes)}, bv[j])
 		}
 		for i := range mr {
-			if lanes == 16 {
+			if lanes == 16 && g.nv == 1 {
 				for j := range bv {
 					c.VFMADD231PS_BCST(row(i, p), bv[j], acc[i][j])
 				}

@@ -21,6 +21,11 @@ var (
 	avx512Gemm = microKernel{mr: 6, nr: 64, fn: asm.SgemmKernelAVX512, edge: &avx2Gemm}
 	avx2Rows   = rowKernel{mr: 6, nr: 16, fn: asm.SgemmRows6x16AVX2}
 	avx512Rows = rowKernel{mr: 16, nr: 16, masked: asm.SgemmRows16x16AVX512}
+	// The transposed algorithm's row kernel (swappedGemm): the packed
+	// kernel's tile, and narrower ones for a last panel of 32 or 16
+	// columns (all of a batch of 32 or 16).
+	avx512RowsWide = rowKernel{mr: 6, nr: 64, fn: asm.SgemmRows6x64AVX512,
+		edge: &rowKernel{mr: 6, nr: 32, fn: asm.SgemmRows6x32AVX512, edge: &avx2Rows}}
 	// The AVX2 packs serve AVX-512 too: ZMM versions measured no faster,
 	// the packs being bound by the caches.
 	avx2Packers = packers{a6: asm.PackA6AVX2, a6t: asm.PackA6TAVX2, bt16: asm.PackBT16AVX2, bt8: asm.PackBT8AVX2, bn16: asm.PackBN16AVX2, bnCols: asm.PackBNColsAVX2}
@@ -50,7 +55,8 @@ func simdImpls() []*impl {
 		avx2.biasGrad = biasGradWith(asm.BiasGradAVX2, asm.AddAVX2)
 		avx2.sgdMomentum = asm.SGDMomentumAVX2
 		avx2.adam = adamWith(asm.AdamAVX2)
-		avx2.sgemm = parallelSgemm(newGemmPaths(avx2Gemm, avx2Rows, avx2Packers).pick)
+		avx2.sgemm = parallelSgemm(newGemmPaths(avx2Gemm, avx2Rows, avx2Packers).
+			withSwapped(avx2Rows, avx2Packers, epiloguePasses{avx2.biasAdd, avx2.relu, avx2.leakyReLU}).pick)
 		if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512BW, cpuid.AVX512DQ) {
 			avx512 := avx2
 			avx512.name = "avx512"
@@ -70,7 +76,8 @@ func simdImpls() []*impl {
 			avx512.biasGrad = biasGradWith(asm.BiasGradAVX512, asm.AddAVX512)
 			avx512.sgdMomentum = asm.SGDMomentumAVX512
 			avx512.adam = adamWith(asm.AdamAVX512)
-			avx512.sgemm = parallelSgemm(newGemmPaths(avx512Gemm, avx512Rows, avx2Packers).pick)
+			avx512.sgemm = parallelSgemm(newGemmPaths(avx512Gemm, avx512Rows, avx2Packers).
+				withSwapped(avx512RowsWide, avx2Packers, epiloguePasses{avx512.biasAdd, avx512.relu, avx512.leakyReLU}).pick)
 			impls = append(impls, &avx512)
 		}
 		impls = append(impls, &avx2)

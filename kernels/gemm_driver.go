@@ -305,25 +305,8 @@ func (pk packers) packB(dst []float32, transB bool, b []float32, ldb, pc, jc, kc
 		}
 		if transB {
 			// op(B)[pc+p, col] = b[col·ldb + pc+p]: B's rows are
-			// op(B)'s columns, taken 16 and then 8 at a time by the
-			// assembly where there is some, and one at a time after.
-			q := 0
-			if pk.bt16 != nil {
-				for ; q+16 <= cols; q += 16 {
-					pk.bt16(panel[q:], nr, b[(jc+jr+q)*ldb+pc:], ldb, kc)
-				}
-			}
-			if pk.bt8 != nil {
-				for ; q+8 <= cols; q += 8 {
-					pk.bt8(panel[q:], nr, b[(jc+jr+q)*ldb+pc:], ldb, kc)
-				}
-			}
-			for ; q < cols; q++ {
-				src := b[(jc+jr+q)*ldb+pc : (jc+jr+q)*ldb+pc+kc]
-				for p, v := range src {
-					panel[p*nr+q] = v
-				}
-			}
+			// op(B)'s columns.
+			pk.transpose(panel, nr, b[(jc+jr)*ldb+pc:], ldb, cols, kc)
 			continue
 		}
 		switch {
@@ -352,6 +335,28 @@ func (pk packers) packB(dst []float32, transB bool, b []float32, ldb, pc, jc, kc
 			for p := range kc {
 				copy(panel[p*nr:p*nr+cols], b[(pc+p)*ldb+jc+jr:][:cols])
 			}
+		}
+	}
+}
+
+// transpose sets dst[j·ldd+i] = src[i·lds+j] for i < rows, j < cols, bit
+// for bit: src's rows taken 16 and then 8 at a time by the assembly where
+// there is some, and one at a time after. Nothing else of dst is written.
+func (pk packers) transpose(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	i := 0
+	if pk.bt16 != nil {
+		for ; i+16 <= rows; i += 16 {
+			pk.bt16(dst[i:], ldd, src[i*lds:], lds, cols)
+		}
+	}
+	if pk.bt8 != nil {
+		for ; i+8 <= rows; i += 8 {
+			pk.bt8(dst[i:], ldd, src[i*lds:], lds, cols)
+		}
+	}
+	for ; i < rows; i++ {
+		for j, v := range src[i*lds : i*lds+cols] {
+			dst[j*ldd+i] = v
 		}
 	}
 }

@@ -8,28 +8,42 @@ import "testing"
 // machine, independently of the assembly micro-kernels.
 func goMicroKernel(mr, nr int) microKernel {
 	return microKernel{mr: mr, nr: nr, fn: func(a, b, c []float32, kc, ldb, ldc int, flags uint, bias []float32, slope float32) {
-		for i := range mr {
-			for j := range nr {
-				var s float32
-				for p := range kc {
-					s += a[p*mr+i] * b[p*ldb+j]
-				}
-				if flags&epilogueAdd != 0 {
-					s += c[i*ldc+j]
-				}
-				if flags&epilogueBias != 0 {
-					s += bias[j]
-				}
-				if s < 0 && flags&epilogueReLU != 0 {
-					s = 0
-				}
-				if s < 0 && flags&epilogueLeaky != 0 {
-					s *= slope
-				}
-				c[i*ldc+j] = s
-			}
-		}
+		goTile(mr, nr, a, 1, mr, b, ldb, c, kc, ldc, flags, bias, slope)
 	}}
+}
+
+// goRowKernel is goMicroKernel's row kernel, with the contract of
+// rowKernel's fn: A's rows where they lie, lda apart.
+func goRowKernel(mr, nr int) rowKernel {
+	return rowKernel{mr: mr, nr: nr, fn: func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32) {
+		goTile(mr, nr, a, lda, 1, b, nr, c, kc, ldc, flags, bias, slope)
+	}}
+}
+
+// goTile computes an mr×nr tile as the micro-kernels' contract says, with
+// a[i·ai + p·ap] the value of op(A) at row i, column p of the tile's panel.
+func goTile(mr, nr int, a []float32, ai, ap int, b []float32, ldb int, c []float32, kc, ldc int, flags uint, bias []float32, slope float32) {
+	for i := range mr {
+		for j := range nr {
+			var s float32
+			for p := range kc {
+				s += a[i*ai+p*ap] * b[p*ldb+j]
+			}
+			if flags&epilogueAdd != 0 {
+				s += c[i*ldc+j]
+			}
+			if flags&epilogueBias != 0 {
+				s += bias[j]
+			}
+			if s < 0 && flags&epilogueReLU != 0 {
+				s = 0
+			}
+			if s < 0 && flags&epilogueLeaky != 0 {
+				s *= slope
+			}
+			c[i*ldc+j] = s
+		}
+	}
 }
 
 // gemmTestImpls are the implementations the GEMM tests run: those under
@@ -43,12 +57,24 @@ func goMicroKernel(mr, nr int) microKernel {
 // of one or two columns. The tiny blocks are left out with -short, which the
 // emulated runs use: the driver is the same Go code on every GOARCH, and
 // its checks take a third of the package's time under qemu.
+//
+// A third runs the SIMD levels' choice of paths (gemmPaths) around Go
+// kernels: the row kernel, and the transposed algorithm around a 3×7 row
+// kernel with 3×4 and 3×2 edge kernels, so that those paths too are
+// tested on every GOARCH.
 func gemmTestImpls() []*impl {
 	blocked := generic
 	blocked.name = "blocked-go-3x5"
 	blocked.sgemm = parallelSgemm(one(newBlockedGemm(goMicroKernel(3, 5), packers{}).sgemm, 3, 5))
+	paths := generic
+	paths.name = "paths-go"
+	wide, mid, narrow := goRowKernel(3, 7), goRowKernel(3, 4), goRowKernel(3, 2)
+	mid.edge = &narrow
+	wide.edge = &mid
+	paths.sgemm = parallelSgemm(newGemmPaths(goMicroKernel(3, 5), goRowKernel(3, 5), packers{}).
+		withSwapped(wide, packers{}, fallbackPasses).pick)
 	if testing.Short() {
-		return append(testImpls(), &blocked)
+		return append(testImpls(), &blocked, &paths)
 	}
 	tiny := generic
 	tiny.name = "blocked-go-3x5-tiny-blocks"
@@ -57,7 +83,7 @@ func gemmTestImpls() []*impl {
 	g := newBlockedGemm(mk, packers{})
 	g.bs = gemmBlocks{kc: 7, mc: 6, nc: 10}
 	tiny.sgemm = parallelSgemm(one(g.sgemm, 3, 5))
-	return append(testImpls(), &blocked, &tiny)
+	return append(testImpls(), &blocked, &paths, &tiny)
 }
 
 // forEachGemmImpl is forEachImpl over gemmTestImpls.

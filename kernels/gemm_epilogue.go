@@ -64,7 +64,9 @@ func (act Activation) String() string {
 // The SIMD implementations add the bias and apply identity, ReLU and
 // leaky ReLU to each tile of C while it is still in registers, so that
 // the result is written once; tanh and sigmoid follow as a second pass
-// over C while it is in cache. The generic implementation runs Sgemm,
+// over C while it is in cache. (A product with op(B) = Bᵀ and few rows,
+// a forward pass with the weights stored [out × in], is computed
+// transposed and applies the bias and the activation in passes too.) The generic implementation runs Sgemm,
 // then one pass per step. The value of each element is the same either
 // way: the product's tile is rounded, beta·C and then the bias are added
 // (each addition rounded once), and act is applied with the accuracy and
@@ -116,23 +118,40 @@ type epilogue struct {
 	post  func(dst, x []float32)
 }
 
-// apply applies the epilogue to the m×n window of C in passes: the way the
-// generic implementation does it, and the way every implementation does it
-// when there is no product to fuse with (alpha = 0 or k = 0).
+// epiloguePasses are the kernels that apply an epilogue's flags as passes
+// over C, where no micro-kernel's tile can take them.
+type epiloguePasses struct {
+	biasAdd   func(c []float32, ldc, m, n int, bias []float32)
+	relu      func(dst, x []float32)
+	leakyReLU func(dst, x []float32, slope float32)
+}
+
+// fallbackPasses are the pure-Go passes.
+var fallbackPasses = epiloguePasses{fallback.BiasAdd, fallback.ReLU, fallback.LeakyReLU}
+
+// apply applies the epilogue to the m×n window of C in passes of the
+// pure-Go kernels: the way the generic implementation does it, and the way
+// every implementation does it when there is no product to fuse with
+// (alpha = 0 or k = 0).
 func (ep epilogue) apply(c []float32, ldc, m, n int) {
+	ep.applyWith(fallbackPasses, c, ldc, m, n)
+}
+
+// applyWith is apply with the passes f.
+func (ep epilogue) applyWith(f epiloguePasses, c []float32, ldc, m, n int) {
 	if ep.flags == 0 && ep.post == nil {
 		return
 	}
 	if ep.flags&epilogueBias != 0 {
-		fallback.BiasAdd(c, ldc, m, n, ep.bias)
+		f.biasAdd(c, ldc, m, n, ep.bias)
 	}
 	for i := range m {
 		row := c[i*ldc : i*ldc+n]
 		switch {
 		case ep.flags&epilogueReLU != 0:
-			fallback.ReLU(row, row)
+			f.relu(row, row)
 		case ep.flags&epilogueLeaky != 0:
-			fallback.LeakyReLU(row, row, ep.slope)
+			f.leakyReLU(row, row, ep.slope)
 		}
 	}
 	ep.finish(c, ldc, m, n)

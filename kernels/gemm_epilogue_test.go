@@ -156,7 +156,8 @@ func TestSgemmBiasAct(t *testing.T) {
 
 // TestSgemmBiasActGuard runs SgemmBiasAct with the bias and C flush
 // against guard pages, over shapes whose edge tiles go through the
-// driver's staging tile and padded bias.
+// driver's staging tile and padded bias, with op(B) = B and Bᵀ (at
+// 64×70×300 the SIMD levels' transposed algorithm).
 func TestSgemmBiasActGuard(t *testing.T) {
 	if !harness.GuardSupported {
 		t.Skip("no guard pages on this system")
@@ -166,22 +167,28 @@ func TestSgemmBiasActGuard(t *testing.T) {
 		for _, sh := range [][3]int{{1, 1, 1}, {7, 13, 5}, {13, 65, 17}, {64, 70, 300}} {
 			m, n, k := sh[0], sh[1], sh[2]
 			a := harness.GemmDense(rng, m, k)
-			b := harness.GemmDense(rng, k, n)
-			for _, after := range []bool{true, false} {
-				guard := harness.GuardBefore
-				if after {
-					guard = harness.GuardAfter
+			for _, transB := range []bool{false, true} {
+				b, ldb := harness.GemmDense(rng, k, n), n
+				if transB {
+					ldb = k
 				}
-				bias, c := guard(t, n), guard(t, m*n)
-				copy(bias, harness.GemmDense(rng, 1, n))
-				want := make([]float32, m*n)
-				unfused(false, false, m, n, k, 1, a, k, b, n, 0, want, n, bias, ActLeakyReLU(0.1))
-				harness.NoFault(t, fmt.Sprintf("%d×%d×%d after=%v", m, n, k, after), func() {
-					SgemmBiasAct(false, false, m, n, k, 1, a, k, b, n, 0, c, n, bias, ActLeakyReLU(0.1))
-				})
-				for x := range c {
-					if c[x] != want[x] {
-						t.Fatalf("%d×%d×%d after=%v: c[%d] = %g, want %g", m, n, k, after, x, c[x], want[x])
+				for _, after := range []bool{true, false} {
+					guard := harness.GuardBefore
+					if after {
+						guard = harness.GuardAfter
+					}
+					what := fmt.Sprintf("%d×%d×%d transB=%v after=%v", m, n, k, transB, after)
+					bias, c := guard(t, n), guard(t, m*n)
+					copy(bias, harness.GemmDense(rng, 1, n))
+					want := make([]float32, m*n)
+					unfused(false, transB, m, n, k, 1, a, k, b, ldb, 0, want, n, bias, ActLeakyReLU(0.1))
+					harness.NoFault(t, what, func() {
+						SgemmBiasAct(false, transB, m, n, k, 1, a, k, b, ldb, 0, c, n, bias, ActLeakyReLU(0.1))
+					})
+					for x := range c {
+						if c[x] != want[x] {
+							t.Fatalf("%s: c[%d] = %g, want %g", what, x, c[x], want[x])
+						}
 					}
 				}
 			}

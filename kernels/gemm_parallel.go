@@ -36,11 +36,11 @@ type serialGemm func(transA, transB bool, m, n, k int, alpha float32, a []float3
 
 // gemmPicker chooses the serial algorithm for a whole product, with the
 // tile it works in.
-type gemmPicker func(transA bool, m, n, k int) (serial serialGemm, mr, nr int)
+type gemmPicker func(transA, transB bool, m, n, k int) (serial serialGemm, mr, nr int)
 
 // one is the gemmPicker of an implementation with a single algorithm.
 func one(serial serialGemm, mr, nr int) gemmPicker {
-	return func(bool, int, int, int) (serialGemm, int, int) { return serial, mr, nr }
+	return func(bool, bool, int, int, int) (serialGemm, int, int) { return serial, mr, nr }
 }
 
 // parallelSgemm returns an impl's sgemm that runs the algorithm pick
@@ -49,7 +49,7 @@ func one(serial serialGemm, mr, nr int) gemmPicker {
 func parallelSgemm(pick gemmPicker) serialGemm {
 	var pool freelist.List[gemmJob]
 	return func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep epilogue) {
-		serial, mr, nr := pick(transA, m, n, k)
+		serial, mr, nr := pick(transA, transB, m, n, k)
 		t := threadsFor(m, n, k, mr, nr)
 		if t == 1 {
 			serial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep)

@@ -21,6 +21,21 @@ type rowKernel struct {
 	mr, nr int
 	fn     func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32)
 	masked func(a []float32, lda int, b, c []float32, kc, ldc, cols int, flags uint, bias []float32, slope float32)
+
+	// edge, if set, is a narrower kernel of the same mr, for a panel at
+	// C's right edge that it covers, as microKernel's edge; it may have
+	// an edge of its own.
+	edge *rowKernel
+}
+
+// edgeFor returns the narrowest kernel of rk's edge chain that covers
+// an edge panel of rest columns, or nil if none does.
+func (rk *rowKernel) edgeFor(rest int) *rowKernel {
+	var best *rowKernel
+	for e := rk.edge; e != nil && rest <= e.nr; e = e.edge {
+		best = e
+	}
+	return best
 }
 
 // tile runs the kernel on one tile of C at ct with nrr ≤ nr columns to
@@ -52,6 +67,11 @@ type rowsGemm struct {
 }
 
 func newRowsGemm(rk rowKernel, pk packers) *rowsGemm {
+	for e, nr := rk.edge, rk.nr; e != nil; e, nr = e.edge, e.nr {
+		if e.mr != rk.mr || e.nr >= nr {
+			panic("kernels: a row kernel's edge must have its mr and a smaller nr")
+		}
+	}
 	return &rowsGemm{rk: rk, pk: pk, kc: blocksFor(rk.mr, rk.nr).kc}
 }
 
@@ -68,6 +88,15 @@ func (g *rowsGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 	defer g.pool.Put(buf)
 	mr, nr := g.rk.mr, g.rk.nr
 	kb := fallback.SplitBlock(k, g.kc, 1)
+	// The panel from edgeAt on, if any, goes to the edge kernel, packed
+	// to its width.
+	edgeAt, edge := n, (*rowKernel)(nil)
+	if n%nr != 0 {
+		edge = g.rk.edgeFor(n % nr)
+	}
+	if edge != nil {
+		edgeAt = n - n%nr
+	}
 	panels := (n + nr - 1) / nr
 	buf.b = grow(buf.b, panels*nr*kb)
 	buf.a = grow(buf.a, mr*kb)
@@ -76,16 +105,25 @@ func (g *rowsGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 	for pc := 0; pc < k; pc += kb {
 		kc := min(kb, k-pc)
 		flags := ep.blockFlags(beta, pc, kc, k)
-		g.pk.packB(buf.b, transB, b, ldb, pc, 0, kc, n, nr)
+		g.pk.packB(buf.b, transB, b, ldb, pc, 0, kc, edgeAt, nr)
+		packed := (edgeAt + nr - 1) / nr * nr * kc
+		if edge != nil {
+			g.pk.packB(buf.b[packed:], transB, b, ldb, pc, edgeAt, kc, n-edgeAt, edge.nr)
+			packed += edge.nr * kc
+		}
 		if alpha != 1 {
-			for x, v := range buf.b[:panels*nr*kc] {
+			for x, v := range buf.b[:packed] {
 				buf.b[x] = alpha * v
 			}
 		}
 		for jr := 0; jr < n; jr += nr {
-			nrr := min(nr, n-jr)
-			bp := buf.b[jr*kc : (jr+nr)*kc]
-			bias := buf.tileBias(ep, flags, jr, n, nr)
+			rk, width := &g.rk, nr
+			if jr == edgeAt {
+				rk, width = edge, edge.nr
+			}
+			nrr := min(width, n-jr)
+			bp := buf.b[jr*kc : (jr+width)*kc]
+			bias := buf.tileBias(ep, flags, jr, n, width)
 			for ir := 0; ir < m; ir += mr {
 				mrr := min(mr, m-ir)
 				ar, ldar := a[ir*lda+pc:], lda
@@ -98,20 +136,22 @@ func (g *rowsGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 						copy(ar[i*kc:(i+1)*kc], a[(ir+i)*lda+pc:])
 					}
 				}
-				g.rk.tile(buf, ar, ldar, bp, c[ir*ldc+jr:], kc, ldc, mrr, nrr, flags, bias, ep.slope)
+				rk.tile(buf, ar, ldar, bp, c[ir*ldc+jr:], kc, ldc, mrr, nrr, flags, bias, ep.slope)
 			}
 		}
 	}
 	ep.finish(c, ldc, m, n)
 }
 
-// gemmPaths is a SIMD level's Sgemm: the packed algorithm, and the row
-// kernel for the products it serves better. The methods are bound once
-// here: a method value made per call would allocate.
+// gemmPaths is a SIMD level's Sgemm: the packed algorithm, the row kernel
+// for the products it serves better, and (where set) the transposed
+// algorithm for op(B) = Bᵀ with few rows. The methods are bound once here:
+// a method value made per call would allocate.
 type gemmPaths struct {
-	packed, rows       serialGemm
-	packedMR, packedNR int
-	rowsMR, rowsNR     int
+	packed, rows, swapped serialGemm
+	packedMR, packedNR    int
+	rowsMR, rowsNR        int
+	swappedMR, swappedNR  int // the tile of C, which is the row kernel's transposed
 }
 
 func newGemmPaths(mk microKernel, rk rowKernel, pk packers) *gemmPaths {
@@ -119,6 +159,14 @@ func newGemmPaths(mk microKernel, rk rowKernel, pk packers) *gemmPaths {
 		packed: newBlockedGemm(mk, pk).sgemm, packedMR: mk.mr, packedNR: mk.nr,
 		rows: newRowsGemm(rk, pk).sgemm, rowsMR: rk.mr, rowsNR: rk.nr,
 	}
+}
+
+// withSwapped adds the transposed algorithm (swappedGemm) around the row
+// kernel rk, its epilogue applied by passes.
+func (p *gemmPaths) withSwapped(rk rowKernel, pk packers, passes epiloguePasses) *gemmPaths {
+	p.swapped = newSwappedGemm(rk, pk, passes).sgemm
+	p.swappedMR, p.swappedNR = rk.nr, rk.mr
+	return p
 }
 
 // rowsMaxFlops bounds the products the row kernel takes whatever their
@@ -130,9 +178,12 @@ const rowsMaxFlops = 2 * 64 * 64 * 64
 // pick chooses the path for a whole product, before it is split into
 // stripes, so that every stripe of it takes the same path and the result
 // does not depend on the split.
-func (p *gemmPaths) pick(transA bool, m, n, k int) (serialGemm, int, int) {
+func (p *gemmPaths) pick(transA, transB bool, m, n, k int) (serialGemm, int, int) {
 	if !transA && (n <= p.rowsNR || 2*float64(m)*float64(n)*float64(k) <= rowsMaxFlops) {
 		return p.rows, p.rowsMR, p.rowsNR
+	}
+	if !transA && transB && p.swapped != nil && swapPays(m, n) {
+		return p.swapped, p.swappedMR, p.swappedNR
 	}
 	return p.packed, p.packedMR, p.packedNR
 }
