@@ -101,7 +101,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--batches", default="32,64,128,256,1024")
-    p.add_argument("--sizes", default="4096,65536,1048576")
+    p.add_argument("--sizes", default="4096,65536,1048576", help="activation sizes; empty for none")
     p.add_argument("--min-seconds", type=float, default=0.5)
     p.add_argument("--reps", type=int, default=3)
     a = p.parse_args()
@@ -121,7 +121,7 @@ def main():
         ("Tanh", lambda x, out: torch.tanh(x, out=out)),
     )
     for name, fn in kernels:
-        for n in (int(s) for s in a.sizes.split(",")):
+        for n in (int(s) for s in a.sizes.split(",") if s):
             x = torch.randn(n)
             out = torch.empty(n)
             rate = best_rate(lambda: fn(x, out), n, a.min_seconds / 4, a.reps)
