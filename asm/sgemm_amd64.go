@@ -113,6 +113,37 @@ func SgemmRows6x64AVX512(a []float32, lda int, b []float32, c []float32, kc int,
 //go:noescape
 func SgemmRows6x32AVX512(a []float32, lda int, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
 
+// SgemmDot2x10AVX512 computes one 2×10 tile of C from 2 rows of A and 10 rows of
+// Bᵀ as they lie: acc[i][j] = Σ_{p<k} a[i·lda+p]·bt[j·ldbt+p], as
+// 16 partial sums (lane l takes p ≡ l mod 16, in order, one FMA each) added
+// up by a fixed tree; then the epilogue and the store of SgemmKernelAVX512
+// (flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) on the first cols columns
+// only, 1 ≤ cols ≤ 10. All ten rows of bt are read whatever cols is.
+// k ≥ 1, lda ≥ k, ldbt ≥ k, len(a) ≥ lda + k, len(bt) ≥ 9·ldbt + k,
+// ldc ≥ cols, len(c) ≥ ldc + cols, len(bias) ≥ 16 with flag 2; none of
+// this is checked. Nothing outside the first k values of each of those
+// rows of a and bt, the first 16 of bias (with flag 2 only) and the
+// 2×cols window of c is read or written.
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+//
+//go:noescape
+func SgemmDot2x10AVX512(a []float32, lda int, bt []float32, ldbt int, c []float32, k int, ldc int, cols int, flags uint, bias []float32, slope float32)
+
+// SgemmDot2x10AVX2 computes one 2×10 tile of C from 2 rows of A and 10 rows of
+// Bᵀ as they lie: acc[i][j] = Σ_{p<k} a[i·lda+p]·bt[j·ldbt+p], as
+// 8 partial sums (lane l takes p ≡ l mod 8, in order, one FMA each) added
+// up by a fixed tree; then the epilogue of SgemmKernelAVX2 (flags 1 add,
+// 2 bias, 4 ReLU, 8 leaky ReLU) and the store of all ten columns (cols is
+// not used). k ≥ 8 and a multiple of 8, lda ≥ k, ldbt ≥ k, len(a) ≥
+// lda + k, len(bt) ≥ 9·ldbt + k, ldc ≥ 10, len(c) ≥ ldc + 10, len(bias) ≥
+// 10 with flag 2; none of this is checked. Nothing outside the first k
+// values of each of those rows of a and bt, the first 10 of bias (with
+// flag 2 only) and the 2×10 window of c is read or written.
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func SgemmDot2x10AVX2(a []float32, lda int, bt []float32, ldbt int, c []float32, k int, ldc int, cols int, flags uint, bias []float32, slope float32)
+
 // FMAPeakAVX2 is a measuring instrument, not a kernel: it runs n
 // iterations of 12 independent VFMADD231PS on 8-lane registers (as many
 // as SgemmKernelAVX2 has accumulators) and touches no memory: 192

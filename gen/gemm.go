@@ -80,6 +80,8 @@ func gemmFamily(c *build.Context) {
 	for _, g := range rowKernels {
 		g.generateRows(c)
 	}
+	generateDot(c)
+	generateDotAVX2(c)
 	for _, g := range gemmKernels {
 		g.generatePeak(c)
 	}

@@ -83,27 +83,10 @@ func (g gemmKernel) generateRows(c *build.Context) {
 	}
 	declare(c, name, sig, append(doc, g.s.requires)...)
 
-	lda := c.Load(c.Param("lda"), c.GP64())
-	c.SHLQ(operand.U8(2), lda) // in bytes
-	rowPtr := make([]reg.GPVirtual, (mr+rowsPerPointer-1)/rowsPerPointer)
-	for j := range rowPtr {
-		rowPtr[j] = c.GP64()
-		if j == 0 {
-			c.Load(c.Param("a").Base(), rowPtr[0])
-			continue
-		}
-		// rowPtr[j] = rowPtr[j−1] + 3·lda.
-		c.LEAQ(operand.Mem{Base: rowPtr[j-1], Index: lda, Scale: 2}, rowPtr[j])
-		c.ADDQ(lda, rowPtr[j])
-	}
+	lda := stride(c, "lda")
+	rowPtr := rowPointers(c, "a", lda, mr)
 	// row returns the address of a[i·lda + p].
-	row := func(i, p int) operand.Mem {
-		m := operand.Mem{Base: rowPtr[i/rowsPerPointer], Disp: 4 * p}
-		if s := i % rowsPerPointer; s > 0 {
-			m.Index, m.Scale = lda, uint8(s)
-		}
-		return m
-	}
+	row := func(i, p int) operand.Mem { return rowAt(rowPtr, lda, i, 4*p) }
 	pb := c.Load(c.Param("b").Base(), c.GP64())
 	pc := c.Load(c.Param("c").Base(), c.GP64())
 	k := c.Load(c.Param("kc"), c.GP64())
@@ -147,4 +130,46 @@ func (g gemmKernel) generateRows(c *build.Context) {
 		cols = "cols"
 	}
 	g.finish(c, pc, ldc, acc, cols)
+}
+
+// stride loads the int parameter name, a leading dimension in values, in
+// bytes.
+func stride(c *build.Context, name string) reg.GPVirtual {
+	r := c.GP64()
+	c.Load(c.Param(name), r)
+	c.SHLQ(operand.U8(2), r)
+	return r
+}
+
+// rowPointers returns the pointers that reach rows rows ld bytes apart from
+// the base of the slice parameter base: each pointer its own row and the
+// next two (see rowAt).
+func rowPointers(c *build.Context, base string, ld reg.Register, rows int) []reg.GPVirtual {
+	p := make([]reg.GPVirtual, (rows+rowsPerPointer-1)/rowsPerPointer)
+	for j := range p {
+		p[j] = c.GP64()
+		setRowPointer(c, base, ld, p, j)
+	}
+	return p
+}
+
+// setRowPointer sets p[j]: the base of the slice parameter base for j = 0,
+// else p[j−1] + 3·ld.
+func setRowPointer(c *build.Context, base string, ld reg.Register, p []reg.GPVirtual, j int) {
+	if j == 0 {
+		c.Load(c.Param(base).Base(), p[0])
+		return
+	}
+	c.LEAQ(operand.Mem{Base: p[j-1], Index: ld, Scale: 2}, p[j])
+	c.ADDQ(ld, p[j])
+}
+
+// rowAt returns the address disp bytes into row i of the rows that p
+// reaches, ld bytes apart.
+func rowAt(p []reg.GPVirtual, ld reg.Register, i, disp int) operand.Mem {
+	m := operand.Mem{Base: p[i/rowsPerPointer], Disp: disp}
+	if s := i % rowsPerPointer; s > 0 {
+		m.Index, m.Scale = ld, uint8(s)
+	}
+	return m
 }

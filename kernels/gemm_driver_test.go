@@ -8,7 +8,7 @@ import "testing"
 // machine, independently of the assembly micro-kernels.
 func goMicroKernel(mr, nr int) microKernel {
 	return microKernel{mr: mr, nr: nr, fn: func(a, b, c []float32, kc, ldb, ldc int, flags uint, bias []float32, slope float32) {
-		goTile(mr, nr, a, 1, mr, b, ldb, c, kc, ldc, flags, bias, slope)
+		goTile(mr, nr, a, 1, mr, b, ldb, 1, c, kc, ldc, flags, bias, slope)
 	}}
 }
 
@@ -16,18 +16,31 @@ func goMicroKernel(mr, nr int) microKernel {
 // rowKernel's fn: A's rows where they lie, lda apart.
 func goRowKernel(mr, nr int) rowKernel {
 	return rowKernel{mr: mr, nr: nr, fn: func(a []float32, lda int, b, c []float32, kc, ldc int, flags uint, bias []float32, slope float32) {
-		goTile(mr, nr, a, lda, 1, b, nr, c, kc, ldc, flags, bias, slope)
+		goTile(mr, nr, a, lda, 1, b, nr, 1, c, kc, ldc, flags, bias, slope)
+	}}
+}
+
+// goDotKernel is a plain-Go dot kernel with the contract of an unmasked
+// dotKernel (the AVX2 one's: all nr columns written, k in steps of two
+// here), which the driver stages for narrower products.
+func goDotKernel(mr, nr int) dotKernel {
+	return dotKernel{mr: mr, nr: nr, kStep: 2, fn: func(a []float32, lda int, bt []float32, ldbt int, c []float32, k, ldc, _ int, flags uint, bias []float32, slope float32) {
+		if k%2 != 0 {
+			panic("goDotKernel: odd k")
+		}
+		goTile(mr, nr, a, lda, 1, bt, 1, ldbt, c, k, ldc, flags, bias, slope)
 	}}
 }
 
 // goTile computes an mr×nr tile as the micro-kernels' contract says, with
-// a[i·ai + p·ap] the value of op(A) at row i, column p of the tile's panel.
-func goTile(mr, nr int, a []float32, ai, ap int, b []float32, ldb int, c []float32, kc, ldc int, flags uint, bias []float32, slope float32) {
+// a[i·ai + p·ap] the value of op(A) at row i, column p of the tile's panel
+// and b[p·bp + j·bj] that of op(B) at row p, column j.
+func goTile(mr, nr int, a []float32, ai, ap int, b []float32, bp, bj int, c []float32, kc, ldc int, flags uint, bias []float32, slope float32) {
 	for i := range mr {
 		for j := range nr {
 			var s float32
 			for p := range kc {
-				s += a[i*ai+p*ap] * b[p*ldb+j]
+				s += a[i*ai+p*ap] * b[p*bp+j*bj]
 			}
 			if flags&epilogueAdd != 0 {
 				s += c[i*ldc+j]
@@ -60,8 +73,8 @@ func goTile(mr, nr int, a []float32, ai, ap int, b []float32, ldb int, c []float
 //
 // A third runs the SIMD levels' choice of paths (gemmPaths) around Go
 // kernels: the row kernel, and the transposed algorithm around a 3×7 row
-// kernel with 3×4 and 3×2 edge kernels, so that those paths too are
-// tested on every GOARCH.
+// kernel with 3×4 and 3×2 edge kernels, and a 2×3 dot kernel, so that
+// those paths too are tested on every GOARCH.
 func gemmTestImpls() []*impl {
 	blocked := generic
 	blocked.name = "blocked-go-3x5"
@@ -72,7 +85,7 @@ func gemmTestImpls() []*impl {
 	mid.edge = &narrow
 	wide.edge = &mid
 	paths.sgemm = parallelSgemm(newGemmPaths(goMicroKernel(3, 5), goRowKernel(3, 5), packers{}).
-		withSwapped(wide, packers{}, fallbackPasses).pick)
+		withSwapped(wide, packers{}, fallbackPasses).withDot(goDotKernel(2, 3), packers{}).pick)
 	if testing.Short() {
 		return append(testImpls(), &blocked, &paths)
 	}

@@ -157,14 +157,15 @@ func TestSgemmBiasAct(t *testing.T) {
 // TestSgemmBiasActGuard runs SgemmBiasAct with the bias and C flush
 // against guard pages, over shapes whose edge tiles go through the
 // driver's staging tile and padded bias, with op(B) = B and Bᵀ (at
-// 64×70×300 the SIMD levels' transposed algorithm).
+// 64×70×300 the SIMD levels' transposed algorithm, at 9×10×128 and
+// 5×7×96 their dot kernels).
 func TestSgemmBiasActGuard(t *testing.T) {
 	if !harness.GuardSupported {
 		t.Skip("no guard pages on this system")
 	}
 	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(23, 24))
-		for _, sh := range [][3]int{{1, 1, 1}, {7, 13, 5}, {13, 65, 17}, {64, 70, 300}} {
+		for _, sh := range [][3]int{{1, 1, 1}, {7, 13, 5}, {13, 65, 17}, {64, 70, 300}, {9, 10, 128}, {5, 7, 96}} {
 			m, n, k := sh[0], sh[1], sh[2]
 			a := harness.GemmDense(rng, m, k)
 			for _, transB := range []bool{false, true} {

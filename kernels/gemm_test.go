@@ -446,7 +446,8 @@ func TestSgemmGuard(t *testing.T) {
 	if !harness.GuardSupported {
 		t.Skip("no guard pages on this system")
 	}
-	shapes := [][3]int{{1, 1, 1}, {5, 13, 7}, {17, 12, 33}, {33, 25, 3}, {64, 65, 257}}
+	// The last two take the SIMD levels' dot kernels (n ≤ 10, k ≥ 64).
+	shapes := [][3]int{{1, 1, 1}, {5, 13, 7}, {17, 12, 33}, {33, 25, 3}, {64, 65, 257}, {9, 10, 128}, {5, 7, 96}}
 	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(11, 12))
 		for _, sh := range shapes {
