@@ -39,7 +39,8 @@ func newSwappedGemm(rk rowKernel, pk packers, passes epiloguePasses) *swappedGem
 // of the FMA peak, packed → transposed): 64×784×256 0.77 → 0.91,
 // 64×256×784 0.76 → 0.93, 128×784×256 0.80–0.81 → 0.88–0.91,
 // 64×256×128 0.75 → 0.86, 256×784×256 0.85 → 0.87, 256×256×784
-// 0.84–0.86 → 0.92, 512×784×256 0.86–0.87 either way. On AVX2,
+// 0.84–0.86 → 0.92, 512×784×256 0.86–0.87 either way; 32×784×256, with
+// the 6×32 row kernel for its one panel, 0.61–0.63 → 0.84–0.85. On AVX2,
 // 64×784×256 and 64×256×784 0.86–0.87 → 0.91–0.93, and from 128 rows
 // on, no difference beyond the noise.
 func swapPays(m, n int) bool { return m <= 256 && m <= n }
