@@ -174,7 +174,7 @@ func (g gemmKernel) generate(c *build.Context) {
 	}
 
 	kLoop(c, k, step, advance)
-	g.finish(c, pc, ldc, acc, "")
+	g.finish(c, pc, ldc, acc, tileCols{})
 }
 
 // accumulators returns the tile's MR×nv vector registers, zeroed.
@@ -218,26 +218,60 @@ func kLoop(c *build.Context, k reg.Register, step func(p int), advance func(step
 }
 
 // finish emits everything after the k loop, from the label "store": the
-// epilogue, the store of the tile and the return. With cols, the name of
-// an int parameter (AVX-512 only), C is read and written only in the
-// tile's first cols columns, through an opmask made here, where every
-// path through the loop arrives and its registers are free.
-func (g gemmKernel) finish(c *build.Context, pc, ldc reg.Register, acc [][]reg.VecVirtual, cols string) {
+// epilogue, the store of the tile and the return, reaching C's columns
+// as tc says.
+func (g gemmKernel) finish(c *build.Context, pc, ldc reg.Register, acc [][]reg.VecVirtual, tc tileCols) {
 	c.Label("store")
-	var mask reg.Register
-	if cols != "" {
-		mask = lowMask(c, c.Load(c.Param(cols), c.GP64()))
+	if tc.cols != "" {
+		// Made here, where every path through the loop arrives and
+		// its registers are free.
+		tc.mask = lowMask(c, c.Load(c.Param(tc.cols), c.GP64()))
 	}
-	g.epilogue(c, pc, ldc, acc, mask)
-	g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem) {
-		if mask == nil {
+	g.epilogue(c, pc, ldc, acc, tc)
+	g.rows(c, pc, ldc, func(v reg.VecVirtual, m operand.Mem, last bool) {
+		switch {
+		case tc.mask != nil:
+			c.VMOVUPS(v, tc.mask, m)
+		case tc.two && last:
+			c.VMOVSD(v.AsX(), m)
+		default:
 			c.VMOVUPS(v, m)
-			return
 		}
-		c.VMOVUPS(v, mask, m)
 	}, acc)
 	c.VZEROUPPER()
 	c.RET()
+}
+
+// tileCols says which of its columns a tile reads and writes in C: all of
+// every vector (the zero value); with cols, the name of an int parameter
+// (AVX-512 only), the first cols, through an opmask that finish makes;
+// with two, only the low two lanes of each row's last vector, by 64-bit
+// moves (AVX2's dot kernel, whose rows are 8 + 2 columns). The bias is
+// read the same way with two, and whole otherwise (a masked kernel's
+// caller pads it).
+type tileCols struct {
+	cols string
+	two  bool
+	mask reg.Register
+}
+
+// add emits v += the vector at m (C's, or with bias the bias's), last if
+// it is the last of its row.
+func (tc tileCols) add(c *build.Context, v reg.VecVirtual, m operand.Mem, last, bias bool) {
+	switch {
+	case tc.two && last:
+		x := c.XMM()
+		c.VMOVSD(m, x)
+		c.VADDPS(x, v.AsX(), v.AsX())
+	case tc.mask != nil && !bias:
+		// Masked-out lanes of an EVEX load are neither read nor
+		// faulted on.
+		t := c.ZMM()
+		c.VMOVUPS_Z(m, tc.mask, t)
+		c.VADDPS(t, v, v)
+	default:
+		c.VADDPS(m, v, v)
+	}
 }
 
 // The epilogue's flags, as the kernels' doc comments give them; package
@@ -254,24 +288,16 @@ const (
 // MR·NR·kc FMAs, and the tile stays in registers throughout. pc is left
 // as it was.
 //
-// With a mask (AVX-512 only; nil otherwise), C is read only in the lanes
-// it selects: masked-out lanes of an EVEX load are neither read nor
-// faulted on.
-func (g gemmKernel) epilogue(c *build.Context, pc, ldc reg.Register, acc [][]reg.VecVirtual, mask reg.Register) {
+// C and the bias are reached as tc says.
+func (g gemmKernel) epilogue(c *build.Context, pc, ldc reg.Register, acc [][]reg.VecVirtual, tc tileCols) {
 	flags := c.Load(c.Param("flags"), c.GP64())
 
 	c.TESTQ(operand.U32(epilogueAdd), flags)
 	c.JZ(operand.LabelRef("noadd"))
 	row := c.GP64()
 	c.MOVQ(pc, row)
-	g.rows(c, row, ldc, func(v reg.VecVirtual, m operand.Mem) {
-		if mask == nil {
-			c.VADDPS(m, v, v)
-			return
-		}
-		t := c.ZMM()
-		c.VMOVUPS_Z(m, mask, t)
-		c.VADDPS(t, v, v)
+	g.rows(c, row, ldc, func(v reg.VecVirtual, m operand.Mem, last bool) {
+		tc.add(c, v, m, last, false)
 	}, acc)
 	c.Label("noadd")
 
@@ -280,7 +306,7 @@ func (g gemmKernel) epilogue(c *build.Context, pc, ldc reg.Register, acc [][]reg
 	pbias := c.Load(c.Param("bias").Base(), c.GP64())
 	for i := range acc {
 		for j, v := range acc[i] {
-			c.VADDPS(operand.Mem{Base: pbias, Disp: 4 * j * g.s.lanes}, v, v)
+			tc.add(c, v, operand.Mem{Base: pbias, Disp: 4 * j * g.s.lanes}, j == g.nv-1, true)
 		}
 	}
 	c.Label("nobias")
@@ -326,12 +352,13 @@ func (g gemmKernel) leaky(c *build.Context, v, zero, slope reg.VecVirtual) {
 	c.VBLENDVPS(neg, prod, v, v)
 }
 
-// rows emits store(acc[i][j], the vector j of row i of C) for the whole
-// tile, advancing pc by ldc bytes between rows.
-func (g gemmKernel) rows(c *build.Context, pc, ldc reg.Register, store func(reg.VecVirtual, operand.Mem), acc [][]reg.VecVirtual) {
+// rows emits store(acc[i][j], the vector j of row i of C, whether it is
+// the row's last) for the whole tile, advancing pc by ldc bytes between
+// rows.
+func (g gemmKernel) rows(c *build.Context, pc, ldc reg.Register, store func(v reg.VecVirtual, m operand.Mem, last bool), acc [][]reg.VecVirtual) {
 	for i := range g.mr {
 		for j := range g.nv {
-			store(acc[i][j], operand.Mem{Base: pc, Disp: 4 * j * g.s.lanes})
+			store(acc[i][j], operand.Mem{Base: pc, Disp: 4 * j * g.s.lanes}, j == g.nv-1)
 		}
 		if i < g.mr-1 {
 			c.ADDQ(ldc, pc)

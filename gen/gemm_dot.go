@@ -116,7 +116,7 @@ func generateDot(c *build.Context) {
 	for i := range sums {
 		sums[i] = foldSums(c, avx512, acc[i])
 	}
-	tile.finish(c, pc, ldc, sums, "cols")
+	tile.finish(c, pc, ldc, sums, tileCols{cols: "cols"})
 }
 
 // foldSums returns vectors whose lane j holds the sum of the lanes of
@@ -180,10 +180,11 @@ func foldSums(c *build.Context, s isa, v []reg.VecVirtual) []reg.VecVirtual {
 }
 
 // generateDotAVX2 emits SgemmDot2x10AVX2: the same tile with YMM vectors,
-// one row at a time (2×10 accumulators do not fit AVX2's 16 registers; one
-// row's 10 take each value of bt from memory in its FMA). It has no
-// masks: k must be a multiple of 8, and it writes all ten columns, which
-// package kernels stages for a narrower product.
+// one row's k loop after the other (2×10 accumulators do not fit AVX2's
+// 16 registers; one row's 10 take each value of bt from memory in its
+// FMA), then the epilogue and the store of both rows, 8 + 2 columns each.
+// It has no masks: k must be a multiple of 8, and it writes all ten
+// columns, which package kernels stages for a narrower product.
 func generateDotAVX2(c *build.Context) {
 	declareDot(c, avx2,
 		"up by a fixed tree; then the epilogue of SgemmKernelAVX2 (flags 1 add,",
@@ -196,14 +197,12 @@ func generateDotAVX2(c *build.Context) {
 	)
 	lda, ldbt, ldc := stride(c, "lda"), stride(c, "ldbt"), stride(c, "ldc")
 	pa := c.Load(c.Param("a").Base(), c.GP64())
-	pc := c.Load(c.Param("c").Base(), c.GP64())
-	flags := c.Load(c.Param("flags"), c.GP64())
 	k := c.GP64()
 	q := make([]reg.GPVirtual, (dotCols+rowsPerPointer-1)/rowsPerPointer)
 	for i := range q {
 		q[i] = c.GP64()
 	}
-	tile := gemmKernel{s: avx2, mr: 1, nv: 1}
+	sums := make([][]reg.VecVirtual, dotRows) // row i: columns 0–7, and 8–9 in lanes 0–1
 	for i := range dotRows {
 		// Row i: bt's row pointers from the start, a's row, k.
 		for j := range q {
@@ -233,56 +232,9 @@ func generateDotAVX2(c *build.Context) {
 		c.SHLQ(operand.U8(2), k)
 		c.SUBQ(k, pa)
 		c.ADDQ(lda, pa)
-
-		sums := foldSums(c, avx2, acc) // columns 0–7, and 8–9 in lanes 0–1
-		dotEpilogueAVX2(c, tile, i, pc, flags, sums[0], sums[1])
-		if i < dotRows-1 {
-			c.ADDQ(ldc, pc)
-		}
+		sums[i] = foldSums(c, avx2, acc)
 	}
-	c.VZEROUPPER()
-	c.RET()
-}
-
-// dotEpilogueAVX2 applies the epilogue's flags to row i's ten sums, v (0–7)
-// and w (8–9 in its low lanes), and stores them at pc, as gemmKernel's
-// epilogue does for a full vector: the two columns past eight go through
-// 64-bit moves, which touch nothing past the tenth.
-func dotEpilogueAVX2(c *build.Context, g gemmKernel, i int, pc, flags reg.Register, v, w reg.VecVirtual) {
-	label := func(s string) string { return fmt.Sprintf("%s%d", s, i) }
-	two := func(m operand.Mem) reg.VecVirtual {
-		x := c.XMM()
-		c.VMOVSD(m, x)
-		return x
-	}
-	c.TESTQ(operand.U32(epilogueAdd), flags)
-	c.JZ(operand.LabelRef(label("noadd")))
-	c.VADDPS(operand.Mem{Base: pc}, v, v)
-	c.VADDPS(two(operand.Mem{Base: pc, Disp: 32}), w.AsX(), w.AsX())
-	c.Label(label("noadd"))
-
-	c.TESTQ(operand.U32(epilogueBias), flags)
-	c.JZ(operand.LabelRef(label("nobias")))
-	pbias := c.Load(c.Param("bias").Base(), c.GP64())
-	c.VADDPS(operand.Mem{Base: pbias}, v, v)
-	c.VADDPS(two(operand.Mem{Base: pbias, Disp: 32}), w.AsX(), w.AsX())
-	c.Label(label("nobias"))
-
-	c.TESTQ(operand.U32(epilogueReLU), flags)
-	c.JZ(operand.LabelRef(label("norelu")))
-	zero := zeroed(c, avx2)
-	c.VMAXPS(v, zero, v) // NaN and −0 pass, as in gemmKernel's epilogue
-	c.VMAXPS(w, zero, w)
-	c.JMP(operand.LabelRef(label("stored")))
-	c.Label(label("norelu"))
-
-	c.TESTQ(operand.U32(epilogueLeaky), flags)
-	c.JZ(operand.LabelRef(label("stored")))
-	zero = zeroed(c, avx2)
-	slope := broadcastParam(c, avx2, "slope")
-	g.leaky(c, v, zero, slope)
-	g.leaky(c, w, zero, slope)
-	c.Label(label("stored"))
-	c.VMOVUPS(v, operand.Mem{Base: pc})
-	c.VMOVSD(w.AsX(), operand.Mem{Base: pc, Disp: 32})
+	pc := c.Load(c.Param("c").Base(), c.GP64())
+	tile := gemmKernel{s: avx2, mr: dotRows, nv: 2}
+	tile.finish(c, pc, ldc, sums, tileCols{two: true})
 }

@@ -125,11 +125,11 @@ func (g gemmKernel) generateRows(c *build.Context) {
 	}
 
 	kLoop(c, k, step, advance)
-	cols := ""
+	var tc tileCols
 	if masked {
-		cols = "cols"
+		tc.cols = "cols"
 	}
-	g.finish(c, pc, ldc, acc, cols)
+	g.finish(c, pc, ldc, acc, tc)
 }
 
 // stride loads the int parameter name, a leading dimension in values, in

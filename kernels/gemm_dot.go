@@ -74,28 +74,27 @@ func (g *dotGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []flo
 	buf.bias = grow(buf.bias, dotBias)
 	bias := buf.tileBias(ep, flags, 0, n, dotBias)
 	buf.tile = grow(buf.tile, mr*nr)
-	staged := !g.dk.masked && n < nr // every tile, then
-	i := 0
-	for ; i+mr <= m; i += mr {
-		if !staged {
-			g.dk.fn(a[i*lda:], lda, bt, ldbt, c[i*ldc:], k, ldc, n, flags, bias, ep.slope)
+	for i := 0; i < m; i += mr {
+		rows := min(mr, m-i)
+		ar, ldar := a[i*lda:], lda
+		if rows < mr {
+			// The kernel reads mr rows: the rows left, copied, above
+			// zeros.
+			buf.a = grow(buf.a, mr*k)
+			clear(buf.a)
+			for r := range rows {
+				copy(buf.a[r*k:(r+1)*k], a[(i+r)*lda:])
+			}
+			ar, ldar = buf.a, k
+		}
+		ct := c[i*ldc:]
+		if rows == mr && (g.dk.masked || n == nr) {
+			g.dk.fn(ar, ldar, bt, ldbt, ct, k, ldc, n, flags, bias, ep.slope)
 			continue
 		}
-		ct := c[i*ldc:]
-		buf.stage(ct, ldc, nr, mr, n, flags)
-		g.dk.fn(a[i*lda:], lda, bt, ldbt, buf.tile, k, nr, n, flags, bias, ep.slope)
-		buf.unstage(ct, ldc, nr, mr, n)
-	}
-	if rows := m - i; rows > 0 {
-		// The last rows, copied above zeros, into a staging tile.
-		buf.a = grow(buf.a, mr*k)
-		clear(buf.a)
-		for r := range rows {
-			copy(buf.a[r*k:(r+1)*k], a[(i+r)*lda:])
-		}
-		ct := c[i*ldc:]
+		// The kernel writes mr rows, and nr columns unless masked.
 		buf.stage(ct, ldc, nr, rows, n, flags)
-		g.dk.fn(buf.a, k, bt, ldbt, buf.tile, k, nr, n, flags, bias, ep.slope)
+		g.dk.fn(ar, ldar, bt, ldbt, buf.tile, k, nr, n, flags, bias, ep.slope)
 		buf.unstage(ct, ldc, nr, rows, n)
 	}
 	ep.finish(c, ldc, m, n)

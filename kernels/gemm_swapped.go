@@ -16,8 +16,7 @@ import "github.com/simdnn/simdnn/internal/freelist"
 
 // swappedGemm is the transposed algorithm around one row kernel.
 type swappedGemm struct {
-	rows   *rowsGemm
-	pk     packers
+	rows   *rowsGemm // its packers transpose C too
 	passes epiloguePasses
 	pool   freelist.List[swapBuffer]
 }
@@ -26,7 +25,7 @@ type swappedGemm struct {
 type swapBuffer struct{ t []float32 }
 
 func newSwappedGemm(rk rowKernel, pk packers, passes epiloguePasses) *swappedGemm {
-	return &swappedGemm{rows: newRowsGemm(rk, pk), pk: pk, passes: passes}
+	return &swappedGemm{rows: newRowsGemm(rk, pk), passes: passes}
 }
 
 // swapPays reports whether the transposed algorithm is the faster for a
@@ -63,13 +62,13 @@ func (g *swappedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a [
 	buf.t = grow(buf.t, n*m)
 	var tBeta float32
 	if beta != 0 {
-		g.pk.transpose(buf.t, m, c, ldc, m, n)
+		g.rows.pk.transpose(buf.t, m, c, ldc, m, n)
 		tBeta = 1
 	}
 	// Cᵀ = alpha·B·op(A)ᵀ + Cᵀ: B's rows are the left operand, read
 	// where they lie, and op(A)ᵀ = (A stored m×k)ᵀ the right one, which
 	// rowsGemm packs transposed with alpha.
 	g.rows.sgemm(false, true, n, m, k, alpha, b, ldb, a, lda, tBeta, buf.t, m, epilogue{})
-	g.pk.transpose(c, ldc, buf.t, m, n, m)
+	g.rows.pk.transpose(c, ldc, buf.t, m, n, m)
 	ep.applyWith(g.passes, c, ldc, m, n)
 }
