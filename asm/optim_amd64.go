@@ -139,3 +139,21 @@ func Stream43AVX2(w []float32, m []float32, v []float32, g []float32)
 //
 //go:noescape
 func Stream43AVX512(w []float32, m []float32, v []float32, g []float32)
+
+// SqrtDivPeakAVX2 is a measuring instrument, not a kernel: it runs n
+// iterations of 4 independent pairs of a VSQRTPS and a VDIVPS on 8-lane
+// registers and touches no memory: the divider's throughput for Adam's
+// one square root and one division per element (32 elements per
+// iteration), the bound of Adam's speed, to measure beside it in the
+// same run. n ≥ 0.
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+func SqrtDivPeakAVX2(n int)
+
+// SqrtDivPeakAVX512 is a measuring instrument, not a kernel: it runs n
+// iterations of 4 independent pairs of a VSQRTPS and a VDIVPS on 16-lane
+// registers and touches no memory: the divider's throughput for Adam's
+// one square root and one division per element (64 elements per
+// iteration), the bound of Adam's speed, to measure beside it in the
+// same run. n ≥ 0.
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+func SqrtDivPeakAVX512(n int)

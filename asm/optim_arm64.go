@@ -31,3 +31,14 @@ func SGDMomentumNEON(w []float32, v []float32, g []float32, lr float32, momentum
 //
 //go:noescape
 func AdamNEON(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32)
+
+// SqrtDivPeakNEON is a measuring instrument, not a kernel: it runs n
+// iterations of 4 independent pairs of an FSQRT and an FDIV on four-lane
+// registers and touches no memory: the divider's throughput for Adam's
+// one square root and one division per element (16 elements per
+// iteration), the bound of Adam's speed, to measure beside it in the
+// same run. n ≥ 0.
+// It belongs to the neon level (ASIMD); the caller checks the CPU.
+//
+//go:noescape
+func SqrtDivPeakNEON(n int)

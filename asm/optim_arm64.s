@@ -199,3 +199,23 @@ tail:
 	B       tail
 done:
 	RET
+
+// func SqrtDivPeakNEON(n int)
+TEXT ·SqrtDivPeakNEON(SB), NOSPLIT, $0-8
+	MOVD    n+0(FP), R0
+	MOVD    $0x3fc00000, R9
+	VDUP    R9, V0.S4
+	CBZ     R0, done
+loop:
+	WORD    $0x6ea1f801 // fsqrt v1.4s, v0.4s
+	WORD    $0x6e20fc02 // fdiv v2.4s, v0.4s, v0.4s
+	WORD    $0x6ea1f803 // fsqrt v3.4s, v0.4s
+	WORD    $0x6e20fc04 // fdiv v4.4s, v0.4s, v0.4s
+	WORD    $0x6ea1f805 // fsqrt v5.4s, v0.4s
+	WORD    $0x6e20fc06 // fdiv v6.4s, v0.4s, v0.4s
+	WORD    $0x6ea1f807 // fsqrt v7.4s, v0.4s
+	WORD    $0x6e20fc08 // fdiv v8.4s, v0.4s, v0.4s
+	SUBS    $1, R0, R0
+	BNE     loop
+done:
+	RET

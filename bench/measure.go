@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/simdnn/simdnn/kernels"
@@ -231,19 +232,33 @@ func (c kernelCase) run(b *testing.B) {
 }
 
 // peakKernel names the FMA-peak result: GFLOP/s rows are divided by it.
-const peakKernel = "FMA peak (one core)"
+// sqrtDivKernel names Adam's bound, one square root and one division per
+// element (sqrtDivPeak): Adam's rows are divided by it too.
+const (
+	peakKernel    = "FMA peak (one core)"
+	sqrtDivKernel = "√ and ÷ per element, Adam's bound (one core)"
+)
 
 // measure benchmarks the selected kernels on the active implementation and
 // writes to w, as JSON lines, first the number of results to come, then
-// one result per kernel and size, and the FMA peak of the implementation's
-// vector width when there is an instrument for it.
+// one result per kernel and size, the FMA peak of the implementation's
+// vector width, and, when Adam is among the kernels, its bound (0 where
+// there is no instrument).
 func measure(w io.Writer, sizes, gemms, trains []int, filter *regexp.Regexp) {
 	enc := json.NewEncoder(w)
 	cs := selected(cases(sizes, gemms, trains), filter)
-	enc.Encode(result{Impl: kernels.Impl(), Total: len(cs) + 1})
+	adam := slices.ContainsFunc(cs, func(c kernelCase) bool { return c.name == "Adam" })
+	total := len(cs) + 1
+	if adam {
+		total++
+	}
+	enc.Encode(result{Impl: kernels.Impl(), Total: total})
 	for _, c := range cs {
 		r := testing.Benchmark(c.run)
 		enc.Encode(result{Impl: kernels.Impl(), Kernel: c.name, Size: c.size, Value: r.Extra[c.unit], Unit: c.unit})
 	}
 	enc.Encode(result{Impl: kernels.Impl(), Kernel: peakKernel, Size: "–", Value: fmaPeak(), Unit: "GFLOP/s"})
+	if adam {
+		enc.Encode(result{Impl: kernels.Impl(), Kernel: sqrtDivKernel, Size: "–", Value: sqrtDivPeak(), Unit: "elem/ns"})
+	}
 }

@@ -3,38 +3,33 @@
 package main
 
 import (
-	"time"
-
 	"github.com/simdnn/simdnn/asm"
 	"github.com/simdnn/simdnn/kernels"
 )
 
 // fmaPeak measures the FMA throughput of one core at the vector width of
 // the active implementation with the generated instrument (register-only
-// FMAs, as many independent chains as the micro-kernel has accumulators):
-// the best of five 20 ms runs, in GFLOP/s. It times the runs itself
-// because it is called from inside a benchmark, where testing.Benchmark
-// cannot run.
+// FMAs, as many independent chains as the micro-kernel has accumulators),
+// in GFLOP/s.
 func fmaPeak() float64 {
-	var run func(int)
-	var flopsPerIter float64
 	switch kernels.Impl() {
 	case "avx512":
-		run, flopsPerIter = asm.FMAPeakAVX512, 2*24*16
+		return bestRate(asm.FMAPeakAVX512, 2*24*16)
 	case "avx2":
-		run, flopsPerIter = asm.FMAPeakAVX2, 2*12*8
-	default:
-		return 0
+		return bestRate(asm.FMAPeakAVX2, 2*12*8)
 	}
-	const iters = 1000
-	best := 0.0
-	for range 5 {
-		calls, start := 0, time.Now()
-		for time.Since(start) < 20*time.Millisecond {
-			run(iters)
-			calls++
-		}
-		best = max(best, float64(calls)*iters*flopsPerIter/float64(time.Since(start).Nanoseconds()))
+	return 0
+}
+
+// sqrtDivPeak measures Adam's bound at the vector width of the active
+// implementation with the generated instrument (one register-only
+// VSQRTPS and one VDIVPS per vector), in elements/ns.
+func sqrtDivPeak() float64 {
+	switch kernels.Impl() {
+	case "avx512":
+		return bestRate(asm.SqrtDivPeakAVX512, 4*16)
+	case "avx2":
+		return bestRate(asm.SqrtDivPeakAVX2, 4*8)
 	}
-	return best
+	return 0
 }

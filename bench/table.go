@@ -29,8 +29,9 @@ type ratio struct {
 func printTables(w io.Writer, names []string, rs []result) {
 	type key struct{ impl, kernel, size string }
 	byKey := map[key]result{}
-	best := map[string]float64{} // baseline kernel@size → the fastest implementation's figure
-	peak := map[string]float64{} // implementation → its FMA peak
+	best := map[string]float64{}    // baseline kernel@size → the fastest implementation's figure
+	peak := map[string]float64{}    // implementation → its FMA peak
+	sqrtDiv := map[string]float64{} // implementation → Adam's bound
 	for _, r := range rs {
 		byKey[key{r.Impl, r.Kernel, r.Size}] = r
 		switch r.Kernel {
@@ -39,6 +40,8 @@ func printTables(w io.Writer, names []string, rs []result) {
 			best[bk] = max(best[bk], r.Value)
 		case peakKernel:
 			peak[r.Impl] = r.Value
+		case sqrtDivKernel:
+			sqrtDiv[r.Impl] = r.Value
 		}
 	}
 	value := func(impl, kernel, size string) (float64, bool) {
@@ -57,6 +60,12 @@ func printTables(w io.Writer, names []string, rs []result) {
 		b := best[bk+"@"+r.Size]
 		return r.Value / b, b > 0
 	}}
+	// toBound divides Adam's figure by its bound on the implementation
+	// that measured it.
+	toBound := ratio{"×√÷", func(r result, impl string) (float64, bool) {
+		b := sqrtDiv[impl]
+		return r.Value / b, b > 0 && r.Kernel == "Adam"
+	}}
 	// toPeak divides a figure of flops by the FMA peak of the
 	// implementation that measured it (gonum and OpenBLAS beside it).
 	toPeak := func(flopsPer float64) ratio {
@@ -72,9 +81,9 @@ func printTables(w io.Writer, names []string, rs []result) {
 		}}
 	}
 	tables := []table{
-		{"Elementwise kernels, elements/ns; ×base: to the fastest stream of as many arrays in and out at the size (y = 2·x for one in, one out)",
+		{"Elementwise kernels, elements/ns; ×base: to the fastest stream of as many arrays in and out at the size (y = 2·x for one in, one out); ×√÷: Adam's to the square roots and divisions per ns of the implementation (its last row)",
 			func(r result) bool { return r.Unit == "elem/ns" && !strings.Contains(r.Size, "×") },
-			[]ratio{toStream, toGeneric}},
+			[]ratio{toStream, toBound, toGeneric}},
 		{"Row-wise kernels, elements/ns; ×base: to the fastest y = 2·x over as many elements",
 			func(r result) bool { return r.Unit == "elem/ns" && strings.Contains(r.Size, "×") },
 			[]ratio{toStream, toGeneric}},

@@ -416,12 +416,20 @@ func (g gemmKernel) generatePeak(c *build.Context) {
 		acc[i] = g.s.vec(c)
 		zero(c, g.s, acc[i])
 	}
+	instrumentLoop(c, iters, func() {
+		for _, v := range acc {
+			c.VFMADD231PS(x, y, v)
+		}
+	})
+}
+
+// instrumentLoop emits the rest of a measuring instrument: body, iters
+// times (none when iters is 0), then the return.
+func instrumentLoop(c *build.Context, iters reg.Register, body func()) {
 	c.TESTQ(iters, iters)
 	c.JZ(operand.LabelRef("done"))
 	c.Label("loop")
-	for _, v := range acc {
-		c.VFMADD231PS(x, y, v)
-	}
+	body()
 	c.DECQ(iters)
 	c.JNZ(operand.LabelRef("loop"))
 	c.Label("done")

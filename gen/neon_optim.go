@@ -99,4 +99,5 @@ var adamNEON = neonKernel{
 func optimNEON(file *File) {
 	sgdMomentumNEON.generate(file)
 	adamNEON.generate(file)
+	sqrtDivPeakNEON(file)
 }

@@ -40,3 +40,34 @@ func fmaPeakNEON(file *File) {
 	f.Label("done")
 	f.RET()
 }
+
+// sqrtDivPeakNEON emits SqrtDivPeakNEON(n int), the arm64 twin of the
+// amd64 SqrtDivPeak*: n iterations of sqrtDivPairs independent pairs of
+// an FSQRT and an FDIV on four-lane registers, register-only, so that a
+// benchmark can quote Adam, which needs one of each per element, against
+// the core's divider in the same run. The operand is 1.5, a normal value.
+func sqrtDivPeakNEON(file *File) {
+	name := "SqrtDivPeakNEON"
+	f := file.Func(name, neonDoc(name,
+		"is a measuring instrument, not a kernel: it runs n",
+		fmt.Sprintf("iterations of %d independent pairs of an FSQRT and an FDIV on four-lane", sqrtDivPairs),
+		"registers and touches no memory: the divider's throughput for Adam's",
+		fmt.Sprintf("one square root and one division per element (%d elements per", sqrtDivPairs*4),
+		"iteration), the bound of Adam's speed, to measure beside it in the",
+		"same run. n ≥ 0."),
+		Arg{Name: "n", Kind: Int})
+	n, x := R(0), V(0)
+	f.Int("n", n)
+	f.MOVDConst(0x3fc00000, R(9)) // math.Float32bits(1.5)
+	f.VDUPR(R(9), x.S4())
+	f.CBZ(n, "done")
+	f.Label("loop")
+	for i := range sqrtDivPairs {
+		f.FSQRT(V(1+2*i).S4(), x.S4())
+		f.FDIV(V(2+2*i).S4(), x.S4(), x.S4())
+	}
+	f.SUBS(1, n, n)
+	f.BNE("loop")
+	f.Label("done")
+	f.RET()
+}
