@@ -58,6 +58,38 @@ func TestSaveLoad(t *testing.T) {
 	}
 }
 
+// A Sequential inside another saves its parameters under both indices,
+// as PyTorch's state_dict names them, and loads back.
+func TestSaveLoadNested(t *testing.T) {
+	nested := func(seed uint64) *Sequential {
+		rng := newRNG(seed)
+		inner, err := NewSequential(NewDense(4, 4, He(rng)), ReLU(), NewDense(4, 3, He(rng)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := NewSequential(NewDense(2, 4, He(rng)), inner, NewDense(3, 1, He(rng)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a := nested(1)
+	var buf bytes.Buffer
+	if _, err := a.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"0.weight"`, `"1.0.weight"`, `"1.0.bias"`, `"1.2.weight"`, `"1.2.bias"`, `"2.weight"`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the header lacks %s", want)
+		}
+	}
+	b := nested(2)
+	if _, err := b.ReadFrom(&buf); err != nil {
+		t.Fatal(err)
+	}
+	equalBits(t, "loaded", paramValues(b), paramValues(a))
+}
+
 // The bytes follow the safetensors layout: a header length, a JSON
 // header naming each tensor as PyTorch's state_dict does, then the data
 // in little-endian order at the offsets the header gives.

@@ -36,9 +36,17 @@ func NewSequential(layers ...Layer) (*Sequential, error) {
 			s.in = want
 		}
 		width = out
-		for _, p := range l.Params() {
+		inner, nested := l.(*Sequential)
+		for j, p := range l.Params() {
+			name := p.Name
+			if nested {
+				// PyTorch names a nested Sequential's parameters
+				// by both indices ("1.0.weight"); p.Name alone
+				// would repeat among its layers.
+				name = inner.names[j]
+			}
 			s.params = append(s.params, p)
-			s.names = append(s.names, fmt.Sprintf("%d.%s", i, p.Name))
+			s.names = append(s.names, fmt.Sprintf("%d.%s", i, name))
 		}
 	}
 	s.out = width
