@@ -41,8 +41,12 @@ func Example() {
 	fmt.Printf("accuracy %.0f%%, loss below 0.01: %v\n", 100*m.Accuracy, m.Loss < 0.01)
 
 	// Save, and load into a model of the same architecture.
-	path := filepath.Join(os.TempDir(), "xor.safetensors")
-	defer os.Remove(path)
+	dir, err := os.MkdirTemp("", "simdnn-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "xor.safetensors")
 	if err := model.Save(path); err != nil {
 		panic(err)
 	}

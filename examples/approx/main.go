@@ -83,7 +83,13 @@ func run(hidden, epochs int, linear bool, seed uint64) (float64, nn.Matrix, erro
 	if err != nil {
 		return 0, nn.Matrix{}, err
 	}
-	mse := h.Epochs[len(h.Epochs)-1].Loss
+	// The error of the fit drawn, after the last step (the last epoch's
+	// loss is the one before it).
+	final, err := nn.Evaluate(model, nn.MSE{}, data, data.Len())
+	if err != nil {
+		return 0, nn.Matrix{}, err
+	}
+	mse := final.Loss
 	kind := "tanh"
 	if linear {
 		kind = "linear (no activation)"
