@@ -47,6 +47,14 @@ func TestErrors(t *testing.T) {
 			_, err := (&Trainer{Model: model, Loss: MSE{}, Optimizer: NewSGD(0.1)}).Step(Data{X: good.X, Y: NewMatrix(4, 9)})
 			return err
 		}, []string{"nn.MSE", "targets are 4×9", "predictions 4×10"}},
+		{"target rows", func() error {
+			_, err := (&Trainer{Model: model, Loss: MSE{}, Optimizer: NewSGD(0.1)}).Step(Data{X: good.X, Y: NewMatrix(3, 10)})
+			return err
+		}, []string{"nn.MSE", "targets are 3×10", "predictions 4×10"}},
+		{"BCE target rows", func() error {
+			_, err := (&Trainer{Model: model, Loss: BCEWithLogits{}, Optimizer: NewSGD(0.1)}).Step(Data{X: good.X, Y: NewMatrix(5, 10)})
+			return err
+		}, []string{"nn.BCEWithLogits", "targets are 5×10", "predictions 4×10"}},
 		{"layer chain", func() error {
 			_, err := NewSequential(NewDense(784, 256, nil), ReLU(), NewDense(128, 10, nil))
 			return err

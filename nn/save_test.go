@@ -151,6 +151,9 @@ func TestLoadRejects(t *testing.T) {
 	nan := slices.Clone(good.Bytes())
 	binary.LittleEndian.PutUint32(nan[8+n+4:], math.Float32bits(float32(math.NaN())))
 	cases["NaN value"] = nan
+	inf := slices.Clone(good.Bytes())
+	binary.LittleEndian.PutUint32(inf[8+n+100:], math.Float32bits(float32(math.Inf(-1)))) // 2.bias[1]
+	cases["−Inf value"] = inf
 	for cut := 1; cut < good.Len(); cut += 7 {
 		cases[fmt.Sprintf("truncated at %d", cut)] = good.Bytes()[:cut]
 	}

@@ -85,9 +85,13 @@ func TestTrainStopsOnNaN(t *testing.T) {
 	d.X.Data[3*15] = float32(math.NaN()) // sample 15: the second batch of 10
 	layer := NewDense(3, 1, Xavier(rng))
 	model, _ := NewSequential(layer)
-	var good []float32
+	var good, goodBias []float32
 	tr := &Trainer{Model: model, Loss: MSE{}, Optimizer: NewSGD(0.1), BatchSize: 10, Epochs: 3,
-		OnStep: func(StepInfo) error { good = append(good[:0], layer.Weight.Value...); return nil }}
+		OnStep: func(StepInfo) error {
+			good = append(good[:0], layer.Weight.Value...)
+			goodBias = append(goodBias[:0], layer.Bias.Value...)
+			return nil
+		}}
 	_, err := tr.Fit(d)
 	if !errors.Is(err, ErrNotFinite) {
 		t.Fatalf("err = %v, want ErrNotFinite", err)
@@ -96,6 +100,7 @@ func TestTrainStopsOnNaN(t *testing.T) {
 		t.Fatal("no good step before the NaN")
 	}
 	equalBits(t, "weights", layer.Weight.Value, good)
+	equalBits(t, "bias", layer.Bias.Value, goodBias)
 	for _, v := range layer.Weight.Value {
 		if v != v {
 			t.Fatal("NaN reached the weights")
