@@ -1,6 +1,8 @@
 package main
 
 import (
+	"math"
+
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -35,11 +37,14 @@ const (
 // or all-zeros lane mask into a vector register instead.
 func wide(s isa) bool { return s.lanes == avx512.lanes }
 
-// broadcastOne returns a vector register holding 1.0 in every lane, built
+// broadcastOne returns a vector register holding 1.0 in every lane.
+func broadcastOne(c *build.Context, s isa) reg.VecVirtual { return broadcastConst(c, s, 1) }
+
+// broadcastConst returns a vector register holding x in every lane, built
 // from an immediate rather than a constant in memory.
-func broadcastOne(c *build.Context, s isa) reg.VecVirtual {
+func broadcastConst(c *build.Context, s isa, x float32) reg.VecVirtual {
 	bits := c.GP32()
-	c.MOVL(operand.U32(0x3f800000), bits) // math.Float32bits(1)
+	c.MOVL(operand.U32(math.Float32bits(x)), bits)
 	v := s.vec(c)
 	c.VMOVD(bits, v.AsX())
 	c.VBROADCASTSS(v.AsX(), v)

@@ -218,11 +218,7 @@ func generateSqrtDivPeak(c *build.Context, s isa) {
 		s.requires,
 	)
 	iters := c.Load(c.Param("n"), c.GP64())
-	bits := c.GP32()
-	c.MOVL(operand.U32(0x3fc00000), bits) // math.Float32bits(1.5)
-	x := s.vec(c)
-	c.VMOVD(bits, x.AsX())
-	c.VBROADCASTSS(x.AsX(), x)
+	x := broadcastConst(c, s, 1.5)
 	// The results are never read, so they share one register; renaming
 	// makes the writes independent.
 	out := s.vec(c)

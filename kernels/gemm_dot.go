@@ -1,6 +1,9 @@
 package kernels
 
-import "github.com/simdnn/simdnn/internal/freelist"
+import (
+	"github.com/simdnn/simdnn/fallback"
+	"github.com/simdnn/simdnn/internal/freelist"
+)
 
 // Products of at most ten columns with a long k (a ten-class classifier's
 // output layer: k = 128 in the MNIST model) take a dot kernel
@@ -64,9 +67,7 @@ func (g *dotGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []flo
 		}
 		clear(buf.b[n*k:])
 		if alpha != 1 {
-			for x, v := range buf.b[:n*k] {
-				buf.b[x] = alpha * v
-			}
+			fallback.Scale(buf.b[:n*k], alpha)
 		}
 		bt, ldbt = buf.b, k
 	}
