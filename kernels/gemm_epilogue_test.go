@@ -92,11 +92,16 @@ func TestSgemmBiasAct(t *testing.T) {
 	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(21, 22))
 		var opA, opB, opC gemmOperand
-		calls := 0
+		calls, cases := 0, 0
 		for _, m := range dims {
 			for _, n := range dims {
 				for _, k := range []int{0, 1, 9, 300} {
-					tr := calls % 4
+					// cases, not calls, picks the transposes
+					// and (with the activation) the alpha, beta
+					// and leading dimensions: calls grows by 12
+					// a case, which would pin them all.
+					tr := cases % 4
+					cases++
 					transA, transB := tr&1 != 0, tr&2 != 0
 					ar, ac, br, bc := gemmShapes(transA, transB, m, n, k)
 					a := harness.GemmDense(rng, ar, ac)
@@ -107,7 +112,9 @@ func TestSgemmBiasAct(t *testing.T) {
 						bias[n-2] = float32(math.NaN())
 					}
 					for ai, act := range gemmActs {
-						alpha, beta, ldi := gemmCombo((calls*7 + ai) % gemmCombos)
+						// For each transpose pair and activation,
+						// 29·(cases/4) runs through every combination.
+						alpha, beta, ldi := gemmCombo((cases*7 + cases/4 + ai*13) % gemmCombos)
 						srcC := c
 						if beta == 0 {
 							srcC = nil
@@ -120,8 +127,8 @@ func TestSgemmBiasAct(t *testing.T) {
 							g := &gemmCall{
 								transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 								a: opA.reset(a, ar, ac, harness.GemmLDs(ac)[ldi], calls%harness.Offsets),
-								b: opB.reset(b, br, bc, harness.GemmLDs(bc)[ldi], (calls+3)%harness.Offsets),
-								c: opC.reset(srcC, m, n, harness.GemmLDs(n)[ldi], (calls+5)%harness.Offsets),
+								b: opB.reset(b, br, bc, harness.GemmLDs(bc)[(ldi+ai)%3], (calls+3)%harness.Offsets),
+								c: opC.reset(srcC, m, n, harness.GemmLDs(n)[(ldi+cases)%3], (calls+5)%harness.Offsets),
 							}
 							what := fmt.Sprintf("%v bias=%v act=%v", g, withBias, act.act)
 							ref := g.reference()

@@ -97,6 +97,11 @@ func TestSetThreads(t *testing.T) {
 	if got := SetThreads(0); got != 3 {
 		t.Errorf("SetThreads(-1) left %d in force, want the default (GOMAXPROCS = 3)", got)
 	}
+	// A bound too large for the counter is no bound, not the default.
+	SetThreads(math.MaxInt)
+	if got := SetThreads(0); got != math.MaxInt32 {
+		t.Errorf("SetThreads(math.MaxInt) left %d in force, want math.MaxInt32", got)
+	}
 }
 
 // TestThreadsFor checks the split decisions: small products stay on the

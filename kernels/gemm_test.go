@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"runtime/debug"
 	"testing"
 
@@ -206,7 +207,18 @@ func TestSgemmGrid(t *testing.T) {
 						c := harness.GemmDense(rng, m, n)
 						ref := harness.NewGemmRef(transA, transB, m, n, k, a, ac, b, bc)
 						for s := range perCase {
-							alpha, beta, ldi := gemmCombo((triple*perCase + s + tr*gemmCombos/4) % gemmCombos)
+							i := (triple*perCase + s + tr*gemmCombos/4) % gemmCombos
+							if s == 0 {
+								// Every case once with beta = 0
+								// over a C of NaN, and alpha ≠ 0:
+								// every edge tile of every path
+								// must assign, not accumulate.
+								i -= i / 4 % 4 * 4
+								if gemmAlphas[i%4] == 0 {
+									i += 3
+								}
+							}
+							alpha, beta, ldi := gemmCombo(i)
 							srcA, srcB, srcC := a, b, c
 							if alpha == 0 {
 								srcA, srcB = nil, nil
@@ -217,8 +229,8 @@ func TestSgemmGrid(t *testing.T) {
 							g := &gemmCall{
 								transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 								a: opA.reset(srcA, ar, ac, harness.GemmLDs(ac)[ldi], calls%harness.Offsets),
-								b: opB.reset(srcB, br, bc, harness.GemmLDs(bc)[ldi], (calls+3)%harness.Offsets),
-								c: opC.reset(srcC, m, n, harness.GemmLDs(n)[ldi], (calls+5)%harness.Offsets),
+								b: opB.reset(srcB, br, bc, harness.GemmLDs(bc)[(ldi+calls)%3], (calls+3)%harness.Offsets),
+								c: opC.reset(srcC, m, n, harness.GemmLDs(n)[(ldi+calls/3)%3], (calls+5)%harness.Offsets),
 							}
 							g.run()
 							calls++
@@ -245,7 +257,9 @@ type gemmShape struct {
 }
 
 // TestSgemmBlocks checks sizes past the grid's, which cross the cache
-// blocks any implementation is likely to use in every dimension.
+// blocks any implementation is likely to use in every dimension: fixed
+// shapes chosen for that, then random ones (seeded, so a failure
+// reproduces).
 func TestSgemmBlocks(t *testing.T) {
 	// One shape per transpose pair, then a narrow one (the SIMD levels'
 	// row kernels) with several k blocks.
@@ -254,9 +268,22 @@ func TestSgemmBlocks(t *testing.T) {
 		{300, 300, 1030, false, true}, {257, 260, 513, true, true},
 		{301, 10, 1100, false, false},
 	}
+	random := 6
 	if testing.Short() {
 		shapes = []gemmShape{shapes[0], shapes[1], shapes[4]}
+		random = 2
 	}
+	// Random shapes of up to 40 MFLOP, each dimension from 1 to 1300 on
+	// a log scale, so that thin and wide products are as likely as square.
+	pick := rand.New(rand.NewPCG(11, 12))
+	dim := func() int { return int(math.Exp(pick.Float64() * math.Log(1300))) }
+	for fixed := len(shapes); len(shapes) < fixed+random; {
+		sh := gemmShape{dim(), dim(), dim(), pick.IntN(2) == 1, pick.IntN(2) == 1}
+		if sh.m*sh.n*sh.k <= 20e6 && sh.m*sh.n*sh.k >= 1e6 {
+			shapes = append(shapes, sh)
+		}
+	}
+	t.Logf("shapes (m, n, k, transA, transB): %v", shapes)
 	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
 		for _, sh := range shapes {
@@ -441,13 +468,20 @@ func TestSgemmInfNaN(t *testing.T) {
 // TestSgemmGuard places A, B and C in turn in a slice that ends at a
 // guard page, then in one that starts at one, so that a read or write past
 // either end faults, over shapes around the register blocks, all
-// transposes and the tight and loose leading dimensions.
+// transposes and the tight and loose leading dimensions, and a product
+// large enough to be split over goroutines (where a fault is not turned
+// into a panic, but kills the test binary).
 func TestSgemmGuard(t *testing.T) {
 	if !harness.GuardSupported {
 		t.Skip("no guard pages on this system")
 	}
-	// The last two take the SIMD levels' dot kernels (n ≤ 10, k ≥ 64).
-	shapes := [][3]int{{1, 1, 1}, {5, 13, 7}, {17, 12, 33}, {33, 25, 3}, {64, 65, 257}, {9, 10, 128}, {5, 7, 96}}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), 3)))
+	// {9, 10, 128} and {5, 7, 96} take the SIMD levels' dot kernels (n ≤ 10,
+	// k ≥ 64); {150, 70, 400} (8.4 MFLOP) is split.
+	shapes := [][3]int{{1, 1, 1}, {5, 13, 7}, {17, 12, 33}, {33, 25, 3}, {64, 65, 257}, {9, 10, 128}, {5, 7, 96}, {150, 70, 400}}
+	if threadsFor(150, 70, 400, 6, 16) < 2 {
+		t.Fatal("150×70×400 is no longer split: choose a larger shape")
+	}
 	forEachGemmImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(11, 12))
 		for _, sh := range shapes {
@@ -458,15 +492,30 @@ func TestSgemmGuard(t *testing.T) {
 				a := harness.GemmDense(rng, ar, ac)
 				b := harness.GemmDense(rng, br, bc)
 				c := harness.GemmDense(rng, m, n)
-				for _, ldi := range []int{0, 2} {
+				// ldi 3: B's rows 1024 apart, which readsB leaves to
+				// packing (op(B) = B only; not for the split shape,
+				// whose B would take 1.6 MB to copy each time).
+				for _, ldi := range []int{0, 2, 3} {
+					if ldi == 3 && (transB || bc > 1024 || k > 300) {
+						continue
+					}
+					ldb := 1024
+					if ldi < 3 {
+						ldb = harness.GemmLDs(bc)[ldi]
+					}
+					ldi = min(ldi, 2)
+					call := func() *gemmCall {
+						return &gemmCall{
+							transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.7, beta: 1.3,
+							a: newGemmOperand(a, ar, ac, harness.GemmLDs(ac)[ldi], 0),
+							b: newGemmOperand(b, br, bc, ldb, 0),
+							c: newGemmOperand(c, m, n, harness.GemmLDs(n)[ldi], 0),
+						}
+					}
+					want := call().reference()
 					for which := range 3 {
 						for _, after := range []bool{true, false} {
-							g := &gemmCall{
-								transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.7, beta: 1.3,
-								a: newGemmOperand(a, ar, ac, harness.GemmLDs(ac)[ldi], 0),
-								b: newGemmOperand(b, br, bc, harness.GemmLDs(bc)[ldi], 0),
-								c: newGemmOperand(c, m, n, harness.GemmLDs(n)[ldi], 0),
-							}
+							g := call()
 							o := []*gemmOperand{g.a, g.b, g.c}[which]
 							guard := harness.GuardBefore
 							if after {
@@ -479,7 +528,6 @@ func TestSgemmGuard(t *testing.T) {
 							o.s, o.p = s, harness.Placed{}
 							o.saved = append([]float32(nil), s...)
 							what := fmt.Sprintf("%v with %s guarded (after=%v)", g, "ABC"[which:which+1], after)
-							want := g.reference()
 							harness.NoFault(t, what, g.run)
 							if err := g.checkWith(want); err != nil {
 								t.Fatalf("%s: %v", what, err)
@@ -510,7 +558,8 @@ func skipAllocCounts(t *testing.T) {
 }
 
 // TestSgemmAllocs checks that a mid-size call allocates nothing once warm:
-// packing buffers are reused, not allocated per call.
+// packing buffers are reused, not allocated per call. A, B and C are
+// 100×100 with leading dimension 100, large enough for every shape here.
 func TestSgemmAllocs(t *testing.T) {
 	skipAllocCounts(t)
 	const m, n, k = 100, 100, 100
@@ -525,6 +574,22 @@ func TestSgemmAllocs(t *testing.T) {
 			call() // warm up
 			if allocs := testing.AllocsPerRun(20, call); allocs != 0 {
 				t.Errorf("Sgemm(transA=%v transB=%v, %d×%d×%d) allocates %v times per call", transA, transB, m, n, k, allocs)
+			}
+		}
+		// SgemmBiasAct on the SIMD levels' other paths too (all below
+		// the split threshold): the row kernels, the dot kernels (10
+		// columns), the transposed algorithm (nn's X·Wᵀ) and the
+		// packed one, with an epilogue in registers and one after.
+		for _, sh := range []gemmShape{{20, 40, 50, false, false}, {64, 10, 100, false, false}, {64, 100, 100, false, true}, {100, 100, 100, true, false}} {
+			bias := make([]float32, sh.n)
+			for _, act := range []Activation{ActReLU, ActTanh} {
+				call := func() {
+					SgemmBiasAct(sh.transA, sh.transB, sh.m, sh.n, sh.k, 1, a, k, b, k, 0, c, n, bias, act)
+				}
+				call()
+				if allocs := testing.AllocsPerRun(20, call); allocs != 0 {
+					t.Errorf("SgemmBiasAct(%+v, act=%v) allocates %v times per call", sh, act, allocs)
+				}
 			}
 		}
 	})

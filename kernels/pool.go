@@ -32,7 +32,8 @@ var threadLimit atomic.Int32
 // millisecond (spinFor), so that the next product of a training step
 // finds them running; then they park, costing nothing, until one comes.
 func SetThreads(n int) int {
-	prev := int(threadLimit.Swap(int32(max(n, 0))))
+	// Clamped, not truncated: SetThreads(1<<32) must not become the default.
+	prev := int(threadLimit.Swap(int32(min(max(n, 0), math.MaxInt32))))
 	if prev == 0 {
 		return runtime.GOMAXPROCS(0)
 	}
