@@ -2,6 +2,8 @@ package main
 
 import (
 	"testing"
+
+	"github.com/simdnn/simdnn/kernels"
 )
 
 // BenchmarkKernels measures every kernel on the implementation the kernels
@@ -12,7 +14,11 @@ import (
 //	SIMDNN_KERNELS=generic go test ./bench -run '^$' -bench Kernels -count 6 > generic.txt
 //	go test ./bench -run '^$' -bench Kernels -count 6 > best.txt
 //	benchstat generic.txt best.txt
+//
+// Every kernel runs on one goroutine, as the baselines do: Axpy and the
+// optimizers would otherwise split long slices over GOMAXPROCS.
 func BenchmarkKernels(b *testing.B) {
+	defer kernels.SetThreads(kernels.SetThreads(1))
 	for _, c := range cases(defaultSizes, nil, nil) {
 		if c.unit != "elem/ns" {
 			continue

@@ -13,7 +13,9 @@ package kernels
 //
 // m = 0 returns NaN, the mean of nothing, as PyTorch does. A row that holds
 // NaN or +Inf, or whose entries are all −Inf, gives a NaN loss and NaN
-// gradients in that row.
+// gradients in that row. A −Inf logit is a masked class: its probability
+// is 0, and a label on it makes the loss +Inf (−log 0, as in PyTorch)
+// while the row's gradient stays finite (−1/m at the label).
 func SoftmaxCrossEntropy(dlogits, logits []float32, labels []int32, m, n int) (loss float32) {
 	const fn = "SoftmaxCrossEntropy"
 	checkRows(fn, m, n, "logits", len(logits))

@@ -202,9 +202,8 @@ func TestSoftmaxCrossEntropySpecials(t *testing.T) {
 		for _, row := range specialRows() {
 			n := len(row)
 			for lab := range n {
-				if math.IsInf(float64(row[lab]), -1) && !nanRow(row) {
-					continue // −log 0: +Inf by the reference, not stated
-				}
+				// A label on a masked (−Inf) logit: the loss is −log 0.
+				maskedLabel := math.IsInf(float64(row[lab]), -1) && !nanRow(row)
 				// The special row between two ordinary ones.
 				s := harness.Shape{M: 3, N: n, LD: n}
 				x := make([]float32, 0, 3*n)
@@ -236,7 +235,10 @@ func TestSoftmaxCrossEntropySpecials(t *testing.T) {
 					continue
 				}
 				representable := math.Abs(ref.loss) <= math.MaxFloat32 && math.Abs(ref.st.d[n+lab]) <= math.MaxFloat32
-				if representable {
+				if maskedLabel && !math.IsInf(float64(loss), 1) {
+					errs.Errorf("%s: loss = %s, want +Inf for a label on a −Inf logit", what, harness.F(loss))
+				}
+				if representable && !maskedLabel {
 					if isNaN(loss) || math.IsInf(float64(loss), 0) {
 						errs.Errorf("%s: loss = %s, want finite %g", what, harness.F(loss), ref.loss)
 					}
@@ -244,8 +246,12 @@ func TestSoftmaxCrossEntropySpecials(t *testing.T) {
 				}
 				checkSCEGrad(errs, what, s, x, labels, ref, dl)
 				for j, v := range row {
-					if math.IsInf(float64(v), -1) && dl[n+j] != 0 {
-						errs.Errorf("%s: dlogits[%d] = %s, want 0 for a masked entry", what, n+j, harness.F(dl[n+j]))
+					want := float32(0) // p = 0 at a masked entry
+					if j == lab {
+						want = -1.0 / 3 // 0 − 1, over m = 3 rows
+					}
+					if math.IsInf(float64(v), -1) && dl[n+j] != want {
+						errs.Errorf("%s: dlogits[%d] = %s, want %g for a masked entry", what, n+j, harness.F(dl[n+j]), want)
 					}
 				}
 			}

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -70,4 +71,75 @@ func TestOptimSplitAllocs(t *testing.T) {
 	if allocs := splitAllocs(call); allocs > splitRuns/2 {
 		t.Errorf("%d allocations in %d split Adam, SGDMomentum and Axpy calls of %d elements on 4 goroutines", allocs, splitRuns, n)
 	}
+}
+
+// TestOptimSplitGuard runs the split SGDMomentum, Adam and Axpy with each
+// operand in turn flush against a guard page, after it and before it, at
+// a length whose last stripe is short, and checks the bits against the
+// unsplit call. The stripes run on goroutines of their own, where a fault
+// is not turned into a panic: touching a guard page there kills the test
+// binary, which fails the test as surely.
+func TestOptimSplitGuard(t *testing.T) {
+	if !harness.GuardSupported {
+		t.Skip("no guard pages on this system")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	defer SetThreads(SetThreads(0))
+	const n = 3*minStripeElems + 5
+	if stripes, _ := optimStripes(n, minStripeElems); stripes < 2 {
+		t.Fatalf("optimStripes(%d) makes %d stripe: the test needs a split", n, stripes)
+	}
+	rng := rand.New(rand.NewPCG(43, 44))
+	src := make([][]float32, 4) // w, m, v, g
+	for k := range src {
+		src[k] = make([]float32, n)
+		for i := range src[k] {
+			src[k][i] = harness.Uniform(rng, 0, 0.5)
+		}
+	}
+	type update struct {
+		name     string
+		operands []string
+		call     func(o [][]float32)
+	}
+	updates := []update{
+		{"Adam", []string{"w", "m", "v", "g"}, func(o [][]float32) { Adam(o[0], o[1], o[2], o[3], 1e-3, 0.9, 0.999, 1e-8, 3) }},
+		{"SGDMomentum", []string{"w", "v", "g"}, func(o [][]float32) { SGDMomentum(o[0], o[1], o[2], 1e-2, 0.9) }},
+		{"Axpy", []string{"y", "x"}, func(o [][]float32) { Axpy(o[0], -1e-2, o[1]) }},
+	}
+	forEachImpl(t, func(t *testing.T) {
+		for _, u := range updates {
+			fresh := func() [][]float32 {
+				o := make([][]float32, len(u.operands))
+				for k := range o {
+					o[k] = append([]float32(nil), src[k]...)
+				}
+				return o
+			}
+			SetThreads(1)
+			want := fresh()
+			u.call(want)
+			SetThreads(0)
+			for k, name := range u.operands {
+				for _, before := range []bool{false, true} {
+					o := fresh()
+					g := harness.GuardAfter(t, n)
+					if before {
+						g = harness.GuardBefore(t, n)
+					}
+					copy(g, o[k])
+					o[k] = g
+					what := fmt.Sprintf("%s split over 4 goroutines, n=%d, %s against a guard page (before: %v)", u.name, n, name, before)
+					harness.NoFault(t, what, func() { u.call(o) })
+					for j := range o {
+						for i := range o[j] {
+							if !harness.SameBits(o[j][i], want[j][i]) {
+								t.Fatalf("%s: %s[%d] = %s, unsplit %s", what, u.operands[j], i, harness.F(o[j][i]), harness.F(want[j][i]))
+							}
+						}
+					}
+				}
+			}
+		}
+	})
 }

@@ -36,9 +36,12 @@ func SoftmaxGrad(dx, y, dy []float32, m, n int) {
 }
 
 // LogSoftmax sets each of the m rows of dst to the log-softmax of the same
-// row of x: x[i,j] − mᵢ − log Σⱼ e^(x[i,j]−mᵢ), stable for any finite row.
-// −Inf entries give −Inf; a row that holds NaN or +Inf, or that is all
-// −Inf, becomes all NaN, as in Softmax. dst may be x.
+// row of x: x[i,j] − mᵢ − log Σⱼ e^(x[i,j]−mᵢ), stable for any finite row:
+// an entry is finite wherever its exact value is within float32's range,
+// which fails only in a row spanning more than FLT_MAX (−FLT_MAX beside
+// FLT_MAX gives about −2·FLT_MAX, rounded to −Inf). −Inf entries give
+// −Inf; a row that holds NaN or +Inf, or that is all −Inf, becomes all
+// NaN, as in Softmax. dst may be x.
 //
 // Accuracy: within 2 ULP plus (8 + n/16 + ln n)·2⁻²⁴ absolute of the
 // float64 result. The shift comes first, (x − mᵢ) − log Σ, so that a large

@@ -145,8 +145,9 @@ func newRowStats(x []float32, m, n int) rowStats {
 // softmaxTol returns Softmax's tolerance at an entry whose reference is p,
 // in a row of n, with x − max = d.
 //
-// The doc comment promises 8 + n/16 ULP, plus 2⁻¹²⁶ where p underflows.
-// That does not hold once logits are spread wider than a few units:
+// The bound is the doc comment's. Its |d| term is there because 8 + n/16
+// ULP (plus 2⁻¹²⁶ where p underflows) alone does not hold once logits
+// are spread wider than a few units:
 // x − max rounded to float32 is off by up to ulp(d)/2 ≤ 2⁻²⁴·|d|, which
 // e^d turns into a relative error of 2⁻²⁴·|d|, up to |d| ULP. This is the
 // conditioning of e^d, not a flaw of one kernel: the float64 subtraction is
@@ -460,6 +461,12 @@ func TestSoftmaxSpecials(t *testing.T) {
 					ulps, abs := logSoftmaxTol(n, st.max[0], st.lse[0])
 					if isNaN(got) || !harness.Within(got, lp[j], ulps, abs) {
 						errs.Errorf("LogSoftmax %s: dst[%d] = %s, want %g", what, j, harness.F(got), lp[j])
+					}
+					// Finite wherever the exact value is in range
+					// (Within accepts ±Inf beyond it).
+					inRange := math.Abs(lp[j]) <= math.MaxFloat32
+					if finite := !math.IsInf(float64(got), 0); finite != inRange {
+						errs.Errorf("LogSoftmax %s: dst[%d] = %s for %g: finite is %v, want %v", what, j, harness.F(got), lp[j], finite, inRange)
 					}
 				}
 			}

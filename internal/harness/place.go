@@ -101,9 +101,10 @@ func TrialOffset(trial, op int) int {
 }
 
 // GuardLengths returns the lengths of the guard-page sweeps: 0..67, where
-// masked and scalar tails live, and 4099, a long body with a tail. Under
-// -short it keeps 0..19, the lengths around 32 and 64, and 4099: every
-// tail of one 16-wide vector, and the two-vector and unrolled boundaries.
+// masked and scalar tails live, 129 and 143, the widest loop's block with
+// a tail, and 4099, a long body with a tail. Under -short it keeps 0..19
+// and the lengths around 32 and 64 of the first: every tail of one 16-wide
+// vector, and the two-vector and unrolled boundaries.
 func GuardLengths() []int {
 	var ls []int
 	for n := 0; n <= 4*16+3; n++ {
@@ -112,7 +113,8 @@ func GuardLengths() []int {
 		}
 		ls = append(ls, n)
 	}
-	return append(ls, 4099)
+	// The widest loop's block and tail, at its end.
+	return append(ls, wideLoop+1, wideLoop+15, 4099)
 }
 
 // Outputs places the output slices of a test that calls kernels directly,
