@@ -279,7 +279,8 @@ func TestSgemmBlocks(t *testing.T) {
 	dim := func() int { return int(math.Exp(pick.Float64() * math.Log(1300))) }
 	for fixed := len(shapes); len(shapes) < fixed+random; {
 		sh := gemmShape{dim(), dim(), dim(), pick.IntN(2) == 1, pick.IntN(2) == 1}
-		if sh.m*sh.n*sh.k <= 20e6 && sh.m*sh.n*sh.k >= 1e6 {
+		// In float64: 1300³ overflows a 32-bit int.
+		if f := float64(sh.m) * float64(sh.n) * float64(sh.k); f >= 1e6 && f <= 20e6 {
 			shapes = append(shapes, sh)
 		}
 	}

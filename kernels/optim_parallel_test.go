@@ -85,9 +85,12 @@ func TestOptimSplitGuard(t *testing.T) {
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	defer SetThreads(SetThreads(0))
-	const n = 3*minStripeElems + 5
-	if stripes, _ := optimStripes(n, minStripeElems); stripes < 2 {
-		t.Fatalf("optimStripes(%d) makes %d stripe: the test needs a split", n, stripes)
+	// Long enough for Axpy's wider stripes too.
+	const n = 2*minAxpyStripe + 5
+	for _, least := range []int{minStripeElems, minAxpyStripe} {
+		if stripes, _ := optimStripes(n, least); stripes < 2 {
+			t.Fatalf("optimStripes(%d, %d) makes %d stripe: the test needs a split", n, least, stripes)
+		}
 	}
 	rng := rand.New(rand.NewPCG(43, 44))
 	src := make([][]float32, 4) // w, m, v, g
