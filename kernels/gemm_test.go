@@ -504,13 +504,13 @@ func TestSgemmGuard(t *testing.T) {
 					if ldi < 3 {
 						ldb = harness.GemmLDs(bc)[ldi]
 					}
-					ldi = min(ldi, 2)
+					ldAC := min(ldi, 2) // A and C take the loosest with ldi 3
 					call := func() *gemmCall {
 						return &gemmCall{
 							transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.7, beta: 1.3,
-							a: newGemmOperand(a, ar, ac, harness.GemmLDs(ac)[ldi], 0),
+							a: newGemmOperand(a, ar, ac, harness.GemmLDs(ac)[ldAC], 0),
 							b: newGemmOperand(b, br, bc, ldb, 0),
-							c: newGemmOperand(c, m, n, harness.GemmLDs(n)[ldi], 0),
+							c: newGemmOperand(c, m, n, harness.GemmLDs(n)[ldAC], 0),
 						}
 					}
 					want := call().reference()
