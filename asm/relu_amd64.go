@@ -19,3 +19,21 @@ func ReLUAVX2(dst []float32, x []float32)
 //
 //go:noescape
 func ReLUAVX512(dst []float32, x []float32)
+
+// ReLUGradAVX2 sets dx[i] = dy[i] (the same bits, NaN included) where x[i] > 0
+// or x[i] is NaN, and +0 where x[i] ≤ 0 (−0 included), for every i < len(x):
+// exactly fallback.ReLUGrad. dx and dy must be as long as x (unchecked); dx
+// may be x or dy; otherwise it must overlap neither.
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func ReLUGradAVX2(dx []float32, x []float32, dy []float32)
+
+// ReLUGradAVX512 sets dx[i] = dy[i] (the same bits, NaN included) where x[i] > 0
+// or x[i] is NaN, and +0 where x[i] ≤ 0 (−0 included), for every i < len(x):
+// exactly fallback.ReLUGrad. dx and dy must be as long as x (unchecked); dx
+// may be x or dy; otherwise it must overlap neither.
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+//
+//go:noescape
+func ReLUGradAVX512(dx []float32, x []float32, dy []float32)

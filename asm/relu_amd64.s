@@ -105,3 +105,126 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// func ReLUGradAVX2(dx []float32, x []float32, dy []float32)
+// Requires: AVX
+TEXT ·ReLUGradAVX2(SB), NOSPLIT, $0-72
+	MOVQ   x_len+32(FP), AX
+	MOVQ   dx_base+0(FP), CX
+	MOVQ   x_base+24(FP), DX
+	MOVQ   dy_base+48(FP), BX
+	VXORPS Y0, Y0, Y0
+	CMPQ   AX, $0x00000020
+	JB     single
+
+unrolled:
+	VCMPPS  $0x19, (DX), Y0, Y1
+	VANDPS  (BX), Y1, Y1
+	VMOVUPS Y1, (CX)
+	VCMPPS  $0x19, 32(DX), Y0, Y1
+	VANDPS  32(BX), Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VCMPPS  $0x19, 64(DX), Y0, Y1
+	VANDPS  64(BX), Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VCMPPS  $0x19, 96(DX), Y0, Y1
+	VANDPS  96(BX), Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	CMPQ    AX, $0x00000020
+	JAE     unrolled
+
+single:
+	CMPQ    AX, $0x00000008
+	JB      tail
+	VCMPPS  $0x19, (DX), Y0, Y1
+	VANDPS  (BX), Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     single
+
+tail:
+	TESTQ AX, AX
+	JZ    done
+
+scalar:
+	VMOVSS (DX), X2
+	VCMPPS $0x19, Y2, Y0, Y1
+	VMOVSS (BX), X2
+	VANDPS Y2, Y1, Y1
+	VMOVSS X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	ADDQ   $0x00000004, BX
+	DECQ   AX
+	JNZ    scalar
+
+done:
+	VZEROUPPER
+	RET
+
+// func ReLUGradAVX512(dx []float32, x []float32, dy []float32)
+// Requires: AVX, AVX512F
+TEXT ·ReLUGradAVX512(SB), NOSPLIT, $0-72
+	MOVQ   x_len+32(FP), CX
+	MOVQ   dx_base+0(FP), AX
+	MOVQ   x_base+24(FP), DX
+	MOVQ   dy_base+48(FP), BX
+	VPXORD Z0, Z0, Z0
+	CMPQ   CX, $0x00000040
+	JB     single
+
+unrolled:
+	VCMPPS    $0x19, (DX), Z0, K1
+	VMOVUPS.Z (BX), K1, Z1
+	VMOVUPS   Z1, (AX)
+	VCMPPS    $0x19, 64(DX), Z0, K1
+	VMOVUPS.Z 64(BX), K1, Z1
+	VMOVUPS   Z1, 64(AX)
+	VCMPPS    $0x19, 128(DX), Z0, K1
+	VMOVUPS.Z 128(BX), K1, Z1
+	VMOVUPS   Z1, 128(AX)
+	VCMPPS    $0x19, 192(DX), Z0, K1
+	VMOVUPS.Z 192(BX), K1, Z1
+	VMOVUPS   Z1, 192(AX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000100, DX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000040, CX
+	CMPQ      CX, $0x00000040
+	JAE       unrolled
+
+single:
+	CMPQ      CX, $0x00000010
+	JB        tail
+	VCMPPS    $0x19, (DX), Z0, K1
+	VMOVUPS.Z (BX), K1, Z1
+	VMOVUPS   Z1, (AX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, DX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000010, CX
+	JMP       single
+
+tail:
+	TESTQ     CX, CX
+	JZ        done
+	MOVL      $0x00000001, SI
+	SHLL      CL, SI
+	DECL      SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z1
+	VCMPPS    $0x19, Z1, Z0, K2
+	VMOVUPS.Z (BX), K1, Z0
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET

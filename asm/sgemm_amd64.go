@@ -143,19 +143,3 @@ func SgemmDot2x10AVX512(a []float32, lda int, bt []float32, ldbt int, c []float3
 //
 //go:noescape
 func SgemmDot2x10AVX2(a []float32, lda int, bt []float32, ldbt int, c []float32, k int, ldc int, cols int, flags uint, bias []float32, slope float32)
-
-// FMAPeakAVX2 is a measuring instrument, not a kernel: it runs n
-// iterations of 12 independent VFMADD231PS on 8-lane registers (as many
-// as SgemmKernelAVX2 has accumulators) and touches no memory: 192
-// float32 flops per iteration, at the machine's FMA peak for this vector
-// width, to measure beside the micro-kernel in the same run. n ≥ 0.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
-func FMAPeakAVX2(n int)
-
-// FMAPeakAVX512 is a measuring instrument, not a kernel: it runs n
-// iterations of 24 independent VFMADD231PS on 16-lane registers (as many
-// as SgemmKernelAVX512 has accumulators) and touches no memory: 768
-// float32 flops per iteration, at the machine's FMA peak for this vector
-// width, to measure beside the micro-kernel in the same run. n ≥ 0.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
-func FMAPeakAVX512(n int)

@@ -25,13 +25,3 @@ package asm
 //
 //go:noescape
 func SgemmKernelNEON(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)
-
-// FMAPeakNEON is a measuring instrument, not a kernel: it runs n
-// iterations of 24 independent VFMLA on four-lane registers (as many as
-// SgemmKernelNEON has accumulators) and touches no memory: 192 float32
-// flops per iteration, at the core's FMA peak for this vector width, to
-// measure beside the micro-kernel in the same run. n ≥ 0.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
-//
-//go:noescape
-func FMAPeakNEON(n int)

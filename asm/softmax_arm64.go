@@ -35,3 +35,15 @@ func Shift2RowsNEON(dst []float32, x []float32, m int, n int, k []float32, k2 []
 //
 //go:noescape
 func ScaleRowsNEON(dst []float32, x []float32, m int, n int, k []float32)
+
+// SoftmaxGradNEON sets dx = y ⊙ (dy − d) for each of the m rows of n
+// entries, with d = ⟨y, dy⟩ of the row: the products formed exactly in
+// float64, summed in eight interleaved partial sums and rounded to float32
+// once; then dy − d and the product rounded: fallback.SoftmaxGrad's steps
+// but for the order of the sum. dx, y and dy must hold m·n entries
+// (unchecked); dx may be y or dy, otherwise overlap neither (each row is
+// read whole before it is written).
+// It belongs to the neon level (ASIMD); the caller checks the CPU.
+//
+//go:noescape
+func SoftmaxGradNEON(dx []float32, y []float32, dy []float32, m int, n int)

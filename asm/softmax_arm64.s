@@ -196,3 +196,135 @@ done:
 	BNE     rows
 rowsend:
 	RET
+
+// func SoftmaxGradNEON(dx []float32, y []float32, dy []float32, m int, n int)
+TEXT ·SoftmaxGradNEON(SB), NOSPLIT, $0-88
+	MOVD    m+72(FP), R0
+	MOVD    n+80(FP), R1
+	MOVD    dx_base+0(FP), R2
+	MOVD    y_base+24(FP), R3
+	MOVD    dy_base+48(FP), R4
+	CBZ     R0, end
+row:
+	VEOR    V24.B16, V24.B16, V24.B16
+	VEOR    V25.B16, V25.B16, V25.B16
+	VEOR    V26.B16, V26.B16, V26.B16
+	VEOR    V27.B16, V27.B16, V27.B16
+	VEOR    V28.B16, V28.B16, V28.B16
+	VEOR    V29.B16, V29.B16, V29.B16
+	VEOR    V30.B16, V30.B16, V30.B16
+	VEOR    V31.B16, V31.B16, V31.B16
+	MOVD    R1, R5
+	MOVD    R3, R6
+	MOVD    R4, R7
+dotgroup:
+	CMP     $16, R5
+	BLT     dotsingle
+	VLD1.P  64(R6), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P  64(R7), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD    $0x0e617810 // fcvtl v16.2d, v0.2s
+	WORD    $0x0e617891 // fcvtl v17.2d, v4.2s
+	WORD    $0x4e71ce18 // fmla v24.2d, v16.2d, v17.2d
+	WORD    $0x4e617810 // fcvtl2 v16.2d, v0.4s
+	WORD    $0x4e617891 // fcvtl2 v17.2d, v4.4s
+	WORD    $0x4e71ce19 // fmla v25.2d, v16.2d, v17.2d
+	WORD    $0x0e617832 // fcvtl v18.2d, v1.2s
+	WORD    $0x0e6178b3 // fcvtl v19.2d, v5.2s
+	WORD    $0x4e73ce5a // fmla v26.2d, v18.2d, v19.2d
+	WORD    $0x4e617832 // fcvtl2 v18.2d, v1.4s
+	WORD    $0x4e6178b3 // fcvtl2 v19.2d, v5.4s
+	WORD    $0x4e73ce5b // fmla v27.2d, v18.2d, v19.2d
+	WORD    $0x0e617854 // fcvtl v20.2d, v2.2s
+	WORD    $0x0e6178d5 // fcvtl v21.2d, v6.2s
+	WORD    $0x4e75ce9c // fmla v28.2d, v20.2d, v21.2d
+	WORD    $0x4e617854 // fcvtl2 v20.2d, v2.4s
+	WORD    $0x4e6178d5 // fcvtl2 v21.2d, v6.4s
+	WORD    $0x4e75ce9d // fmla v29.2d, v20.2d, v21.2d
+	WORD    $0x0e617876 // fcvtl v22.2d, v3.2s
+	WORD    $0x0e6178f7 // fcvtl v23.2d, v7.2s
+	WORD    $0x4e77cede // fmla v30.2d, v22.2d, v23.2d
+	WORD    $0x4e617876 // fcvtl2 v22.2d, v3.4s
+	WORD    $0x4e6178f7 // fcvtl2 v23.2d, v7.4s
+	WORD    $0x4e77cedf // fmla v31.2d, v22.2d, v23.2d
+	SUB     $16, R5, R5
+	B       dotgroup
+dotsingle:
+	CMP     $4, R5
+	BLT     dottail
+	VLD1.P  16(R6), [V0.S4]
+	VLD1.P  16(R7), [V4.S4]
+	WORD    $0x0e617810 // fcvtl v16.2d, v0.2s
+	WORD    $0x0e617891 // fcvtl v17.2d, v4.2s
+	WORD    $0x4e71ce18 // fmla v24.2d, v16.2d, v17.2d
+	WORD    $0x4e617810 // fcvtl2 v16.2d, v0.4s
+	WORD    $0x4e617891 // fcvtl2 v17.2d, v4.4s
+	WORD    $0x4e71ce19 // fmla v25.2d, v16.2d, v17.2d
+	SUB     $4, R5, R5
+	B       dotsingle
+dottail:
+	CBZ     R5, dotdone
+	VLD1.P  4(R6), V0.S[0]
+	VLD1.P  4(R7), V4.S[0]
+	FMOVS   F0, F0
+	FMOVS   F4, F4
+	WORD    $0x0e617810 // fcvtl v16.2d, v0.2s
+	WORD    $0x0e617891 // fcvtl v17.2d, v4.2s
+	WORD    $0x4e71ce18 // fmla v24.2d, v16.2d, v17.2d
+	WORD    $0x4e617810 // fcvtl2 v16.2d, v0.4s
+	WORD    $0x4e617891 // fcvtl2 v17.2d, v4.4s
+	WORD    $0x4e71ce19 // fmla v25.2d, v16.2d, v17.2d
+	SUB     $1, R5, R5
+	B       dottail
+dotdone:
+	WORD    $0x4e79d718 // fadd v24.2d, v24.2d, v25.2d
+	WORD    $0x4e7bd75a // fadd v26.2d, v26.2d, v27.2d
+	WORD    $0x4e7dd79c // fadd v28.2d, v28.2d, v29.2d
+	WORD    $0x4e7fd7de // fadd v30.2d, v30.2d, v31.2d
+	WORD    $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD    $0x4e7ed79c // fadd v28.2d, v28.2d, v30.2d
+	WORD    $0x4e7cd718 // fadd v24.2d, v24.2d, v28.2d
+	WORD    $0x6e78d718 // faddp v24.2d, v24.2d, v24.2d
+	FCVTDS  F24, F8
+	VDUP    V8.S[0], V8.S4
+	// The second pass advances dx, y and dy to the next row.
+	MOVD    R1, R5
+gradgroup:
+	CMP     $16, R5
+	BLT     gradsingle
+	VLD1.P  64(R3), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P  64(R4), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD    $0x4ea8d484 // fsub v4.4s, v4.4s, v8.4s
+	WORD    $0x6e24dc04 // fmul v4.4s, v0.4s, v4.4s
+	WORD    $0x4ea8d4a5 // fsub v5.4s, v5.4s, v8.4s
+	WORD    $0x6e25dc25 // fmul v5.4s, v1.4s, v5.4s
+	WORD    $0x4ea8d4c6 // fsub v6.4s, v6.4s, v8.4s
+	WORD    $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
+	WORD    $0x4ea8d4e7 // fsub v7.4s, v7.4s, v8.4s
+	WORD    $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
+	VST1.P  [V4.S4, V5.S4, V6.S4, V7.S4], 64(R2)
+	SUB     $16, R5, R5
+	B       gradgroup
+gradsingle:
+	CMP     $4, R5
+	BLT     gradtail
+	VLD1.P  16(R3), [V0.S4]
+	VLD1.P  16(R4), [V4.S4]
+	WORD    $0x4ea8d484 // fsub v4.4s, v4.4s, v8.4s
+	WORD    $0x6e24dc04 // fmul v4.4s, v0.4s, v4.4s
+	VST1.P  [V4.S4], 16(R2)
+	SUB     $4, R5, R5
+	B       gradsingle
+gradtail:
+	CBZ     R5, graddone
+	VLD1.P  4(R3), V0.S[0]
+	VLD1.P  4(R4), V4.S[0]
+	WORD    $0x4ea8d484 // fsub v4.4s, v4.4s, v8.4s
+	WORD    $0x6e24dc04 // fmul v4.4s, v0.4s, v4.4s
+	VST1.P  V4.S[0], 4(R2)
+	SUB     $1, R5, R5
+	B       gradtail
+graddone:
+	SUBS    $1, R0, R0
+	BNE     row
+end:
+	RET

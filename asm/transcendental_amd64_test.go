@@ -204,8 +204,8 @@ func fastKernelCheck(t *testing.T, k fastKernel, fn func(dst, x []float32), lnam
 
 // TestTanhSigmoidLevelsAgree holds the AVX-512 Tanh and Sigmoid to the
 // AVX2 kernels' bits on a sample of every float32 bit pattern (every
-// 65537th with -short, every 257th otherwise), as transcendental.go in
-// gen promises: the same steps, VSCALEFPS for the exponent bits, one
+// 65537th with -short, every 257th otherwise), as gen/tanh.go
+// promises: the same steps, VSCALEFPS for the exponent bits, one
 // correctly rounded VDIVPS in both. So a model's activations do not
 // depend on which of the two levels the CPU runs.
 func TestTanhSigmoidLevelsAgree(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 // operation and rounding for rounding, with no fused multiply-add: so the
 // generated Exp gives fallback.Exp's bits (NaN payloads aside), and the
 // error bound swept for that holds for it unchanged. (Tanh and Sigmoid
-// use the fused emitFast's steps instead; see transcendental.go.) The constants are fallback/exp.go's,
+// use the fused emitFast's steps instead; see tanh.go.) The constants are fallback/exp.go's,
 // the same decimal literals rounded to float32 the same way; the asm tests
 // compare with the fallback bit for bit, so a copy that drifts is caught.
 const (
@@ -215,4 +215,42 @@ func expFastKernel(tab *ctab) kernel {
 	}, func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
 		return newExp(v, one).emitFast
 	})
+}
+
+const (
+	// tanhSmall is where Tanh switches from m/(m + 2) to 1 − 2/(m + 2):
+	// tanh is 0.555 there, so the first is below 0.56 and the second
+	// subtracts at most 0.445 from 1.
+	tanhSmall = 0.625
+
+	// tanhSat clamps |x|: e^18.2 is finite, and 2/(e^18.2 + 1) < 2⁻²⁵,
+	// so tanh is 1 from |x| = 9.1 on as the clamp makes it for every
+	// larger |x|, ±Inf included.
+	tanhSat = 9.1
+
+	// scaleDown is 2⁻⁶⁴: on AVX2 the negative powers of two down to
+	// 2⁻¹⁵⁹ that Sigmoid's e^z needs are built as 2ⁿ⁺⁶⁴ (normal) and a
+	// last multiply by 2⁻⁶⁴, which rounds once into the denormals.
+	scaleDown = 0x1p-64
+)
+
+// expNegFast returns e^z for z ≤ 0 (or NaN) already clamped to
+// [expLo, 0], as emitFast computes it but without the clamps: Cody–Waite
+// reduction and the polynomial in FMAs, then 2ⁿ by VSCALEFPS on AVX-512
+// or, on AVX2, as two multiplies by 2ⁿ⁺⁶⁴ and 2⁻⁶⁴ (n ≥ −159 keeps the
+// first normal, and the second rounds denormal results once).
+func expNegFast(v vm, z reg.VecVirtual) reg.VecVirtual {
+	t, n, p := fastMantissa(v, z)
+	if wide(v.s) {
+		return v.scalef(p, n)
+	}
+	// t's low 9 bits hold n mod 2⁹; shifted into the exponent field
+	// and offset by 127 + 64 they give 2ⁿ⁺⁶⁴ for −159 ≤ n ≤ 0.
+	s := v.addi(v.shl(t, 23), ki((127+64)<<23))
+	return v.mul(v.mul(p, s), kf(scaleDown))
+}
+
+func expFamily(c *build.Context) {
+	tab := newCtab(c, "expconst")
+	generateAll(c, expKernel(tab), expFastKernel(tab))
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"math"
+
 	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/operand"
@@ -156,4 +158,47 @@ func zeroed(c *build.Context, s isa) reg.VecVirtual {
 	z := s.vec(c)
 	zero(c, s, z)
 	return z
+}
+
+// The activation family: the ReLU and leaky ReLU gradients, leaky ReLU,
+// Scale, and the tanh and sigmoid gradients from the saved output. Each
+// reproduces package fallback's result bit for bit, NaN payloads aside
+// where an arithmetic result is NaN; the selects pass the selected input's
+// bits unchanged, NaN payloads included.
+//
+// Selects compare with VCMPPS, whose predicate decides what NaN does: an
+// ordered predicate (_OQ) is false when either operand is NaN, an
+// unordered one (_UQ) true. The quiet forms are used so that a quiet NaN
+// does not raise the invalid-operation flag; Go masks the exception, so
+// only the flag would differ. Go assembly lists the operands in reverse:
+// VCMPPS imm, b, a, dst computes a OP b, and only b may be memory.
+const (
+	// cmpLtOQ is a < b, false when either is NaN: x < 0 is false for
+	// −0 and for NaN.
+	cmpLtOQ = 0x11
+	// cmpGeOQ is a ≥ b, false when either is NaN: 0 ≥ x holds for ±0
+	// and fails for NaN.
+	cmpGeOQ = 0x1d
+	// cmpNgeUQ is not(a ≥ b), true when either is NaN: not(0 ≥ x)
+	// is x > 0 or x NaN.
+	cmpNgeUQ = 0x19
+)
+
+// wide reports whether s is AVX-512, whose compares write an opmask and
+// whose selects are masked instructions. AVX2 compares write an all-ones
+// or all-zeros lane mask into a vector register instead.
+func wide(s isa) bool { return s.lanes == avx512.lanes }
+
+// broadcastOne returns a vector register holding 1.0 in every lane.
+func broadcastOne(c *build.Context, s isa) reg.VecVirtual { return broadcastConst(c, s, 1) }
+
+// broadcastConst returns a vector register holding x in every lane, built
+// from an immediate rather than a constant in memory.
+func broadcastConst(c *build.Context, s isa, x float32) reg.VecVirtual {
+	bits := c.GP32()
+	c.MOVL(operand.U32(math.Float32bits(x)), bits)
+	v := s.vec(c)
+	c.VMOVD(bits, v.AsX())
+	c.VBROADCASTSS(v.AsX(), v)
+	return v
 }

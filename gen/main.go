@@ -33,15 +33,20 @@ type family struct {
 // families lists every file pair the generator writes.
 var families = []family{
 	{"relu", reluFamily},
-	{"axpy", axpyFamily},
-	{"activation", activationFamily},
-	{"sgemm", gemmFamily},
-	{"pack", packFamily},
-	{"bias", biasFamily},
-	{"optim", optimFamily},
-	{"transcendental", transcendentalFamily},
+	{"leakyrelu", leakyReLUFamily},
+	{"exp", expFamily},
+	{"tanh", tanhFamily},
+	{"sigmoid", sigmoidFamily},
 	{"softmax", softmaxFamily},
-	{"loss", lossFamily},
+	{"mse", mseFamily},
+	{"bias", biasFamily},
+	{"axpy", axpyFamily},
+	{"scale", scaleFamily},
+	{"sgdmomentum", sgdMomentumFamily},
+	{"adam", adamFamily},
+	{"sgemm", sgemmFamily},
+	{"sgemm_pack", packFamily},
+	{"instruments", instrumentsFamily},
 }
 
 // printerConfig names the generator, not its command line, in the

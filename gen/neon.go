@@ -21,13 +21,20 @@ type neonFamily struct {
 
 // neonFamilies lists every arm64 file pair the generator writes.
 var neonFamilies = []neonFamily{
-	{"elementwise", elementwiseNEON},
-	{"bias", biasNEON},
-	{"optim", optimNEON},
-	{"sgemm", gemmNEON},
-	{"loss", lossNEON},
-	{"transcendental", transcendentalNEON},
-	{"softmax", softmaxNEON},
+	{"relu", reluNEONFamily},
+	{"leakyrelu", leakyReLUNEONFamily},
+	{"exp", expNEONFamily},
+	{"tanh", tanhNEONFamily},
+	{"sigmoid", sigmoidNEONFamily},
+	{"softmax", softmaxNEONFamily},
+	{"mse", mseNEONFamily},
+	{"bias", biasNEONFamily},
+	{"axpy", axpyNEONFamily},
+	{"scale", scaleNEONFamily},
+	{"sgdmomentum", sgdMomentumNEONFamily},
+	{"adam", adamNEONFamily},
+	{"sgemm", sgemmNEONFamily},
+	{"instruments", instrumentsNEONFamily},
 }
 
 // neonRequires ends every NEON kernel's doc comment.

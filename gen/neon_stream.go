@@ -151,142 +151,6 @@ func neonArgs(names ...string) []Arg {
 	return args
 }
 
-var (
-	reluNEON = neonKernel{
-		name: "ReLU",
-		doc: []string{
-			"sets dst[i] = max(x[i], 0) for every i < len(x): x[i] where",
-			"x[i] ≥ 0 or is NaN (the same bits), +0 where x[i] < 0, −0 for −0.",
-			"dst must be as long as x (unchecked) and either be x or not overlap it.",
-		},
-		args:  neonArgs("dst", "x"),
-		loads: []string{"x"}, stores: []string{"dst"}, length: "x",
-		setup: func(*Func) neonBody {
-			return func(f *Func, in, tmp []V) []V {
-				x, neg := in[0], tmp[0]
-				// x < 0 is false for NaN and −0, which pass through.
-				f.FCMLT0(neg.S4(), x.S4())
-				f.BIC(x.B16(), x.B16(), neg.B16())
-				return []V{x}
-			}
-		},
-	}
-	reluGradNEON = neonKernel{
-		name: "ReLUGrad",
-		doc: []string{
-			"sets dx[i] = dy[i] where x[i] > 0 or is NaN, +0 where",
-			"x[i] ≤ 0. dx and dy must be as long as x (unchecked); dx may be dy or x",
-			"but must not otherwise overlap them.",
-		},
-		args:  neonArgs("dx", "x", "dy"),
-		loads: []string{"x", "dy"}, stores: []string{"dx"}, length: "x",
-		setup: func(*Func) neonBody {
-			return func(f *Func, in, tmp []V) []V {
-				x, dy, off := in[0], in[1], tmp[0]
-				f.FCMLE0(off.S4(), x.S4())
-				f.BIC(dy.B16(), dy.B16(), off.B16())
-				return []V{dy}
-			}
-		},
-	}
-	leakyReLUNEON = neonKernel{
-		name: "LeakyReLU",
-		doc: []string{
-			"sets dst[i] = x[i] where x[i] ≥ 0 or is NaN (the same",
-			"bits, −0 included), slope·x[i] (rounded once) where x[i] < 0. dst must",
-			"be as long as x (unchecked) and either be x or not overlap it.",
-		},
-		args:  append(neonArgs("dst", "x"), Arg{Name: "slope", Kind: Float32}),
-		loads: []string{"x"}, stores: []string{"dst"}, length: "x",
-		setup: func(f *Func) neonBody {
-			slope := V(neonConst)
-			neonBroadcast(f, "slope", slope)
-			return func(f *Func, in, tmp []V) []V {
-				x, p, neg := in[0], tmp[0], tmp[1]
-				f.FMUL(p.S4(), x.S4(), slope.S4())
-				f.FCMLT0(neg.S4(), x.S4())
-				// x where not negative, the product where negative.
-				f.VBIT(neg.B16(), p.B16(), x.B16())
-				return []V{x}
-			}
-		},
-	}
-	leakyReLUGradNEON = neonKernel{
-		name: "LeakyReLUGrad",
-		doc: []string{
-			"sets dx[i] = dy[i] where x[i] > 0 or is NaN,",
-			"slope·dy[i] (rounded once) where x[i] ≤ 0. dx and dy must be as long as",
-			"x (unchecked); dx may be dy or x but must not otherwise overlap them.",
-		},
-		args:  append(neonArgs("dx", "x", "dy"), Arg{Name: "slope", Kind: Float32}),
-		loads: []string{"x", "dy"}, stores: []string{"dx"}, length: "x",
-		setup: func(f *Func) neonBody {
-			slope := V(neonConst)
-			neonBroadcast(f, "slope", slope)
-			return func(f *Func, in, tmp []V) []V {
-				x, dy, p, off := in[0], in[1], tmp[0], tmp[1]
-				f.FMUL(p.S4(), dy.S4(), slope.S4())
-				f.FCMLE0(off.S4(), x.S4())
-				f.VBIT(off.B16(), p.B16(), dy.B16())
-				return []V{dy}
-			}
-		},
-	}
-	scaleNEON = neonKernel{
-		name: "Scale",
-		doc: []string{
-			"sets x[i] *= alpha for every i < len(x), each product",
-			"rounded once.",
-		},
-		args:  []Arg{{Name: "x", Kind: Slice}, {Name: "alpha", Kind: Float32}},
-		loads: []string{"x"}, stores: []string{"x"}, length: "x",
-		setup: func(f *Func) neonBody {
-			alpha := V(neonConst)
-			neonBroadcast(f, "alpha", alpha)
-			return func(f *Func, in, _ []V) []V {
-				f.FMUL(in[0].S4(), in[0].S4(), alpha.S4())
-				return in[:1]
-			}
-		},
-	}
-	axpyNEON = neonKernel{
-		name: "Axpy",
-		doc: []string{
-			"sets y[i] += alpha·x[i] for every i < len(x), rounding",
-			"once (fused multiply-add). y must be as long as x (unchecked) and either",
-			"be x or not overlap it.",
-		},
-		args:  []Arg{{Name: "y", Kind: Slice}, {Name: "alpha", Kind: Float32}, {Name: "x", Kind: Slice}},
-		loads: []string{"y", "x"}, stores: []string{"y"}, length: "x",
-		setup: func(f *Func) neonBody {
-			alpha := V(neonConst)
-			neonBroadcast(f, "alpha", alpha)
-			return func(f *Func, in, _ []V) []V {
-				y, x := in[0], in[1]
-				f.VFMLA(alpha.S4(), x.S4(), y.S4())
-				return []V{y}
-			}
-		},
-	}
-	tanhGradNEON = outputGradNEON("TanhGrad", []string{
-		"sets dx[i] = dy[i]·(1 − y[i]²) for every i < len(y),",
-		"1 − y² rounded once (fused multiply-subtract), then the product.",
-	}, func(f *Func, one, y, dy, t V) {
-		f.VORR(one.B16(), one.B16(), t.B16())
-		f.VFMLS(y.S4(), y.S4(), t.S4())
-		f.FMUL(y.S4(), dy.S4(), t.S4())
-	})
-	sigmoidGradNEON = outputGradNEON("SigmoidGrad", []string{
-		"sets dx[i] = dy[i]·(y[i]·(1 − y[i])) for every i < len(y),",
-		"each operation rounded once in that order, as fallback.SigmoidGrad",
-		"computes it.",
-	}, func(f *Func, one, y, dy, t V) {
-		f.FSUB(t.S4(), one.S4(), y.S4())
-		f.FMUL(t.S4(), y.S4(), t.S4())
-		f.FMUL(y.S4(), dy.S4(), t.S4())
-	})
-)
-
 // outputGradNEON is the gradient of an activation from its saved output y:
 // body leaves dx in y's register, with one holding 1 in every lane and t
 // a scratch register.
@@ -309,8 +173,78 @@ func outputGradNEON(name string, doc []string, body func(f *Func, one, y, dy, t 
 	}
 }
 
-func elementwiseNEON(file *File) {
-	for _, k := range []neonKernel{reluNEON, reluGradNEON, leakyReLUNEON, leakyReLUGradNEON, scaleNEON, axpyNEON, tanhGradNEON, sigmoidGradNEON} {
-		k.generate(file)
+// The NEON reductions, MSE and SoftmaxGrad, sum in float64 as the
+// fallback does, but in another order: each float32 vector of a group is
+// widened into two float64 halves (FCVTL, FCVTL2), each with its own
+// accumulator, so that eight independent chains cover the FMLA latency.
+// The register plan on top of neonLoop's (two slices read, V0–V7):
+//
+//	V8       the float32 scalar of the elementwise step (MSE's scale,
+//	         SoftmaxGrad's dot product), broadcast
+//	V24–V31  the accumulators: the low half of vector j of a group in
+//	         V(24+2j), the high half in V(25+2j)
+//
+// The sums end in one fixed order (neonSumAcc), the same for any call on
+// the same data, so MSE returns the same loss with and without dpred.
+const neonScalar = V(8)
+
+// neonAcc2 are the accumulators of the vector whose registers in holds:
+// neonLoop gives vector j of a group the registers V(j), V(4+j), ...
+func neonAcc2(in []V) (lo, hi V) {
+	j := int(in[0])
+	return V(neonConst + 2*j), V(neonConst + 2*j + 1)
+}
+
+// neonZeroAcc clears the eight accumulators.
+func neonZeroAcc(f *Func) {
+	for i := range 8 {
+		neonZero(f, V(neonConst+i))
+	}
+}
+
+// neonSumAcc adds the eight accumulators' sixteen float64 lanes into the
+// low lane of V24: pairwise, then the two lanes.
+func neonSumAcc(f *Func) {
+	for step := 1; step < 8; step *= 2 {
+		for i := 0; i < 8; i += 2 * step {
+			a, b := V(neonConst+i), V(neonConst+i+step)
+			f.FADD(a.D2(), a.D2(), b.D2())
+		}
+	}
+	acc := V(neonConst)
+	f.FADDP(acc.D2(), acc.D2(), acc.D2())
+}
+
+// neonClearStale returns body's tail for a reduction: it clears lanes 1–3 of
+// the registers read (FMOVS of lane 0 onto itself), so that the stale
+// lanes add zeros.
+func neonClearStale(body neonBody) neonBody {
+	return func(f *Func, in, tmp []V) []V {
+		for _, v := range in {
+			f.FMOVSReg(v.F(), v.F())
+		}
+		return body(f, in, tmp)
+	}
+}
+
+// neonDot2 adds a·b, widened to float64 lane by lane, into the
+// accumulators of in; with diff, it adds (a − b)² instead. t and u are
+// scratch. a and b are kept.
+func neonDot2(f *Func, in []V, a, b, t, u V, diff bool) {
+	lo, hi := neonAcc2(in)
+	for half, acc := range []V{lo, hi} {
+		if half == 0 {
+			f.FCVTL(t.D2(), a.S2())
+			f.FCVTL(u.D2(), b.S2())
+		} else {
+			f.FCVTL2(t.D2(), a.S4())
+			f.FCVTL2(u.D2(), b.S4())
+		}
+		x, y := t, u
+		if diff {
+			f.FSUB(t.D2(), t.D2(), u.D2())
+			y = t
+		}
+		f.FMLA(acc.D2(), x.D2(), y.D2())
 	}
 }
