@@ -445,7 +445,7 @@ func packAsmBT(f packBT, dst, b []float32, ldb, nc, kc, nr int) {
 	}
 }
 
-// packGoA is the GEMM driver's packA (kernels/gemm_driver.go) for A not
+// packGoA is the GEMM driver's packA (kernels/sgemm_driver.go) for A not
 // transposed, the baseline of BenchmarkPack.
 func packGoA(dst []float32, alpha float32, a []float32, lda, ic, pc, mc, kc, mr int) {
 	for ir := 0; ir < mc; ir += mr {
@@ -464,7 +464,7 @@ func packGoA(dst []float32, alpha float32, a []float32, lda, ic, pc, mc, kc, mr 
 	}
 }
 
-// packGoBT is the GEMM driver's packB (kernels/gemm_driver.go) for B
+// packGoBT is the GEMM driver's packB (kernels/sgemm_driver.go) for B
 // transposed, the baseline of BenchmarkPack.
 func packGoBT(dst []float32, b []float32, ldb, pc, jc, kc, nc, nr int) {
 	for jr := 0; jr < nc; jr += nr {

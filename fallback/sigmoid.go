@@ -50,3 +50,11 @@ func Sigmoid(dst, x []float32) {
 		x, dst = x[blk:], dst[blk:]
 	}
 }
+
+// SigmoidGrad sets dx[i] = dy[i]·y[i]·(1 − y[i]), from the saved output y = σ(x).
+func SigmoidGrad(dx, y, dy []float32) {
+	dx, dy = dx[:len(y)], dy[:len(y)]
+	for i, v := range y {
+		dx[i] = dy[i] * (v * (1 - v))
+	}
+}

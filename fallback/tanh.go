@@ -78,3 +78,11 @@ func Tanh(dst, x []float32) {
 		x, dst = x[blk:], dst[blk:]
 	}
 }
+
+// TanhGrad sets dx[i] = dy[i]·(1 − y[i]²), from the saved output y = tanh(x).
+func TanhGrad(dx, y, dy []float32) {
+	dx, dy = dx[:len(y)], dy[:len(y)]
+	for i, v := range y {
+		dx[i] = dy[i] * (1 - v*v)
+	}
+}

@@ -14,7 +14,7 @@ import (
 type impl struct {
 	name string
 
-	sgemm    serialGemm // despite the type's name, it may split the work over goroutines
+	sgemm    gemmFunc // splits large products over goroutines (parallelSgemm)
 	biasAdd  func(c []float32, ldc, m, n int, bias []float32)
 	biasGrad func(db, dy []float32, ldy, m, n int)
 

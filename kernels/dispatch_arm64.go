@@ -13,7 +13,7 @@ import (
 // archLevels orders this architecture's implementations, lowest first.
 var archLevels = []string{"generic", "neon"}
 
-// neonGemm is the 8×12 micro-kernel (see gen/neon_gemm.go for its register
+// neonGemm is the 8×12 micro-kernel (see gen/sgemm_neon.go for its register
 // plan). The packing stays in Go (no packers), at about a value per ns,
 // and every product takes the packed path: the 12-column tile wastes 2 of
 // 12 columns on the classifier's 10-column output, where AVX-512's

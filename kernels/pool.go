@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Large products (gemm_parallel.go) and long optimizer updates (optim.go)
+// Large products (sgemm_parallel.go) and long optimizer updates (optim_parallel.go)
 // are split into stripes that the calling goroutine and a pool of workers
 // take by number until none is left. The stripes share no output, so
 // they need no synchronisation but the final wait, and each is computed

@@ -53,3 +53,39 @@ func LogSoftmax(dst, x []float32, m, n int) {
 	raceWrite(dst)
 	active.logSoftmax(dst, x, m, n)
 }
+
+// SoftmaxCrossEntropy returns the mean cross-entropy of the softmax of each
+// of the m rows of logits (n classes each, contiguous, len m·n) against the
+// integer class labels (len m, each in [0, n)):
+//
+//	loss = (1/m) Σᵢ (log Σⱼ e^logits[i,j] − logits[i,labels[i]])
+//
+// and, in the same pass, when dlogits is not nil (len m·n), overwrites it
+// with the gradient (softmax(logits) − onehot(labels)) / m. dlogits may be
+// logits. The row maximum is subtracted first, so logits of ±1e4 and beyond
+// give finite, exact-as-float32 results.
+//
+// m = 0 returns NaN, the mean of nothing, as PyTorch does. A row that holds
+// NaN or +Inf, or whose entries are all −Inf, gives a NaN loss and NaN
+// gradients in that row. A −Inf logit is a masked class: its probability
+// is 0, and a label on it makes the loss +Inf (−log 0, as in PyTorch)
+// while the row's gradient stays finite (−1/m at the label).
+func SoftmaxCrossEntropy(dlogits, logits []float32, labels []int32, m, n int) (loss float32) {
+	const fn = "SoftmaxCrossEntropy"
+	checkRows(fn, m, n, "logits", len(logits))
+	if dlogits != nil {
+		checkRows(fn, m, n, "dlogits", len(dlogits))
+	}
+	if len(labels) != m {
+		fail(fn, "len(labels)=%d != m=%d", len(labels), m)
+	}
+	for i, l := range labels {
+		if l < 0 || int(l) >= n {
+			fail(fn, "labels[%d]=%d out of range [0, n=%d)", i, l, n)
+		}
+	}
+	raceRead(logits)
+	raceReadLabels(labels)
+	raceWrite(dlogits)
+	return active.softmaxCrossEntropy(dlogits, logits, labels, m, n)
+}

@@ -31,22 +31,25 @@ func threadsFor(m, n, k, mr, nr int) int {
 	return max(1, min(t, tiles))
 }
 
-// serialGemm is an impl's sgemm that runs on the calling goroutine.
-type serialGemm func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep epilogue)
+// gemmFunc computes C = act(alpha·op(A)·op(B) + beta·C + bias) with the
+// contract of Sgemm and SgemmBiasAct, its arguments checked and m, n > 0.
+// The algorithms (blockedGemm, rowsGemm, ...) run on the calling
+// goroutine; parallelSgemm's may split the product over several.
+type gemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep epilogue)
 
 // gemmPicker chooses the serial algorithm for a whole product, with the
 // tile it works in.
-type gemmPicker func(transA, transB bool, m, n, k int) (serial serialGemm, mr, nr int)
+type gemmPicker func(transA, transB bool, m, n, k int) (serial gemmFunc, mr, nr int)
 
 // one is the gemmPicker of an implementation with a single algorithm.
-func one(serial serialGemm, mr, nr int) gemmPicker {
-	return func(bool, bool, int, int, int) (serialGemm, int, int) { return serial, mr, nr }
+func one(serial gemmFunc, mr, nr int) gemmPicker {
+	return func(bool, bool, int, int, int) (gemmFunc, int, int) { return serial, mr, nr }
 }
 
 // parallelSgemm returns an impl's sgemm that runs the algorithm pick
 // chooses for the product, splitting C into stripes of whole tiles on up
 // to threadsFor goroutines.
-func parallelSgemm(pick gemmPicker) serialGemm {
+func parallelSgemm(pick gemmPicker) gemmFunc {
 	var pool freelist.List[gemmJob]
 	return func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep epilogue) {
 		serial, mr, nr := pick(transA, transB, m, n, k)
@@ -112,7 +115,7 @@ func splitCols(transB bool, m, n, k, ldb, mr, nr, t int) bool {
 
 // gemmArgs are the arguments of one Sgemm.
 type gemmArgs struct {
-	serial         serialGemm
+	serial         gemmFunc
 	transA, transB bool
 	m, n, k        int
 	alpha, beta    float32

@@ -2,32 +2,6 @@ package fallback
 
 import "math"
 
-// Axpy sets y[i] += alpha·x[i].
-func Axpy(y []float32, alpha float32, x []float32) {
-	y = y[:len(x)]
-	for i, v := range x {
-		y[i] += alpha * v
-	}
-}
-
-// Scale sets x[i] *= alpha.
-func Scale(x []float32, alpha float32) {
-	for i := range x {
-		x[i] *= alpha
-	}
-}
-
-// SGDMomentum sets v = momentum·v + g, then w −= lr·v (PyTorch's SGD with
-// momentum, no dampening, no Nesterov).
-func SGDMomentum(w, v, g []float32, lr, momentum float32) {
-	v, g = v[:len(w)], g[:len(w)]
-	for i := range w {
-		vi := momentum*v[i] + g[i]
-		v[i] = vi
-		w[i] -= lr * vi
-	}
-}
-
 // AdamScalars returns the per-step constants of Adam's update in float32,
 // computed in float64: the step size lr/(1−β₁ᵗ) and 1/√(1−β₂ᵗ).
 func AdamScalars(lr, beta1, beta2 float32, step int) (stepSize, invSqrtBC2 float32) {

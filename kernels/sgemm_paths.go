@@ -1,0 +1,59 @@
+package kernels
+
+// gemmPaths is a SIMD level's Sgemm: the packed algorithm, the row kernel
+// for the products it serves better, and, where set, the transposed
+// algorithm for op(B) = Bᵀ with few rows and the dot kernel for a few
+// columns. The methods are bound once here:
+// a method value made per call would allocate.
+type gemmPaths struct {
+	packed, rows, swapped, dot gemmFunc
+	packedMR, packedNR         int
+	rowsMR, rowsNR             int
+	swappedMR, swappedNR       int // the tile of C, which is the row kernel's transposed
+	dotMR, dotNR, dotKStep     int
+}
+
+func newGemmPaths(mk microKernel, rk rowKernel, pk packers) *gemmPaths {
+	return &gemmPaths{
+		packed: newBlockedGemm(mk, pk).sgemm, packedMR: mk.mr, packedNR: mk.nr,
+		rows: newRowsGemm(rk, pk).sgemm, rowsMR: rk.mr, rowsNR: rk.nr,
+	}
+}
+
+// withSwapped adds the transposed algorithm (swappedGemm) around the row
+// kernel rk, its epilogue applied by passes.
+func (p *gemmPaths) withSwapped(rk rowKernel, pk packers, passes epiloguePasses) *gemmPaths {
+	p.swapped = newSwappedGemm(rk, pk, passes).sgemm
+	p.swappedMR, p.swappedNR = rk.nr, rk.mr
+	return p
+}
+
+// withDot adds the dot kernel's path (dotGemm) for products of at most
+// dk.nr columns.
+func (p *gemmPaths) withDot(dk dotKernel, pk packers) *gemmPaths {
+	p.dot = newDotGemm(dk, pk).sgemm
+	p.dotMR, p.dotNR, p.dotKStep = dk.mr, dk.nr, dk.kStep
+	return p
+}
+
+// rowsMaxFlops bounds the products the row kernel takes whatever their
+// width: up to it, packing op(A) costs more than it saves (measured on
+// the development machine at the squares 32 to 128; see the GEMM
+// benchmarks).
+const rowsMaxFlops = 2 * 64 * 64 * 64
+
+// pick chooses the path for a whole product, before it is split into
+// stripes, so that every stripe of it takes the same path and the result
+// does not depend on the split.
+func (p *gemmPaths) pick(transA, transB bool, m, n, k int) (gemmFunc, int, int) {
+	if !transA && p.dot != nil && n <= p.dotNR && k >= dotMinK && k%p.dotKStep == 0 {
+		return p.dot, p.dotMR, p.dotNR
+	}
+	if !transA && (n <= p.rowsNR || 2*float64(m)*float64(n)*float64(k) <= rowsMaxFlops) {
+		return p.rows, p.rowsMR, p.rowsNR
+	}
+	if !transA && transB && p.swapped != nil && swapPays(m, n) {
+		return p.swapped, p.swappedMR, p.swappedNR
+	}
+	return p.packed, p.packedMR, p.packedNR
+}
