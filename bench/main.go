@@ -51,21 +51,25 @@ type result struct {
 }
 
 func main() {
+	// The program's own flags, on a set of their own: testing.Init
+	// registers go test's thirty-odd -test.* flags on flag.CommandLine,
+	// which -h would otherwise list first.
+	fs := flag.NewFlagSet("bench", flag.ExitOnError)
 	var (
-		sizeList  = flag.String("sizes", "4096,65536,1048576,16777216", "comma-separated elements per elementwise call")
-		gemmList  = flag.String("gemm", "64,256,1024", "comma-separated sides of the square Sgemm")
-		trainList = flag.String("train", "64,256", "comma-separated batch sizes of the MNIST MLP's training step (empty: none)")
-		kernelRE  = flag.String("kernels", "", "regular expression: measure only the kernels it matches (and their baselines)")
-		benchtime = flag.String("benchtime", "100ms", "time per kernel, size and implementation, as go test's -benchtime")
-		impls     = flag.String("impl", "", "comma-separated implementations to run (default: every one available)")
-		threads   = flag.Int("threads", 1, "goroutines per Sgemm (kernels.SetThreads; 0: GOMAXPROCS)")
-		outDir    = flag.String("out", filepath.Join("bench", "out"), "directory for the PNG plots (empty: no plots)")
-		jsonPath  = flag.String("json", "", "also write every result to this file as JSON")
-		quiet     = flag.Bool("quiet", false, "no progress bar")
-		child     = flag.Bool("child", false, "measure the implementation SIMDNN_KERNELS chose and print JSON lines (used internally)")
+		sizeList  = fs.String("sizes", "4096,65536,1048576,16777216", "comma-separated elements per elementwise call")
+		gemmList  = fs.String("gemm", "64,256,1024", "comma-separated sides of the square Sgemm")
+		trainList = fs.String("train", "64,256", "comma-separated batch sizes of the MNIST MLP's training step (empty: none)")
+		kernelRE  = fs.String("kernels", "", "regular expression: measure only the kernels it matches (and their baselines)")
+		benchtime = fs.String("benchtime", "100ms", "time per kernel, size and implementation, as go test's -benchtime")
+		impls     = fs.String("impl", "", "comma-separated implementations to run (default: every one available)")
+		threads   = fs.Int("threads", 1, "goroutines per Sgemm (kernels.SetThreads; 0: GOMAXPROCS)")
+		outDir    = fs.String("out", filepath.Join("bench", "out"), "directory for the PNG plots (empty: no plots)")
+		jsonPath  = fs.String("json", "", "also write every result to this file as JSON")
+		quiet     = fs.Bool("quiet", false, "no progress bar")
+		child     = fs.Bool("child", false, "measure the implementation SIMDNN_KERNELS chose and print JSON lines (used internally)")
 	)
+	fs.Parse(os.Args[1:])
 	testing.Init()
-	flag.Parse()
 	if err := flag.Set("test.benchtime", *benchtime); err != nil {
 		fatalf("bad -benchtime: %v", err)
 	}
