@@ -115,3 +115,21 @@ func FMAPeakAVX2(n int)
 // width, to measure beside the micro-kernel in the same run. n ≥ 0.
 // It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
 func FMAPeakAVX512(n int)
+
+// ReadAVX2 is a measuring instrument, not a kernel: it reads the first
+// len(x) − len(x) mod 32 values of x, 4 vectors at a time, adding them
+// into 4 accumulators it then discards, and writes nothing: a streaming
+// read, to measure beside the kernels that read as much in the same run.
+// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+//
+//go:noescape
+func ReadAVX2(x []float32)
+
+// ReadAVX512 is a measuring instrument, not a kernel: it reads the first
+// len(x) − len(x) mod 64 values of x, 4 vectors at a time, adding them
+// into 4 accumulators it then discards, and writes nothing: a streaming
+// read, to measure beside the kernels that read as much in the same run.
+// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+//
+//go:noescape
+func ReadAVX512(x []float32)

@@ -775,3 +775,55 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func ReadAVX2(x []float32)
+// Requires: AVX
+TEXT ·ReadAVX2(SB), NOSPLIT, $0-24
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	SHRQ   $0x05, CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	TESTQ  CX, CX
+	JZ     done
+
+loop:
+	VADDPS (AX), Y0, Y0
+	VADDPS 32(AX), Y1, Y1
+	VADDPS 64(AX), Y2, Y2
+	VADDPS 96(AX), Y3, Y3
+	ADDQ   $0x00000080, AX
+	DECQ   CX
+	JNZ    loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func ReadAVX512(x []float32)
+// Requires: AVX, AVX512F
+TEXT ·ReadAVX512(SB), NOSPLIT, $0-24
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	SHRQ   $0x06, CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	TESTQ  CX, CX
+	JZ     done
+
+loop:
+	VADDPS (AX), Z0, Z0
+	VADDPS 64(AX), Z1, Z1
+	VADDPS 128(AX), Z2, Z2
+	VADDPS 192(AX), Z3, Z3
+	ADDQ   $0x00000100, AX
+	DECQ   CX
+	JNZ    loop
+
+done:
+	VZEROUPPER
+	RET

@@ -24,3 +24,13 @@ func FMAPeakNEON(n int)
 //
 //go:noescape
 func SqrtDivPeakNEON(n int)
+
+// ReadNEON is a measuring instrument, not a kernel: it reads the first
+// len(x) − len(x) mod 16 values of x, sixteen at a time (four vectors),
+// adding them into four accumulators it then discards, and writes
+// nothing: a streaming read, to measure beside the kernels that read
+// as much in the same run.
+// It belongs to the neon level (ASIMD); the caller checks the CPU.
+//
+//go:noescape
+func ReadNEON(x []float32)

@@ -83,3 +83,24 @@ loop:
 	BNE     loop
 done:
 	RET
+
+// func ReadNEON(x []float32)
+TEXT ·ReadNEON(SB), NOSPLIT, $0-24
+	MOVD    x_base+0(FP), R0
+	MOVD    x_len+8(FP), R1
+	LSR     $4, R1, R1
+	VEOR    V0.B16, V0.B16, V0.B16
+	VEOR    V1.B16, V1.B16, V1.B16
+	VEOR    V2.B16, V2.B16, V2.B16
+	VEOR    V3.B16, V3.B16, V3.B16
+	CBZ     R1, done
+loop:
+	VLD1.P  64(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD    $0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD    $0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD    $0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD    $0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
+	SUBS    $1, R1, R1
+	BNE     loop
+done:
+	RET

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/simdnn/simdnn/internal/instruments"
 	"github.com/simdnn/simdnn/kernels"
 )
 
@@ -34,7 +35,7 @@ const (
 
 // The streaming baselines of the kernels that move more arrays than y =
 // 2·x, in one generated loop with an addition per output
-// (streamInstruments): two arrays in and a third out, as the derivatives
+// (instruments.Set): two arrays in and a third out, as the derivatives
 // and MSE's gradient; two in and one of them out, as Axpy; 3 in and 2 out
 // in place, as SGDMomentum (w, v, g); 4 in and 3 out, as Adam (w, m, v,
 // g). baseOf maps each kernel to the baseline its ×base column divides
@@ -160,7 +161,7 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 	w, m, v := vec(n), make([]float32, n), make([]float32, n)
 	// The streams run over the optimizers' own arrays and add zeros, so
 	// that the arrays keep their values however often they run.
-	st := streamInstruments()
+	st := instruments.Active()
 	zeros := make([]float32, n)
 	rows, cols := max(n/1024, 1), min(n, 1024)
 	rn := rows * cols
@@ -171,10 +172,10 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		return kernelCase{name: name, size: size, unit: "elem/ns", work: work, f: f}
 	}
 	return append(baselines(n, size, vec),
-		el(add21, fn, func() { st.a21(out, w, zeros) }),
-		el(stream21, fn, func() { st.s21(w, zeros) }),
-		el(stream32, fn, func() { st.s32(w, v, zeros) }),
-		el(stream43, fn, func() { st.s43(w, m, v, zeros) }),
+		el(add21, fn, func() { st.Add21(out, w, zeros) }),
+		el(stream21, fn, func() { st.Stream21(w, zeros) }),
+		el(stream32, fn, func() { st.Stream32(w, v, zeros) }),
+		el(stream43, fn, func() { st.Stream43(w, m, v, zeros) }),
 		el("ReLU", fn, func() { kernels.ReLU(out, x) }),
 		el("ReLUGrad", fn, func() { kernels.ReLUGrad(out, x, dy) }),
 		el("LeakyReLU", fn, func() { kernels.LeakyReLU(out, x, 0.01) }),

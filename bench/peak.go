@@ -1,6 +1,10 @@
 package main
 
-import "time"
+import (
+	"time"
+
+	"github.com/simdnn/simdnn/internal/instruments"
+)
 
 // bestRate runs an instrument that does perIter units of work per
 // iteration for five runs of about 20 ms and returns the best rate, in
@@ -18,4 +22,27 @@ func bestRate(run func(iters int), perIter float64) float64 {
 		best = max(best, float64(calls)*iters*perIter/float64(time.Since(start).Nanoseconds()))
 	}
 	return best
+}
+
+// fmaPeak measures the FMA throughput of one core at the vector width of
+// the active implementation (register-only FMAs, as many independent
+// chains as the micro-kernel has accumulators), in GFLOP/s; 0 for the
+// generic implementation, which is not held against the vector units.
+func fmaPeak() float64 {
+	s := instruments.Active()
+	if s.FMAPeak == nil {
+		return 0
+	}
+	return bestRate(s.FMAPeak, s.FMAFlops)
+}
+
+// sqrtDivPeak measures Adam's bound at the vector width of the active
+// implementation (one register-only square root and one division per
+// vector), in elements/ns; 0 for the generic implementation.
+func sqrtDivPeak() float64 {
+	s := instruments.Active()
+	if s.SqrtDivPeak == nil {
+		return 0
+	}
+	return bestRate(s.SqrtDivPeak, s.SqrtDivElems)
 }

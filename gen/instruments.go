@@ -180,4 +180,45 @@ func instrumentsFamily(c *build.Context) {
 	for _, g := range gemmKernels {
 		g.generatePeak(c)
 	}
+	for _, s := range isas {
+		generateRead(c, s)
+	}
+}
+
+// readUnroll is how many vectors Read* adds per iteration, into as many
+// accumulators: enough to keep two loads a cycle in flight past the
+// addition's latency.
+const readUnroll = 4
+
+// generateRead emits Read<suffix>(x []float32), a measuring instrument:
+// a streaming read, the bound of a pass that must read all of its
+// operands once, such as a small batch's forward pass, which reads every
+// weight.
+func generateRead(c *build.Context, s isa) {
+	name := "Read" + s.suffix
+	step := readUnroll * s.lanes
+	declare(c, name, "func(x []float32)",
+		fmt.Sprintf("%s is a measuring instrument, not a kernel: it reads the first", name),
+		fmt.Sprintf("len(x) − len(x) mod %d values of x, %d vectors at a time, adding them", step, readUnroll),
+		fmt.Sprintf("into %d accumulators it then discards, and writes nothing: a streaming", readUnroll),
+		"read, to measure beside the kernels that read as much in the same run.",
+		s.requires,
+	)
+	p := c.Load(c.Param("x").Base(), c.GP64())
+	iters := c.Load(c.Param("x").Len(), c.GP64())
+	shift := 0
+	for 1<<shift < step {
+		shift++
+	}
+	c.SHRQ(operand.U8(shift), iters)
+	acc := make([]reg.VecVirtual, readUnroll)
+	for i := range acc {
+		acc[i] = zeroed(c, s)
+	}
+	instrumentLoop(c, iters, func() {
+		for i, v := range acc {
+			c.VADDPS(operand.Mem{Base: p, Disp: 4 * i * s.lanes}, v, v)
+		}
+		c.ADDQ(operand.U32(4*step), p)
+	})
 }

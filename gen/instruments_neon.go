@@ -76,4 +76,38 @@ func sqrtDivPeakNEON(file *File) {
 func instrumentsNEONFamily(file *File) {
 	fmaPeakNEON(file)
 	sqrtDivPeakNEON(file)
+	readNEON(file)
+}
+
+// readNEON emits ReadNEON(x []float32), the arm64 twin of the amd64
+// Read*: it reads x sixteen values at a time into four independent
+// accumulators, a streaming read for the benchmarks to quote a pass that
+// must read all of its operands (a small batch's forward pass reads every
+// weight) against.
+func readNEON(file *File) {
+	name := "ReadNEON"
+	f := file.Func(name, neonDoc(name,
+		"is a measuring instrument, not a kernel: it reads the first",
+		"len(x) − len(x) mod 16 values of x, sixteen at a time (four vectors),",
+		"adding them into four accumulators it then discards, and writes",
+		"nothing: a streaming read, to measure beside the kernels that read",
+		"as much in the same run."),
+		Arg{Name: "x", Kind: Slice})
+	p, n := R(0), R(1)
+	f.Base("x", p)
+	f.Len("x", n)
+	f.LSR(4, n, n)
+	for i := range 4 {
+		neonZero(f, V(i))
+	}
+	f.CBZ(n, "done")
+	f.Label("loop")
+	f.VLD1P(p, V(4).S4(), V(5).S4(), V(6).S4(), V(7).S4())
+	for i := range 4 {
+		f.FADD(V(i).S4(), V(i).S4(), V(4+i).S4())
+	}
+	f.SUBS(1, n, n)
+	f.BNE("loop")
+	f.Label("done")
+	f.RET()
 }

@@ -44,6 +44,9 @@ func (f *Func) CMP(imm Imm, n R) { f.op("CMP", imm, n) }
 // LSL sets d = n << imm.
 func (f *Func) LSL(imm Imm, n, d R) { f.op("LSL", imm, n, d) }
 
+// LSR sets d = n >> imm, a logical shift.
+func (f *Func) LSR(imm Imm, n, d R) { f.op("LSR", imm, n, d) }
+
 // MOVD copies register s to d.
 func (f *Func) MOVD(s, d R) { f.op("MOVD", s, d) }
 
