@@ -91,13 +91,22 @@ func (d *Dense) Backward(dy Matrix, needInputGrad bool) (Matrix, error) {
 // checkInput returns an error unless x is a valid, non-empty batch of
 // want columns (want < 0: any width).
 func checkInput(l Layer, op string, x Matrix, want int) error {
+	if err := checkBatch(x, want); err != nil {
+		return fmt.Errorf("nn.%v.%s: %w", l, op, err)
+	}
+	return nil
+}
+
+// checkBatch is checkInput without the name of the operation, which the
+// caller puts in front.
+func checkBatch(x Matrix, want int) error {
 	switch {
 	case !x.valid():
-		return fmt.Errorf("nn.%v.%s: input %v has len(Data)=%d, want %d", l, op, x, len(x.Data), x.Rows*x.Cols)
+		return fmt.Errorf("input %v has len(Data)=%d, want %d", x, len(x.Data), x.Rows*x.Cols)
 	case want >= 0 && x.Cols != want:
-		return fmt.Errorf("nn.%v.%s: input is %v, want cols = %d", l, op, x, want)
+		return fmt.Errorf("input is %v, want cols = %d", x, want)
 	case x.Rows == 0:
-		return fmt.Errorf("nn.%v.%s: empty batch (input is %v)", l, op, x)
+		return fmt.Errorf("empty batch (input is %v)", x)
 	}
 	return nil
 }

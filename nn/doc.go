@@ -20,7 +20,12 @@
 // name the operation and the shapes. Mistakes in code (a negative layer
 // size) panic, as they do in package kernels.
 //
-// Nothing in nn is safe for concurrent use: a model, its optimizer and its
-// trainer belong to one goroutine at a time. Independent models may be
-// trained concurrently.
+// For inference, [Sequential.Predictor] builds a [Predictor] from a
+// trained model: it is safe for concurrent use by any number of
+// goroutines, holds its own copy of the weights, and allocates nothing
+// per call once a batch size has been seen; a server shares one among
+// all its handlers. Nothing else in nn is safe for concurrent use: a
+// model (its Forward included, which writes its layers' buffers), its
+// optimizer and its trainer belong to one goroutine at a time.
+// Independent models may be trained concurrently.
 package nn
