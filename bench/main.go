@@ -10,7 +10,7 @@
 // writes every figure in machine-readable form.
 //
 //	go run ./bench [-sizes 4096,65536,1048576,16777216] [-gemm 64,256,1024]
-//	               [-train 64,256] [-kernels 'ReLU|Sgemm'] [-impl avx2,generic]
+//	               [-train 64,256] [-infer 1,8,64] [-kernels 'ReLU|Sgemm'] [-impl avx2,generic]
 //	               [-threads 1] [-benchtime 100ms] [-out bench/out] [-json results.json]
 //
 // Each implementation is measured in a child process of its own, started
@@ -59,12 +59,14 @@ func main() {
 		sizeList  = fs.String("sizes", "4096,65536,1048576,16777216", "comma-separated elements per elementwise call")
 		gemmList  = fs.String("gemm", "64,256,1024", "comma-separated sides of the square Sgemm")
 		trainList = fs.String("train", "64,256", "comma-separated batch sizes of the MNIST MLP's training step (empty: none)")
+		inferList = fs.String("infer", "1,8,64", "comma-separated batch sizes of the MNIST MLP's forward pass (empty: none)")
 		kernelRE  = fs.String("kernels", "", "regular expression: measure only the kernels it matches (and their baselines)")
 		benchtime = fs.String("benchtime", "100ms", "time per kernel, size and implementation, as go test's -benchtime")
 		impls     = fs.String("impl", "", "comma-separated implementations to run (default: every one available)")
 		threads   = fs.Int("threads", 1, "goroutines per Sgemm (kernels.SetThreads; 0: GOMAXPROCS)")
 		outDir    = fs.String("out", filepath.Join("bench", "out"), "directory for the PNG plots (empty: no plots)")
 		jsonPath  = fs.String("json", "", "also write every result to this file as JSON")
+		mdPath    = fs.String("markdown", "", "also write the tables to this file as a Markdown document that states the CPU, Go and the command (docs/bench.md)")
 		quiet     = fs.Bool("quiet", false, "no progress bar")
 		child     = fs.Bool("child", false, "measure the implementation SIMDNN_KERNELS chose and print JSON lines (used internally)")
 	)
@@ -85,6 +87,10 @@ func main() {
 	if err != nil {
 		fatalf("-train: %v", err)
 	}
+	infers, err := parseSizes(*inferList)
+	if err != nil {
+		fatalf("-infer: %v", err)
+	}
 	var filter *regexp.Regexp
 	if *kernelRE != "" {
 		if filter, err = regexp.Compile(*kernelRE); err != nil {
@@ -98,7 +104,7 @@ func main() {
 			// to the same number as simdnn's Sgemm.
 			runtime.GOMAXPROCS(*threads)
 		}
-		measure(os.Stdout, sizes, gemms, trains, filter)
+		measure(os.Stdout, sizes, gemms, trains, infers, filter)
 		return
 	}
 
@@ -147,6 +153,19 @@ func main() {
 	if *jsonPath != "" {
 		b, _ := json.MarshalIndent(all, "", "  ")
 		if err := os.WriteFile(*jsonPath, append(b, '\n'), 0o644); err != nil {
+			fatalf("%v", err)
+		}
+	}
+	if *mdPath != "" {
+		var b strings.Builder
+		var args []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "markdown" && f.Name != "quiet" {
+				args = append(args, "-"+f.Name+" "+shellQuote(f.Value.String()))
+			}
+		})
+		writeMarkdown(&b, args, names, all)
+		if err := os.WriteFile(*mdPath, []byte(b.String()), 0o644); err != nil {
 			fatalf("%v", err)
 		}
 	}

@@ -18,8 +18,8 @@ import (
 type kernelCase struct {
 	name string
 	size string  // the problem: elements ("65536"), rows×columns, or the Sgemm side
-	unit string  // "elem/ns" or "GFLOP/s"
-	work float64 // elements, or floating-point operations, per call
+	unit string  // "elem/ns", "GFLOP/s", "ksamples/s", or "µs" (per call)
+	work float64 // elements, or floating-point operations, per call (unused for µs)
 	f    func()
 }
 
@@ -106,8 +106,9 @@ func cases(sizes, gemms, trains []int) []kernelCase {
 	return cs
 }
 
-// selected returns the cases whose kernel name matches filter, and the
-// baselines of every size that keeps a case.
+// selected returns the cases whose kernel name matches filter, the
+// baselines of every size that keeps a case, and the read of the weights
+// when a forward pass is kept.
 func selected(cs []kernelCase, filter *regexp.Regexp) []kernelCase {
 	if filter == nil {
 		return cs
@@ -121,7 +122,8 @@ func selected(cs []kernelCase, filter *regexp.Regexp) []kernelCase {
 	var out []kernelCase
 	for _, c := range cs {
 		if filter.MatchString(c.name) || (keep[c.size] && (c.name == baseline || c.name == "copy")) ||
-			isBaseOf(filter, c.name) && keep[c.size] {
+			isBaseOf(filter, c.name) && keep[c.size] ||
+			c.name == readCase && (filter.MatchString(forwardCase) || filter.MatchString(predictCase)) {
 			out = append(out, c)
 		}
 	}
@@ -220,7 +222,8 @@ func rowwise(rows, cols int, vec func(int) []float32) []kernelCase {
 }
 
 // run benchmarks c and reports its throughput: work per nanosecond, which
-// is elements/ns, or GFLOP/s when the work is counted in FLOPs.
+// is elements/ns, or GFLOP/s when the work is counted in FLOPs; or, for
+// the unit µs, the time of one call.
 // One call before the timer starts (b.Loop resets it) touches the output
 // pages: at 16M elements their first-touch faults would otherwise be the
 // whole measurement.
@@ -228,6 +231,10 @@ func (c kernelCase) run(b *testing.B) {
 	c.f()
 	for b.Loop() {
 		c.f()
+	}
+	if c.unit == "µs" {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e3/float64(b.N), c.unit)
+		return
 	}
 	b.ReportMetric(c.work*float64(b.N)/float64(b.Elapsed().Nanoseconds()), c.unit)
 }
@@ -245,9 +252,9 @@ const (
 // one result per kernel and size, the FMA peak of the implementation's
 // vector width, and, when Adam is among the kernels, its bound (0 where
 // there is no instrument).
-func measure(w io.Writer, sizes, gemms, trains []int, filter *regexp.Regexp) {
+func measure(w io.Writer, sizes, gemms, trains, infers []int, filter *regexp.Regexp) {
 	enc := json.NewEncoder(w)
-	cs := selected(cases(sizes, gemms, trains), filter)
+	cs := selected(append(cases(sizes, gemms, trains), inferCases(infers)...), filter)
 	adam := slices.ContainsFunc(cs, func(c kernelCase) bool { return c.name == "Adam" })
 	total := len(cs) + 1
 	if adam {

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -32,6 +34,7 @@ func printTables(w io.Writer, names []string, rs []result) {
 	best := map[string]float64{}    // baseline kernel@size → the fastest implementation's figure
 	peak := map[string]float64{}    // implementation → its FMA peak
 	sqrtDiv := map[string]float64{} // implementation → Adam's bound
+	read := map[string]float64{}    // implementation → µs of one read of the MLP's weights
 	for _, r := range rs {
 		byKey[key{r.Impl, r.Kernel, r.Size}] = r
 		switch r.Kernel {
@@ -42,6 +45,8 @@ func printTables(w io.Writer, names []string, rs []result) {
 			peak[r.Impl] = r.Value
 		case sqrtDivKernel:
 			sqrtDiv[r.Impl] = r.Value
+		case readCase:
+			read[r.Impl] = r.Value
 		}
 	}
 	value := func(impl, kernel, size string) (float64, bool) {
@@ -80,6 +85,22 @@ func printTables(w io.Writer, names []string, rs []result) {
 			return r.Value / b, ok && r.Kernel == "Sgemm"
 		}}
 	}
+	// The forward pass's rows are times: per second, and to the read of
+	// the weights, the pass's bound at small batch; the ratio to generic
+	// is generic's time to this one's.
+	samples := ratio{"ksamples/s", func(r result, _ string) (float64, bool) {
+		var batch int
+		_, err := fmt.Sscanf(r.Size, "batch %d", &batch)
+		return 1e3 * float64(batch) / r.Value, err == nil
+	}}
+	toRead := ratio{"×read", func(r result, impl string) (float64, bool) {
+		b := read[impl]
+		return r.Value / b, b > 0 && r.Kernel != readCase
+	}}
+	timeToGeneric := ratio{"×generic", func(r result, impl string) (float64, bool) {
+		g, ok := value("generic", r.Kernel, r.Size)
+		return g / r.Value, ok && impl != "generic"
+	}}
 	tables := []table{
 		{"Elementwise kernels, elements/ns; ×base: to the fastest stream of as many arrays in and out at the size (y = 2·x for one in, one out); ×√÷: Adam's to the square roots and divisions per ns of the implementation (its last row)",
 			func(r result) bool { return r.Unit == "elem/ns" && !strings.Contains(r.Size, "×") },
@@ -93,6 +114,9 @@ func printTables(w io.Writer, names []string, rs []result) {
 		{"Training step of the MNIST MLP, thousands of samples/s; ×peak: its flops to the FMA peak",
 			func(r result) bool { return r.Unit == "ksamples/s" },
 			[]ratio{toPeak(1e3 * trainStepFLOPs / 1e9), toGeneric}},
+		{"Forward pass of the MNIST MLP (inference), µs per pass; ×read: to one streaming read of its weights, the pass's bound at small batch",
+			func(r result) bool { return r.Unit == "µs" },
+			[]ratio{samples, toRead, timeToGeneric}},
 	}
 	fmt.Fprintf(w, "simdnn on one goroutine (Sgemm and the training step: -threads); best implementation here: %s.\n", names[0])
 	for _, t := range tables {
@@ -142,7 +166,7 @@ func printTables(w io.Writer, names []string, rs []result) {
 					fmt.Fprintf(w, " – |%s", strings.Repeat(" – |", len(cols)))
 					continue
 				}
-				fmt.Fprintf(w, " %.3g |", r.Value)
+				fmt.Fprintf(w, " %s |", sig3(r.Value))
 				for _, c := range cols {
 					if v, ok := c.of(r, name); ok {
 						fmt.Fprintf(w, " %.2f |", v)
@@ -154,4 +178,14 @@ func printTables(w io.Writer, names []string, rs []result) {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// sig3 formats v with three significant digits, without an exponent
+// (1160 rather than %.3g's 1.16e+03), so that columns read at a glance.
+func sig3(v float64) string {
+	if v == 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	digits := 2 - int(math.Floor(math.Log10(math.Abs(v))))
+	return strconv.FormatFloat(v, 'f', max(digits, 0), 64)
 }

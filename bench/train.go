@@ -31,14 +31,7 @@ var trainOptimizers = []struct {
 // valid labels never gives.
 func newTrainStep(batch int, opt nn.Optimizer) func() {
 	rng := rand.New(rand.NewPCG(5, 6))
-	model, err := nn.NewSequential(
-		nn.NewDense(784, 256, nn.He(rng)), nn.ReLU(),
-		nn.NewDense(256, 128, nn.He(rng)), nn.ReLU(),
-		nn.NewDense(128, 10, nn.Xavier(rng)),
-	)
-	if err != nil {
-		panic(err)
-	}
+	model := newMLP(rng)
 	data := nn.Data{X: nn.NewMatrix(batch, 784), Labels: make([]int32, batch)}
 	// Standard normal inputs, as bench/peers/torch_step.py's: with
 	// inputs in [0, 1) PyTorch's step ran at half speed on this
