@@ -17,7 +17,7 @@ package asm
 // oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2
 // from fallback.AdamScalars. m, v and g must be as long as w (unchecked)
 // and none may overlap another.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func AdamAVX2(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32)
@@ -35,7 +35,7 @@ func AdamAVX2(w []float32, m []float32, v []float32, g []float32, beta1 float32,
 // oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2
 // from fallback.AdamScalars. m, v and g must be as long as w (unchecked)
 // and none may overlap another.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func AdamAVX512(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32)

@@ -26,8 +26,8 @@ type level struct {
 }
 
 var levels = []level{
-	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), ReLUAVX2, AxpyAVX2},
-	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), ReLUAVX512, AxpyAVX512},
+	{"avx2", cpuid.CPU.Supports(AVX2...), ReLUAVX2, AxpyAVX2},
+	{"avx512", cpuid.CPU.Supports(AVX512...), ReLUAVX512, AxpyAVX512},
 }
 
 // forEachLevel runs f for every level this CPU runs.

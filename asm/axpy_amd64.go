@@ -7,7 +7,7 @@ package asm
 // AxpyAVX2 sets y[i] += alpha·x[i] for every i < len(x), rounding
 // once (fused multiply-add). y must be as long as x (unchecked) and either
 // be x or not overlap it.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func AxpyAVX2(y []float32, alpha float32, x []float32)
@@ -15,7 +15,7 @@ func AxpyAVX2(y []float32, alpha float32, x []float32)
 // AxpyAVX512 sets y[i] += alpha·x[i] for every i < len(x), rounding
 // once (fused multiply-add). y must be as long as x (unchecked) and either
 // be x or not overlap it.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func AxpyAVX512(y []float32, alpha float32, x []float32)

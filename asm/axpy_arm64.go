@@ -7,7 +7,7 @@ package asm
 // AxpyNEON sets y[i] += alpha·x[i] for every i < len(x), rounding
 // once (fused multiply-add). y must be as long as x (unchecked) and either
 // be x or not overlap it.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func AxpyNEON(y []float32, alpha float32, x []float32)

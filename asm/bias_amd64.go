@@ -8,7 +8,7 @@ package asm
 // and Inf propagate as in the addition (a NaN result is a quiet NaN of one
 // of the operands). y must be as long as x (unchecked) and either be x or
 // not overlap it.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func AddAVX2(y []float32, x []float32)
@@ -17,7 +17,7 @@ func AddAVX2(y []float32, x []float32)
 // and Inf propagate as in the addition (a NaN result is a quiet NaN of one
 // of the operands). y must be as long as x (unchecked) and either be x or
 // not overlap it.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func AddAVX512(y []float32, x []float32)
@@ -27,7 +27,7 @@ func AddAVX512(y []float32, x []float32)
 // is a quiet NaN of one of the operands). Nothing outside the m×n window is
 // read or written. The caller checks that ldc ≥ n, len(bias) ≥ n and
 // len(c) ≥ (m−1)·ldc + n, and that bias does not overlap c.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func BiasAddAVX2(c []float32, ldc int, m int, n int, bias []float32)
@@ -37,7 +37,7 @@ func BiasAddAVX2(c []float32, ldc int, m int, n int, bias []float32)
 // is a quiet NaN of one of the operands). Nothing outside the m×n window is
 // read or written. The caller checks that ldc ≥ n, len(bias) ≥ n and
 // len(c) ≥ (m−1)·ldc + n, and that bias does not overlap c.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func BiasAddAVX512(c []float32, ldc int, m int, n int, bias []float32)
@@ -48,7 +48,7 @@ func BiasAddAVX512(c []float32, ldc int, m int, n int, bias []float32)
 // sums it, so the results agree bit for bit but for NaN payloads. Nothing
 // outside the m×n window is read. The caller checks that ldy ≥ n,
 // len(db) ≥ n and len(dy) ≥ (m−1)·ldy + n, and that db does not overlap dy.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func BiasGradAVX2(db []float32, dy []float32, ldy int, m int, n int)
@@ -59,7 +59,7 @@ func BiasGradAVX2(db []float32, dy []float32, ldy int, m int, n int)
 // sums it, so the results agree bit for bit but for NaN payloads. Nothing
 // outside the m×n window is read. The caller checks that ldy ≥ n,
 // len(db) ≥ n and len(dy) ≥ (m−1)·ldy + n, and that db does not overlap dy.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func BiasGradAVX512(db []float32, dy []float32, ldy int, m int, n int)

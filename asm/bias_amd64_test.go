@@ -20,8 +20,8 @@ var addLevels = []struct {
 	ok   bool
 	add  func(y, x []float32)
 }{
-	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), AddAVX2},
-	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), AddAVX512},
+	{"avx2", cpuid.CPU.Supports(AVX2...), AddAVX2},
+	{"avx512", cpuid.CPU.Supports(AVX512...), AddAVX512},
 }
 
 // streamLengths are 0 through 4W+3 for both vector widths W = 8 and 16
@@ -128,8 +128,8 @@ var biasLevels = []struct {
 	add  func(c []float32, ldc, m, n int, bias []float32)
 	grad func(db, dy []float32, ldy, m, n int)
 }{
-	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), BiasAddAVX2, BiasGradAVX2},
-	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), BiasAddAVX512, BiasGradAVX512},
+	{"avx2", cpuid.CPU.Supports(AVX2...), BiasAddAVX2, BiasGradAVX2},
+	{"avx512", cpuid.CPU.Supports(AVX512...), BiasAddAVX512, BiasGradAVX512},
 }
 
 // TestBiasMatrix checks BiasAdd and BiasGrad against the fallback, bit for

@@ -9,7 +9,7 @@ package asm
 // outside the m×n window is read or written. The caller checks that
 // ldc ≥ n, len(bias) ≥ n and len(c) ≥ (m−1)·ldc + n (when m > 0), and
 // that bias does not overlap c.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func BiasAddNEON(c []float32, ldc int, m int, n int, bias []float32)
@@ -21,7 +21,7 @@ func BiasAddNEON(c []float32, ldc int, m int, n int, bias []float32)
 // is read. m ≥ 1 (the caller clears db for m = 0); the caller checks that
 // ldy ≥ n, len(db) ≥ n and len(dy) ≥ (m−1)·ldy + n, and that db does not
 // overlap dy.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func BiasGradNEON(db []float32, dy []float32, ldy int, m int, n int)

@@ -8,7 +8,7 @@ package asm
 // algorithm with its roundings, so its results bit for bit but for NaN
 // payloads. dst must be as long as x (unchecked) and either be x or not
 // overlap it.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func ExpAVX2(dst []float32, x []float32)
@@ -17,7 +17,7 @@ func ExpAVX2(dst []float32, x []float32)
 // algorithm with its roundings, so its results bit for bit but for NaN
 // payloads. dst must be as long as x (unchecked) and either be x or not
 // overlap it.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func ExpAVX512(dst []float32, x []float32)
@@ -28,7 +28,7 @@ func ExpAVX512(dst []float32, x []float32)
 // Softmax, whose accuracy bound is far wider. Special values are as
 // Exp's: NaN gives NaN, e^−Inf = 0, e^+Inf = +Inf, e^0 = 1. dst must be
 // as long as x (unchecked) and either be x or not overlap it.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func ExpFastAVX2(dst []float32, x []float32)
@@ -39,7 +39,7 @@ func ExpFastAVX2(dst []float32, x []float32)
 // Softmax, whose accuracy bound is far wider. Special values are as
 // Exp's: NaN gives NaN, e^−Inf = 0, e^+Inf = +Inf, e^0 = 1. dst must be
 // as long as x (unchecked) and either be x or not overlap it.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func ExpFastAVX512(dst []float32, x []float32)

@@ -8,7 +8,7 @@ package asm
 // algorithm with its roundings (no fused multiply-add), so its results
 // bit for bit but for NaN payloads.
 // dst must be as long as x (unchecked) and either be x or not overlap it.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func ExpNEON(dst []float32, x []float32)

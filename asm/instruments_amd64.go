@@ -9,7 +9,7 @@ package asm
 // many as the kernels it is the baseline of, to measure beside them
 // in the same run.
 // Every slice must be as long as the first (unchecked).
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func Stream21AVX2(y []float32, x []float32)
@@ -19,7 +19,7 @@ func Stream21AVX2(y []float32, x []float32)
 // many as the kernels it is the baseline of, to measure beside them
 // in the same run.
 // Every slice must be as long as the first (unchecked).
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func Stream21AVX512(y []float32, x []float32)
@@ -28,7 +28,7 @@ func Stream21AVX512(y []float32, x []float32)
 // two arrays and writing a third, as the derivatives do, to measure
 // beside them in the same run. x and y must be as long as dst
 // (unchecked).
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func Add21AVX2(dst []float32, x []float32, y []float32)
@@ -37,7 +37,7 @@ func Add21AVX2(dst []float32, x []float32, y []float32)
 // two arrays and writing a third, as the derivatives do, to measure
 // beside them in the same run. x and y must be as long as dst
 // (unchecked).
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func Add21AVX512(dst []float32, x []float32, y []float32)
@@ -47,7 +47,7 @@ func Add21AVX512(dst []float32, x []float32, y []float32)
 // many as the kernels it is the baseline of, to measure beside them
 // in the same run.
 // Every slice must be as long as the first (unchecked).
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func Stream32AVX2(w []float32, v []float32, g []float32)
@@ -57,7 +57,7 @@ func Stream32AVX2(w []float32, v []float32, g []float32)
 // many as the kernels it is the baseline of, to measure beside them
 // in the same run.
 // Every slice must be as long as the first (unchecked).
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func Stream32AVX512(w []float32, v []float32, g []float32)
@@ -67,7 +67,7 @@ func Stream32AVX512(w []float32, v []float32, g []float32)
 // many as the kernels it is the baseline of, to measure beside them
 // in the same run.
 // Every slice must be as long as the first (unchecked).
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func Stream43AVX2(w []float32, m []float32, v []float32, g []float32)
@@ -77,7 +77,7 @@ func Stream43AVX2(w []float32, m []float32, v []float32, g []float32)
 // many as the kernels it is the baseline of, to measure beside them
 // in the same run.
 // Every slice must be as long as the first (unchecked).
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func Stream43AVX512(w []float32, m []float32, v []float32, g []float32)
@@ -88,7 +88,7 @@ func Stream43AVX512(w []float32, m []float32, v []float32, g []float32)
 // one square root and one division per element (32 elements per
 // iteration), the bound of Adam's speed, to measure beside it in the
 // same run. n ≥ 0.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 func SqrtDivPeakAVX2(n int)
 
 // SqrtDivPeakAVX512 is a measuring instrument, not a kernel: it runs n
@@ -97,7 +97,7 @@ func SqrtDivPeakAVX2(n int)
 // one square root and one division per element (64 elements per
 // iteration), the bound of Adam's speed, to measure beside it in the
 // same run. n ≥ 0.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 func SqrtDivPeakAVX512(n int)
 
 // FMAPeakAVX2 is a measuring instrument, not a kernel: it runs n
@@ -105,7 +105,7 @@ func SqrtDivPeakAVX512(n int)
 // as SgemmKernelAVX2 has accumulators) and touches no memory: 192
 // float32 flops per iteration, at the machine's FMA peak for this vector
 // width, to measure beside the micro-kernel in the same run. n ≥ 0.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 func FMAPeakAVX2(n int)
 
 // FMAPeakAVX512 is a measuring instrument, not a kernel: it runs n
@@ -113,14 +113,14 @@ func FMAPeakAVX2(n int)
 // as SgemmKernelAVX512 has accumulators) and touches no memory: 768
 // float32 flops per iteration, at the machine's FMA peak for this vector
 // width, to measure beside the micro-kernel in the same run. n ≥ 0.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 func FMAPeakAVX512(n int)
 
 // ReadAVX2 is a measuring instrument, not a kernel: it reads the first
 // len(x) − len(x) mod 32 values of x, 4 vectors at a time, adding them
 // into 4 accumulators it then discards, and writes nothing: a streaming
 // read, to measure beside the kernels that read as much in the same run.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func ReadAVX2(x []float32)
@@ -129,7 +129,7 @@ func ReadAVX2(x []float32)
 // len(x) − len(x) mod 64 values of x, 4 vectors at a time, adding them
 // into 4 accumulators it then discards, and writes nothing: a streaming
 // read, to measure beside the kernels that read as much in the same run.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func ReadAVX512(x []float32)

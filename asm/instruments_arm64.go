@@ -9,7 +9,7 @@ package asm
 // SgemmKernelNEON has accumulators) and touches no memory: 192 float32
 // flops per iteration, at the core's FMA peak for this vector width, to
 // measure beside the micro-kernel in the same run. n ≥ 0.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func FMAPeakNEON(n int)
@@ -20,7 +20,7 @@ func FMAPeakNEON(n int)
 // one square root and one division per element (16 elements per
 // iteration), the bound of Adam's speed, to measure beside it in the
 // same run. n ≥ 0.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func SqrtDivPeakNEON(n int)
@@ -30,7 +30,7 @@ func SqrtDivPeakNEON(n int)
 // adding them into four accumulators it then discards, and writes
 // nothing: a streaming read, to measure beside the kernels that read
 // as much in the same run.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func ReadNEON(x []float32)

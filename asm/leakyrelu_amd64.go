@@ -8,7 +8,7 @@ package asm
 // x[i] (the same bits) where x[i] ≥ 0 or is NaN, −0 included whatever the
 // slope, for every i < len(x): exactly fallback.LeakyReLU. dst must be as
 // long as x (unchecked) and either be x or not overlap it.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func LeakyReLUAVX2(dst []float32, x []float32, slope float32)
@@ -17,7 +17,7 @@ func LeakyReLUAVX2(dst []float32, x []float32, slope float32)
 // x[i] (the same bits) where x[i] ≥ 0 or is NaN, −0 included whatever the
 // slope, for every i < len(x): exactly fallback.LeakyReLU. dst must be as
 // long as x (unchecked) and either be x or not overlap it.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func LeakyReLUAVX512(dst []float32, x []float32, slope float32)
@@ -26,7 +26,7 @@ func LeakyReLUAVX512(dst []float32, x []float32, slope float32)
 // (±0 included), and dy[i] (the same bits) where x[i] > 0 or x[i] is NaN,
 // for every i < len(x): exactly fallback.LeakyReLUGrad. dx and dy must be
 // as long as x (unchecked); dx may be x or dy, otherwise overlap neither.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func LeakyReLUGradAVX2(dx []float32, x []float32, dy []float32, slope float32)
@@ -35,7 +35,7 @@ func LeakyReLUGradAVX2(dx []float32, x []float32, dy []float32, slope float32)
 // (±0 included), and dy[i] (the same bits) where x[i] > 0 or x[i] is NaN,
 // for every i < len(x): exactly fallback.LeakyReLUGrad. dx and dy must be
 // as long as x (unchecked); dx may be x or dy, otherwise overlap neither.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func LeakyReLUGradAVX512(dx []float32, x []float32, dy []float32, slope float32)

@@ -7,7 +7,7 @@ package asm
 // LeakyReLUNEON sets dst[i] = x[i] where x[i] ≥ 0 or is NaN (the same
 // bits, −0 included), slope·x[i] (rounded once) where x[i] < 0. dst must
 // be as long as x (unchecked) and either be x or not overlap it.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func LeakyReLUNEON(dst []float32, x []float32, slope float32)
@@ -15,7 +15,7 @@ func LeakyReLUNEON(dst []float32, x []float32, slope float32)
 // LeakyReLUGradNEON sets dx[i] = dy[i] where x[i] > 0 or is NaN,
 // slope·dy[i] (rounded once) where x[i] ≤ 0. dx and dy must be as long as
 // x (unchecked); dx may be dy or x but must not otherwise overlap them.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func LeakyReLUGradNEON(dx []float32, x []float32, dy []float32, slope float32)

@@ -7,7 +7,7 @@ package asm
 // MSESumAVX2 returns Σ (pred[i] − target[i])² over i < len(pred), each
 // difference and square in float64; target must be as long as pred
 // (unchecked).
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func MSESumAVX2(pred []float32, target []float32) float64
@@ -15,7 +15,7 @@ func MSESumAVX2(pred []float32, target []float32) float64
 // MSESumAVX512 returns Σ (pred[i] − target[i])² over i < len(pred), each
 // difference and square in float64; target must be as long as pred
 // (unchecked).
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func MSESumAVX512(pred []float32, target []float32) float64
@@ -25,7 +25,7 @@ func MSESumAVX512(pred []float32, target []float32) float64
 // target[i]) in float32, rounding twice. dpred and target must be as
 // long as pred (unchecked); dpred may be pred or target, otherwise
 // overlap neither.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func MSEGradAVX2(dpred []float32, pred []float32, target []float32, scale float32) float64
@@ -35,7 +35,7 @@ func MSEGradAVX2(dpred []float32, pred []float32, target []float32, scale float3
 // target[i]) in float32, rounding twice. dpred and target must be as
 // long as pred (unchecked); dpred may be pred or target, otherwise
 // overlap neither.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func MSEGradAVX512(dpred []float32, pred []float32, target []float32, scale float32) float64

@@ -8,7 +8,7 @@ package asm
 // difference and square in float64 (the square fused into the sum),
 // summed in eight interleaved partial sums; target must be as long as
 // pred (unchecked).
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func MSESumNEON(pred []float32, target []float32) float64
@@ -17,7 +17,7 @@ func MSESumNEON(pred []float32, target []float32) float64
 // order, and sets dpred[i] = scale·(pred[i] − target[i]) in float32,
 // rounding twice. dpred and target must be as long as pred (unchecked);
 // dpred may be pred or target, otherwise overlap neither.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func MSEGradNEON(dpred []float32, pred []float32, target []float32, scale float32) float64

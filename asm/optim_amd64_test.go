@@ -22,8 +22,8 @@ var optimLevels = []struct {
 	sgd  func(w, v, g []float32, lr, momentum float32)
 	adam func(w, m, v, g []float32, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, invSqrtBC2, eps float32)
 }{
-	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), SGDMomentumAVX2, AdamAVX2},
-	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), SGDMomentumAVX512, AdamAVX512},
+	{"avx2", cpuid.CPU.Supports(AVX2...), SGDMomentumAVX2, AdamAVX2},
+	{"avx512", cpuid.CPU.Supports(AVX512...), SGDMomentumAVX512, AdamAVX512},
 }
 
 // The oracles below write out the kernels' contract: every operation of
@@ -217,8 +217,8 @@ func TestStreamInstruments(t *testing.T) {
 		s43  func(w, m, v, g []float32)
 		a21  func(dst, x, y []float32)
 	}{
-		{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), Stream21AVX2, Stream32AVX2, Stream43AVX2, Add21AVX2},
-		{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), Stream21AVX512, Stream32AVX512, Stream43AVX512, Add21AVX512},
+		{"avx2", cpuid.CPU.Supports(AVX2...), Stream21AVX2, Stream32AVX2, Stream43AVX2, Add21AVX2},
+		{"avx512", cpuid.CPU.Supports(AVX512...), Stream21AVX512, Stream32AVX512, Stream43AVX512, Add21AVX512},
 	} {
 		t.Run(l.name, func(t *testing.T) {
 			if !l.ok {

@@ -7,7 +7,7 @@ package asm
 // ReLUAVX2 sets dst[i] = max(x[i], 0) for every i < len(x): x[i] where
 // x[i] ≥ 0 or is NaN (the same bits), +0 where x[i] < 0, −0 for −0.
 // dst must be as long as x (unchecked) and either be x or not overlap it.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func ReLUAVX2(dst []float32, x []float32)
@@ -15,7 +15,7 @@ func ReLUAVX2(dst []float32, x []float32)
 // ReLUAVX512 sets dst[i] = max(x[i], 0) for every i < len(x): x[i] where
 // x[i] ≥ 0 or is NaN (the same bits), +0 where x[i] < 0, −0 for −0.
 // dst must be as long as x (unchecked) and either be x or not overlap it.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func ReLUAVX512(dst []float32, x []float32)
@@ -24,7 +24,7 @@ func ReLUAVX512(dst []float32, x []float32)
 // or x[i] is NaN, and +0 where x[i] ≤ 0 (−0 included), for every i < len(x):
 // exactly fallback.ReLUGrad. dx and dy must be as long as x (unchecked); dx
 // may be x or dy; otherwise it must overlap neither.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func ReLUGradAVX2(dx []float32, x []float32, dy []float32)
@@ -33,7 +33,7 @@ func ReLUGradAVX2(dx []float32, x []float32, dy []float32)
 // or x[i] is NaN, and +0 where x[i] ≤ 0 (−0 included), for every i < len(x):
 // exactly fallback.ReLUGrad. dx and dy must be as long as x (unchecked); dx
 // may be x or dy; otherwise it must overlap neither.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func ReLUGradAVX512(dx []float32, x []float32, dy []float32)

@@ -7,7 +7,7 @@ package asm
 // ReLUNEON sets dst[i] = max(x[i], 0) for every i < len(x): x[i] where
 // x[i] ≥ 0 or is NaN (the same bits), +0 where x[i] < 0, −0 for −0.
 // dst must be as long as x (unchecked) and either be x or not overlap it.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func ReLUNEON(dst []float32, x []float32)
@@ -15,7 +15,7 @@ func ReLUNEON(dst []float32, x []float32)
 // ReLUGradNEON sets dx[i] = dy[i] where x[i] > 0 or is NaN, +0 where
 // x[i] ≤ 0. dx and dy must be as long as x (unchecked); dx may be dy or x
 // but must not otherwise overlap them.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func ReLUGradNEON(dx []float32, x []float32, dy []float32)

@@ -6,14 +6,14 @@ package asm
 
 // ScaleAVX2 sets x[i] *= alpha for every i < len(x), rounding once:
 // exactly fallback.Scale.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func ScaleAVX2(x []float32, alpha float32)
 
 // ScaleAVX512 sets x[i] *= alpha for every i < len(x), rounding once:
 // exactly fallback.Scale.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func ScaleAVX512(x []float32, alpha float32)

@@ -6,7 +6,7 @@ package asm
 
 // ScaleNEON sets x[i] *= alpha for every i < len(x), each product
 // rounded once.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func ScaleNEON(x []float32, alpha float32)

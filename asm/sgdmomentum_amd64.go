@@ -10,7 +10,7 @@ package asm
 // multiply-add), in the order of fallback.SGDMomentum, whose results it
 // gives bit for bit but for NaN payloads. v and g must be as long as w
 // (unchecked) and none may overlap another.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func SGDMomentumAVX2(w []float32, v []float32, g []float32, lr float32, momentum float32)
@@ -21,7 +21,7 @@ func SGDMomentumAVX2(w []float32, v []float32, g []float32, lr float32, momentum
 // multiply-add), in the order of fallback.SGDMomentum, whose results it
 // gives bit for bit but for NaN payloads. v and g must be as long as w
 // (unchecked) and none may overlap another.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func SGDMomentumAVX512(w []float32, v []float32, g []float32, lr float32, momentum float32)

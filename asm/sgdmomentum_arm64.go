@@ -9,7 +9,7 @@ package asm
 // rounded once (fused multiply-add and multiply-subtract, as the Go
 // compiler fuses fallback.SGDMomentum on arm64). v and g must be as long
 // as w (unchecked) and none may overlap another.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func SGDMomentumNEON(w []float32, v []float32, g []float32, lr float32, momentum float32)

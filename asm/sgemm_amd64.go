@@ -21,7 +21,7 @@ package asm
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the
 // first MR·kc values of a, the kc×NR window of b, the first NR of bias
 // (with flag 2 only) and the MR×NR window of c is read or written.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func SgemmKernelAVX2(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)
@@ -43,7 +43,7 @@ func SgemmKernelAVX2(a []float32, b []float32, c []float32, kc int, ldb int, ldc
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the
 // first MR·kc values of a, the kc×NR window of b, the first NR of bias
 // (with flag 2 only) and the MR×NR window of c is read or written.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func SgemmKernelAVX512(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)
@@ -59,7 +59,7 @@ func SgemmKernelAVX512(a []float32, b []float32, c []float32, kc int, ldb int, l
 // outside the first kc values of each of the MR rows of a, the first NR·kc
 // of b, the first NR of bias (with flag 2 only) and the MR×NR window of c
 // is read or written.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func SgemmRows6x16AVX2(a []float32, lda int, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
@@ -76,7 +76,7 @@ func SgemmRows6x16AVX2(a []float32, lda int, b []float32, c []float32, kc int, l
 // none of this is checked. Nothing outside the first kc values of each
 // of the MR rows of a, the first NR·kc of b, the first NR of bias (with
 // flag 2 only) and the MR×cols window of c is read or written.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func SgemmRows16x16AVX512(a []float32, lda int, b []float32, c []float32, kc int, ldc int, cols int, flags uint, bias []float32, slope float32)
@@ -92,7 +92,7 @@ func SgemmRows16x16AVX512(a []float32, lda int, b []float32, c []float32, kc int
 // outside the first kc values of each of the MR rows of a, the first NR·kc
 // of b, the first NR of bias (with flag 2 only) and the MR×NR window of c
 // is read or written.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func SgemmRows6x64AVX512(a []float32, lda int, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
@@ -108,7 +108,7 @@ func SgemmRows6x64AVX512(a []float32, lda int, b []float32, c []float32, kc int,
 // outside the first kc values of each of the MR rows of a, the first NR·kc
 // of b, the first NR of bias (with flag 2 only) and the MR×NR window of c
 // is read or written.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func SgemmRows6x32AVX512(a []float32, lda int, b []float32, c []float32, kc int, ldc int, flags uint, bias []float32, slope float32)
@@ -124,7 +124,7 @@ func SgemmRows6x32AVX512(a []float32, lda int, b []float32, c []float32, kc int,
 // this is checked. Nothing outside the first k values of each of those
 // rows of a and bt, the first 16 of bias (with flag 2 only) and the
 // 2×cols window of c is read or written.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func SgemmDot2x10AVX512(a []float32, lda int, bt []float32, ldbt int, c []float32, k int, ldc int, cols int, flags uint, bias []float32, slope float32)
@@ -139,7 +139,7 @@ func SgemmDot2x10AVX512(a []float32, lda int, bt []float32, ldbt int, c []float3
 // 10 with flag 2; none of this is checked. Nothing outside the first k
 // values of each of those rows of a and bt, the first 10 of bias (with
 // flag 2 only) and the 2×10 window of c is read or written.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func SgemmDot2x10AVX2(a []float32, lda int, bt []float32, ldbt int, c []float32, k int, ldc int, cols int, flags uint, bias []float32, slope float32)

@@ -32,8 +32,8 @@ type gemmLevel struct {
 }
 
 var gemmLevels = []gemmLevel{
-	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), 6, 16, SgemmKernelAVX2, FMAPeakAVX2, 2 * 12 * 8, 0},
-	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), 6, 64, SgemmKernelAVX512, FMAPeakAVX512, 2 * 24 * 16, 0},
+	{"avx2", cpuid.CPU.Supports(AVX2...), 6, 16, SgemmKernelAVX2, FMAPeakAVX2, 2 * 12 * 8, 0},
+	{"avx512", cpuid.CPU.Supports(AVX512...), 6, 64, SgemmKernelAVX512, FMAPeakAVX512, 2 * 24 * 16, 0},
 }
 
 // forEachGemm runs f for every level this CPU runs.
@@ -316,16 +316,16 @@ var rowLevels = []struct {
 	cols   []int // the column counts a masked kernel is tested with; nil: unmasked
 	rows   rowsFunc
 }{
-	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), 6, 16, nil,
+	{"avx2", cpuid.CPU.Supports(AVX2...), 6, 16, nil,
 		func(a []float32, lda int, b, c []float32, kc, ldc, _ int, flags uint, bias []float32, slope float32) {
 			SgemmRows6x16AVX2(a, lda, b, c, kc, ldc, flags, bias, slope)
 		}},
-	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), 16, 16, []int{16, 10, 1, 15}, SgemmRows16x16AVX512},
-	{"avx512-6x64", cpuid.CPU.Supports(cpuid.AVX512F), 6, 64, nil,
+	{"avx512", cpuid.CPU.Supports(AVX512...), 16, 16, []int{16, 10, 1, 15}, SgemmRows16x16AVX512},
+	{"avx512-6x64", cpuid.CPU.Supports(AVX512...), 6, 64, nil,
 		func(a []float32, lda int, b, c []float32, kc, ldc, _ int, flags uint, bias []float32, slope float32) {
 			SgemmRows6x64AVX512(a, lda, b, c, kc, ldc, flags, bias, slope)
 		}},
-	{"avx512-6x32", cpuid.CPU.Supports(cpuid.AVX512F), 6, 32, nil,
+	{"avx512-6x32", cpuid.CPU.Supports(AVX512...), 6, 32, nil,
 		func(a []float32, lda int, b, c []float32, kc, ldc, _ int, flags uint, bias []float32, slope float32) {
 			SgemmRows6x32AVX512(a, lda, b, c, kc, ldc, flags, bias, slope)
 		}},

@@ -21,7 +21,7 @@ package asm
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the
 // first MR·kc values of a, the kc×NR window of b, the first NR of bias
 // (with flag 2 only) and the MR×NR window of c is read or written.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func SgemmKernelNEON(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)

@@ -20,8 +20,8 @@ var dotLevels = []struct {
 	masked bool
 	fn     func(a []float32, lda int, bt []float32, ldbt int, c []float32, k, ldc, cols int, flags uint, bias []float32, slope float32)
 }{
-	{"avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), false, SgemmDot2x10AVX2},
-	{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), true, SgemmDot2x10AVX512},
+	{"avx2", cpuid.CPU.Supports(AVX2...), false, SgemmDot2x10AVX2},
+	{"avx512", cpuid.CPU.Supports(AVX512...), true, SgemmDot2x10AVX512},
 }
 
 // TestSgemmDot checks the dot kernels against a float64 reference over k

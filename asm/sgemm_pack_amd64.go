@@ -11,7 +11,7 @@ package asm
 // 5·lda + kc, len(dst) ≥ 6·kc; none of this is checked. Nothing is read
 // but the first kc values of each of the six rows, nothing written but
 // dst[0 : 6·kc].
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func PackA6AVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
@@ -23,7 +23,7 @@ func PackA6AVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
 // (kc−1)·lda + 6 when kc > 0, len(dst) ≥ 6·kc; none of this is checked.
 // Nothing is read but the first six values of each of the kc rows,
 // nothing written but dst[0 : 6·kc].
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func PackA6TAVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
@@ -34,7 +34,7 @@ func PackA6TAVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
 // len(dst) ≥ (kc−1)·ldd + 16 when kc > 0; none of this is checked. Nothing
 // is read but the strip's 16 values of each of the kc rows of b, nothing
 // written but dst[p·ldd : p·ldd+16] for p < kc.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func PackBN16AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
@@ -45,7 +45,7 @@ func PackBN16AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
 // cols and len(dst) ≥ (kc−1)·ldd + cols when kc > 0; none of this is
 // checked. Nothing is read but the strip's cols values of each of the kc
 // rows of b, nothing written but dst[p·ldd : p·ldd+cols] for p < kc.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func PackBNColsAVX2(dst []float32, ldd int, b []float32, ldb int, kc int, cols int)
@@ -57,7 +57,7 @@ func PackBNColsAVX2(dst []float32, ldd int, b []float32, ldb int, kc int, cols i
 // len(dst) ≥ (kc−1)·ldd + 8 when kc > 0; none of this is checked. Nothing
 // is read but the first kc values of each of the 8 rows of b, nothing
 // written but dst[p·ldd : p·ldd+8] for p < kc.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func PackBT8AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
@@ -69,7 +69,7 @@ func PackBT8AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
 // len(dst) ≥ (kc−1)·ldd + 16 when kc > 0; none of this is checked. Nothing
 // is read but the first kc values of each of the 16 rows of b, nothing
 // written but dst[p·ldd : p·ldd+16] for p < kc.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func PackBT16AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)

@@ -19,7 +19,7 @@ import (
 
 // packOK reports whether this CPU runs the packing routines. They belong
 // to the avx2 level, which the avx512 level calls too.
-var packOK = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
+var packOK = cpuid.CPU.Supports(AVX2...)
 
 // skipPack skips t on a CPU without the avx2 level.
 func skipPack(t testing.TB) {

@@ -8,7 +8,7 @@ package asm
 // i < len(x), with fused multiply-adds, and the fallback's special values
 // and saturation thresholds but not its bits. dst must be as long as x
 // (unchecked) and either be x or not overlap it.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func SigmoidAVX2(dst []float32, x []float32)
@@ -17,7 +17,7 @@ func SigmoidAVX2(dst []float32, x []float32)
 // i < len(x), with fused multiply-adds, and the fallback's special values
 // and saturation thresholds but not its bits. dst must be as long as x
 // (unchecked) and either be x or not overlap it.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func SigmoidAVX512(dst []float32, x []float32)
@@ -27,7 +27,7 @@ func SigmoidAVX512(dst []float32, x []float32)
 // exactly fallback.SigmoidGrad compiled without fusion (NaN payloads aside),
 // within the accuracy kernels.SigmoidGrad documents. dx and dy must be as
 // long as y (unchecked); dx may be y or dy, otherwise overlap neither.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func SigmoidGradAVX2(dx []float32, y []float32, dy []float32)
@@ -37,7 +37,7 @@ func SigmoidGradAVX2(dx []float32, y []float32, dy []float32)
 // exactly fallback.SigmoidGrad compiled without fusion (NaN payloads aside),
 // within the accuracy kernels.SigmoidGrad documents. dx and dy must be as
 // long as y (unchecked); dx may be y or dy, otherwise overlap neither.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func SigmoidGradAVX512(dx []float32, y []float32, dy []float32)

@@ -9,7 +9,7 @@ package asm
 // and the fallback's special values and saturation thresholds but not
 // its bits.
 // dst must be as long as x (unchecked) and either be x or not overlap it.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func SigmoidNEON(dst []float32, x []float32)
@@ -19,7 +19,7 @@ func SigmoidNEON(dst []float32, x []float32)
 // computes it.
 // dx and dy must be as long as y (unchecked); dx may be dy or y but
 // must not otherwise overlap them.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func SigmoidGradNEON(dx []float32, y []float32, dy []float32)

@@ -8,7 +8,7 @@ package asm
 // entries of x: where the row holds a NaN, a NaN or not (its softmax is NaN
 // either way, through x − mx). x must hold m·n entries and mx m
 // (unchecked).
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func MaxRowsAVX2(x []float32, m int, n int, mx []float32)
@@ -17,7 +17,7 @@ func MaxRowsAVX2(x []float32, m int, n int, mx []float32)
 // entries of x: where the row holds a NaN, a NaN or not (its softmax is NaN
 // either way, through x − mx). x must hold m·n entries and mx m
 // (unchecked).
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func MaxRowsAVX512(x []float32, m int, n int, mx []float32)
@@ -25,7 +25,7 @@ func MaxRowsAVX512(x []float32, m int, n int, mx []float32)
 // SumRowsAVX2 sets sum[i] to the sum of each of the m rows of n entries of
 // x, each converted to float64 and added in float64. x must hold m·n
 // entries and sum m (unchecked).
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func SumRowsAVX2(x []float32, m int, n int, sum []float64)
@@ -33,7 +33,7 @@ func SumRowsAVX2(x []float32, m int, n int, sum []float64)
 // SumRowsAVX512 sets sum[i] to the sum of each of the m rows of n entries of
 // x, each converted to float64 and added in float64. x must hold m·n
 // entries and sum m (unchecked).
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func SumRowsAVX512(x []float32, m int, n int, sum []float64)
@@ -41,7 +41,7 @@ func SumRowsAVX512(x []float32, m int, n int, sum []float64)
 // ScaleRowsAVX2 sets dst[i,j] = x[i,j]·k[i] for each of the m rows of n
 // entries of x, rounding after each operation. dst and x must hold m·n
 // entries and k m (unchecked); dst must be x or not overlap it.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func ScaleRowsAVX2(dst []float32, x []float32, m int, n int, k []float32)
@@ -49,7 +49,7 @@ func ScaleRowsAVX2(dst []float32, x []float32, m int, n int, k []float32)
 // ScaleRowsAVX512 sets dst[i,j] = x[i,j]·k[i] for each of the m rows of n
 // entries of x, rounding after each operation. dst and x must hold m·n
 // entries and k m (unchecked); dst must be x or not overlap it.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func ScaleRowsAVX512(dst []float32, x []float32, m int, n int, k []float32)
@@ -57,7 +57,7 @@ func ScaleRowsAVX512(dst []float32, x []float32, m int, n int, k []float32)
 // ShiftRowsAVX2 sets dst[i,j] = x[i,j] − k[i] for each of the m rows of n
 // entries of x, rounding after each operation. dst and x must hold m·n
 // entries and k m (unchecked); dst must be x or not overlap it.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func ShiftRowsAVX2(dst []float32, x []float32, m int, n int, k []float32)
@@ -65,7 +65,7 @@ func ShiftRowsAVX2(dst []float32, x []float32, m int, n int, k []float32)
 // ShiftRowsAVX512 sets dst[i,j] = x[i,j] − k[i] for each of the m rows of n
 // entries of x, rounding after each operation. dst and x must hold m·n
 // entries and k m (unchecked); dst must be x or not overlap it.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func ShiftRowsAVX512(dst []float32, x []float32, m int, n int, k []float32)
@@ -73,7 +73,7 @@ func ShiftRowsAVX512(dst []float32, x []float32, m int, n int, k []float32)
 // Shift2RowsAVX2 sets dst[i,j] = (x[i,j] − k[i]) − k2[i] for each of the m rows of n
 // entries of x, rounding after each operation. dst and x must hold m·n
 // entries and k and k2 m (unchecked); dst must be x or not overlap it.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func Shift2RowsAVX2(dst []float32, x []float32, m int, n int, k []float32, k2 []float32)
@@ -81,7 +81,7 @@ func Shift2RowsAVX2(dst []float32, x []float32, m int, n int, k []float32, k2 []
 // Shift2RowsAVX512 sets dst[i,j] = (x[i,j] − k[i]) − k2[i] for each of the m rows of n
 // entries of x, rounding after each operation. dst and x must hold m·n
 // entries and k and k2 m (unchecked); dst must be x or not overlap it.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func Shift2RowsAVX512(dst []float32, x []float32, m int, n int, k []float32, k2 []float32)
@@ -91,7 +91,7 @@ func Shift2RowsAVX512(dst []float32, x []float32, m int, n int, k []float32, k2 
 // float32, and dy − d and the product rounded: fallback.SoftmaxGrad's
 // steps, but for the order of the sum. dx, y and dy must hold m·n
 // entries (unchecked); dx may be y or dy, otherwise overlap neither.
-// It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func SoftmaxGradRowsAVX2(dx []float32, y []float32, dy []float32, m int, n int)
@@ -101,7 +101,7 @@ func SoftmaxGradRowsAVX2(dx []float32, y []float32, dy []float32, m int, n int)
 // float32, and dy − d and the product rounded: fallback.SoftmaxGrad's
 // steps, but for the order of the sum. dx, y and dy must hold m·n
 // entries (unchecked); dx may be y or dy, otherwise overlap neither.
-// It belongs to the avx512 level (AVX-512F); the caller checks the CPU.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func SoftmaxGradRowsAVX512(dx []float32, y []float32, dy []float32, m int, n int)

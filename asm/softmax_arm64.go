@@ -7,7 +7,7 @@ package asm
 // MaxRowsNEON sets mx[i] to the maximum of each of the m rows of n > 0
 // entries of x: NaN where the row holds a NaN. x must hold m·n entries
 // and mx m (unchecked).
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func MaxRowsNEON(x []float32, m int, n int, mx []float32)
@@ -15,7 +15,7 @@ func MaxRowsNEON(x []float32, m int, n int, mx []float32)
 // ShiftRowsNEON sets dst[i,j] = x[i,j] − k[i] for each of the m rows of n
 // entries of x, rounding after each operation. dst and x must hold m·n
 // entries and k m (unchecked); dst must be x or not overlap it.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func ShiftRowsNEON(dst []float32, x []float32, m int, n int, k []float32)
@@ -23,7 +23,7 @@ func ShiftRowsNEON(dst []float32, x []float32, m int, n int, k []float32)
 // Shift2RowsNEON sets dst[i,j] = (x[i,j] − k[i]) − k2[i] for each of the m rows of n
 // entries of x, rounding after each operation. dst and x must hold m·n
 // entries and k and k2 m (unchecked); dst must be x or not overlap it.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func Shift2RowsNEON(dst []float32, x []float32, m int, n int, k []float32, k2 []float32)
@@ -31,7 +31,7 @@ func Shift2RowsNEON(dst []float32, x []float32, m int, n int, k []float32, k2 []
 // ScaleRowsNEON sets dst[i,j] = x[i,j]·k[i] for each of the m rows of n
 // entries of x, rounding after each operation. dst and x must hold m·n
 // entries and k m (unchecked); dst must be x or not overlap it.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func ScaleRowsNEON(dst []float32, x []float32, m int, n int, k []float32)
@@ -43,7 +43,7 @@ func ScaleRowsNEON(dst []float32, x []float32, m int, n int, k []float32)
 // but for the order of the sum. dx, y and dy must hold m·n entries
 // (unchecked); dx may be y or dy, otherwise overlap neither (each row is
 // read whole before it is written).
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func SoftmaxGradNEON(dx []float32, y []float32, dy []float32, m int, n int)

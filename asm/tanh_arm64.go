@@ -8,7 +8,7 @@ package asm
 // with fused multiply-adds: the AVX2 kernel's steps and bits, and the
 // fallback's special values and saturation thresholds but not its bits.
 // dst must be as long as x (unchecked) and either be x or not overlap it.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func TanhNEON(dst []float32, x []float32)
@@ -17,7 +17,7 @@ func TanhNEON(dst []float32, x []float32)
 // 1 − y² rounded once (fused multiply-subtract), then the product.
 // dx and dy must be as long as y (unchecked); dx may be dy or y but
 // must not otherwise overlap them.
-// It belongs to the neon level (ASIMD); the caller checks the CPU.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func TanhGradNEON(dx []float32, y []float32, dy []float32)

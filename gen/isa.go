@@ -28,20 +28,20 @@ type isa struct {
 // isas are the instruction sets every kernel is generated for.
 var isas = []isa{avx2, avx512}
 
-// avx2 is AVX2 with FMA3: 8 lanes, scalar tails.
+// avx2 is the avx2 level: 8 lanes, scalar tails.
 var avx2 = isa{
-	suffix:   "AVX2",
-	requires: "It belongs to the avx2 level (AVX2 and FMA3); the caller checks the CPU.",
+	suffix:   avx2Level.goName,
+	requires: avx2Level.requires(),
 	lanes:    8,
 	vec:      func(c *build.Context) reg.VecVirtual { return c.YMM() },
 	tail:     avx2Tail,
 }
 
-// avx512 is AVX-512F: 16 lanes, opmask tails. Only ZMM registers and
-// opmasks are used, so nothing needs VL, BW or DQ.
+// avx512 is the avx512 level: 16 lanes, opmask tails. Only ZMM registers
+// and opmasks are used, so nothing needs VL, BW or DQ (checkISA).
 var avx512 = isa{
-	suffix:   "AVX512",
-	requires: "It belongs to the avx512 level (AVX-512F); the caller checks the CPU.",
+	suffix:   avx512Level.goName,
+	requires: avx512Level.requires(),
 	lanes:    16,
 	vec:      func(c *build.Context) reg.VecVirtual { return c.ZMM() },
 	tail:     avx512Tail,

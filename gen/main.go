@@ -72,6 +72,9 @@ func main() {
 	if err := writeNEON(*out); err != nil {
 		log.Fatal(err)
 	}
+	if err := writeLevels(*out); err != nil {
+		log.Fatal(err)
+	}
 }
 
 // write builds one family in a fresh avo context and writes its assembly
@@ -89,6 +92,7 @@ func write(dir string, f family) error {
 		Passes: []pass.Interface{
 			pass.FunctionPass(interleaveCopies),
 			pass.Compile,
+			pass.FunctionPass(checkISA),
 			&pass.Output{Writer: &asm, Printer: printer.NewGoAsm(printerConfig)},
 			&pass.Output{Writer: &stubs, Printer: printer.NewStubs(printerConfig)},
 		},

@@ -38,7 +38,7 @@ var neonFamilies = []neonFamily{
 }
 
 // neonRequires ends every NEON kernel's doc comment.
-const neonRequires = "It belongs to the neon level (ASIMD); the caller checks the CPU."
+var neonRequires = neonLevel.requires()
 
 // neonHeader starts both files of a family: the generated-code line first,
 // then the constraint that purego removes them (arm64 comes from the

@@ -36,7 +36,7 @@ var (
 // feature bit alone never selects code that would fault.
 func simdImpls() []*impl {
 	var impls []*impl
-	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
+	if cpuid.CPU.Supports(asm.AVX2...) {
 		avx2 := generic
 		avx2.name = "avx2"
 		avx2.relu = asm.ReLUAVX2
@@ -58,7 +58,7 @@ func simdImpls() []*impl {
 		avx2.sgemm = parallelSgemm(newGemmPaths(avx2Gemm, avx2Rows, avx2Packers).
 			withSwapped(avx2Rows, avx2Packers, epiloguePasses{avx2.biasAdd, avx2.relu, avx2.leakyReLU}).
 			withDot(dotKernel{mr: 2, nr: 10, fn: asm.SgemmDot2x10AVX2, kStep: 8}, avx2Packers).pick)
-		if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512BW, cpuid.AVX512DQ) {
+		if cpuid.CPU.Supports(asm.AVX512...) {
 			avx512 := avx2
 			avx512.name = "avx512"
 			avx512.relu = asm.ReLUAVX512

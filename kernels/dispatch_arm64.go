@@ -29,7 +29,7 @@ var neonGemm = microKernel{mr: 8, nr: 12, fn: asm.SgemmKernelNEON}
 // and cpuid reads it from the OS (HWCAP on Linux), which qemu-aarch64 user
 // emulation reports for every CPU model, cortex-a53 included.
 func simdImpls() []*impl {
-	if !cpuid.CPU.Supports(cpuid.ASIMD) {
+	if !cpuid.CPU.Supports(asm.NEON...) {
 		return nil
 	}
 	neon := generic
