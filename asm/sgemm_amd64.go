@@ -4,45 +4,13 @@
 
 package asm
 
-// SgemmKernelAVX2 computes one MR×NR tile of C, MR = 6, NR = 16:
-// acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·ldb+j] for i < MR, j < NR, accumulated
-// from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);
-// then the epilogue, each step only when its bit of flags is set, in this
-// order: 1 (add) acc[i][j] += c[i·ldc+j] (c is not read without it);
-// 2 (bias) acc[i][j] += bias[j]; 4 (ReLU) acc[i][j] = max(acc[i][j], 0),
-// passing NaN and −0 through; 8 (leaky ReLU) acc[i][j] ·= slope where
-// acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =
-// acc[i][j] for every i < MR, j < NR. Each step rounds once.
-// a is a packed panel of op(A): kc groups of MR values (column p of the
-// tile's rows, contiguous); b holds kc rows of NR values of op(B), row p
-// from b[p·ldb] on: a packed panel with ldb = NR, or op(B) itself where it
-// lies, when op(B) = B. kc ≥ 1 (kc = 0 gives acc = 0), len(a) ≥ MR·kc,
-// ldb ≥ NR, len(b) ≥ (kc−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
-// len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the
-// first MR·kc values of a, the kc×NR window of b, the first NR of bias
-// (with flag 2 only) and the MR×NR window of c is read or written.
+// SgemmKernelAVX2 is the GEMM micro-kernel (package doc) for an MR×NR = 6×16 tile.
 // It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
 func SgemmKernelAVX2(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)
 
-// SgemmKernelAVX512 computes one MR×NR tile of C, MR = 6, NR = 64:
-// acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·ldb+j] for i < MR, j < NR, accumulated
-// from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);
-// then the epilogue, each step only when its bit of flags is set, in this
-// order: 1 (add) acc[i][j] += c[i·ldc+j] (c is not read without it);
-// 2 (bias) acc[i][j] += bias[j]; 4 (ReLU) acc[i][j] = max(acc[i][j], 0),
-// passing NaN and −0 through; 8 (leaky ReLU) acc[i][j] ·= slope where
-// acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =
-// acc[i][j] for every i < MR, j < NR. Each step rounds once.
-// a is a packed panel of op(A): kc groups of MR values (column p of the
-// tile's rows, contiguous); b holds kc rows of NR values of op(B), row p
-// from b[p·ldb] on: a packed panel with ldb = NR, or op(B) itself where it
-// lies, when op(B) = B. kc ≥ 1 (kc = 0 gives acc = 0), len(a) ≥ MR·kc,
-// ldb ≥ NR, len(b) ≥ (kc−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
-// len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the
-// first MR·kc values of a, the kc×NR window of b, the first NR of bias
-// (with flag 2 only) and the MR×NR window of c is read or written.
+// SgemmKernelAVX512 is the GEMM micro-kernel (package doc) for an MR×NR = 6×64 tile.
 // It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
@@ -51,8 +19,8 @@ func SgemmKernelAVX512(a []float32, b []float32, c []float32, kc int, ldb int, l
 // SgemmRows6x16AVX2 computes one MR×NR tile of C, MR = 6, NR = 16, from MR rows
 // of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,
 // j < NR, accumulated from 0 in the order p = 0, 1, …, kc−1 with one
-// rounding per step (FMA); then the epilogue and the store exactly as in
-// SgemmKernelAVX2 (flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU).
+// rounding per step (FMA); then the epilogue (package doc) and the store
+// c[i·ldc+j] = acc[i][j].
 // b is a packed panel of op(B): kc groups of NR values. kc ≥ 1, lda ≥ kc,
 // len(a) ≥ (MR−1)·lda + kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc
 // + NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing
@@ -67,8 +35,8 @@ func SgemmRows6x16AVX2(a []float32, lda int, b []float32, c []float32, kc int, l
 // SgemmRows16x16AVX512 computes one MR×NR tile of C, MR = 16, NR = 16, from MR rows
 // of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,
 // j < NR, accumulated from 0 in the order p = 0, 1, …, kc−1 with one
-// rounding per step (FMA); then the epilogue and the store exactly as in
-// SgemmKernelAVX512 (flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU).
+// rounding per step (FMA); then the epilogue (package doc) and the store
+// c[i·ldc+j] = acc[i][j].
 // Only the first cols columns of the tile are read (with flag 1) and
 // written, 1 ≤ cols ≤ NR. b is a packed panel of op(B): kc groups of NR
 // values. kc ≥ 1, lda ≥ kc, len(a) ≥ (MR−1)·lda + kc, len(b) ≥ NR·kc,
@@ -84,8 +52,8 @@ func SgemmRows16x16AVX512(a []float32, lda int, b []float32, c []float32, kc int
 // SgemmRows6x64AVX512 computes one MR×NR tile of C, MR = 6, NR = 64, from MR rows
 // of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,
 // j < NR, accumulated from 0 in the order p = 0, 1, …, kc−1 with one
-// rounding per step (FMA); then the epilogue and the store exactly as in
-// SgemmKernelAVX512 (flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU).
+// rounding per step (FMA); then the epilogue (package doc) and the store
+// c[i·ldc+j] = acc[i][j].
 // b is a packed panel of op(B): kc groups of NR values. kc ≥ 1, lda ≥ kc,
 // len(a) ≥ (MR−1)·lda + kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc
 // + NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing
@@ -100,8 +68,8 @@ func SgemmRows6x64AVX512(a []float32, lda int, b []float32, c []float32, kc int,
 // SgemmRows6x32AVX512 computes one MR×NR tile of C, MR = 6, NR = 32, from MR rows
 // of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,
 // j < NR, accumulated from 0 in the order p = 0, 1, …, kc−1 with one
-// rounding per step (FMA); then the epilogue and the store exactly as in
-// SgemmKernelAVX512 (flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU).
+// rounding per step (FMA); then the epilogue (package doc) and the store
+// c[i·ldc+j] = acc[i][j].
 // b is a packed panel of op(B): kc groups of NR values. kc ≥ 1, lda ≥ kc,
 // len(a) ≥ (MR−1)·lda + kc, len(b) ≥ NR·kc, ldc ≥ NR, len(c) ≥ (MR−1)·ldc
 // + NR, len(bias) ≥ NR with flag 2; none of this is checked. Nothing
@@ -116,9 +84,8 @@ func SgemmRows6x32AVX512(a []float32, lda int, b []float32, c []float32, kc int,
 // SgemmDot2x10AVX512 computes one 2×10 tile of C from 2 rows of A and 10 rows of
 // Bᵀ as they lie: acc[i][j] = Σ_{p<k} a[i·lda+p]·bt[j·ldbt+p], as
 // 16 partial sums (lane l takes p ≡ l mod 16, in order, one FMA each) added
-// up by a fixed tree; then the epilogue and the store of SgemmKernelAVX512
-// (flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) on the first cols columns
-// only, 1 ≤ cols ≤ 10. All ten rows of bt are read whatever cols is.
+// up by a fixed tree; then the epilogue (package doc) and the store on the
+// first cols columns only, 1 ≤ cols ≤ 10. All ten rows of bt are read whatever cols is.
 // k ≥ 1, lda ≥ k, ldbt ≥ k, len(a) ≥ lda + k, len(bt) ≥ 9·ldbt + k,
 // ldc ≥ cols, len(c) ≥ ldc + cols, len(bias) ≥ 16 with flag 2; none of
 // this is checked. Nothing outside the first k values of each of those
@@ -132,9 +99,8 @@ func SgemmDot2x10AVX512(a []float32, lda int, bt []float32, ldbt int, c []float3
 // SgemmDot2x10AVX2 computes one 2×10 tile of C from 2 rows of A and 10 rows of
 // Bᵀ as they lie: acc[i][j] = Σ_{p<k} a[i·lda+p]·bt[j·ldbt+p], as
 // 8 partial sums (lane l takes p ≡ l mod 8, in order, one FMA each) added
-// up by a fixed tree; then the epilogue of SgemmKernelAVX2 (flags 1 add,
-// 2 bias, 4 ReLU, 8 leaky ReLU) and the store of all ten columns (cols is
-// not used). k ≥ 8 and a multiple of 8, lda ≥ k, ldbt ≥ k, len(a) ≥
+// up by a fixed tree; then the epilogue (package doc) and the store of all
+// ten columns (cols is not used). k ≥ 8 and a multiple of 8, lda ≥ k, ldbt ≥ k, len(a) ≥
 // lda + k, len(bt) ≥ 9·ldbt + k, ldc ≥ 10, len(c) ≥ ldc + 10, len(bias) ≥
 // 10 with flag 2; none of this is checked. Nothing outside the first k
 // values of each of those rows of a and bt, the first 10 of bias (with

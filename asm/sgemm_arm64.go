@@ -4,23 +4,7 @@
 
 package asm
 
-// SgemmKernelNEON computes one MR×NR tile of C, MR = 8, NR = 12:
-// acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·NR+j] for i < MR, j < NR, accumulated
-// from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);
-// then the epilogue, each step only when its bit of flags is set, in this
-// order: 1 (add) acc[i][j] += c[i·ldc+j] (c is not read without it);
-// 2 (bias) acc[i][j] += bias[j]; 4 (ReLU) acc[i][j] = max(acc[i][j], 0),
-// passing NaN and −0 through; 8 (leaky ReLU) acc[i][j] ·= slope where
-// acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =
-// acc[i][j] for every i < MR, j < NR. Each step rounds once.
-// a is a packed panel of op(A): kc groups of MR values (column p of the
-// tile's rows, contiguous); b holds kc rows of NR values of op(B), row p
-// from b[p·ldb] on: a packed panel with ldb = NR, or op(B) itself where it
-// lies, when op(B) = B. kc ≥ 0 (kc = 0 gives acc = 0), len(a) ≥ MR·kc,
-// ldb ≥ NR, len(b) ≥ (kc−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
-// len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the
-// first MR·kc values of a, the kc×NR window of b, the first NR of bias
-// (with flag 2 only) and the MR×NR window of c is read or written.
+// SgemmKernelNEON is the GEMM micro-kernel (package doc) for an MR×NR = 8×12 tile.
 // It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape

@@ -86,30 +86,20 @@ func sgemmFamily(c *build.Context) {
 // nr is the number of columns of the tile.
 func (g gemmKernel) nr() int { return g.nv * g.s.lanes }
 
-// generate emits SgemmKernel<suffix> with the contract in its doc comment.
+// microKernelDoc is the first line of a GEMM micro-kernel's doc comment on
+// either architecture: its tile, and where its contract is written, once
+// for every backend.
+func microKernelDoc(name string, mr, nr int) string {
+	return fmt.Sprintf("%s is the GEMM micro-kernel (package doc) for an MR×NR = %d×%d tile.", name, mr, nr)
+}
+
+// generate emits SgemmKernel<suffix>, the micro-kernel of the package
+// doc's contract.
 func (g gemmKernel) generate(c *build.Context) {
 	mr, nr, lanes := g.mr, g.nr(), g.s.lanes
 	name := "SgemmKernel" + g.s.suffix
 	declare(c, name, "func(a, b, c []float32, kc, ldb, ldc int, flags uint, bias []float32, slope float32)",
-		fmt.Sprintf("%s computes one MR×NR tile of C, MR = %d, NR = %d:", name, mr, nr),
-		"acc[i][j] = Σ_{p<kc} a[p·MR+i]·b[p·ldb+j] for i < MR, j < NR, accumulated",
-		"from 0 in the order p = 0, 1, …, kc−1 with one rounding per step (FMA);",
-		"then the epilogue, each step only when its bit of flags is set, in this",
-		"order: 1 (add) acc[i][j] += c[i·ldc+j] (c is not read without it);",
-		"2 (bias) acc[i][j] += bias[j]; 4 (ReLU) acc[i][j] = max(acc[i][j], 0),",
-		"passing NaN and −0 through; 8 (leaky ReLU) acc[i][j] ·= slope where",
-		"acc[i][j] < 0 (4 and 8 are not set together). Last, c[i·ldc+j] =",
-		"acc[i][j] for every i < MR, j < NR. Each step rounds once.",
-		"a is a packed panel of op(A): kc groups of MR values (column p of the",
-		"tile's rows, contiguous); b holds kc rows of NR values of op(B), row p",
-		"from b[p·ldb] on: a packed panel with ldb = NR, or op(B) itself where it",
-		"lies, when op(B) = B. kc ≥ 1 (kc = 0 gives acc = 0), len(a) ≥ MR·kc,",
-		"ldb ≥ NR, len(b) ≥ (kc−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,",
-		"len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside the",
-		"first MR·kc values of a, the kc×NR window of b, the first NR of bias",
-		"(with flag 2 only) and the MR×NR window of c is read or written.",
-		g.s.requires,
-	)
+		microKernelDoc(name, mr, nr), g.s.requires)
 
 	pa := c.Load(c.Param("a").Base(), c.GP64())
 	pb := c.Load(c.Param("b").Base(), c.GP64())

@@ -47,9 +47,8 @@ func declareDot(c *build.Context, s isa, rest ...string) {
 // generateDot emits SgemmDot2x10AVX512.
 func generateDot(c *build.Context) {
 	declareDot(c, avx512,
-		"up by a fixed tree; then the epilogue and the store of SgemmKernelAVX512",
-		"(flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) on the first cols columns",
-		"only, 1 ≤ cols ≤ 10. All ten rows of bt are read whatever cols is.",
+		"up by a fixed tree; then the epilogue (package doc) and the store on the",
+		"first cols columns only, 1 ≤ cols ≤ 10. All ten rows of bt are read whatever cols is.",
 		"k ≥ 1, lda ≥ k, ldbt ≥ k, len(a) ≥ lda + k, len(bt) ≥ 9·ldbt + k,",
 		"ldc ≥ cols, len(c) ≥ ldc + cols, len(bias) ≥ 16 with flag 2; none of",
 		"this is checked. Nothing outside the first k values of each of those",
@@ -187,9 +186,8 @@ func foldSums(c *build.Context, s isa, v []reg.VecVirtual) []reg.VecVirtual {
 // columns, which package kernels stages for a narrower product.
 func generateDotAVX2(c *build.Context) {
 	declareDot(c, avx2,
-		"up by a fixed tree; then the epilogue of SgemmKernelAVX2 (flags 1 add,",
-		"2 bias, 4 ReLU, 8 leaky ReLU) and the store of all ten columns (cols is",
-		"not used). k ≥ 8 and a multiple of 8, lda ≥ k, ldbt ≥ k, len(a) ≥",
+		"up by a fixed tree; then the epilogue (package doc) and the store of all",
+		"ten columns (cols is not used). k ≥ 8 and a multiple of 8, lda ≥ k, ldbt ≥ k, len(a) ≥",
 		"lda + k, len(bt) ≥ 9·ldbt + k, ldc ≥ 10, len(c) ≥ ldc + 10, len(bias) ≥",
 		"10 with flag 2; none of this is checked. Nothing outside the first k",
 		"values of each of those rows of a and bt, the first 10 of bias (with",
