@@ -18,8 +18,10 @@
 //
 // Each operation has a pure-Go implementation (package fallback), used on
 // every GOARCH, under the purego build tag, and on CPUs without the needed
-// vector features. On amd64 the AVX2+FMA and AVX-512 implementations replace
-// it for every kernel. Results of different implementations agree within
+// vector features. On amd64 the AVX2+FMA and AVX-512 implementations, and
+// on arm64 the NEON one, replace it for every kernel (package asm, generated
+// by the gen module; the levels' CPU features are listed in asm's
+// levels_amd64.go and levels_arm64.go). Results of different implementations agree within
 // the accuracy stated on each function; in general they are not
 // bit-identical, because fused multiply-add and summation order change the
 // rounding. Exp is bit-identical on every implementation; Tanh and Sigmoid
