@@ -1,5 +1,8 @@
-// Command gen writes simdnn's amd64 assembly and its Go stubs into package
-// asm with avo: one NAME_amd64.s and one NAME_amd64.go per kernel family.
+// Command gen writes simdnn's assembly and its Go stubs into package asm:
+// for each kernel family NAME, asm/NAME_amd64.{s,go} from gen/NAME.go with
+// avo, and asm/NAME_arm64.{s,go} from gen/NAME_neon.go with the emitter in
+// gen/arm64 (avo does not target arm64); and asm/levels_{amd64,arm64}.go,
+// the CPU features of each level (gen/levels.go).
 //
 // Run it from this directory; the committed files are exactly its output:
 //
