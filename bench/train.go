@@ -13,8 +13,8 @@ import (
 const trainStepFLOPs = 2 * (3*(784*256+256*128+128*10) - 784*256)
 
 // trainOptimizers are the updates the training step is measured with:
-// plain gradient descent, the update of the PyTorch figures that issue 5
-// sets its targets by, and Adam, the update of examples/mnist. The learning
+// plain gradient descent, the update of the README's headline comparison
+// with PyTorch, and Adam, the update of examples/mnist. The learning
 // rates are those of bench/peers/torch_step.py.
 var trainOptimizers = []struct {
 	name string
@@ -34,8 +34,9 @@ func newTrainStep(batch int, opt nn.Optimizer) func() {
 	model := newMLP(rng)
 	data := nn.Data{X: nn.NewMatrix(batch, 784), Labels: make([]int32, batch)}
 	// Standard normal inputs, as bench/peers/torch_step.py's: with
-	// inputs in [0, 1) PyTorch's step ran at half speed on this
-	// machine, its arithmetic slowed by denormal numbers.
+	// inputs in [0, 1) PyTorch's step ran at half speed on Zen 5, its
+	// arithmetic slowed by denormal numbers (torch_step.py's comment
+	// says how to measure it again).
 	for i := range data.X.Data {
 		data.X.Data[i] = float32(rng.NormFloat64())
 	}

@@ -51,7 +51,9 @@ func Exp(dst, x []float32) {
 
 // expSplit sets hi[i] to e^x[i] rounded to float32 and lo[i] to most of
 // what that rounding dropped: hi[i] + lo[i] is e^x[i] to within 2⁻²⁵
-// relative (2⁻²⁵·⁵ measured) while lo[i] is normal, i.e. for x ≥ −69.
+// relative (2⁻²⁵·⁵ at most over the whole range; TestExpSplitTail checks
+// 2⁻²⁵ on a sample and logs its largest) while lo[i] is normal, i.e. for
+// x ≥ −69.
 // Sigmoid and Tanh use the pair so that exp's own rounding does not add
 // to theirs. lo may be hi, to discard the tail: lo[i] is stored before
 // hi[i].

@@ -4,16 +4,17 @@ import "github.com/simdnn/simdnn/internal/freelist"
 
 // Sgemm is structured the Goto/BLIS way: op(B) is packed a k block by an
 // n block at a time into panels gemmNR columns wide, op(A) a k block by an
-// m block at a time into rows, and the micro-kernel (gemm_kernel.go)
+// m block at a time into rows, and the micro-kernel (sgemm_kernel.go)
 // multiplies one row by one panel with its accumulators in registers.
 // Packing absorbs the transposes and leading dimensions, so the kernel
 // sees only contiguous memory, and the blocks keep the working set in the
 // caches: a panel of op(B) (kc·gemmNR floats, 12 KiB) stays in L1 while
 // every row of the A block streams past it from L2.
 
-// Block sizes, measured on amd64 (Zen 5); the k block is gemmKC (in
-// gemm_kernel.go). Blocks are split evenly, so a block is at most its size
-// and rarely much smaller.
+// Block sizes, measured on amd64 (Zen 5) with
+// SIMDNN_KERNELS=generic go test ./bench -run '^$' -bench 'Sgemm$' -cpu 1;
+// the k block is gemmKC (in sgemm_kernel.go). Blocks are split evenly, so
+// a block is at most its size and rarely much smaller.
 const (
 	// gemmMC is the largest m block: the packed A block, gemmMC·gemmKC
 	// floats (256 KiB), lives in L2.

@@ -3,8 +3,10 @@ package fallback
 // The micro-kernel computes one 1×gemmNR strip of op(A)·op(B) from packed
 // panels: a row of op(A) and gemmNR columns of op(B), both kc long.
 //
-// Its shape and its odd style are the result of measurement on amd64 and
-// of how the Go compiler (1.26) treats such a loop:
+// Its shape and its odd style are the result of measurement on amd64
+// (Zen 5; SIMDNN_KERNELS=generic go test ./bench -run '^$' -bench 'Sgemm$'
+// -cpu 1 measures it inside Sgemm) and of how the Go compiler (1.26)
+// treats such a loop:
 //
 //   - Go has no auto-vectorisation and does not fuse x*y+z on amd64, so each
 //     product costs a load of b, a MULSS and an ADDSS, and a core with two
@@ -12,10 +14,10 @@ package fallback
 //     amd64 has 15 usable XMM registers (X15 is the zero register): 12
 //     accumulators, the a value and one temporary for b fit with no
 //     spills, and each b value is loaded once, straight into the
-//     temporary. On the Zen 5 this was tuned on, the kernel alone runs at
-//     about 92% of a loop of the same multiplies and adds with no loads;
-//     the shapes measured against it (2×4, 2×5, 5×2, 3×3, 2×6, 4×4, 1×8,
-//     with and without unrolling) were 5–20% slower or spilled.
+//     temporary. On Zen 5, the kernel alone runs at about 92% of a loop
+//     of the same multiplies and adds with no loads; the shapes measured
+//     against it (2×4, 2×5, 5×2, 3×3, 2×6, 4×4, 1×8, with and without
+//     unrolling) were 5–20% slower or spilled.
 //   - The loop is written as a single basic block: no bounds checks (the
 //     panels are fixed-size arrays indexed with a mask, which the compiler
 //     proves in range) and the exit test at the bottom. The scheduler places

@@ -30,11 +30,14 @@ var adam = kernel{
 	// Each vector needs a VSQRTPS and a VDIVPS, which share the divider,
 	// Adam's bound in cache (SqrtDivPeak). Alternated one vector after
 	// another, as a plain unrolled loop issues them, the pair measured
-	// 20% slower on the development machine than grouped: with the
-	// vectors' instructions interleaved, the square roots of eight (AVX2:
-	// two, all its 16 registers allow) come together, then their
-	// divisions. Adam measured 6% (AVX-512) and 10% (AVX2) faster at 64K
-	// elements than unrolled by four, alternated with the previous build.
+	// 20% slower on Zen 5 than grouped (see SqrtDivPeak in
+	// instruments.go): with the vectors' instructions interleaved, the
+	// square roots of eight (AVX2: two, all its 16 registers allow) come
+	// together, then their divisions. On Zen 5, Adam interleaved so
+	// measured 6% (AVX-512) and 10% (AVX2) faster at 64K elements than
+	// the plain loop unrolled by four, the two builds run in turn. To
+	// measure again: delete interleave, go generate, and compare
+	// go run ./bench -kernels '^Adam$' -sizes 65536 on the two builds.
 	interleave: func(s isa) int {
 		if wide(s) {
 			return 8

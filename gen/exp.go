@@ -56,8 +56,8 @@ func (e expGen) clamps() (hi, lo reg.VecVirtual) {
 }
 
 // emit returns e^x rounded to float32, as fallback.expSplit's hi (its lo,
-// the tail, is for the fallback's Tanh and Sigmoid, which the vector ones
-// no longer follow). x is not changed.
+// the tail, is for the fallback's Tanh and Sigmoid; the vector ones use
+// emitFast instead). x is not changed.
 func (e expGen) emit(x reg.VecVirtual) reg.VecVirtual {
 	v := e.v
 	// Clamp with x's NaN kept, as the fallback's two ifs do.
@@ -168,10 +168,12 @@ func unaryKernel(tab *ctab, name string, doc []string, f func(v vm, one reg.VecV
 		// the instructions of consecutive vectors alternated, as many
 		// as the registers hold, Tanh, Sigmoid and Exp measured
 		// 19–26% faster on AVX-512 (three vectors) and 8–10% on
-		// AVX2 (two) on the development machine than one vector per
-		// iteration. Four fit AVX-512's 32 registers for all but
-		// Tanh and measured 0–5% more than three, not worth a count
-		// per kernel.
+		// AVX2 (two) on Zen 5 than one vector per iteration. Four
+		// fit AVX-512's 32 registers for all but Tanh and measured
+		// 0–5% more than three, not worth a count per kernel. To
+		// measure again: change the counts below, go generate, and
+		// compare go run ./bench -kernels '^(Exp|Tanh|Sigmoid)$' on
+		// the builds.
 		interleave: func(s isa) int {
 			if wide(s) {
 				return 3

@@ -21,12 +21,14 @@ import (
 // iteration are base, base + ldb, base + 2·ldb and base + 3·ldb, all x86
 // addressing modes.
 //
-// The shapes were chosen by measurement on the development machine (AMD
-// Zen 5, two FMA pipes of the full vector width), each against a loop of
-// register-only FMAs of the same width in the same run (FMAPeak*), with
-// the tiles called the way the driver calls them: one b panel reused over
-// an A block streaming from L2, into a C larger than L2 (the stream case
-// of BenchmarkSgemmKernel).
+// The shapes were chosen by measurement on AMD Zen 5 (two FMA pipes of
+// the full vector width), each against a loop of register-only FMAs of
+// the same width in the same run (FMAPeak*), with the tiles called the
+// way the driver calls them: one b panel reused over an A block streaming
+// from L2, into a C larger than L2 (the stream case of
+// BenchmarkSgemmKernel in asm/sgemm_amd64_test.go). To measure a shape
+// again, generate it (gemmKernels below) and run
+// go test ./asm -run '^$' -bench 'FMAPeak|SgemmKernel'.
 //
 //   - AVX2: 6×16, 12 YMM accumulators + 2 loads of b + 1 broadcast of a
 //     out of 16 registers, the usual shape; it runs at 0.96–1.00 of the

@@ -19,19 +19,22 @@ import (
 // is 1 exactly where q ≤ 2⁻²⁵, as for the exact function, and q is
 // accurate to about an ULP there, far less than the step from one float32
 // input to the next changes it; Sigmoid's 0 far left is e's, rounded once
-// into the denormals. The full sweep in package kernels measures 2.61 ULP
-// for Tanh and 2.40 for Sigmoid, within the documented 3, and finds the
-// thresholds unchanged. AVX-512 runs AVX2's operations (VSCALEFPS builds
-// the same powers of two, rounding once where AVX2's two multiplies do),
-// so it gives the same bits; asm.TestTanhSigmoidLevelsAgree checks that.
+// into the denormals. The full sweep (go test -v
+// ./kernels/internal/sweep/...) measures 2.61 ULP for Tanh and 2.40 for
+// Sigmoid, within the documented 3, and finds the fallback's thresholds.
+// AVX-512 runs AVX2's operations (VSCALEFPS builds the same powers of
+// two, rounding once where AVX2's two multiplies do), so it gives the
+// same bits; asm.TestTanhSigmoidLevelsAgree checks that.
 
 // The quotients are one VDIVPS, correctly rounded, on AVX-512 as on
-// AVX2. VRCP14PS with one Newton correction (q = a·r, then
-// q + (a − q·d)·r, about 2⁻²⁸ before the last rounding) was the AVX-512
-// path before; on the development machine (Zen 5) VDIVPS measured 12%
-// faster in Sigmoid and 11% in Tanh, in one run with three interleaved
-// vectors. (On Intel's cores, whose 512-bit divide is slower, the
-// reciprocal would likely win.)
+// AVX2. The alternative on AVX-512, VRCP14PS with one Newton correction
+// (q = a·r, then q + (a − q·d)·r, about 2⁻²⁸ before the last rounding),
+// measured slower on Zen 5: VDIVPS was 12% faster in Sigmoid and 11% in
+// Tanh, with three interleaved vectors (to measure again, emit the
+// reciprocal in vm.div for AVX-512, go generate, and compare
+// go run ./bench -kernels '^(Tanh|Sigmoid)$' -impl avx512 on the two
+// builds). On Intel's cores, whose 512-bit divide is slower, the
+// reciprocal would likely win.
 
 // copySign returns r (whose sign bit is clear) with x's sign bit: on
 // AVX-512 one VPTERNLOGD, the bitwise select sign ? x : r (0xd8 with r
@@ -113,7 +116,8 @@ func oneMinusWhere(v vm, p sel, one, q reg.VecVirtual) reg.VecVirtual {
 // machine it runs on. Each product also takes its operands in the order
 // Go's compiler gives the fallback's (the parenthesised factor first), so
 // that even the NaN returned for two NaN operands, Intel's first source,
-// is today's fallback's; the tests do not rely on that.
+// is the one the fallback returns as Go 1.26 compiles it; the tests do not
+// rely on that.
 
 // tanhGrad is dx = dy·(1 − y·y), as fallback.TanhGrad.
 var tanhGrad = kernel{

@@ -72,11 +72,14 @@ type job struct {
 // last stripe is still being computed by a worker. Waking a parked
 // goroutine means waking an idle CPU, which on a virtual machine takes
 // 150 µs at the median and milliseconds at the 90th percentile (measured
-// on the development machine, a 2-vCPU Firecracker VM), longer than
-// most products of a training step take; with it, two goroutines ran a
-// step slower than one. Spinning costs at most spinFor of one idle CPU
-// after each split call; back-to-back calls, as in training, find the
-// workers spinning and start them within a microsecond.
+// on Zen 5, 2 vCPUs of a Firecracker VM), longer than most products of a
+// training step take; without spinning, two goroutines ran a step slower
+// than one there (to measure again, set spinFor to 0 and compare
+// threads=GOMAXPROCS with threads=1 in
+// go test ./bench -run '^$' -bench TrainStep -cpu 2). Spinning costs at
+// most spinFor of one idle CPU after each split call; back-to-back calls,
+// as in training, find the workers spinning and start them within a
+// microsecond.
 const spinFor = 500 * time.Microsecond
 
 // offer is the split call, if any, that spinning workers may join; a

@@ -58,11 +58,14 @@ type gemmBlocks struct{ kc, mc, nc int }
 // cheap next to the multiply.
 //
 // kc is at least 256, though: for the 64-column AVX-512 panel, half of a
-// 48 KiB L1 gives 96, and every k block is one more pass over C. kc = 256
-// (a 64 KiB panel, which L2 streams at the kernel's pace) measured up to
-// 8% faster on one goroutine (the dX product 256×256×784, B transposed)
-// and scaled 1.76–1.85× on two against 1.65–1.76× (1024³), with C's
-// passes competing for the shared L3.
+// 48 KiB L1 gives 96, and every k block is one more pass over C. On Zen 5,
+// kc = 256 (a 64 KiB panel, which L2 streams at the kernel's pace)
+// measured up to 8% faster than 96 on one goroutine (the dX product
+// 256×256×784, B transposed) and scaled 1.76–1.85× on two against
+// 1.65–1.76× (1024³), with C's passes competing for the shared L3. To
+// measure again, change the floor below and compare, on the two builds,
+// go test ./bench -run '^$' -bench 'Sgemm$/shape=dX256x256x784' -cpu 1
+// and go test ./bench -run '^$' -bench SgemmThreads -cpu 2.
 func blocksFor(mr, nr int) gemmBlocks {
 	l1, l2, l3 := cpuid.CPU.Cache.L1D, cpuid.CPU.Cache.L2, cpuid.CPU.Cache.L3
 	if l1 <= 0 {
@@ -160,15 +163,18 @@ func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a [
 
 // readsB reports whether the packed path reads op(B) where it lies, rows
 // ldb apart, instead of packing it, for a product (or stripe) of m rows:
-// only when op(B) = B (transB false), since the kernels read rows of it. Packing B costs about as much as multiplying it by a dozen rows
-// of A, so with few rows it is a large share of the work; with many, the
-// copy is paid once for many reuses of each panel. A stride that is a
-// multiple of 4 KiB puts every row of a panel in the same few sets of L2
-// (and of L1), which then cannot hold the panel: such a B is packed
-// whatever m is.
+// only when op(B) = B (transB false), since the kernels read rows of it.
+// Packing B costs about as much as multiplying it by a dozen rows of A,
+// so with few rows it is a large share of the work; with many, the copy
+// is paid once for many reuses of each panel. A stride that is a multiple
+// of 4 KiB puts every row of a panel in the same few sets of L2 (and of
+// L1), which then cannot hold the panel: such a B is packed whatever m
+// is.
 //
-// Measured on the development machine (BenchmarkSgemm, k = 1024 and the
-// MLP shapes), as a fraction of the FMA peak, packed → read in place:
+// Measured on Zen 5 (BenchmarkSgemm in ./bench, k = 1024 and the MLP
+// shapes; to measure again, change readsB and compare
+// go test ./bench -run '^$' -bench 'Sgemm$' -cpu 1 on the two builds),
+// as a fraction of the FMA peak, packed → read in place:
 // m = 64 with ldb = 256 … 800, 0.64–0.76 → 0.84–0.89 (AVX-512) and
 // 0.78–0.84 → 0.87–0.98 (AVX2); m = 256, 0.84–0.91 → 0.87–0.93 and
 // 0.87–0.94 → 0.93–0.97; m = 512 and 1024 with ldb = 784, no difference

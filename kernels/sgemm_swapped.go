@@ -3,9 +3,10 @@ package kernels
 import "github.com/simdnn/simdnn/internal/freelist"
 
 // A layer's forward pass with its weights stored [out × in], X·Wᵀ, is a
-// product with op(B) = Bᵀ, and so is the GEMM issue's dX. The micro-kernels
-// read rows of op(B), which are columns of B there, so B cannot be read
-// where it lies (readsB) and must be packed: with a batch of 64 rows, that
+// product with op(B) = Bᵀ, and so is dX = dY·Wᵀ with the weights stored
+// [in × out] (the dX shapes of bench/gemm_test.go). The micro-kernels read
+// rows of op(B), which are columns of B there, so B cannot be read where
+// it lies (readsB) and must be packed: with a batch of 64 rows, that
 // copy of all of W costs a tenth of the product. Its transpose has no such
 // problem: Cᵀ = B·Aᵀ takes B as its left operand, whose rows a row kernel
 // reads where they lie, and packs op(A)ᵀ = Aᵀ instead, the batch's m×k
@@ -34,8 +35,10 @@ func newSwappedGemm(rk rowKernel, pk packers, passes epiloguePasses) *swappedGem
 // from 512 rows on it gains nothing, and its transposes of C and the
 // passes of the epilogue grow with m·n.
 //
-// Measured on the development machine (BenchmarkSgemm, AVX-512, fraction
-// of the FMA peak, packed → transposed): 64×784×256 0.77 → 0.91,
+// Measured on Zen 5 (BenchmarkSgemm in ./bench, AVX-512, fraction of the
+// FMA peak, packed → transposed; to measure again, make swapPays return
+// false and compare go test ./bench -run '^$' -bench 'Sgemm$' -cpu 1 on
+// the two builds): 64×784×256 0.77 → 0.91,
 // 64×256×784 0.76 → 0.93, 128×784×256 0.80–0.81 → 0.88–0.91,
 // 64×256×128 0.75 → 0.86, 256×784×256 0.85 → 0.87, 256×256×784
 // 0.84–0.86 → 0.92, 512×784×256 0.86–0.87 either way; 32×784×256, with

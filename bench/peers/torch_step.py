@@ -26,9 +26,10 @@ least disturbed one.
 
 Adam runs with foreach=True, PyTorch's multi-tensor update: in Debian's
 PyTorch 1.13 the default per-tensor loop runs its elementwise operations
-unvectorized and made the step about ten times slower than with SGD on the
-development machine (11k against 104k samples/s at batch 64), where
-foreach=True took 52k.
+unvectorized, and on Zen 5 (2 vCPUs of an AMD EPYC) it made the step
+about ten times slower than with SGD (11k against 104k samples/s at batch
+64), where foreach=True took 52k. To measure it again, drop foreach=True
+from OPTIMIZERS and run with --batches 64 --sizes ''.
 """
 import argparse
 import os
@@ -37,12 +38,14 @@ import time
 
 # glibc's malloc hands PyTorch's large per-step tensors (a 1024×256
 # activation is 1 MiB) back to the kernel with munmap or a heap trim and
-# faults them in again on the next step; on the development machine that
-# made the batch-256 SGD step swing between 57k and 136k samples/s from one
-# half-second to the next, while with the thresholds below it held
-# 124k–131k. Keeping the memory is what PyTorch does with jemalloc or a
-# caching allocator, so the figures below are PyTorch's steady speed. glibc
-# reads the tunables at startup, hence the re-exec.
+# faults them in again on the next step; on Zen 5 that made the batch-256
+# SGD step swing between 57k and 136k samples/s from one half-second to
+# the next, while with the thresholds below it held 124k–131k (to measure
+# it again: GLIBC_TUNABLES= python3 bench/peers/torch_step.py --batches 256,
+# which an empty value keeps from re-executing with them). Keeping the
+# memory is what PyTorch does with jemalloc or a caching allocator, so the
+# figures below are PyTorch's steady speed. glibc reads the tunables at
+# startup, hence the re-exec.
 TUNABLES = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295"
 if os.environ.get("GLIBC_TUNABLES") is None:
     os.environ["GLIBC_TUNABLES"] = TUNABLES
@@ -83,9 +86,10 @@ def train_step_rate(batch, optimizer, min_seconds, reps):
     opt = OPTIMIZERS[optimizer](model.parameters())
     loss_fn = torch.nn.CrossEntropyLoss()
     # Standard normal, as in BenchmarkTrainStep: with inputs in [0, 1)
-    # this step ran at half speed on the development machine (74k against
+    # (torch.rand) this step measured half the speed on Zen 5 (74k against
     # 137k samples/s at batch 256 with SGD), slowed by denormal numbers
-    # (torch.set_flush_denormal(True) took it back to 110k).
+    # (with torch.set_flush_denormal(True), 110k); to measure it again,
+    # use torch.rand below and run with --batches 256.
     x = torch.randn(batch, 784)
     y = torch.randint(0, 10, (batch,))
 
