@@ -3,8 +3,6 @@
 package kernels
 
 import (
-	"math"
-
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/simdnn/simdnn/asm"
@@ -41,9 +39,7 @@ func simdImpls() []*impl {
 	neon.exp = asm.ExpNEON
 	neon.tanh = asm.TanhNEON
 	neon.sigmoid = asm.SigmoidNEON
-	neon.softmax = softmaxNEON
-	neon.logSoftmax = logSoftmaxNEON
-	neon.softmaxCrossEntropy = softmaxCrossEntropyNEON
+	withRows(&neon, rowsNEON)
 	neon.tanhGrad = asm.TanhGradNEON
 	neon.sigmoidGrad = asm.SigmoidGradNEON
 	neon.scale = asm.ScaleNEON
@@ -52,8 +48,6 @@ func simdImpls() []*impl {
 	neon.biasGrad = biasGradNEON
 	neon.sgdMomentum = asm.SGDMomentumNEON
 	neon.adam = adamWith(asm.AdamNEON)
-	neon.mse = mseNEON
-	neon.softmaxGrad = asm.SoftmaxGradNEON
 	neon.sgemm = parallelSgemm(one(newBlockedGemm(neonGemm, packers{}).sgemm, neonGemm.mr, neonGemm.nr))
 	return []*impl{&neon}
 }
@@ -66,20 +60,4 @@ func biasGradNEON(db, dy []float32, ldy, m, n int) {
 		return
 	}
 	asm.BiasGradNEON(db, dy, ldy, m, n)
-}
-
-// mseNEON is fallback.MSE with the sum in asm.MSESumNEON or, with a
-// gradient, asm.MSEGradNEON, which sum in the same order, so the loss has
-// the same bits with and without dpred.
-func mseNEON(dpred, pred, target []float32) float32 {
-	if len(pred) == 0 {
-		return float32(math.NaN())
-	}
-	var s float64
-	if dpred == nil {
-		s = asm.MSESumNEON(pred, target)
-	} else {
-		s = asm.MSEGradNEON(dpred, pred, target, 2/float32(len(pred)))
-	}
-	return float32(s / float64(len(pred)))
 }

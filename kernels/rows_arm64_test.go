@@ -34,7 +34,7 @@ func neonRows(r *rand.Rand, m, n int) []float32 {
 }
 
 // TestSoftmaxNEONBits holds the NEON Softmax and LogSoftmax to the
-// fallback's bits (any NaN where it gives NaN), as softmax_arm64.go
+// fallback's bits (any NaN where it gives NaN), as rows_arm64.go
 // promises, out of place and in place, on rows from 1 entry to longer
 // than a block and than LogSoftmax's pieces, with entries from a narrow
 // range, a wide one, and some infinities and NaNs. softmax_test.go holds
@@ -48,8 +48,8 @@ func TestSoftmaxNEONBits(t *testing.T) {
 				name   string
 				f, ref func(dst, x []float32, m, n int)
 			}{
-				{"Softmax", softmaxNEON, fallback.Softmax},
-				{"LogSoftmax", logSoftmaxNEON, fallback.LogSoftmax},
+				{"Softmax", rowsNEON.softmax, fallback.Softmax},
+				{"LogSoftmax", rowsNEON.logSoftmax, fallback.LogSoftmax},
 			} {
 				want := make([]float32, len(x))
 				k.ref(want, x, m, n)
@@ -104,7 +104,7 @@ func TestSoftmaxCrossEntropyNEONBits(t *testing.T) {
 	}
 }
 
-// sceNEONSame fails t unless softmaxCrossEntropyNEON gives the fallback's
+// sceNEONSame fails t unless rowsNEON.softmaxCrossEntropy gives the fallback's
 // bits on x and labels.
 func sceNEONSame(t *testing.T, x []float32, labels []int32, m, n int) {
 	t.Helper()
@@ -116,11 +116,11 @@ func sceNEONSame(t *testing.T, x []float32, labels []int32, m, n int) {
 	}
 	want := make([]float32, len(x))
 	wantLoss := fallback.SoftmaxCrossEntropy(want, x, labels, m, n)
-	same("loss without a gradient", softmaxCrossEntropyNEON(nil, x, labels, m, n), wantLoss)
+	same("loss without a gradient", rowsNEON.softmaxCrossEntropy(nil, x, labels, m, n), wantLoss)
 	got := make([]float32, len(x))
-	same("loss", softmaxCrossEntropyNEON(got, x, labels, m, n), wantLoss)
+	same("loss", rowsNEON.softmaxCrossEntropy(got, x, labels, m, n), wantLoss)
 	in := append([]float32(nil), x...)
-	same("loss in place", softmaxCrossEntropyNEON(in, in, labels, m, n), wantLoss)
+	same("loss in place", rowsNEON.softmaxCrossEntropy(in, in, labels, m, n), wantLoss)
 	for i, w := range want {
 		for how, g := range map[string]float32{"out of place": got[i], "in place": in[i]} {
 			if !harness.SameBits(g, w) && !(g != g && w != w) {

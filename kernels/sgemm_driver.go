@@ -16,11 +16,9 @@ import (
 // in L2 while the panels stream past. For a product with few rows,
 // op(B) = B is read where it lies instead (readsB).
 
-// microKernel is an mr×nr micro-kernel with the contract of
-// asm.SgemmKernelAVX2: the tile c[i*ldc+j] (i < mr, j < nr) is set to
-// Σ_{p<kc} a[p*mr+i]·b[p*ldb+j] followed by the epilogue that flags
-// selects (epilogueAdd and the flags of type epilogue). b is a packed
-// panel (ldb = nr) or, for op(B) = B, B itself where it lies.
+// microKernel is an mr×nr micro-kernel with the contract in package asm's
+// doc ("The GEMM micro-kernel"), its epilogue selected by the flags of
+// type epilogue.
 type microKernel struct {
 	mr, nr int
 	fn     func(a, b, c []float32, kc, ldb, ldc int, flags uint, bias []float32, slope float32)
