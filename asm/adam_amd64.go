@@ -15,7 +15,7 @@ package asm
 // of fallback.Adam, whose results it gives bit for bit but for NaN
 // payloads when the caller passes oneMinusBeta1 = 1−beta1 and
 // oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2
-// from fallback.AdamScalars. m, v and g must be as long as w (unchecked)
+// from internal/adam.Scalars. m, v and g must be as long as w (unchecked)
 // and none may overlap another.
 // It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
@@ -33,7 +33,7 @@ func AdamAVX2(w []float32, m []float32, v []float32, g []float32, beta1 float32,
 // of fallback.Adam, whose results it gives bit for bit but for NaN
 // payloads when the caller passes oneMinusBeta1 = 1−beta1 and
 // oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2
-// from fallback.AdamScalars. m, v and g must be as long as w (unchecked)
+// from internal/adam.Scalars. m, v and g must be as long as w (unchecked)
 // and none may overlap another.
 // It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //

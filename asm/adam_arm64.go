@@ -15,7 +15,7 @@ package asm
 // Go compiler fuses them on arm64, whose results it gives bit for bit but
 // for NaN payloads when the caller passes oneMinusBeta1 = 1−beta1 and
 // oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2
-// from fallback.AdamScalars. m, v and g must be as long as w (unchecked)
+// from internal/adam.Scalars. m, v and g must be as long as w (unchecked)
 // and none may overlap another.
 // It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //

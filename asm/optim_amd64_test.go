@@ -11,6 +11,7 @@ import (
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/simdnn/simdnn/fallback"
+	"github.com/simdnn/simdnn/internal/adam"
 	"github.com/simdnn/simdnn/internal/harness"
 )
 
@@ -120,7 +121,7 @@ func TestAdam(t *testing.T) {
 				{0.01, 0.9, 0.999, 1e-8, 1000},
 				{0.1, 0.5, 0.9, 1e-3, 7},
 			} {
-				size, c := fallback.AdamScalars(h.lr, h.b1, h.b2, h.step)
+				size, c := adam.Scalars(h.lr, h.b1, h.b2, h.step)
 				for _, after := range []bool{true, false} {
 					for _, n := range streamLengths {
 						what := fmt.Sprintf("%+v n=%d after=%v", h, n, after)

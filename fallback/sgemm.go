@@ -1,6 +1,9 @@
 package fallback
 
-import "github.com/simdnn/simdnn/internal/freelist"
+import (
+	"github.com/simdnn/simdnn/internal/freelist"
+	"github.com/simdnn/simdnn/internal/gemm"
+)
 
 // Sgemm is structured the Goto/BLIS way: op(B) is packed a k block by an
 // n block at a time into panels gemmNR columns wide, op(A) a k block by an
@@ -50,18 +53,18 @@ var gemmZeros [gemmNR]float32
 // when beta is 0, from C otherwise.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if alpha == 0 || k == 0 {
-		GemmScale(m, n, beta, c, ldc)
+		gemm.ScaleC(m, n, beta, c, ldc)
 		return
 	}
 	if beta != 0 {
-		GemmScale(m, n, beta, c, ldc)
+		gemm.ScaleC(m, n, beta, c, ldc)
 	}
 	w := gemmPool.Get()
 	defer gemmPool.Put(w)
 
-	kb := SplitBlock(k, gemmKC, 1)
-	mb := SplitBlock(m, gemmMC, 1)
-	nb := SplitBlock(n, gemmNC, gemmNR)
+	kb := gemm.SplitBlock(k, gemmKC, 1)
+	mb := gemm.SplitBlock(m, gemmMC, 1)
+	nb := gemm.SplitBlock(n, gemmNC, gemmNR)
 	for jc := 0; jc < n; jc += nb {
 		nc := min(nb, n-jc)
 		for pc := 0; pc < k; pc += kb {
@@ -107,32 +110,4 @@ func (w *gemmWork) block(c []float32, ldc, mc, nc, pairs int, assign bool) {
 			copy(row[:nr], w.acc[:nr])
 		}
 	}
-}
-
-// GemmScale sets C = beta·C over the m×n window, the whole product when
-// alpha or k is 0: beta = 0 assigns zeros (NaN in C does not survive) and
-// beta = 1 leaves C as it is. Every Sgemm driver does this first.
-func GemmScale(m, n int, beta float32, c []float32, ldc int) {
-	if beta == 1 {
-		return
-	}
-	for i := range m {
-		row := c[i*ldc:][:n]
-		if beta == 0 {
-			clear(row)
-			continue
-		}
-		for j := range row {
-			row[j] *= beta
-		}
-	}
-}
-
-// SplitBlock returns the block size that splits d into the fewest blocks
-// of at most limit, as evenly as possible, rounded up to a multiple of
-// align (limit is one).
-func SplitBlock(d, limit, align int) int {
-	nblocks := (d + limit - 1) / limit
-	size := (d + nblocks - 1) / nblocks
-	return (size + align - 1) / align * align
 }

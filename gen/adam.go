@@ -6,7 +6,7 @@ import (
 )
 
 // adam is one step of PyTorch's Adam with its per-call scalars computed by
-// the caller (fallback.AdamScalars and 1−β in float32).
+// the caller (internal/adam.Scalars and 1−β in float32).
 var adam = kernel{
 	name: "Adam",
 	doc: []string{
@@ -21,7 +21,7 @@ var adam = kernel{
 		"of fallback.Adam, whose results it gives bit for bit but for NaN",
 		"payloads when the caller passes oneMinusBeta1 = 1−beta1 and",
 		"oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2",
-		"from fallback.AdamScalars. m, v and g must be as long as w (unchecked)",
+		"from internal/adam.Scalars. m, v and g must be as long as w (unchecked)",
 		"and none may overlap another.",
 	},
 	sig:    "func(w, m, v, g []float32, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, invSqrtBC2, eps float32)",

@@ -5,7 +5,7 @@ import (
 )
 
 // adamNEON is one step of PyTorch's Adam with the per-call scalars
-// computed by the caller, as for the amd64 kernels (fallback.AdamScalars,
+// computed by the caller, as for the amd64 kernels (internal/adam.Scalars,
 // and 1−β in float32). Its three fused multiply-adds are those of
 // fallback.Adam compiled for arm64 (Go 1.26, GOARCH=arm64 go build
 // -gcflags=-S ./fallback): β₁·m plus the rounded (1−β₁)·g, β₂·v plus the
@@ -26,7 +26,7 @@ var adamNEON = neonKernel{
 		"Go compiler fuses them on arm64, whose results it gives bit for bit but",
 		"for NaN payloads when the caller passes oneMinusBeta1 = 1−beta1 and",
 		"oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2",
-		"from fallback.AdamScalars. m, v and g must be as long as w (unchecked)",
+		"from internal/adam.Scalars. m, v and g must be as long as w (unchecked)",
 		"and none may overlap another.",
 	},
 	args: append(neonArgs("w", "m", "v", "g"),

@@ -2,7 +2,7 @@
 
 package kernels
 
-import "github.com/simdnn/simdnn/fallback"
+import "github.com/simdnn/simdnn/internal/adam"
 
 // adamKernel is the signature of the generated Adam kernels, which take
 // the per-call scalars precomputed.
@@ -14,7 +14,7 @@ type adamKernel func(w, m, v, g []float32, beta1, oneMinusBeta1, beta2, oneMinus
 // (each kernel's doc comment says when).
 func adamWith(k adamKernel) func(w, m, v, g []float32, lr, beta1, beta2, eps float32, step int) {
 	return func(w, m, v, g []float32, lr, beta1, beta2, eps float32, step int) {
-		stepSize, invSqrtBC2 := fallback.AdamScalars(lr, beta1, beta2, step)
+		stepSize, invSqrtBC2 := adam.Scalars(lr, beta1, beta2, step)
 		k(w, m, v, g, beta1, 1-beta1, beta2, 1-beta2, stepSize, invSqrtBC2, eps)
 	}
 }

@@ -220,9 +220,9 @@ func adamTol(in []float32, want []float64, op int, lr, b1, b2, eps float32, step
 	return 0.5, finiteOr0(u*(8*0x1p-24+relV/2)+s*dm/den+0x1p-148/den) + 0x1p-149
 }
 
-// adam returns Adam with its hyperparameters, described for
+// adamCase returns Adam with its hyperparameters, described for
 // harness.Elementwise: operands w, m, v (all three updated) and g.
-func adam(lr, b1, b2, eps float32, step int, gen func(r *rand.Rand, op int) float32) harness.Elementwise {
+func adamCase(lr, b1, b2, eps float32, step int, gen func(r *rand.Rand, op int) float32) harness.Elementwise {
 	return harness.Elementwise{
 		Name:     fmt.Sprintf("Adam lr=%g β₁=%g β₂=%g eps=%g step=%d", lr, b1, b2, eps, step),
 		Operands: []string{"w", "m", "v", "g"},
@@ -265,7 +265,7 @@ func TestAdam(t *testing.T) {
 		for i, lr := range optimLRs {
 			for j, step := range []int{1, 2, 10, 1000} {
 				t.Run(fmt.Sprintf("lr=%g/step=%d", lr, step), func(t *testing.T) {
-					k := adam(lr, beta1, beta2, adamEps, step, gen)
+					k := adamCase(lr, beta1, beta2, adamEps, step, gen)
 					k.NoGuard = i+j > 0
 					k.Sweep(t, 53)
 				})
@@ -315,7 +315,7 @@ func TestOptimizerSteps(t *testing.T) {
 					}
 				}
 
-				ad := adam(lr, beta1, beta2, adamEps, step, nil)
+				ad := adamCase(lr, beta1, beta2, adamEps, step, nil)
 				in = []float32{0, 0, 0, 0}
 				want = make([]float64, 4)
 				before = [][]float32{append([]float32{}, aw...), append([]float32{}, am...), append([]float32{}, av...)}
@@ -360,7 +360,7 @@ func TestOptimizerSpecials(t *testing.T) {
 		}
 		checkSpecials(errs, sgd, ops[:])
 
-		ad := adam(0.01, beta1, beta2, adamEps, 3, nil)
+		ad := adamCase(0.01, beta1, beta2, adamEps, 3, nil)
 		var aops [4][]float32
 		for _, w := range sp {
 			for _, m := range sp {

@@ -3,8 +3,8 @@ package kernels
 import (
 	"github.com/klauspost/cpuid/v2"
 
-	"github.com/simdnn/simdnn/fallback"
 	"github.com/simdnn/simdnn/internal/freelist"
+	"github.com/simdnn/simdnn/internal/gemm"
 )
 
 // The Goto/BLIS algorithm around a register-blocked micro-kernel: op(B) is
@@ -125,9 +125,9 @@ func (g *blockedGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a [
 	buf := g.pool.Get()
 	defer g.pool.Put(buf)
 	mr, nr := g.mk.mr, g.mk.nr
-	kb := fallback.SplitBlock(k, g.bs.kc, 1)
-	mb := fallback.SplitBlock(m, g.bs.mc, mr)
-	nb := fallback.SplitBlock(n, g.bs.nc, nr)
+	kb := gemm.SplitBlock(k, g.bs.kc, 1)
+	mb := gemm.SplitBlock(m, g.bs.mc, mr)
+	nb := gemm.SplitBlock(n, g.bs.nc, nr)
 	buf.a = grow(buf.a, mb*kb)
 	buf.b = grow(buf.b, nb*kb)
 	buf.tile = grow(buf.tile, mr*nr)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/simdnn/simdnn/fallback"
+	"github.com/simdnn/simdnn/internal/gemm"
 )
 
 // Activation is an activation function that SgemmBiasAct applies to its
@@ -164,12 +165,12 @@ func (ep epilogue) applyWith(f epiloguePasses, c []float32, ldc, m, n int) {
 // reports true.
 func (ep epilogue) begin(m, n, k int, alpha, beta float32, c []float32, ldc int) bool {
 	if alpha == 0 || k == 0 {
-		fallback.GemmScale(m, n, beta, c, ldc)
+		gemm.ScaleC(m, n, beta, c, ldc)
 		ep.apply(c, ldc, m, n)
 		return false
 	}
 	if beta != 0 {
-		fallback.GemmScale(m, n, beta, c, ldc)
+		gemm.ScaleC(m, n, beta, c, ldc)
 	}
 	return true
 }

@@ -1,8 +1,8 @@
 package kernels
 
 import (
-	"github.com/simdnn/simdnn/fallback"
 	"github.com/simdnn/simdnn/internal/freelist"
+	"github.com/simdnn/simdnn/internal/gemm"
 )
 
 // Products that are narrow (up to 16 columns; ten with a long k go to the
@@ -88,7 +88,7 @@ func (g *rowsGemm) sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 	buf := g.pool.Get()
 	defer g.pool.Put(buf)
 	mr, nr := g.rk.mr, g.rk.nr
-	kb := fallback.SplitBlock(k, g.kc, 1)
+	kb := gemm.SplitBlock(k, g.kc, 1)
 	// The panel from edgeAt on, if any, goes to the edge kernel, packed
 	// to its width.
 	edgeAt, edge := n, (*rowKernel)(nil)
