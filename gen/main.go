@@ -48,6 +48,7 @@ var families = []family{
 	{"sgdmomentum", sgdMomentumFamily},
 	{"adam", adamFamily},
 	{"sgemm", sgemmFamily},
+	{"sgemm_small", sgemmSmallFamily},
 	{"sgemm_pack", packFamily},
 	{"instruments", instrumentsFamily},
 }
