@@ -57,7 +57,8 @@ func simdImpls() []*impl {
 		avx2.adam = adamWith(asm.AdamAVX2)
 		avx2.sgemm = parallelSgemm(newGemmPaths(avx2Gemm, avx2Rows, avx2Packers).
 			withSwapped(avx2Rows, avx2Packers, epiloguePasses{avx2.biasAdd, avx2.relu, avx2.leakyReLU}).
-			withDot(dotKernel{mr: 2, nr: 10, fn: asm.SgemmDot2x10AVX2, kStep: 8}, avx2Packers).pick)
+			withDot(dotKernel{mr: 2, nr: 10, fn: asm.SgemmDot2x10AVX2, kStep: 8}, avx2Packers).
+			withSmall(avx2Small).pick)
 		if cpuid.CPU.Supports(asm.AVX512...) {
 			avx512 := avx2
 			avx512.name = "avx512"
@@ -79,7 +80,8 @@ func simdImpls() []*impl {
 			avx512.adam = adamWith(asm.AdamAVX512)
 			avx512.sgemm = parallelSgemm(newGemmPaths(avx512Gemm, avx512Rows, avx2Packers).
 				withSwapped(avx512RowsWide, avx2Packers, epiloguePasses{avx512.biasAdd, avx512.relu, avx512.leakyReLU}).
-				withDot(dotKernel{mr: 2, nr: 10, fn: asm.SgemmDot2x10AVX512, masked: true, kStep: 1}, avx2Packers).pick)
+				withDot(dotKernel{mr: 2, nr: 10, fn: asm.SgemmDot2x10AVX512, masked: true, kStep: 1}, avx2Packers).
+				withSmall(avx512Small).pick)
 			impls = append(impls, &avx512)
 		}
 		impls = append(impls, &avx2)

@@ -73,8 +73,9 @@ func goTile(mr, nr int, a []float32, ai, ap int, b []float32, bp, bj int, c []fl
 //
 // A third runs the SIMD levels' choice of paths (gemmPaths) around Go
 // kernels: the row kernel, and the transposed algorithm around a 3×7 row
-// kernel with 3×4 and 3×2 edge kernels, and a 2×3 dot kernel, so that
-// those paths too are tested on every GOARCH.
+// kernel with 3×4 and 3×2 edge kernels, a 2×3 dot kernel, and the
+// small-m path around Go kernels (goSmallKernels), so that those paths
+// too are tested on every GOARCH.
 func gemmTestImpls() []*impl {
 	blocked := generic
 	blocked.name = "blocked-go-3x5"
@@ -85,7 +86,8 @@ func gemmTestImpls() []*impl {
 	mid.edge = &narrow
 	wide.edge = &mid
 	paths.sgemm = parallelSgemm(newGemmPaths(goMicroKernel(3, 5), goRowKernel(3, 5), packers{}).
-		withSwapped(wide, packers{}, fallbackPasses).withDot(goDotKernel(2, 3), packers{}).pick)
+		withSwapped(wide, packers{}, fallbackPasses).withDot(goDotKernel(2, 3), packers{}).
+		withSmall(goSmallKernels(false)).pick)
 	if testing.Short() {
 		return append(testImpls(), &blocked, &paths)
 	}

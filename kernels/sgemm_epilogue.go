@@ -65,9 +65,11 @@ func (act Activation) String() string {
 // The SIMD implementations add the bias and apply identity, ReLU and
 // leaky ReLU to each tile of C while it is still in registers, so that
 // the result is written once; tanh and sigmoid follow as a second pass
-// over C while it is in cache. (A product with op(B) = Bᵀ and few rows,
-// a forward pass with the weights stored [out × in], is computed
-// transposed and applies the bias and the activation in passes too.) The generic implementation runs Sgemm,
+// over C while it is in cache. (A product with op(B) = Bᵀ and a few
+// dozen to a few hundred rows, a forward pass with the weights stored
+// [out × in], is computed transposed and applies the bias and the
+// activation in passes too; with up to 16 rows, the small-m kernels
+// apply them in registers.) The generic implementation runs Sgemm,
 // then one pass per step. The value of each element is the same either
 // way: the product's tile is rounded, beta·C and then the bias are added
 // (each addition rounded once), and act is applied with the accuracy and

@@ -7,6 +7,8 @@ package kernels
 // a method value made per call would allocate.
 type gemmPaths struct {
 	packed, rows, swapped, dot gemmFunc
+	small                      gemmFunc // sgemm_small.go
+	smallMinN                  int
 	packedMR, packedNR         int
 	rowsMR, rowsNR             int
 	swappedMR, swappedNR       int // the tile of C, which is the row kernel's transposed
@@ -46,6 +48,9 @@ const rowsMaxFlops = 2 * 64 * 64 * 64
 // stripes, so that every stripe of it takes the same path and the result
 // does not depend on the split.
 func (p *gemmPaths) pick(transA, transB bool, m, n, k int) (gemmFunc, int, int) {
+	if !transA && p.small != nil && p.smallTakes(transB, m, n, k) {
+		return p.small, smallMaxM, smallSplitNR
+	}
 	if !transA && p.dot != nil && n <= p.dotNR && k >= dotMinK && k%p.dotKStep == 0 {
 		return p.dot, p.dotMR, p.dotNR
 	}
