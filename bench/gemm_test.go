@@ -51,6 +51,16 @@ var sgemmShapes = []sgemmShape{
 	// dX = dY·W (no transpose) and dW = dYᵀ·X (M = out, N = in).
 	{name: "dXN64x256x784", m: 64, k: 256, n: 784},
 	{name: "dWT256x64x784", m: 256, k: 64, n: 784, transA: true},
+	// Inference at small batch: the first layer's forward pass with
+	// the weights stored [in × out] (X·W) and [out × in] (X·Wᵀ).
+	{name: "fwd1x784x256", m: 1, k: 784, n: 256},
+	{name: "fwd4x784x256", m: 4, k: 784, n: 256},
+	{name: "fwd8x784x256", m: 8, k: 784, n: 256},
+	{name: "fwd16x784x256", m: 16, k: 784, n: 256},
+	{name: "fwdT1x784x256", m: 1, k: 784, n: 256, transB: true},
+	{name: "fwdT4x784x256", m: 4, k: 784, n: 256, transB: true},
+	{name: "fwdT8x784x256", m: 8, k: 784, n: 256, transB: true},
+	{name: "fwdT16x784x256", m: 16, k: 784, n: 256, transB: true},
 }
 
 // lds returns the leading dimensions of the shape's dense operands.
