@@ -32,9 +32,9 @@ func (d Data) Slice(from, to int) Data {
 func (d Data) check(op string) error {
 	switch {
 	case !d.X.valid():
-		return fmt.Errorf("%s: inputs %v have len(Data)=%d, want %d", op, d.X, len(d.X.Data), d.X.Rows*d.X.Cols)
+		return fmt.Errorf("%s: inputs %v have len(Data)=%d, want %s", op, d.X, len(d.X.Data), d.X.wantLen())
 	case d.Y.Data != nil && !d.Y.valid():
-		return fmt.Errorf("%s: targets %v have len(Data)=%d, want %d", op, d.Y, len(d.Y.Data), d.Y.Rows*d.Y.Cols)
+		return fmt.Errorf("%s: targets %v have len(Data)=%d, want %s", op, d.Y, len(d.Y.Data), d.Y.wantLen())
 	case d.Y.Data != nil && d.Y.Rows != d.X.Rows:
 		return fmt.Errorf("%s: %d target rows for %d samples", op, d.Y.Rows, d.X.Rows)
 	case d.Labels != nil && len(d.Labels) != d.X.Rows:

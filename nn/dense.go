@@ -102,7 +102,7 @@ func checkInput(l Layer, op string, x Matrix, want int) error {
 func checkBatch(x Matrix, want int) error {
 	switch {
 	case !x.valid():
-		return fmt.Errorf("input %v has len(Data)=%d, want %d", x, len(x.Data), x.Rows*x.Cols)
+		return fmt.Errorf("input %v has len(Data)=%d, want %s", x, len(x.Data), x.wantLen())
 	case want >= 0 && x.Cols != want:
 		return fmt.Errorf("input is %v, want cols = %d", x, want)
 	case x.Rows == 0:
@@ -118,7 +118,7 @@ func checkGrad(l Layer, dy Matrix, rows, cols int) error {
 	case rows == 0:
 		return fmt.Errorf("nn.%v.Backward: no Forward before it", l)
 	case !dy.valid():
-		return fmt.Errorf("nn.%v.Backward: gradient %v has len(Data)=%d, want %d", l, dy, len(dy.Data), dy.Rows*dy.Cols)
+		return fmt.Errorf("nn.%v.Backward: gradient %v has len(Data)=%d, want %s", l, dy, len(dy.Data), dy.wantLen())
 	case dy.Rows != rows || dy.Cols != cols:
 		return fmt.Errorf("nn.%v.Backward: gradient is %v, want %d×%d (the last Forward's output)", l, dy, rows, cols)
 	}

@@ -2,7 +2,9 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 )
 
 // Matrix is a row-major float32 matrix with contiguous rows: element
@@ -17,21 +19,33 @@ type Matrix struct {
 }
 
 // NewMatrix returns a zero rows×cols matrix. It panics if a dimension is
-// negative.
+// negative or rows·cols overflows int.
 func NewMatrix(rows, cols int) Matrix {
-	if rows < 0 || cols < 0 {
-		panic(fmt.Sprintf("nn.NewMatrix: negative dimension %d×%d", rows, cols))
+	n, ok := elements(rows, cols)
+	if !ok {
+		panic(fmt.Sprintf("nn.NewMatrix: dimensions %d×%d are negative or their product overflows int", rows, cols))
 	}
-	return Matrix{Rows: rows, Cols: cols, Data: make([]float32, rows*cols)}
+	return Matrix{Rows: rows, Cols: cols, Data: make([]float32, n)}
 }
 
 // MatrixOf returns a rows×cols matrix that refers to data (no copy), or an
-// error if len(data) is not rows·cols.
+// error if a dimension is negative or len(data) is not rows·cols (a
+// product that overflows int is never a length).
 func MatrixOf(rows, cols int, data []float32) (Matrix, error) {
-	if rows < 0 || cols < 0 || len(data) != rows*cols {
-		return Matrix{}, fmt.Errorf("nn.MatrixOf: len(data)=%d for a %d×%d matrix, want %d", len(data), rows, cols, rows*cols)
+	m := Matrix{Rows: rows, Cols: cols, Data: data}
+	if !m.valid() {
+		return Matrix{}, fmt.Errorf("nn.MatrixOf: len(data)=%d for a %d×%d matrix, want %s", len(data), rows, cols, m.wantLen())
 	}
-	return Matrix{Rows: rows, Cols: cols, Data: data}, nil
+	return m, nil
+}
+
+// elements returns rows·cols, and false if a dimension is negative or
+// the product overflows int.
+func elements(rows, cols int) (int, bool) {
+	if rows < 0 || cols < 0 || (cols != 0 && rows > math.MaxInt/cols) {
+		return 0, false
+	}
+	return rows * cols, true
 }
 
 // At returns element (i, j).
@@ -74,9 +88,23 @@ func (m Matrix) String() string { return m.shape() }
 
 func (m Matrix) shape() string { return fmt.Sprintf("%d×%d", m.Rows, m.Cols) }
 
-// valid reports whether Data holds exactly Rows·Cols elements.
+// valid reports whether Data holds exactly Rows·Cols elements, a
+// product that fits in an int.
 func (m Matrix) valid() bool {
-	return m.Rows >= 0 && m.Cols >= 0 && len(m.Data) == m.Rows*m.Cols
+	n, ok := elements(m.Rows, m.Cols)
+	return ok && len(m.Data) == n
+}
+
+// wantLen returns the length Data must have, for an error message: the
+// number, or why there is none.
+func (m Matrix) wantLen() string {
+	if n, ok := elements(m.Rows, m.Cols); ok {
+		return strconv.Itoa(n)
+	}
+	if m.Rows < 0 || m.Cols < 0 {
+		return "non-negative dimensions"
+	}
+	return "a shape whose size fits in an int"
 }
 
 // buffer is a matrix whose storage grows to the largest number of rows

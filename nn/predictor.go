@@ -238,7 +238,7 @@ func (p *Predictor) check(op string, dst, x Matrix) error {
 	cols := p.outCols(x.Cols)
 	switch {
 	case !dst.valid():
-		return fmt.Errorf("nn.Predictor.%s: destination %v has len(Data)=%d, want %d", op, dst, len(dst.Data), dst.Rows*dst.Cols)
+		return fmt.Errorf("nn.Predictor.%s: destination %v has len(Data)=%d, want %s", op, dst, len(dst.Data), dst.wantLen())
 	case dst.Rows != x.Rows || dst.Cols != cols:
 		return fmt.Errorf("nn.Predictor.%s: destination is %v, want %d×%d for input %v", op, dst, x.Rows, cols, x)
 	}
