@@ -16,15 +16,28 @@ type Metrics struct {
 // Evaluate returns the model's mean loss on data, and its accuracy when
 // the data have labels, running batchSize samples at a time (0: all at
 // once). It computes no gradients.
+//
+// It checks all of data before the first sample runs, as [Trainer.Fit]
+// does: shapes, labels, and finite inputs and targets. An output or a
+// batch's loss that is NaN or ±Inf is an error wrapping ErrNotFinite
+// that names the sample (the index in data), not a score.
 func Evaluate(model *Sequential, loss Loss, data Data, batchSize int) (Metrics, error) {
 	const op = "nn.Evaluate"
-	n := data.Len()
-	if n == 0 {
+	switch {
+	case model == nil || loss == nil:
+		return Metrics{}, fmt.Errorf("%s: model and loss must both be set", op)
+	case data.Len() == 0:
 		return Metrics{}, fmt.Errorf("%s: no samples", op)
 	}
-	if err := data.check(op); err != nil {
+	if err := data.checkFor(op, "data", model, loss); err != nil {
 		return Metrics{}, err
 	}
+	return evaluate(op, model, loss, data, batchSize)
+}
+
+// evaluate is Evaluate on data that checkFor has accepted.
+func evaluate(op string, model *Sequential, loss Loss, data Data, batchSize int) (Metrics, error) {
+	n := data.Len()
 	if batchSize <= 0 || batchSize > n {
 		batchSize = n
 	}
@@ -36,9 +49,15 @@ func Evaluate(model *Sequential, loss Loss, data Data, batchSize int) (Metrics, 
 		if err != nil {
 			return Metrics{}, fmt.Errorf("%s: %w", op, err)
 		}
+		if i, v := firstNotFinite(pred.Data); i >= 0 {
+			return Metrics{}, fmt.Errorf("%s: output %d of sample %d is %v: %w", op, i%pred.Cols, lo+i/pred.Cols, v, ErrNotFinite)
+		}
 		l, err := loss.Eval(Matrix{}, pred, b)
 		if err != nil {
 			return Metrics{}, fmt.Errorf("%s: %w", op, err)
+		}
+		if l-l != 0 {
+			return Metrics{}, fmt.Errorf("%s: %v = %v on samples [%d, %d): %w", op, loss, l, lo, lo+b.Len(), ErrNotFinite)
 		}
 		sum += float64(l) * float64(b.Len())
 		if b.Labels != nil {

@@ -8,12 +8,15 @@ import (
 	"time"
 )
 
-// ErrNotFinite is the error (wrapped) of a training step whose loss is
-// NaN or ±Inf. The step's update is not applied, so the parameters are
-// those the last step with a finite loss left. The gradients of a step
-// whose loss is finite are not checked: an update that overflows shows
-// as a non-finite loss one step later.
-var ErrNotFinite = errors.New("loss is not finite")
+// ErrNotFinite is the error (wrapped) of a value that must be finite and
+// is NaN or ±Inf: an input or target of the data given to Fit or
+// Evaluate, an output or loss in Evaluate, a learning rate or another
+// hyper-parameter, or the loss of a training step. A step whose loss is
+// not finite applies no update, so the parameters are those the last
+// step with a finite loss left. The gradients of a step whose loss is
+// finite are not checked: an update that overflows shows as a
+// non-finite loss one step later.
+var ErrNotFinite = errors.New("not finite")
 
 // Trainer trains a model by minibatch gradient descent. Set its fields,
 // then call Fit (or Step, for a loop of one's own). A Trainer keeps the
@@ -120,6 +123,11 @@ func (t *Trainer) Step(batch Data) (float32, error) {
 // it did. It stops early when LossTol or StepTol is met, and with an
 // error when a step fails (a NaN loss among them: the parameters are then
 // those of the last good step) or a callback returns one.
+//
+// Before the first step it checks all of train and Validation: the
+// inputs' width, the targets' shape, every label a class of the model's
+// output, every input and target finite (else the error wraps
+// ErrNotFinite). Its errors name a sample by its index in the data.
 func (t *Trainer) Fit(train Data) (History, error) {
 	const op = "nn.Trainer.Fit"
 	var h History
@@ -132,8 +140,13 @@ func (t *Trainer) Fit(train Data) (History, error) {
 	case n == 0:
 		return h, fmt.Errorf("%s: no training samples", op)
 	}
-	if err := train.check(op); err != nil {
+	if err := train.checkFor(op, "training data", t.Model, t.Loss); err != nil {
 		return h, err
+	}
+	if t.Validation.Len() > 0 {
+		if err := t.Validation.checkFor(op, "validation data", t.Model, t.Loss); err != nil {
+			return h, err
+		}
 	}
 	bs := t.BatchSize
 	if bs == 0 || bs > n {
@@ -185,8 +198,8 @@ func (t *Trainer) Fit(train Data) (History, error) {
 		e.Validation = Metrics{Loss: math.NaN(), Accuracy: math.NaN()}
 		if t.Validation.Len() > 0 {
 			var err error
-			if e.Validation, err = Evaluate(t.Model, t.Loss, t.Validation, bs); err != nil {
-				return h, fmt.Errorf("%s: epoch %d: validation: %w", op, epoch, err)
+			if e.Validation, err = evaluate("validation", t.Model, t.Loss, t.Validation, bs); err != nil {
+				return h, fmt.Errorf("%s: epoch %d: %w", op, epoch, err)
 			}
 		}
 		h.Epochs = append(h.Epochs, e)
