@@ -48,6 +48,9 @@ type Trainer struct {
 
 	// Schedule, when set, gives the learning rate of each step from the
 	// epoch (from 1) and the number of steps taken before it (from 0).
+	// A value that is NaN or ±Inf stops Fit with an error wrapping
+	// ErrNotFinite, and a negative one with an error, before the step
+	// runs and before the optimizer's learning rate changes.
 	Schedule func(epoch, step int) float32
 	// OnStep and OnEpoch, when set, are called after every step and
 	// every epoch. An error they return stops Fit, which returns it.
@@ -96,7 +99,8 @@ type History struct {
 // Step runs one training step on batch: forward pass, loss, backward pass
 // and the optimizer's update. It returns the batch's loss. If the loss is
 // NaN or ±Inf it returns an error wrapping ErrNotFinite and applies no
-// update.
+// update; so does an optimizer whose hyper-parameters are out of range
+// (see [Optimizer]).
 func (t *Trainer) Step(batch Data) (float32, error) {
 	pred, err := t.Model.Forward(batch.X)
 	if err != nil {
@@ -114,7 +118,9 @@ func (t *Trainer) Step(batch Data) (float32, error) {
 	if _, err := t.Model.Backward(grad, false); err != nil {
 		return loss, err
 	}
-	t.Optimizer.Step(t.Model.Params())
+	if err := t.Optimizer.Step(t.Model.Params()); err != nil {
+		return loss, fmt.Errorf("nn.Trainer.Step: %w; no update applied", err)
+	}
 	t.steps++
 	return loss, nil
 }
@@ -148,6 +154,11 @@ func (t *Trainer) Fit(train Data) (History, error) {
 			return h, err
 		}
 	}
+	if c, ok := t.Optimizer.(hyperChecker); ok {
+		if err := c.checkHyper(); err != nil {
+			return h, fmt.Errorf("%s: %w", op, err)
+		}
+	}
 	bs := t.BatchSize
 	if bs == 0 || bs > n {
 		bs = n
@@ -176,7 +187,11 @@ func (t *Trainer) Fit(train Data) (History, error) {
 				batch = train.gather(&t.batch, t.perm[lo:hi])
 			}
 			if t.Schedule != nil {
-				t.Optimizer.SetLearningRate(t.Schedule(epoch, t.steps))
+				lr := t.Schedule(epoch, t.steps)
+				if err := checkLR("Schedule", lr); err != nil {
+					return h, fmt.Errorf("%s: epoch %d, step %d: %w; no update applied", op, epoch, t.steps+1, err)
+				}
+				t.Optimizer.SetLearningRate(lr)
 			}
 			loss, err := t.Step(batch)
 			if err != nil {
