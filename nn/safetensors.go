@@ -34,7 +34,14 @@ type tensorInfo struct {
 // equivalent torch.nn.Sequential ("0.weight", "0.bias", "2.weight", ...),
 // with the model's description in the metadata. It implements
 // io.WriterTo.
+//
+// A parameter that is NaN or ±Inf is an error wrapping ErrNotFinite that
+// names the tensor, and nothing is written: ReadFrom refuses such a
+// file, so WriteTo does not make one.
 func (s *Sequential) WriteTo(w io.Writer) (int64, error) {
+	if err := s.checkFinite(); err != nil {
+		return 0, fmt.Errorf("nn.Sequential.WriteTo: %w", err)
+	}
 	header := map[string]any{"__metadata__": map[string]string{"format": "pt", "simdnn.model": s.String()}}
 	var off uint64
 	for i, p := range s.params {
@@ -67,12 +74,24 @@ func (s *Sequential) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
+// checkFinite returns an error wrapping ErrNotFinite, naming the tensor
+// as a saved model names it, if a parameter is NaN or ±Inf.
+func (s *Sequential) checkFinite() error {
+	for i, p := range s.params {
+		if j, v := firstNotFinite(p.Value); j >= 0 {
+			return fmt.Errorf("tensor %q holds %v at element %d: %w", s.names[i], v, j, ErrNotFinite)
+		}
+	}
+	return nil
+}
+
 // ReadFrom reads parameters in the safetensors format from r into the
 // model, which must have the architecture they were saved from: every
 // parameter present under its name, as float32 ("F32") of its shape, and
 // nothing else. All of it is read and checked (truncation, offsets,
 // duplicate names, NaN and ±Inf values) before any parameter changes: on
-// error the model is as it was. It never allocates more than the header's
+// error the model is as it was. A NaN or ±Inf value, which WriteTo never
+// writes, gives an error wrapping ErrNotFinite that names the tensor. It never allocates more than the header's
 // actual length plus the model's own size. It implements io.ReaderFrom.
 func (s *Sequential) ReadFrom(r io.Reader) (int64, error) {
 	n, err := s.readFrom(r)
@@ -166,7 +185,7 @@ func (s *Sequential) readFrom(r io.Reader) (int64, error) {
 		for j := range v {
 			v[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
 			if math.IsNaN(float64(v[j])) || math.IsInf(float64(v[j]), 0) {
-				return read, fmt.Errorf("tensor %q holds %v at element %d", s.names[i], v[j], j)
+				return read, fmt.Errorf("tensor %q holds %v at element %d: %w", s.names[i], v[j], j, ErrNotFinite)
 			}
 		}
 		values[i] = v

@@ -11,7 +11,14 @@ import (
 // format (see [Sequential.WriteTo]), atomically: it writes a temporary
 // file in the same directory, syncs it to disk and renames it over path,
 // so a failed or interrupted save leaves any previous file intact.
+//
+// A model with a parameter that is NaN or ±Inf is not saved: Save
+// returns an error wrapping ErrNotFinite that names the tensor, before
+// it creates any file. Load refuses such a file too.
 func (s *Sequential) Save(path string) (err error) {
+	if err := s.checkFinite(); err != nil {
+		return fmt.Errorf("nn.Sequential.Save: %w", err)
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("nn.Sequential.Save: %w", err)
@@ -53,7 +60,7 @@ func (s *Sequential) Save(path string) (err error) {
 
 // Load reads the model's parameters from a file that Save (or PyTorch's
 // safetensors) wrote, with the checks of [Sequential.ReadFrom]: on error
-// the model is unchanged.
+// the model is unchanged. A file holding a NaN or ±Inf is refused.
 func (s *Sequential) Load(path string) error {
 	f, err := os.Open(path)
 	if err != nil {

@@ -3,6 +3,7 @@ package nn
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -192,5 +193,60 @@ func TestSaveFailureKeepsOldFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("%d entries in the directory, want 1: a temporary file was left", len(entries))
+	}
+}
+
+// Save and WriteTo refuse a model with a NaN or infinite parameter, as
+// Load refuses the file, naming the tensor; the file saved before stays
+// as it was, and no temporary file is left.
+func TestSaveRefusesNotFinite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.safetensors")
+	m := smallModel(1)
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		param, elem int
+		v           float32
+		want        string
+	}{
+		{1, 2, float32(math.NaN()), `tensor "0.bias" holds NaN at element 2`},
+		{2, 5, float32(math.Inf(1)), `tensor "2.weight" holds +Inf at element 5`},
+		{3, 0, float32(math.Inf(-1)), `tensor "2.bias" holds -Inf at element 0`},
+	} {
+		bad := smallModel(1)
+		bad.Params()[c.param].Value[c.elem] = c.v
+		err := bad.Save(path)
+		if err == nil || !errors.Is(err, ErrNotFinite) || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "nn.Sequential.Save: ") {
+			t.Errorf("Save: err = %v, want nn.Sequential.Save wrapping ErrNotFinite saying %s", err, c.want)
+		}
+		var buf bytes.Buffer
+		n, err := bad.WriteTo(&buf)
+		if err == nil || !errors.Is(err, ErrNotFinite) || !strings.Contains(err.Error(), c.want) || n != 0 || buf.Len() != 0 {
+			t.Errorf("WriteTo: %d bytes, err = %v, want nothing written and an error saying %s", buf.Len(), err, c.want)
+		}
+		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, old) {
+			t.Errorf("the file saved before changed (%d bytes, was %d; %v)", len(got), len(old), err)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("%d entries in the directory, want 1", len(entries))
+		}
+	}
+	// Load refuses a file holding NaN with the same sentinel.
+	var good bytes.Buffer
+	m.WriteTo(&good)
+	b := good.Bytes()
+	n := int(binary.LittleEndian.Uint64(b))
+	binary.LittleEndian.PutUint32(b[8+n+48+4:], math.Float32bits(float32(math.NaN()))) // 0.bias[1]
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := smallModel(2).Load(path); !errors.Is(err, ErrNotFinite) || !strings.Contains(err.Error(), `tensor "0.bias" holds NaN at element 1`) {
+		t.Errorf("Load of a NaN: err = %v", err)
 	}
 }
