@@ -1,14 +1,12 @@
 package nn
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"sort"
 )
 
@@ -18,10 +16,6 @@ import (
 // data that follows, then the data, little-endian. PyTorch's
 // safetensors.torch.load_file reads what WriteTo writes into the state
 // dict of the equivalent torch.nn.Sequential.
-
-// maxHeader is the largest header the reader accepts, the limit of the
-// format's reference implementation.
-const maxHeader = 100 << 20
 
 type tensorInfo struct {
 	Dtype       string    `json:"dtype"`
@@ -91,8 +85,18 @@ func (s *Sequential) checkFinite() error {
 // nothing else. All of it is read and checked (truncation, offsets,
 // duplicate names, NaN and ±Inf values) before any parameter changes: on
 // error the model is as it was. A NaN or ±Inf value, which WriteTo never
-// writes, gives an error wrapping ErrNotFinite that names the tensor. It never allocates more than the header's
-// actual length plus the model's own size. It implements io.ReaderFrom.
+// writes, gives an error wrapping ErrNotFinite that names the tensor.
+// It implements io.ReaderFrom.
+//
+// The header is held to the format strictly: at most 16 MiB (the
+// reference implementation allows 100 MB; a header of this package's
+// models needs about 100 bytes per tensor), JSON with each tensor's
+// fields spelled exactly "dtype", "shape" and "data_offsets", each once
+// and no other, two data offsets, integers for numbers, and one optional
+// "__metadata__" of strings. It is parsed as it is read: the memory
+// ReadFrom allocates is the model's own size in bytes plus a few
+// kilobytes, whatever the header holds. An error names at most a few
+// tensors and counts the rest.
 func (s *Sequential) ReadFrom(r io.Reader) (int64, error) {
 	n, err := s.readFrom(r)
 	if err != nil {
@@ -108,54 +112,35 @@ func (s *Sequential) readFrom(r io.Reader) (int64, error) {
 	}
 	hlen := binary.LittleEndian.Uint64(size[:])
 	if hlen > maxHeader {
-		return 8, fmt.Errorf("header length %d exceeds %d bytes", hlen, maxHeader)
+		return 8, fmt.Errorf("header length %d exceeds the limit of %d bytes", hlen, maxHeader)
 	}
-	// ReadAll grows with what arrives, so a header that claims more than
-	// the file holds costs no more than the file.
-	js, err := io.ReadAll(io.LimitReader(r, int64(hlen)))
-	read := 8 + int64(len(js))
-	if err != nil {
+	// The header is parsed as it streams in, so a header that claims
+	// more than the file holds, or holds millions of entries, costs no
+	// memory.
+	cr := &countingReader{r: io.LimitReader(r, int64(hlen))}
+	p := newHeaderParser(s, cr)
+	err := p.parse()
+	read := 8 + cr.n
+	switch {
+	case cr.eof && uint64(cr.n) < hlen:
+		return read, fmt.Errorf("truncated: header of %d bytes, %d present", hlen, cr.n)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return read, fmt.Errorf("header: the JSON object ends before the header's %d bytes do", hlen)
+	case err != nil:
 		return read, err
 	}
-	if uint64(len(js)) != hlen {
-		return read, fmt.Errorf("truncated: header of %d bytes, %d present", hlen, len(js))
+	for i, ok := range p.seen {
+		if !ok {
+			return read, fmt.Errorf("no tensor %q for the model's %v (is the file of another architecture?)", s.names[i], s)
+		}
 	}
-	tensors, err := parseHeader(js)
-	if err != nil {
-		return read, err
+	if p.unknown > 0 {
+		return read, p.notParams()
 	}
 
-	// Match the tensors to the parameters and check their data ranges
-	// tile the data section exactly, as the format requires.
-	type span struct{ begin, end uint64 }
-	spans := make([]span, len(s.params))
-	for i, p := range s.params {
-		name := s.names[i]
-		t, ok := tensors[name]
-		if !ok {
-			return read, fmt.Errorf("no tensor %q for the model's %v (is the file of another architecture?)", name, s)
-		}
-		delete(tensors, name)
-		if t.Dtype != "F32" {
-			return read, fmt.Errorf("tensor %q has dtype %q, want F32", name, t.Dtype)
-		}
-		if !slices.Equal(t.Shape, int64s(p.Shape)) {
-			return read, fmt.Errorf("tensor %q has shape %v, the model's %v wants %v", name, t.Shape, s, p.Shape)
-		}
-		b, e := t.DataOffsets[0], t.DataOffsets[1]
-		if b > e || e-b != uint64(4*len(p.Value)) {
-			return read, fmt.Errorf("tensor %q has data offsets [%d, %d), want %d bytes", name, b, e, 4*len(p.Value))
-		}
-		spans[i] = span{b, e}
-	}
-	if len(tensors) > 0 {
-		extra := make([]string, 0, len(tensors))
-		for name := range tensors {
-			extra = append(extra, name)
-		}
-		sort.Strings(extra)
-		return read, fmt.Errorf("tensors %q are not parameters of %v", extra, s)
-	}
+	// The data ranges must tile the data section exactly, as the format
+	// requires.
+	spans := p.spans
 	order := make([]int, len(spans))
 	for i := range order {
 		order[i] = i
@@ -169,6 +154,8 @@ func (s *Sequential) readFrom(r io.Reader) (int64, error) {
 		end = spans[i].end
 	}
 
+	// end is the model's size in bytes: every range has its parameter's
+	// length.
 	data := make([]byte, end)
 	m, err := io.ReadFull(r, data)
 	read += int64(m)
@@ -178,79 +165,20 @@ func (s *Sequential) readFrom(r io.Reader) (int64, error) {
 	if m, _ := r.Read(make([]byte, 1)); m > 0 {
 		return read, fmt.Errorf("data continue past the last tensor's %d bytes", end)
 	}
-	values := make([][]float32, len(s.params))
-	for i, p := range s.params {
-		v := make([]float32, len(p.Value))
+	for i := range s.params {
 		raw := data[spans[i].begin:spans[i].end]
-		for j := range v {
-			v[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
-			if math.IsNaN(float64(v[j])) || math.IsInf(float64(v[j]), 0) {
-				return read, fmt.Errorf("tensor %q holds %v at element %d: %w", s.names[i], v[j], j, ErrNotFinite)
+		for j := 0; j < len(raw); j += 4 {
+			v := math.Float32frombits(binary.LittleEndian.Uint32(raw[j:]))
+			if v-v != 0 {
+				return read, fmt.Errorf("tensor %q holds %v at element %d: %w", s.names[i], v, j/4, ErrNotFinite)
 			}
 		}
-		values[i] = v
 	}
 	for i, p := range s.params {
-		copy(p.Value, values[i])
+		raw := data[spans[i].begin:spans[i].end]
+		for j := range p.Value {
+			p.Value[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
+		}
 	}
 	return read, nil
-}
-
-// parseHeader decodes the header's JSON object, rejecting duplicate names
-// (which encoding/json would silently merge) and anything but an object
-// of tensor entries and one optional "__metadata__".
-func parseHeader(js []byte) (map[string]tensorInfo, error) {
-	dec := json.NewDecoder(bytes.NewReader(js))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, fmt.Errorf("header is not a JSON object")
-	}
-	tensors := map[string]tensorInfo{}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("header: %w", err)
-		}
-		name := tok.(string) // object keys are strings
-		if seen[name] {
-			return nil, fmt.Errorf("header names %q twice", name)
-		}
-		seen[name] = true
-		if name == "__metadata__" {
-			var meta map[string]string
-			if err := dec.Decode(&meta); err != nil {
-				return nil, fmt.Errorf("header: __metadata__: %w", err)
-			}
-			continue
-		}
-		var t tensorInfo
-		if err := dec.Decode(&t); err != nil {
-			return nil, fmt.Errorf("header: tensor %q: %w", name, err)
-		}
-		tensors[name] = t
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF && !isSpaceOnly(js[dec.InputOffset():]) {
-		return nil, fmt.Errorf("header: data after the JSON object")
-	}
-	return tensors, nil
-}
-
-func isSpaceOnly(b []byte) bool { return len(bytes.TrimSpace(b)) == 0 }
-
-func int64s(s []int) []int64 {
-	r := make([]int64, len(s))
-	for i, v := range s {
-		r[i] = int64(v)
-	}
-	return r
-}
-
-func unexpectedEOF(err error) error {
-	if errors.Is(err, io.EOF) {
-		return io.ErrUnexpectedEOF
-	}
-	return err
 }
