@@ -22,7 +22,8 @@ const maxIDXDims = 4
 // readIDX reads an IDX file of unsigned bytes, gzip-compressed when its
 // name ends in .gz, and returns its dimensions and elements. The
 // dimensions' product must fit in an int, and the file must hold exactly
-// that many elements; memory grows with the data actually present, so a
+// that many elements, its compressed stream intact to its end (a gzip
+// file's checksum and length are checked); memory grows with the data actually present, so a
 // header that claims terabytes costs nothing.
 func readIDX(path string) (dims []int, data []byte, err error) {
 	f, err := os.Open(path)
@@ -82,8 +83,15 @@ func decodeIDX(r io.Reader) ([]int, []byte, error) {
 	if len(data) != n {
 		return nil, nil, fmt.Errorf("truncated: IDX dimensions %v need %d bytes, %d present", dims, n, len(data))
 	}
-	if m, _ := r.Read(make([]byte, 1)); m > 0 {
+	// Read to the end of the stream: a gzip stream checks its trailer
+	// (checksum and length) there, and a stream cut after the data fails
+	// only there.
+	m, err := io.ReadFull(r, make([]byte, 1))
+	switch {
+	case m > 0:
 		return nil, nil, fmt.Errorf("data continue past the %d bytes of IDX dimensions %v", n, dims)
+	case err != io.EOF:
+		return nil, nil, fmt.Errorf("after the %d bytes of IDX data: %w", n, err)
 	}
 	return dims, data, nil
 }
