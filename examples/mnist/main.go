@@ -42,6 +42,12 @@ func main() {
 		quiet   = flag.Bool("quiet", false, "no progress bar (there is none unless stderr is a terminal)")
 	)
 	flag.Parse()
+	if err := checkFlags(*epochs, *batch, *lr, *threads); err != nil {
+		// A usage error: one line and status 2, as the flag package
+		// reports a flag it cannot parse.
+		fmt.Fprintf(os.Stderr, "mnist: %v (mnist -h lists the flags)\n", err)
+		os.Exit(2)
+	}
 	// A bar on a terminal only: written to a log, its redraws are noise.
 	*quiet = *quiet || !term.IsTerminal(int(os.Stderr.Fd()))
 	if err := run(*epochs, *batch, float32(*lr), *seed, *threads, *dataDir, *outDir, *quiet); err != nil {
@@ -50,7 +56,49 @@ func main() {
 	}
 }
 
+// checkFlags returns an error naming the first flag whose value the run
+// cannot use.
+func checkFlags(epochs, batch int, lr float64, threads int) error {
+	switch {
+	case epochs < 1:
+		return fmt.Errorf("-epochs %d: want at least 1", epochs)
+	case batch < 1:
+		return fmt.Errorf("-batch %d: want at least 1", batch)
+	case math.IsNaN(lr) || math.IsInf(lr, 0) || lr <= 0:
+		return fmt.Errorf("-lr %g: want a finite learning rate > 0", lr)
+	case float32(lr) == 0 || math.IsInf(float64(float32(lr)), 0):
+		return fmt.Errorf("-lr %g: outside float32's range, where the training runs", lr)
+	case threads < 0:
+		return fmt.Errorf("-threads %d: want 0 (GOMAXPROCS) or more", threads)
+	}
+	return nil
+}
+
+// prepareOut creates the output directory and checks that a file can be
+// created in it, so that a run does not train only to fail at saving.
+func prepareOut(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("-out %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".mnist-probe*")
+	if err != nil {
+		return fmt.Errorf("-out %s: cannot write there: %w", dir, err)
+	}
+	name := f.Name()
+	err = f.Close()
+	if rerr := os.Remove(name); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return fmt.Errorf("-out %s: %w", dir, err)
+	}
+	return nil
+}
+
 func run(epochs, batch int, lr float32, seed uint64, threads int, dataDir, outDir string, quiet bool) error {
+	if err := prepareOut(outDir); err != nil {
+		return err
+	}
 	if dataDir == "" {
 		var err error
 		if dataDir, err = findData(); err != nil {
@@ -78,6 +126,7 @@ func run(epochs, batch int, lr float32, seed uint64, threads int, dataDir, outDi
 
 	var bar *progressbar.ProgressBar
 	steps := (train.Len() + batch - 1) / batch
+	totalSteps := float64(epochs) * float64(steps) // in float64: epochs·steps may overflow int
 	var curves []nn.EpochInfo
 	tr := &nn.Trainer{
 		Model: model, Loss: nn.SoftmaxCrossEntropy{}, Optimizer: nn.NewAdam(lr),
@@ -86,7 +135,7 @@ func run(epochs, batch int, lr float32, seed uint64, threads int, dataDir, outDi
 		// run, which settles the weights instead of leaving them to
 		// wander around the minimum at the full step size.
 		Schedule: func(_, step int) float32 {
-			return lr * float32(0.5*(1+math.Cos(math.Pi*float64(step)/float64(epochs*steps))))
+			return lr * float32(0.5*(1+math.Cos(math.Pi*float64(step)/totalSteps)))
 		},
 		OnStep: func(s nn.StepInfo) error {
 			if quiet {
@@ -122,9 +171,6 @@ func run(epochs, batch int, lr float32, seed uint64, threads int, dataDir, outDi
 		100*final.Accuracy, len(curves), trainTime.Seconds(),
 		float64(len(curves)*train.Len())/trainTime.Seconds(), time.Since(start).Seconds())
 
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return err
-	}
 	modelPath := filepath.Join(outDir, "mnist.safetensors")
 	if err := model.Save(modelPath); err != nil {
 		return err
