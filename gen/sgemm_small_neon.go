@@ -273,8 +273,13 @@ func neonSmallT(file *File, mr, nr int) {
 	for _, p := range ptrs {
 		f.ADDR(off, p, p)
 	}
-	for v := a0; v < 32; v++ {
-		neonZero(f, v) // lanes 1–3 stay zero: 0·0 adds +0 to +0
+	// The registers the one-lane step loads: their lanes 1–3 stay zero,
+	// so that those lanes add 0·0 = +0 to +0.
+	for i := range mr {
+		neonZero(f, av(i))
+	}
+	for j := range nr {
+		neonZero(f, b0+V((bi+j)%nb))
 	}
 	f.Label("scalar")
 	step(func(p R, v V) { f.VLD1Lane(p, v.S(0)) })
