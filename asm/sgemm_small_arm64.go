@@ -10,7 +10,7 @@ package asm
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -27,7 +27,7 @@ func SgemmSmallN1x64NEON(a []float32, lda int, b []float32, ldb int, c []float32
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -44,7 +44,7 @@ func SgemmSmallN1x4NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -61,7 +61,7 @@ func SgemmSmallN1x8NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -78,7 +78,7 @@ func SgemmSmallN1x16NEON(a []float32, lda int, b []float32, ldb int, c []float32
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -95,7 +95,7 @@ func SgemmSmallN1x32NEON(a []float32, lda int, b []float32, ldb int, c []float32
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -112,7 +112,7 @@ func SgemmSmallN2x32NEON(a []float32, lda int, b []float32, ldb int, c []float32
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -129,7 +129,7 @@ func SgemmSmallN2x4NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -146,7 +146,7 @@ func SgemmSmallN2x8NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -163,7 +163,7 @@ func SgemmSmallN2x16NEON(a []float32, lda int, b []float32, ldb int, c []float32
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -180,7 +180,7 @@ func SgemmSmallN3x32NEON(a []float32, lda int, b []float32, ldb int, c []float32
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -197,7 +197,7 @@ func SgemmSmallN3x4NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -214,7 +214,7 @@ func SgemmSmallN3x8NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -231,7 +231,7 @@ func SgemmSmallN3x16NEON(a []float32, lda int, b []float32, ldb int, c []float32
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -248,7 +248,7 @@ func SgemmSmallN4x16NEON(a []float32, lda int, b []float32, ldb int, c []float32
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -265,7 +265,7 @@ func SgemmSmallN4x4NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -282,7 +282,7 @@ func SgemmSmallN4x8NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -299,7 +299,7 @@ func SgemmSmallN5x16NEON(a []float32, lda int, b []float32, ldb int, c []float32
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -316,7 +316,7 @@ func SgemmSmallN5x4NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -333,7 +333,7 @@ func SgemmSmallN5x8NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -350,7 +350,7 @@ func SgemmSmallN6x16NEON(a []float32, lda int, b []float32, ldb int, c []float32
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -367,7 +367,7 @@ func SgemmSmallN6x4NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -384,7 +384,7 @@ func SgemmSmallN6x8NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -401,7 +401,7 @@ func SgemmSmallN7x12NEON(a []float32, lda int, b []float32, ldb int, c []float32
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -418,7 +418,7 @@ func SgemmSmallN7x4NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -435,7 +435,7 @@ func SgemmSmallN7x8NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -452,7 +452,7 @@ func SgemmSmallN8x8NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // rounding per step (FMLA); acc ·= alpha; then the epilogue of the GEMM
 // kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky ReLU) and
 // the store. cols is not used: all NR columns are read and written, as
-// by the AVX2 kernels. k ≥ 0, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
+// by the AVX2 kernels. k ≥ 1, lda ≥ k, len(a) ≥ (MR−1)·lda + k, ldb ≥
 // NR, len(b) ≥ (k−1)·ldb + NR, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a, the k×NR window of b, the
@@ -470,7 +470,7 @@ func SgemmSmallN8x4NEON(a []float32, lda int, b []float32, ldb int, c []float32,
 // in order) added up as (l0+l1)+(l2+l3); acc ·= alpha; then the epilogue
 // of the GEMM kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky
 // ReLU) and the store of all NR columns (lanes is not used, as by the
-// AVX2 kernels). k ≥ 0, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
+// AVX2 kernels). k ≥ 1, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
 // len(bt) ≥ (NR−1)·ldbt + k, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a and the NR rows of bt, the
@@ -488,7 +488,7 @@ func SgemmSmallT1x16NEON(a []float32, lda int, bt []float32, ldbt int, c []float
 // in order) added up as (l0+l1)+(l2+l3); acc ·= alpha; then the epilogue
 // of the GEMM kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky
 // ReLU) and the store of all NR columns (lanes is not used, as by the
-// AVX2 kernels). k ≥ 0, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
+// AVX2 kernels). k ≥ 1, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
 // len(bt) ≥ (NR−1)·ldbt + k, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a and the NR rows of bt, the
@@ -506,7 +506,7 @@ func SgemmSmallT2x8NEON(a []float32, lda int, bt []float32, ldbt int, c []float3
 // in order) added up as (l0+l1)+(l2+l3); acc ·= alpha; then the epilogue
 // of the GEMM kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky
 // ReLU) and the store of all NR columns (lanes is not used, as by the
-// AVX2 kernels). k ≥ 0, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
+// AVX2 kernels). k ≥ 1, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
 // len(bt) ≥ (NR−1)·ldbt + k, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a and the NR rows of bt, the
@@ -524,7 +524,7 @@ func SgemmSmallT3x8NEON(a []float32, lda int, bt []float32, ldbt int, c []float3
 // in order) added up as (l0+l1)+(l2+l3); acc ·= alpha; then the epilogue
 // of the GEMM kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky
 // ReLU) and the store of all NR columns (lanes is not used, as by the
-// AVX2 kernels). k ≥ 0, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
+// AVX2 kernels). k ≥ 1, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
 // len(bt) ≥ (NR−1)·ldbt + k, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a and the NR rows of bt, the
@@ -542,7 +542,7 @@ func SgemmSmallT1x4NEON(a []float32, lda int, bt []float32, ldbt int, c []float3
 // in order) added up as (l0+l1)+(l2+l3); acc ·= alpha; then the epilogue
 // of the GEMM kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky
 // ReLU) and the store of all NR columns (lanes is not used, as by the
-// AVX2 kernels). k ≥ 0, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
+// AVX2 kernels). k ≥ 1, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
 // len(bt) ≥ (NR−1)·ldbt + k, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a and the NR rows of bt, the
@@ -560,7 +560,7 @@ func SgemmSmallT2x4NEON(a []float32, lda int, bt []float32, ldbt int, c []float3
 // in order) added up as (l0+l1)+(l2+l3); acc ·= alpha; then the epilogue
 // of the GEMM kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky
 // ReLU) and the store of all NR columns (lanes is not used, as by the
-// AVX2 kernels). k ≥ 0, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
+// AVX2 kernels). k ≥ 1, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
 // len(bt) ≥ (NR−1)·ldbt + k, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a and the NR rows of bt, the
@@ -578,7 +578,7 @@ func SgemmSmallT3x4NEON(a []float32, lda int, bt []float32, ldbt int, c []float3
 // in order) added up as (l0+l1)+(l2+l3); acc ·= alpha; then the epilogue
 // of the GEMM kernels (asm/doc.go: flags 1 add, 2 bias, 4 ReLU, 8 leaky
 // ReLU) and the store of all NR columns (lanes is not used, as by the
-// AVX2 kernels). k ≥ 0, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
+// AVX2 kernels). k ≥ 1, lda ≥ k, ldbt ≥ k, len(a) ≥ (MR−1)·lda + k,
 // len(bt) ≥ (NR−1)·ldbt + k, ldc ≥ NR, len(c) ≥ (MR−1)·ldc + NR,
 // len(bias) ≥ NR with flag 2; none of this is checked. Nothing outside
 // the first k values of the MR rows of a and the NR rows of bt, the
