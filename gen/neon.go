@@ -34,6 +34,7 @@ var neonFamilies = []neonFamily{
 	{"sgdmomentum", sgdMomentumNEONFamily},
 	{"adam", adamNEONFamily},
 	{"sgemm", sgemmNEONFamily},
+	{"sgemm_small", sgemmSmallNEONFamily},
 	{"instruments", instrumentsNEONFamily},
 }
 

@@ -12,12 +12,18 @@ import (
 var archLevels = []string{"generic", "neon"}
 
 // neonGemm is the 8×12 micro-kernel (see gen/sgemm_neon.go for its register
-// plan). The packing stays in Go (no packers), at about a value per ns,
-// and every product takes the packed path: the 12-column tile wastes 2 of
-// 12 columns on the classifier's 10-column output, where AVX-512's
-// 64-column tile would waste 54 of 64 and amd64 therefore has row kernels
-// (asm/NEON.md on what arm64 still lacks).
+// plan). The packing stays in Go (no packers), at about a value per ns.
+// Products of at most 16 rows take the small-m kernels (neonSmall, in
+// sgemm_small_arm64.go), which pack nothing; every other product takes
+// the packed path: the 12-column tile wastes 2 of 12 columns on the
+// classifier's 10-column output, where AVX-512's 64-column tile would
+// waste 54 of 64 and amd64 therefore has row kernels (asm/NEON.md on what
+// arm64 still lacks).
 var neonGemm = microKernel{mr: 8, nr: 12, fn: asm.SgemmKernelNEON}
+
+// neonPaths is NEON's Sgemm: the small-m path for the products
+// smallTakes gives it, the packed algorithm for the others.
+func neonPaths() *gemmPaths { return newPackedPaths(neonGemm, packers{}).withSmall(neonSmall) }
 
 // simdImpls returns the SIMD implementations this CPU can run, best first.
 //
@@ -48,7 +54,7 @@ func simdImpls() []*impl {
 	neon.biasGrad = biasGradNEON
 	neon.sgdMomentum = asm.SGDMomentumNEON
 	neon.adam = adamWith(asm.AdamNEON)
-	neon.sgemm = parallelSgemm(one(newBlockedGemm(neonGemm, packers{}).sgemm, neonGemm.mr, neonGemm.nr))
+	neon.sgemm = parallelSgemm(neonPaths().pick)
 	return []*impl{&neon}
 }
 

@@ -1,25 +1,31 @@
 package kernels
 
-// gemmPaths is a SIMD level's Sgemm: the packed algorithm, the row kernel
-// for the products it serves better, and, where set, the transposed
-// algorithm for op(B) = Bᵀ with few rows and the dot kernel for a few
-// columns. The methods are bound once here:
+// gemmPaths is a SIMD level's Sgemm: the packed algorithm and, where set,
+// the row kernel for the products it serves better, the transposed
+// algorithm for op(B) = Bᵀ with few rows, the dot kernel for a few
+// columns and the small-m kernels for a few rows. The methods are bound once here:
 // a method value made per call would allocate.
 type gemmPaths struct {
 	packed, rows, swapped, dot gemmFunc
 	small                      gemmFunc // sgemm_small.go
-	smallMinN                  int
+	smallMinN, smallMinKT      int
 	packedMR, packedNR         int
 	rowsMR, rowsNR             int
 	swappedMR, swappedNR       int // the tile of C, which is the row kernel's transposed
 	dotMR, dotNR, dotKStep     int
 }
 
+// newGemmPaths is the packed algorithm around mk and the row kernel rk.
 func newGemmPaths(mk microKernel, rk rowKernel, pk packers) *gemmPaths {
-	return &gemmPaths{
-		packed: newBlockedGemm(mk, pk).sgemm, packedMR: mk.mr, packedNR: mk.nr,
-		rows: newRowsGemm(rk, pk).sgemm, rowsMR: rk.mr, rowsNR: rk.nr,
-	}
+	p := newPackedPaths(mk, pk)
+	p.rows, p.rowsMR, p.rowsNR = newRowsGemm(rk, pk).sgemm, rk.mr, rk.nr
+	return p
+}
+
+// newPackedPaths is the packed algorithm around mk alone, for a level
+// without a row kernel; the with methods add the other paths.
+func newPackedPaths(mk microKernel, pk packers) *gemmPaths {
+	return &gemmPaths{packed: newBlockedGemm(mk, pk).sgemm, packedMR: mk.mr, packedNR: mk.nr}
 }
 
 // withSwapped adds the transposed algorithm (swappedGemm) around the row
@@ -54,7 +60,7 @@ func (p *gemmPaths) pick(transA, transB bool, m, n, k int) (gemmFunc, int, int) 
 	if !transA && p.dot != nil && n <= p.dotNR && k >= dotMinK && k%p.dotKStep == 0 {
 		return p.dot, p.dotMR, p.dotNR
 	}
-	if !transA && (n <= p.rowsNR || 2*float64(m)*float64(n)*float64(k) <= rowsMaxFlops) {
+	if !transA && p.rows != nil && (n <= p.rowsNR || 2*float64(m)*float64(n)*float64(k) <= rowsMaxFlops) {
 		return p.rows, p.rowsMR, p.rowsNR
 	}
 	if !transA && transB && p.swapped != nil && swapPays(m, n) {

@@ -8,7 +8,7 @@ import (
 
 // Products of at most 16 rows (inference at small batch; smallTakes has
 // the exceptions) go to the small-m kernels (asm.SgemmSmallN*, asm.SgemmSmallT*; gen/sgemm_small.go
-// explains their tiles), which read A and op(B) where they lie: no
+// and gen/sgemm_small_neon.go explain their tiles), which read A and op(B) where they lie: no
 // packing, no copy, no clearing of a buffer the size of the weights.
 // The blocked and row algorithms pack op(B), the weights, on every call,
 // which with one row costs more than the product; their tiles of 6 or 16
@@ -17,21 +17,21 @@ import (
 // once:
 //
 //   - op(B) = B (W stored k×n): tiles of up to smallNRows rows (8 on
-//     AVX-512, 6 on AVX2) by a width of columns that the level's kernels
-//     offer for that many rows, widest first along C's rows; more rows
-//     than one tile holds are split into balanced row tiles, each reading
-//     the weights again from L2.
+//     AVX-512 and NEON, 6 on AVX2) by a width of columns that the
+//     level's kernels offer for that many rows, widest first along C's
+//     rows; more rows than one tile holds are split into balanced row
+//     tiles, each reading the weights again from L2.
 //   - op(B) = Bᵀ (W stored n×k, nn's layout): with few enough rows for a
 //     wide kernel, one row tile against 16 or 8 rows of W at a time;
 //     otherwise, for each group of 4 rows of W, every row tile of up to 4
 //     (3 on AVX2) rows of A in turn, the group staying in L1.
 //
 // C's right edge: AVX-512 masks (the N kernels' last vector, the T
-// kernels' lanes); AVX2 runs the last partial vector (N) or group (T) as
-// a whole one that ends at column n, into a staging tile whose new
-// columns are copied to C. Only when n is narrower than one such vector
-// or group are op(B)'s few columns or rows copied, into a zero-padded
-// buffer of k·8 values at most.
+// kernels' lanes); AVX2 and NEON run the last partial vector (N) or
+// group (T) as a whole one that ends at column n, into a staging tile
+// whose new columns are copied to C. Only when n is narrower than one
+// such vector or group are op(B)'s few columns or rows copied, into a
+// zero-padded buffer of k·8 values at most.
 //
 // Every element of C goes through the same operations whatever tile it
 // falls in (see gen/sgemm_small.go), so the result does not depend on m's
@@ -69,8 +69,8 @@ type smallKernels struct {
 	tWide, t []smallTKernel
 	tNR      int
 	// minN is the fewest columns of a product the level's small-m
-	// path takes (smallTakes).
-	minN int
+	// path takes, minKT the fewest k with op(B) = Bᵀ (smallTakes).
+	minN, minKT int
 }
 
 // smallMaxM is the most rows the small-m path takes.
@@ -102,22 +102,23 @@ func newSmallGemm(k smallKernels) *smallGemm {
 // withSmall adds the small-m path (smallGemm) for products of at most
 // smallMaxM rows.
 func (p *gemmPaths) withSmall(k smallKernels) *gemmPaths {
-	p.small, p.smallMinN = newSmallGemm(k).sgemm, k.minN
+	p.small, p.smallMinN, p.smallMinKT = newSmallGemm(k).sgemm, k.minN, k.minKT
 	return p
 }
 
 // smallTakes reports whether the small-m path takes a product (op(A) =
-// A): at most smallMaxM rows, and no more rows than columns, or else the
-// paths for few columns (the dot kernels, the row kernels, which pack
-// only a k×16 strip of op(B)) are faster; at least the level's minN
-// columns (AVX2's one-vector N tiles have one chain of FMAs each and
-// its narrow edges go through staging); and with op(B) = Bᵀ, k ≥
-// dotMinK, below which the fold costs as much as the FMAs, and fewer
-// than 16 rows: at 16 the transposed algorithm's row kernels fill their
-// panel of 16 columns (swappedGemm), and ran 784×256 as fast on AVX-512
-// (67 µs either way) and 5–20% faster on AVX2 (63–73 against 70–83 µs,
-// alternated), where from 13 to 15 rows the small-m path is 15–30%
-// faster on both.
+// A): at most smallMaxM rows, and at least the level's minN columns
+// (AVX2's one-vector N tiles have one chain of FMAs each and its narrow
+// edges go through staging). Where the level has the paths for few
+// columns (the dot kernels, the row kernels, which pack only a k×16
+// strip of op(B)), no more rows than columns, or else those are faster.
+// With op(B) = Bᵀ, k ≥ the level's minKT (dotMinK on amd64), below which
+// the fold costs as much as the FMAs; and, where the level has the
+// transposed algorithm, fewer than 16 rows: at 16 its row kernels fill
+// their panel of 16 columns (swappedGemm), and ran 784×256 as fast on
+// AVX-512 (67 µs either way) and 5–20% faster on AVX2 (63–73 against
+// 70–83 µs, alternated), where from 13 to 15 rows the small-m path is
+// 15–30% faster on both.
 //
 // Measured on the development machine (µs, small-m path against the
 // path it replaces, AVX-512 / AVX2): 1×10×128 0.32/0.42 against 0.44/0.36
@@ -125,9 +126,16 @@ func (p *gemmPaths) withSmall(k smallKernels) *gemmPaths {
 // 0.91/0.74 and 0.88/1.96 against 0.75/0.61; 1×3×128 (B) on AVX2 2.0
 // against 0.33; 16×100×33 (Bᵀ) 5.2/5.1 against 1.9/2.3; 8×16×64 (B)
 // 0.30/0.32 against 0.71/0.41. At 784×256 it is faster for every m it
-// takes on both levels (BenchmarkSgemmSmallM).
+// takes on both levels (BenchmarkSgemmSmallM). NEON's conditions are
+// argued, not measured (sgemm_small_arm64.go).
 func (p *gemmPaths) smallTakes(transB bool, m, n, k int) bool {
-	return m <= smallMaxM && m <= n && n >= p.smallMinN && (!transB || k >= dotMinK && m < smallMaxM)
+	if m > smallMaxM || n < p.smallMinN {
+		return false
+	}
+	if m > n && (p.dot != nil || p.rows != nil) {
+		return false
+	}
+	return !transB || k >= p.smallMinKT && (m < smallMaxM || p.swapped == nil)
 }
 
 // smallSplitNR is the column granularity pick reports for the small-m

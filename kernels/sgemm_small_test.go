@@ -26,7 +26,7 @@ import (
 // of the driver: row tiles of 1 to 3 rows, the last partial vector or
 // group, products narrower than one.
 func goSmallKernels(masked bool) smallKernels {
-	k := smallKernels{masked: masked, lanes: 2, tNR: 3}
+	k := smallKernels{masked: masked, lanes: 2, tNR: 3, minKT: dotMinK}
 	for mr := 1; mr <= 3; mr++ {
 		var ks []smallNKernel
 		for _, nr := range []int{2, 4, 6}[:4-(mr+1)/2] {

@@ -38,6 +38,12 @@ func (f *Func) SUB(imm Imm, n, d R) { f.op("SUB", imm, n, d) }
 // SUBS sets d = n − imm and the flags.
 func (f *Func) SUBS(imm Imm, n, d R) { f.op("SUBS", imm, n, d) }
 
+// SUBR sets d = n − m.
+func (f *Func) SUBR(m, n, d R) { f.op("SUB", m, n, d) }
+
+// AND sets d = n & imm; imm must be a bitmask immediate (such as 2^i − 1).
+func (f *Func) AND(imm Imm, n, d R) { f.op("AND", imm, n, d) }
+
 // CMP sets the flags from n − imm.
 func (f *Func) CMP(imm Imm, n R) { f.op("CMP", imm, n) }
 
