@@ -4,7 +4,7 @@
 
 package asm
 
-// PackA6AVX2 packs six rows of A into a panel for the GEMM micro-kernels,
+// PackA6AVX2 packs six rows of A into a panel of op(A) as the GEMM micro-kernel reads it (package doc),
 // multiplied by alpha: dst[p·6+i] = alpha·a[i·lda+p] for every i < 6,
 // p < kc, each product rounded to float32 (VMULPS, so a signalling NaN
 // comes out quiet even when alpha = 1). kc ≥ 0, lda ≥ kc, len(a) ≥
@@ -16,7 +16,7 @@ package asm
 //go:noescape
 func PackA6AVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
 
-// PackA6TAVX2 packs six columns of A into a panel for the GEMM micro-kernels,
+// PackA6TAVX2 packs six columns of A into a panel of op(A) as the GEMM micro-kernel reads it (package doc),
 // multiplied by alpha: dst[p·6+i] = alpha·a[p·lda+i] for every i < 6,
 // p < kc, each product rounded to float32 (VMULPS, so a signalling NaN
 // comes out quiet even when alpha = 1). kc ≥ 0, lda ≥ 6, len(a) ≥

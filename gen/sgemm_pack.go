@@ -66,7 +66,7 @@ const packMR = 6
 func packA6(c *build.Context) {
 	name := "PackA6" + avx2.suffix
 	declare(c, name, "func(dst, a []float32, lda, kc int, alpha float32)",
-		name+" packs six rows of A into a panel for the GEMM micro-kernels,",
+		name+" packs six rows of A into a panel of op(A) as the GEMM micro-kernel reads it (package doc),",
 		"multiplied by alpha: dst[p·6+i] = alpha·a[i·lda+p] for every i < 6,",
 		"p < kc, each product rounded to float32 (VMULPS, so a signalling NaN",
 		"comes out quiet even when alpha = 1). kc ≥ 0, lda ≥ kc, len(a) ≥",
@@ -400,7 +400,7 @@ func fourByFour(c *build.Context, x [4]reg.VecVirtual) [4]reg.VecVirtual {
 func packA6T(c *build.Context) {
 	name := "PackA6T" + avx2.suffix
 	declare(c, name, "func(dst, a []float32, lda, kc int, alpha float32)",
-		name+" packs six columns of A into a panel for the GEMM micro-kernels,",
+		name+" packs six columns of A into a panel of op(A) as the GEMM micro-kernel reads it (package doc),",
 		"multiplied by alpha: dst[p·6+i] = alpha·a[p·lda+i] for every i < 6,",
 		"p < kc, each product rounded to float32 (VMULPS, so a signalling NaN",
 		"comes out quiet even when alpha = 1). kc ≥ 0, lda ≥ 6, len(a) ≥",
