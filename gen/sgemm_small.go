@@ -350,9 +350,16 @@ func (g smallT) generate(c *build.Context) {
 			c.VMOVSS(rowAt(pa, lda, i, 0), av[i])
 		}
 		for j := range nr {
-			// A memory operand of VFMADD231SS reads its 4 bytes only.
+			// The value of Bᵀ is loaded with VMOVSS, not taken as
+			// VFMADD231SS's memory operand: hardware reads only its 4
+			// bytes either way, but qemu's x86 emulation (which CI
+			// runs the avx2 level under, as -cpu Haswell) reads a
+			// whole 16-byte vector for that operand and faults at the
+			// guard page after a row's last value.
+			bv := c.XMM()
+			c.VMOVSS(rowAt(q, ldbt, j, 0), bv)
 			for i := range mr {
-				c.VFMADD231SS(rowAt(q, ldbt, j, 0), av[i], acc[i][j].AsX())
+				c.VFMADD231SS(bv, av[i], acc[i][j].AsX())
 			}
 		}
 		for _, r := range ptrs {
