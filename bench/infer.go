@@ -53,9 +53,7 @@ func inferCases(batches []int) []kernelCase {
 	for _, p := range model.Params() {
 		weights += len(p.Value)
 	}
-	// Read reads whole blocks of 64 values: round up, so that it reads
-	// at least the weights' bytes.
-	w := make([]float32, (weights+63)/64*64)
+	w := make([]float32, weights)
 	read := instruments.Active().Read
 	cs := []kernelCase{{name: readCase, size: fmt.Sprintf("%d KB", 4*weights/1000), unit: "µs", f: func() { read(w) }}}
 	for _, batch := range batches {

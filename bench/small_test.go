@@ -63,13 +63,10 @@ func BenchmarkForward(b *testing.B) {
 		bs = append(bs, sgemmRand(rng, l[1]))
 		total += l[0]*l[1] + l[1]
 	}
-	// Read reads whole blocks of 64 values: pad with zeros, so that it
-	// reads at least the weights' bytes.
-	all := make([]float32, 0, (total+63)/64*64)
+	all := make([]float32, 0, total)
 	for i := range ws {
 		all = append(append(all, ws[i]...), bs[i]...)
 	}
-	all = all[:cap(all)]
 	read := instruments.Active().Read
 	b.Run("read=weights", func(b *testing.B) {
 		read(all)

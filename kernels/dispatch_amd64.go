@@ -92,9 +92,9 @@ func simdImpls() []*impl {
 // columnsBelow is the row length below which the bias kernels walk C a
 // block of columns at a time (the generated BiasAdd and BiasGrad, which
 // keep the block's bias or sums in registers and make no call per row),
-// and from which they call Add on each row instead. Measured on the
-// development machine (Zen 5) with ld = n: columns win 2–8× for n ≤ 256 (4.9 vs 2.0 elem/ns at n = 10,
-// m = 64, AVX2 BiasGrad), are about even at 512, and lose 3–8× at 1024,
+// and from which they call Add on each row instead. Measured on a Zen 5
+// with ld = n: columns win 2–8× for n ≤ 256 (4.9 vs 2.0 elem/ns at
+// n = 10, m = 64, AVX2 BiasGrad), are about even at 512, and lose 3–8× at 1024,
 // where every row of a column block falls into the same L1 set.
 const columnsBelow = 512
 

@@ -42,21 +42,29 @@ func goTile(mr, nr int, a []float32, ai, ap int, b []float32, bp, bj int, c []fl
 			for p := range kc {
 				s += a[i*ai+p*ap] * b[p*bp+j*bj]
 			}
-			if flags&epilogueAdd != 0 {
-				s += c[i*ldc+j]
-			}
-			if flags&epilogueBias != 0 {
-				s += bias[j]
-			}
-			if s < 0 && flags&epilogueReLU != 0 {
-				s = 0
-			}
-			if s < 0 && flags&epilogueLeaky != 0 {
-				s *= slope
-			}
-			c[i*ldc+j] = s
+			goEpilogue(s, 1, c, i*ldc+j, flags, bias, j, slope)
 		}
 	}
+}
+
+// goEpilogue scales s, the product of the element of C at c[x] in column
+// j of its tile, by alpha, applies the epilogue that flags selects (asm's
+// package doc) and stores it, as the kernels do.
+func goEpilogue(s, alpha float32, c []float32, x int, flags uint, bias []float32, j int, slope float32) {
+	s *= alpha
+	if flags&epilogueAdd != 0 {
+		s += c[x]
+	}
+	if flags&epilogueBias != 0 {
+		s += bias[j]
+	}
+	if s < 0 && flags&epilogueReLU != 0 {
+		s = 0
+	}
+	if s < 0 && flags&epilogueLeaky != 0 {
+		s *= slope
+	}
+	c[x] = s
 }
 
 // gemmTestImpls are the implementations the GEMM tests run: those under

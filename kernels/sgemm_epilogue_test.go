@@ -120,38 +120,14 @@ func TestSgemmBiasAct(t *testing.T) {
 							srcC = nil
 						}
 						for _, withBias := range []bool{false, true} {
-							bs := bias
-							if !withBias {
-								bs = nil
-							}
 							g := &gemmCall{
 								transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 								a: opA.reset(a, ar, ac, harness.GemmLDs(ac)[ldi], calls%harness.Offsets),
 								b: opB.reset(b, br, bc, harness.GemmLDs(bc)[(ldi+ai)%3], (calls+3)%harness.Offsets),
 								c: opC.reset(srcC, m, n, harness.GemmLDs(n)[(ldi+cases)%3], (calls+5)%harness.Offsets),
 							}
-							what := fmt.Sprintf("%v bias=%v act=%v", g, withBias, act.act)
-							ref := g.reference()
-							wantP := harness.Place(g.c.s, 0)
-							want := wantP.S
-							unfused(transA, transB, m, n, k, alpha, g.a.s, g.a.ld, g.b.s, g.b.ld, beta, want, g.c.ld, bs, act.act)
-							if at, bad := wantP.BadCanary(); bad {
-								t.Fatalf("%s: the unfused passes wrote outside C, at index %d", what, at)
-							}
-							SgemmBiasAct(transA, transB, m, n, k, alpha, g.a.s, g.a.ld, g.b.s, g.b.ld, beta, g.c.s, g.c.ld, bs, act.act)
+							checkBiasAct(t, g, g.reference(), bias, withBias, act)
 							calls++
-							err := g.checkWith(func(i, j int) (float64, float64) {
-								w, gauge := ref(i, j)
-								return act.want(w, gauge, bias[j], withBias)
-							})
-							if err != nil {
-								t.Fatalf("%s: %v", what, err)
-							}
-							for x, v := range g.c.s {
-								if math.Float32bits(v) != math.Float32bits(want[x]) && !(v != v && want[x] != want[x]) {
-									t.Fatalf("%s: c[%d] = %g, but Sgemm, BiasAdd and the activation give %g", what, x, v, want[x])
-								}
-							}
 						}
 					}
 				}
@@ -159,6 +135,38 @@ func TestSgemmBiasAct(t *testing.T) {
 		}
 		t.Logf("%d calls", calls)
 	})
+}
+
+// checkBiasAct runs g through SgemmBiasAct with act and, when withBias,
+// bias, and fails the test unless every element is within act's tolerance
+// of ref (the float64 product) and bit-identical to Sgemm, then BiasAdd,
+// then the activation on the same implementation (unfused).
+func checkBiasAct(t *testing.T, g *gemmCall, ref func(i, j int) (float64, float64), bias []float32, withBias bool, act gemmAct) {
+	t.Helper()
+	bs := bias
+	if !withBias {
+		bs = nil
+	}
+	what := fmt.Sprintf("%v bias=%v act=%v", g, withBias, act.act)
+	wantP := harness.Place(g.c.s, 0)
+	want := wantP.S
+	unfused(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a.s, g.a.ld, g.b.s, g.b.ld, g.beta, want, g.c.ld, bs, act.act)
+	if at, bad := wantP.BadCanary(); bad {
+		t.Fatalf("%s: the unfused passes wrote outside C, at index %d", what, at)
+	}
+	SgemmBiasAct(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a.s, g.a.ld, g.b.s, g.b.ld, g.beta, g.c.s, g.c.ld, bs, act.act)
+	err := g.checkWith(func(i, j int) (float64, float64) {
+		w, gauge := ref(i, j)
+		return act.want(w, gauge, bias[j], withBias)
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	for x, v := range g.c.s {
+		if math.Float32bits(v) != math.Float32bits(want[x]) && !(v != v && want[x] != want[x]) {
+			t.Fatalf("%s: c[%d] = %g, but Sgemm, BiasAdd and the activation give %g", what, x, v, want[x])
+		}
+	}
 }
 
 // TestSgemmBiasActGuard runs SgemmBiasAct with the bias and C flush

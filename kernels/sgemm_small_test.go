@@ -39,24 +39,6 @@ func goSmallKernels(masked bool) smallKernels {
 	return k
 }
 
-// goSmallEpilogue is the small kernels' epilogue of one element.
-func goSmallEpilogue(s, alpha float32, c []float32, x int, flags uint, bias []float32, j int, slope float32) {
-	s *= alpha
-	if flags&epilogueAdd != 0 {
-		s += c[x]
-	}
-	if flags&epilogueBias != 0 {
-		s += bias[j]
-	}
-	if s < 0 && flags&epilogueReLU != 0 {
-		s = 0
-	}
-	if s < 0 && flags&epilogueLeaky != 0 {
-		s *= slope
-	}
-	c[x] = s
-}
-
 func goSmallN(mr, nr int, masked bool) func(a []float32, lda int, b []float32, ldb int, c []float32, k, ldc, cols int, alpha float32, flags uint, bias []float32, slope float32) {
 	return func(a []float32, lda int, b []float32, ldb int, c []float32, k, ldc, cols int, alpha float32, flags uint, bias []float32, slope float32) {
 		if !masked {
@@ -70,7 +52,7 @@ func goSmallN(mr, nr int, masked bool) func(a []float32, lda int, b []float32, l
 				for p := range k {
 					s += a[i*lda+p] * b[p*ldb+j]
 				}
-				goSmallEpilogue(s, alpha, c, i*ldc+j, flags, bias, j, slope)
+				goEpilogue(s, alpha, c, i*ldc+j, flags, bias, j, slope)
 			}
 		}
 	}
@@ -92,7 +74,7 @@ func goSmallT(mr, nr int, masked bool) func(a []float32, lda int, bt []float32, 
 				for p := range k {
 					s += a[i*lda+p] * bt[j*ldbt+p]
 				}
-				goSmallEpilogue(s, alpha, c, i*ldc+j, flags, bias, j, slope)
+				goEpilogue(s, alpha, c, i*ldc+j, flags, bias, j, slope)
 			}
 		}
 	}
@@ -204,24 +186,7 @@ func TestSgemmSmallGrid(t *testing.T) {
 							}
 							continue
 						}
-						act := gemmActs[calls/2%len(gemmActs)]
-						what := fmt.Sprintf("%v bias act=%v", g, act.act)
-						wantP := harness.Place(g.c.s, 0)
-						want := wantP.S
-						unfused(false, transB, m, n, k, alpha, g.a.s, g.a.ld, g.b.s, g.b.ld, beta, want, g.c.ld, bias, act.act)
-						SgemmBiasAct(false, transB, m, n, k, alpha, g.a.s, g.a.ld, g.b.s, g.b.ld, beta, g.c.s, g.c.ld, bias, act.act)
-						err := g.checkWith(func(i, j int) (float64, float64) {
-							w, gauge := ref(i, j)
-							return act.want(w, gauge, bias[j], true)
-						})
-						if err != nil {
-							t.Fatalf("%s: %v", what, err)
-						}
-						for x, v := range g.c.s {
-							if math.Float32bits(v) != math.Float32bits(want[x]) && !(v != v && want[x] != want[x]) {
-								t.Fatalf("%s: c[%d] = %g, but Sgemm, BiasAdd and the activation give %g", what, x, v, want[x])
-							}
-						}
+						checkBiasAct(t, g, ref, bias, true, gemmActs[calls/2%len(gemmActs)])
 					}
 				}
 			}

@@ -53,6 +53,21 @@ func testModel(t *testing.T) (string, *nn.Sequential) {
 // free port of 127.0.0.1 until the test ends, and returns its URL.
 func startServer(t *testing.T, path string) string {
 	t.Helper()
+	url, stop := serveModel(t, path)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return url
+}
+
+// serveModel serves the model at path, loaded as main loads it, on a free
+// port of 127.0.0.1, and returns its URL and a function that cancels the
+// server's context, as a signal does in main, and returns what serve
+// returned.
+func serveModel(t *testing.T, path string) (url string, stop func() error) {
+	t.Helper()
 	pred, err := loadPredictor(path)
 	if err != nil {
 		t.Fatal(err)
@@ -64,13 +79,10 @@ func startServer(t *testing.T, path string) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- serve(ctx, ln, newHandler(pred)) }()
-	t.Cleanup(func() {
+	return "http://" + ln.Addr().String(), func() error {
 		cancel()
-		if err := <-errc; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String()
+		return <-errc
+	}
 }
 
 // standardize maps an MNIST pixel to the model's input as
@@ -365,26 +377,15 @@ func TestHealthz(t *testing.T) {
 // server cleanly: serve returns nil and the port no longer answers.
 func TestShutdown(t *testing.T) {
 	path, _ := testModel(t)
-	pred, err := loadPredictor(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- serve(ctx, ln, newHandler(pred)) }()
-	url := "http://" + ln.Addr().String() + "/healthz"
+	base, stop := serveModel(t, path)
+	url := base + "/healthz"
 	client := &http.Client{Transport: &http.Transport{}}
 	resp, err := client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	cancel()
-	if err := <-errc; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("serve returned %v after the context was cancelled, want nil", err)
 	}
 	client.CloseIdleConnections()
@@ -394,7 +395,7 @@ func TestShutdown(t *testing.T) {
 	}
 
 	// run, main's body, loads the model, listens and stops the same way.
-	ctx, cancel = context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := run(ctx, path, "127.0.0.1:0"); err != nil {
 		t.Errorf("run returned %v after the context was cancelled, want nil", err)

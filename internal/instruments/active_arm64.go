@@ -14,7 +14,7 @@ func active() Set {
 	if kernels.Impl() == "neon" {
 		s.FMAPeak, s.FMAFlops = asm.FMAPeakNEON, 2*24*4
 		s.SqrtDivPeak, s.SqrtDivElems = asm.SqrtDivPeakNEON, 4*4
-		s.Read = asm.ReadNEON
+		s.Read = vectorRead(asm.ReadNEON)
 	}
 	return s
 }

@@ -33,9 +33,8 @@ type Set struct {
 	Stream32 func(w, v, g []float32)
 	Stream43 func(w, m, v, g []float32)
 
-	// Read reads x and writes nothing, a streaming read: the bound of a
-	// pass that must read all of its operands once. It reads every
-	// element when len(x) is a multiple of 64.
+	// Read reads every element of x and writes nothing, a streaming
+	// read: the bound of a pass that must read all of its operands once.
 	Read func(x []float32)
 }
 
@@ -80,6 +79,16 @@ func goSet() Set {
 // sink keeps goRead's sum alive.
 var sink float32
 
+// vectorRead returns Read made of a generated instrument that reads
+// whole blocks of 64 values, with goRead for the rest.
+func vectorRead(blocks func(x []float32)) func(x []float32) {
+	return func(x []float32) {
+		n := len(x) &^ 63
+		blocks(x[:n])
+		goRead(x[n:])
+	}
+}
+
 // goRead sums x with eight independent accumulators, so that the loop is
 // bound by loads rather than by the latency of one chain of additions.
 func goRead(x []float32) {
@@ -94,6 +103,9 @@ func goRead(x []float32) {
 		a[6] += x[6]
 		a[7] += x[7]
 		x = x[8:]
+	}
+	for _, v := range x {
+		a[0] += v
 	}
 	sink = a[0] + a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7]
 }
