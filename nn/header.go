@@ -35,9 +35,10 @@ const (
 type span struct{ begin, end uint64 }
 
 // headerParser reads a safetensors header from a stream and keeps only
-// what loading a model needs: the data range of each of the model's
-// parameters, and the count and first few names of the tensors that are
-// not. Its memory is fixed, whatever the header holds.
+// what loading a tensorSet needs: the data range of each of the set's
+// tensors, the metadata values the set asks for, and the count and first
+// few names of the tensors that are not in the set. Its memory is fixed,
+// whatever the header holds.
 //
 // It accepts the JSON the format allows and nothing else: an object whose
 // keys are tensor names, each mapped to an object of exactly the fields
@@ -51,12 +52,13 @@ type span struct{ begin, end uint64 }
 type headerParser struct {
 	r     *bufio.Reader
 	cr    *countingReader
-	model *Sequential
+	set   *tensorSet
 	index map[string]int
 
 	spans   []span
 	seen    []bool
 	meta    bool
+	values  map[string]string // the metadata values set.meta asks for
 	unknown int
 	listed  []string
 
@@ -64,21 +66,22 @@ type headerParser struct {
 	long bool   // whether that string was longer
 	cur  []byte // the name of the tensor being read, as str holds it
 	curL bool
-	curI int // the index of that tensor among the model's parameters, or −1
+	curI int // the index of that tensor in the set, or −1
 }
 
-func newHeaderParser(s *Sequential, cr *countingReader) *headerParser {
+func newHeaderParser(set *tensorSet, cr *countingReader) *headerParser {
 	p := &headerParser{
-		r:     bufio.NewReaderSize(cr, 4096),
-		cr:    cr,
-		model: s,
-		index: make(map[string]int, len(s.names)),
-		spans: make([]span, len(s.params)),
-		seen:  make([]bool, len(s.params)),
-		str:   make([]byte, 0, maxName),
-		cur:   make([]byte, 0, maxName),
+		r:      bufio.NewReaderSize(cr, 4096),
+		cr:     cr,
+		set:    set,
+		index:  make(map[string]int, len(set.names)),
+		spans:  make([]span, len(set.names)),
+		seen:   make([]bool, len(set.names)),
+		values: map[string]string{},
+		str:    make([]byte, 0, maxName),
+		cur:    make([]byte, 0, maxName),
 	}
-	for i, name := range s.names {
+	for i, name := range set.names {
 		p.index[name] = i
 	}
 	return p
@@ -198,11 +201,25 @@ func (p *headerParser) metadata() error {
 		if err := p.expect(':'); err != nil {
 			return err
 		}
+		var key string
+		wanted := !p.long && p.set.meta[string(p.str)]
+		if wanted {
+			key = string(p.str)
+		}
 		if err := p.expect('"'); err != nil {
 			return p.or(err, "__metadata__: the value of %s is not a string", p.quoted(p.str, p.long))
 		}
 		if err := p.readString(); err != nil {
 			return err
+		}
+		if wanted {
+			if _, dup := p.values[key]; dup {
+				return p.errf("__metadata__: %q twice", key)
+			}
+			if p.long {
+				return p.errf("__metadata__: the value of %q is longer than %d bytes", key, maxName)
+			}
+			p.values[key] = string(p.str)
 		}
 		if c, err = p.listNext('}'); err != nil {
 			return err
@@ -219,7 +236,7 @@ func (p *headerParser) tensor() error {
 	p.curI = -1
 	if known {
 		if p.seen[i] {
-			return p.errf("the header names %q twice", p.model.names[i])
+			return p.errf("the header names %q twice", p.set.names[i])
 		}
 		p.seen[i] = true
 		p.curI = i
@@ -294,7 +311,7 @@ func (p *headerParser) tensor() error {
 				}
 			}
 			if known {
-				n := uint64(4 * len(p.model.params[i].Value))
+				n := uint64(4 * len(p.set.dst[i]))
 				if off[0] > off[1] || off[1]-off[0] != n {
 					return fmt.Errorf("tensor %s has data offsets [%d, %d), want %d bytes", p.name(), off[0], off[1], n)
 				}
@@ -313,8 +330,8 @@ func (p *headerParser) tensor() error {
 	return nil
 }
 
-// shape reads a shape and, for a parameter of the model (known, index
-// i), checks it is the parameter's.
+// shape reads a shape and, for a tensor of the set (known, index i),
+// checks it is the one the set wants.
 func (p *headerParser) shape(i int, known bool) error {
 	if err := p.expect('['); err != nil {
 		return p.or(err, "tensor %s: shape is not an array", p.name())
@@ -344,7 +361,7 @@ func (p *headerParser) shape(i int, known bool) error {
 	if !known {
 		return nil
 	}
-	want := p.model.params[i].Shape
+	want := p.set.shapes[i]
 	ok := rank == len(want)
 	for j := 0; ok && j < rank; j++ {
 		ok = dims[j] == uint64(want[j])
@@ -362,7 +379,7 @@ func (p *headerParser) shape(i int, known bool) error {
 			fmt.Fprintf(&b, " … (%d dimensions)", rank)
 		}
 		b.WriteByte(']')
-		return fmt.Errorf("tensor %s has shape %s, the model's %v wants %v", p.name(), b.String(), p.model, want)
+		return fmt.Errorf("tensor %s has shape %s, %s wants %v", p.name(), b.String(), p.set.owner, want)
 	}
 	return nil
 }
@@ -546,7 +563,7 @@ func (p *headerParser) add(r rune) {
 // name returns the name of the tensor being read, for a message.
 func (p *headerParser) name() string {
 	if p.curI >= 0 {
-		return fmt.Sprintf("%q", p.model.names[p.curI])
+		return fmt.Sprintf("%q", p.set.names[p.curI])
 	}
 	return p.quoted(p.cur, p.curL)
 }
@@ -568,17 +585,17 @@ func (p *headerParser) quoted(s []byte, long bool) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// notParams returns the error for the tensors of the header that are not
-// parameters of the model: the first few by name, and how many more.
-func (p *headerParser) notParams() error {
+// notInSet returns the error for the tensors of the header that are not
+// in the set: the first few by name, and how many more.
+func (p *headerParser) notInSet() error {
 	if p.unknown == 1 {
-		return fmt.Errorf("tensor %s is not a parameter of %v", p.listed[0], p.model)
+		return fmt.Errorf("tensor %s is not %s", p.listed[0], p.set.member)
 	}
 	more := ""
 	if n := p.unknown - len(p.listed); n > 0 {
 		more = fmt.Sprintf(" and %d more", n)
 	}
-	return fmt.Errorf("tensors %s%s are not parameters of %v", strings.Join(p.listed, ", "), more, p.model)
+	return fmt.Errorf("tensors %s%s are not %s", strings.Join(p.listed, ", "), more, p.set.members)
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

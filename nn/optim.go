@@ -17,8 +17,8 @@ type Optimizer interface {
 	Step(params []*Param) error
 	// LearningRate returns the current learning rate; SetLearningRate
 	// changes it, for a schedule (see [Trainer.Schedule]).
-	LearningRate() float32
-	SetLearningRate(lr float32)
+	LearningRate() float64
+	SetLearningRate(lr float64)
 }
 
 // hyperChecker is an Optimizer whose hyper-parameters can be checked
@@ -29,12 +29,14 @@ type hyperChecker interface {
 
 // SGD is plain gradient descent, θ ← θ − lr·∇θ. The learning rate must
 // be finite and ≥ 0; the zero value (LR 0) is valid and moves nothing.
+// Hyper-parameters are float64, as PyTorch holds them, and rounded to
+// float32 where the update uses them.
 type SGD struct {
-	LR float32
+	LR float64
 }
 
 // NewSGD returns gradient descent with learning rate lr.
-func NewSGD(lr float32) *SGD { return &SGD{LR: lr} }
+func NewSGD(lr float64) *SGD { return &SGD{LR: lr} }
 
 // Step applies θ ← θ − lr·∇θ (kernels.Axpy), or returns an error if LR is
 // NaN, ±Inf or negative.
@@ -44,7 +46,7 @@ func (o *SGD) Step(params []*Param) error {
 	}
 	for _, p := range params {
 		if p.hasGrad {
-			kernels.Axpy(p.Value, -o.LR, p.Grad)
+			kernels.Axpy(p.Value, float32(-o.LR), p.Grad)
 		}
 	}
 	return nil
@@ -53,10 +55,10 @@ func (o *SGD) Step(params []*Param) error {
 func (o *SGD) checkHyper() error { return checkLR("nn.SGD", o.LR) }
 
 // LearningRate returns LR.
-func (o *SGD) LearningRate() float32 { return o.LR }
+func (o *SGD) LearningRate() float64 { return o.LR }
 
 // SetLearningRate sets LR.
-func (o *SGD) SetLearningRate(lr float32) { o.LR = lr }
+func (o *SGD) SetLearningRate(lr float64) { o.LR = lr }
 
 // Momentum is gradient descent with momentum as PyTorch's SGD defines it
 // (no dampening, no Nesterov): v ← μ·v + ∇θ, θ ← θ − lr·v, with the
@@ -64,13 +66,13 @@ func (o *SGD) SetLearningRate(lr float32) { o.LR = lr }
 // and ≥ 0, and μ in [0, 1). The zero value is ready to use with PyTorch's
 // default μ = 0, which is plain gradient descent.
 type Momentum struct {
-	LR, Momentum float32
+	LR, Momentum float64
 	velocity     map[*Param][]float32
 }
 
 // NewMomentum returns gradient descent with learning rate lr and momentum
 // μ (0.9 is common).
-func NewMomentum(lr, momentum float32) *Momentum {
+func NewMomentum(lr, momentum float64) *Momentum {
 	return &Momentum{LR: lr, Momentum: momentum, velocity: map[*Param][]float32{}}
 }
 
@@ -92,7 +94,7 @@ func (o *Momentum) Step(params []*Param) error {
 			v = make([]float32, len(p.Value))
 			o.velocity[p] = v
 		}
-		kernels.SGDMomentum(p.Value, v, p.Grad, o.LR, o.Momentum)
+		kernels.SGDMomentum(p.Value, v, p.Grad, float32(o.LR), float32(o.Momentum))
 	}
 	return nil
 }
@@ -106,10 +108,10 @@ func (o *Momentum) checkHyper() error {
 }
 
 // LearningRate returns LR.
-func (o *Momentum) LearningRate() float32 { return o.LR }
+func (o *Momentum) LearningRate() float64 { return o.LR }
 
 // SetLearningRate sets LR.
-func (o *Momentum) SetLearningRate(lr float32) { o.LR = lr }
+func (o *Momentum) SetLearningRate(lr float64) { o.LR = lr }
 
 // Adam is the optimizer of Kingma and Ba (2015) as PyTorch's Adam defines
 // it (kernels.Adam), with its step counted per parameter. LR must be
@@ -119,7 +121,7 @@ func (o *Momentum) SetLearningRate(lr float32) { o.LR = lr }
 // is not usable, and neither is an Adam literal that leaves Eps out:
 // Step rejects Eps = 0 rather than guess whether zero betas were meant.
 type Adam struct {
-	LR, Beta1, Beta2, Eps float32
+	LR, Beta1, Beta2, Eps float64
 	state                 map[*Param]*adamState
 }
 
@@ -130,7 +132,7 @@ type adamState struct {
 
 // NewAdam returns Adam with learning rate lr (1e-3 is common) and
 // PyTorch's defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
-func NewAdam(lr float32) *Adam {
+func NewAdam(lr float64) *Adam {
 	return &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, state: map[*Param]*adamState{}}
 }
 
@@ -153,7 +155,7 @@ func (o *Adam) Step(params []*Param) error {
 			o.state[p] = s
 		}
 		s.step++
-		kernels.Adam(p.Value, s.m, s.v, p.Grad, o.LR, o.Beta1, o.Beta2, o.Eps, s.step)
+		kernels.Adam(p.Value, s.m, s.v, p.Grad, float32(o.LR), float32(o.Beta1), float32(o.Beta2), float32(o.Eps), s.step)
 	}
 	return nil
 }
@@ -179,13 +181,13 @@ func (o *Adam) checkHyper() error {
 }
 
 // LearningRate returns LR.
-func (o *Adam) LearningRate() float32 { return o.LR }
+func (o *Adam) LearningRate() float64 { return o.LR }
 
 // SetLearningRate sets LR.
-func (o *Adam) SetLearningRate(lr float32) { o.LR = lr }
+func (o *Adam) SetLearningRate(lr float64) { o.LR = lr }
 
 // checkLR returns an error, naming op, unless lr is finite and ≥ 0.
-func checkLR(op string, lr float32) error {
+func checkLR(op string, lr float64) error {
 	switch {
 	case lr-lr != 0:
 		return fmt.Errorf("%s: learning rate %v: %w", op, lr, ErrNotFinite)
@@ -197,7 +199,7 @@ func checkLR(op string, lr float32) error {
 
 // checkUnit returns an error, naming op and the hyper-parameter, unless v
 // is in [0, 1).
-func checkUnit(op, name string, v float32) error {
+func checkUnit(op, name string, v float64) error {
 	switch {
 	case v-v != 0:
 		return fmt.Errorf("%s: %s = %v: %w", op, name, v, ErrNotFinite)

@@ -3,6 +3,7 @@ package nn
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -15,23 +16,32 @@ import (
 // A model with a parameter that is NaN or ±Inf is not saved: Save
 // returns an error wrapping ErrNotFinite that names the tensor, before
 // it creates any file. Load refuses such a file too.
-func (s *Sequential) Save(path string) (err error) {
+func (s *Sequential) Save(path string) error {
 	if err := s.checkFinite(); err != nil {
 		return fmt.Errorf("nn.Sequential.Save: %w", err)
 	}
+	if err := writeAtomic(path, func(w io.Writer) error { _, err := s.WriteTo(w); return err }); err != nil {
+		return fmt.Errorf("nn.Sequential.Save: %w", err)
+	}
+	return nil
+}
+
+// writeAtomic writes the file path with write: to a temporary file in
+// the same directory, synced to disk and renamed over path, so that a
+// failed or interrupted write leaves any previous file intact.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("nn.Sequential.Save: %w", err)
+		return err
 	}
 	defer func() {
 		if err != nil {
 			f.Close()
 			os.Remove(f.Name())
-			err = fmt.Errorf("nn.Sequential.Save: %w", err)
 		}
 	}()
 	w := bufio.NewWriter(f)
-	if _, err = s.WriteTo(w); err != nil {
+	if err = write(w); err != nil {
 		return err
 	}
 	if err = w.Flush(); err != nil {

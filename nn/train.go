@@ -34,9 +34,13 @@ type Trainer struct {
 	// Epochs is the largest number of passes over the data; Fit stops
 	// earlier when a tolerance below is met.
 	Epochs int
-	// RNG, when set, shuffles the samples before every epoch; nil keeps
-	// them in order. A seeded source makes the run reproducible.
-	RNG *rand.Rand
+	// RNG, when set, shuffles the samples before every epoch (each
+	// epoch's order depends only on the source's state at its start);
+	// nil keeps them in order. A seeded source makes the run
+	// reproducible, and one that saves its state (encoding's
+	// BinaryMarshaler and BinaryUnmarshaler, as rand.PCG and
+	// rand.ChaCha8 are) lets a checkpoint resume it.
+	RNG rand.Source
 
 	// LossTol, when positive, stops training once the mean training loss
 	// of an epoch differs from the previous epoch's by less than LossTol.
@@ -51,7 +55,7 @@ type Trainer struct {
 	// A value that is NaN or ±Inf stops Fit with an error wrapping
 	// ErrNotFinite, and a negative one with an error, before the step
 	// runs and before the optimizer's learning rate changes.
-	Schedule func(epoch, step int) float32
+	Schedule func(epoch, step int) float64
 	// OnStep and OnEpoch, when set, are called after every step and
 	// every epoch. An error they return stops Fit, which returns it.
 	OnStep  func(StepInfo) error
@@ -62,6 +66,8 @@ type Trainer struct {
 	Validation Data
 
 	steps    int
+	pos      position  // where Fit is, for a checkpoint
+	resume   *position // where the next Fit starts, from LoadCheckpoint
 	grad     buffer
 	batch    batchBuffers
 	perm     []int
@@ -166,21 +172,28 @@ func (t *Trainer) Fit(train Data) (History, error) {
 	if len(t.perm) != n {
 		t.perm = make([]int, n)
 	}
-	for i := range t.perm {
-		t.perm[i] = i
-	}
-	prevLoss := math.NaN()
-	for epoch := 1; epoch <= t.Epochs; epoch++ {
-		start := time.Now()
-		if t.RNG != nil {
-			t.RNG.Shuffle(n, func(i, j int) { t.perm[i], t.perm[j] = t.perm[j], t.perm[i] })
+	first, skip, prevLoss, sum := 1, 0, math.NaN(), 0.0
+	if r := t.resume; r != nil {
+		if err := r.fits(n, bs); err != nil {
+			return h, fmt.Errorf("%s: %w", op, err)
 		}
-		if t.StepTol > 0 {
+		t.resume = nil
+		first, skip, prevLoss, sum = r.epoch, r.done, r.prevLoss, r.lossSum
+	}
+	for epoch := first; epoch <= t.Epochs; epoch++ {
+		start := time.Now()
+		t.pos = position{epoch: epoch, done: skip, lossSum: sum, prevLoss: prevLoss, samples: n, batch: bs, rng: t.rngState()}
+		for i := range t.perm {
+			t.perm[i] = i
+		}
+		if t.RNG != nil {
+			rand.New(t.RNG).Shuffle(n, func(i, j int) { t.perm[i], t.perm[j] = t.perm[j], t.perm[i] })
+		}
+		if t.StepTol > 0 && skip == 0 {
 			t.snapshotParams()
 		}
-		e := EpochInfo{Epoch: epoch, Samples: n, MaxStep: math.NaN()}
-		var sum float64
-		for lo := 0; lo < n; lo += bs {
+		e := EpochInfo{Epoch: epoch, Samples: n, MaxStep: math.NaN(), Steps: skip}
+		for lo := skip * bs; lo < n; lo += bs {
 			hi := min(lo+bs, n)
 			batch := train.Slice(lo, hi)
 			if t.RNG != nil {
@@ -199,6 +212,7 @@ func (t *Trainer) Fit(train Data) (History, error) {
 			}
 			sum += float64(loss) * float64(hi-lo)
 			e.Steps++
+			t.pos.done, t.pos.lossSum = e.Steps, sum
 			if t.OnStep != nil {
 				if err := t.OnStep(StepInfo{Epoch: epoch, Step: t.steps, Samples: hi - lo, Loss: loss}); err != nil {
 					return h, err
@@ -231,7 +245,7 @@ func (t *Trainer) Fit(train Data) (History, error) {
 			h.Stopped = fmt.Sprintf("no parameter moved by more than %.3g < StepTol = %g", e.MaxStep, t.StepTol)
 			break
 		}
-		prevLoss = e.Loss
+		prevLoss, sum, skip = e.Loss, 0, 0
 	}
 	return h, nil
 }

@@ -140,10 +140,10 @@ func TestTrainScheduleAndCallbacks(t *testing.T) {
 	d := Data{X: randMatrix(rng, 10, 2), Y: randMatrix(rng, 10, 1)}
 	model, _ := NewSequential(NewDense(2, 1, nil))
 	opt := NewSGD(1)
-	var seen []float32
+	var seen []float64
 	stop := errors.New("stop")
 	tr := &Trainer{Model: model, Loss: MSE{}, Optimizer: opt, BatchSize: 4, Epochs: 5,
-		Schedule: func(epoch, step int) float32 { return float32(100*epoch + step) },
+		Schedule: func(epoch, step int) float64 { return float64(100*epoch + step) },
 		OnStep:   func(StepInfo) error { seen = append(seen, opt.LR); return nil },
 		OnEpoch: func(e EpochInfo) error {
 			if e.Epoch == 2 {
@@ -157,7 +157,7 @@ func TestTrainScheduleAndCallbacks(t *testing.T) {
 		t.Fatalf("err = %v, want the callback's", err)
 	}
 	// Batches of 4, 4 and 2 samples: three steps per epoch.
-	want := []float32{100, 101, 102, 203, 204, 205}
+	want := []float64{100, 101, 102, 203, 204, 205}
 	if len(h.Epochs) != 2 || fmt.Sprint(seen) != fmt.Sprint(want) {
 		t.Errorf("%d epochs, learning rates %v; want 2 and %v", len(h.Epochs), seen, want)
 	}

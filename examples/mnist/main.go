@@ -50,7 +50,7 @@ func main() {
 	}
 	// A bar on a terminal only: written to a log, its redraws are noise.
 	*quiet = *quiet || !term.IsTerminal(int(os.Stderr.Fd()))
-	if err := run(*epochs, *batch, float32(*lr), *seed, *threads, *dataDir, *outDir, *quiet); err != nil {
+	if err := run(*epochs, *batch, *lr, *seed, *threads, *dataDir, *outDir, *quiet); err != nil {
 		fmt.Fprintln(os.Stderr, "mnist:", err)
 		os.Exit(1)
 	}
@@ -95,7 +95,7 @@ func prepareOut(dir string) error {
 	return nil
 }
 
-func run(epochs, batch int, lr float32, seed uint64, threads int, dataDir, outDir string, quiet bool) error {
+func run(epochs, batch int, lr float64, seed uint64, threads int, dataDir, outDir string, quiet bool) error {
 	if err := prepareOut(outDir); err != nil {
 		return err
 	}
@@ -134,8 +134,8 @@ func run(epochs, batch int, lr float32, seed uint64, threads int, dataDir, outDi
 		// Cosine annealing: the learning rate falls from lr to 0 over the
 		// run, which settles the weights instead of leaving them to
 		// wander around the minimum at the full step size.
-		Schedule: func(_, step int) float32 {
-			return lr * float32(0.5*(1+math.Cos(math.Pi*float64(step)/totalSteps)))
+		Schedule: func(_, step int) float64 {
+			return lr * 0.5 * (1 + math.Cos(math.Pi*float64(step)/totalSteps))
 		},
 		OnStep: func(s nn.StepInfo) error {
 			if quiet {
