@@ -17,10 +17,9 @@ import (
 // same names. They compute the closed form that PyTorch documents and
 // uses for scheduler.step(epoch), where PyTorch's step() updates the rate
 // recursively from the previous one: the two agree to rounding in
-// float64 (a few 1e-15 relative in the tests), a gap that float32 keeps
-// only where a value falls next to a rounding boundary of float32.
-// Rates and factors are float64, as Python's floats are: a rate of 0.1
-// is then PyTorch's 0.1, which float32 0.1 is not.
+// float64 (a few 1e-15 relative in the tests). Rates and factors are
+// float64, as Python's floats are: a rate of 0.1 is then PyTorch's 0.1,
+// which float32 0.1 is not.
 //
 // Their arguments are hyper-parameters, checked as the optimizers'
 // are: a constructor returns an error (wrapping [ErrNotFinite] for NaN
@@ -35,28 +34,28 @@ type LRSchedule func(t int) float64
 // PerStep returns s as a [Trainer.Schedule] that advances once per
 // optimizer step, as a PyTorch scheduler whose step() follows every
 // optimizer.step(): step t (from 0, over every step the Trainer has
-// taken) runs at float32(s(t)), rounded once from float64. Step sizes,
-// milestones, tMax and totalIters then count steps.
-func (s LRSchedule) PerStep() func(epoch, step int) float32 {
+// taken) runs at s(t). Step sizes, milestones, tMax and totalIters then
+// count steps.
+func (s LRSchedule) PerStep() func(epoch, step int) float64 {
 	if s == nil {
 		panic("nn.LRSchedule.PerStep: nil schedule")
 	}
-	return func(_, step int) float32 { return float32(s(step)) }
+	return func(_, step int) float64 { return s(step) }
 }
 
 // PerEpoch returns s as a [Trainer.Schedule] that advances once per
 // epoch, as a PyTorch scheduler whose step() follows every epoch: every
-// step of epoch e (from 1) runs at float32(s(e − 1)). Step sizes,
-// milestones, tMax and totalIters then count epochs.
+// step of epoch e (from 1) runs at s(e − 1). Step sizes, milestones,
+// tMax and totalIters then count epochs.
 //
 // Trainer.Fit numbers epochs from 1 on every call, so a second Fit of
 // the same Trainer starts a per-epoch schedule over, where a per-step
 // one carries on from the steps already taken.
-func (s LRSchedule) PerEpoch() func(epoch, step int) float32 {
+func (s LRSchedule) PerEpoch() func(epoch, step int) float64 {
 	if s == nil {
 		panic("nn.LRSchedule.PerEpoch: nil schedule")
 	}
-	return func(epoch, _ int) float32 { return float32(s(epoch - 1)) }
+	return func(epoch, _ int) float64 { return s(epoch - 1) }
 }
 
 // StepLR returns PyTorch's StepLR: the rate lr·γ^⌊t/stepSize⌋, which
@@ -67,10 +66,10 @@ func (s LRSchedule) PerEpoch() func(epoch, step int) float32 {
 // StepLR checks neither gamma nor step_size: a gamma below 0 gives
 // negative rates, which Fit rejects anyway, a step_size of 0 makes it
 // divide by zero, and a negative one raises the rate. A gamma above 1 is allowed, for a rate
-// that grows; once it overflows float32, Fit stops with ErrNotFinite.
+// that grows; once it is not finite, Fit stops with ErrNotFinite.
 func StepLR(lr float64, stepSize int, gamma float64) (LRSchedule, error) {
 	const op = "nn.StepLR"
-	if err := checkRate(op, lr); err != nil {
+	if err := checkLR(op, lr); err != nil {
 		return nil, err
 	}
 	if err := checkNonNegative(op, "gamma", gamma); err != nil {
@@ -94,7 +93,7 @@ func StepLR(lr float64, stepSize int, gamma float64) (LRSchedule, error) {
 // MultiStepLR keeps its own copy of milestones.
 func MultiStepLR(lr float64, milestones []int, gamma float64) (LRSchedule, error) {
 	const op = "nn.MultiStepLR"
-	if err := checkRate(op, lr); err != nil {
+	if err := checkLR(op, lr); err != nil {
 		return nil, err
 	}
 	if err := checkNonNegative(op, "gamma", gamma); err != nil {
@@ -126,7 +125,7 @@ func MultiStepLR(lr float64, milestones []int, gamma float64) (LRSchedule, error
 // is allowed, as in PyTorch: the rate then climbs from lr to etaMin.
 func CosineAnnealingLR(lr float64, tMax int, etaMin float64) (LRSchedule, error) {
 	const op = "nn.CosineAnnealingLR"
-	if err := checkRate(op, lr); err != nil {
+	if err := checkLR(op, lr); err != nil {
 		return nil, err
 	}
 	if err := checkNonNegative(op, "etaMin", etaMin); err != nil {
@@ -156,7 +155,7 @@ func CosineAnnealingLR(lr float64, tMax int, etaMin float64) (LRSchedule, error)
 // takes a small startFactor.
 func LinearLR(lr, startFactor, endFactor float64, totalIters int) (LRSchedule, error) {
 	const op = "nn.LinearLR"
-	if err := checkRate(op, lr); err != nil {
+	if err := checkLR(op, lr); err != nil {
 		return nil, err
 	}
 	if err := checkFactor(op, "startFactor", startFactor, false); err != nil {
@@ -234,19 +233,6 @@ func newSchedule(op string, f func(t int) float64) LRSchedule {
 // bisect_right, which PyTorch uses to place t among milestones.
 func countAtMost(ms []int, t int) int {
 	return sort.Search(len(ms), func(i int) bool { return ms[i] > t })
-}
-
-// checkRate returns an error, naming op, unless the learning rate lr is
-// finite and ≥ 0, in the words of checkLR, which checks the float32
-// rates of the optimizers.
-func checkRate(op string, lr float64) error {
-	switch {
-	case math.IsNaN(lr) || math.IsInf(lr, 0):
-		return fmt.Errorf("%s: learning rate %v: %w", op, lr, ErrNotFinite)
-	case lr < 0:
-		return fmt.Errorf("%s: learning rate %v is negative", op, lr)
-	}
-	return nil
 }
 
 // checkNonNegative returns an error, naming op and the argument, unless
