@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"strconv"
@@ -17,9 +19,9 @@ import (
 // optimizer's state named as PyTorch's optimizer state_dict names it
 // ("state.0.exp_avg", "state.0.momentum_buffer"), and in the metadata
 // the optimizer's hyper-parameters ("param_groups.0.lr", ...), its step
-// counts ("state.0.step"), and where Fit is: the epoch and the steps of
-// it done, the steps in all, the loss so far, and the shuffling RNG's
-// state at the epoch's start. Resuming from it continues the run bit for
+// counts ("state.0.step"), the state of every Dropout layer's source, and
+// where Fit is: the epoch and the steps of it done, the steps in all, the
+// loss so far, and the shuffling RNG's state at the epoch's start. Resuming from it continues the run bit for
 // bit as if it had not stopped.
 
 // position is where Fit is in a run, as a checkpoint saves it.
@@ -75,8 +77,11 @@ const (
 	keySamples   = "simdnn.samples"
 	keyBatch     = "simdnn.batch_size"
 	keyRNG       = "simdnn.rng"
-	snapshotName = "simdnn.step_tol_snapshot"
-	kindValue    = "checkpoint"
+	// keyDropoutRNG, then a Dropout layer's index in the model ("2",
+	// "1.3" in a nested Sequential), holds the state of its source.
+	keyDropoutRNG = "simdnn.dropout_rng."
+	snapshotName  = "simdnn.step_tol_snapshot"
+	kindValue     = "checkpoint"
 )
 
 // SaveCheckpoint writes the training state to the file path, atomically
@@ -137,6 +142,13 @@ func (t *Trainer) writeCheckpoint(w io.Writer) (int64, error) {
 		meta["param_groups.0."+h.name] = h.format()
 	}
 	opt.saveState(t.Model.params, set, meta)
+	for path, d := range dropouts(t.Model, "") {
+		state, err := d.src.MarshalBinary()
+		if err != nil {
+			return 0, err
+		}
+		meta[keyDropoutRNG+path] = base64.StdEncoding.EncodeToString(state)
+	}
 	if t.StepTol > 0 && pos.done > 0 {
 		set.add(snapshotName, []int{len(t.snapshot)}, t.snapshot, false)
 	}
@@ -195,9 +207,12 @@ func (t *Trainer) readCheckpoint(r io.Reader) (int64, error) {
 	set.members = "tensors of " + set.owner
 	set.meta = map[string]bool{keyKind: true, keyModel: true, keyOptimizer: true, keyEpoch: true, keyDone: true,
 		keySteps: true, keyLossSum: true, keyPrevLoss: true, keySamples: true, keyBatch: true, keyRNG: true}
-	hyper := opt.hyper()
-	for _, h := range hyper {
+	for _, h := range opt.hyper() {
 		set.meta["param_groups.0."+h.name] = true
+	}
+	drops := dropouts(t.Model, "")
+	for path := range drops {
+		set.meta[keyDropoutRNG+path] = true
 	}
 	load := opt.loadState(params, set)
 	snap := make([]float32, 0)
@@ -290,6 +305,23 @@ func (t *Trainer) readCheckpoint(r io.Reader) (int64, error) {
 		}
 	}
 
+	// The Dropout layers' sources, checked on fresh ones.
+	dropStates := map[*Dropout][]byte{}
+	for path, d := range drops {
+		enc, ok := meta[keyDropoutRNG+path]
+		if !ok {
+			return n, fmt.Errorf("no metadata %s for layer %s, %v", keyDropoutRNG+path, path, d)
+		}
+		state, err := base64.StdEncoding.DecodeString(enc)
+		if err == nil {
+			err = new(rand.PCG).UnmarshalBinary(state)
+		}
+		if err != nil {
+			return n, fmt.Errorf("metadata %s: %w", keyDropoutRNG+path, err)
+		}
+		dropStates[d] = state
+	}
+
 	// The optimizer's hyper-parameters, checked on a copy.
 	trial := optimizerCopy(opt)
 	for _, h := range trial.hyper() {
@@ -317,6 +349,9 @@ func (t *Trainer) readCheckpoint(r io.Reader) (int64, error) {
 	commitState()
 	if setRNG != nil {
 		setRNG()
+	}
+	for d, state := range dropStates {
+		d.src.UnmarshalBinary(state) // a fresh PCG took it
 	}
 	t.steps = steps
 	t.snapshot = pos.snapshot
@@ -346,6 +381,22 @@ func (t *Trainer) checkpointPosition() position {
 			samples: pos.samples, batch: pos.batch, rng: t.rngState()}
 	}
 	return pos
+}
+
+// dropouts returns the Dropout layers of s by their index in the model,
+// after prefix.
+func dropouts(s *Sequential, prefix string) map[string]*Dropout {
+	ds := map[string]*Dropout{}
+	for i, l := range s.layers {
+		path := prefix + strconv.Itoa(i)
+		switch l := l.(type) {
+		case *Dropout:
+			ds[path] = l
+		case *Sequential:
+			maps.Copy(ds, dropouts(l, path+"."))
+		}
+	}
+	return ds
 }
 
 // checkRNGState returns the error a fresh source of src's type gives

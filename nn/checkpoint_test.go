@@ -13,8 +13,9 @@ import (
 )
 
 // resumeRun is a small classification run: 50 samples in batches of 8
-// (7 steps per epoch, the last of 2 samples), shuffled, with a schedule
-// that depends on the step count, and a StepTol that never stops it.
+// (7 steps per epoch, the last of 2 samples), shuffled, through a model
+// with dropout, with a schedule that depends on the step count, and a
+// StepTol that never stops it.
 type resumeRun struct {
 	data  Data
 	opt   func() Optimizer
@@ -29,7 +30,11 @@ func newResumeRun(opt func() Optimizer) resumeRun {
 	}
 	return resumeRun{data: d, opt: opt, model: func() *Sequential {
 		r := newRNG(41)
-		m, err := NewSequential(NewDense(5, 6, He(r)), Tanh(), NewDense(6, 3, Xavier(r)))
+		d, err := NewDropout(0.3, 44)
+		if err != nil {
+			panic(err)
+		}
+		m, err := NewSequential(NewDense(5, 6, He(r)), Tanh(), d, NewDense(6, 3, Xavier(r)))
 		if err != nil {
 			panic(err)
 		}
@@ -151,7 +156,7 @@ func TestCheckpointNames(t *testing.T) {
 	run := newResumeRun(func() Optimizer { return NewAdam(0.01) })
 	_, file := afterOneEpoch(t, run)
 	header := string(file[8:])
-	for _, want := range []string{`"0.weight"`, `"2.bias"`, `"state.0.exp_avg"`, `"state.3.exp_avg_sq"`,
+	for _, want := range []string{`"0.weight"`, `"3.bias"`, `"state.0.exp_avg"`, `"simdnn.dropout_rng.2"`, `"state.3.exp_avg_sq"`,
 		`"state.0.step":"7"`, `"param_groups.0.betas":"[0.9, 0.999]"`, `"param_groups.0.eps":"1e-08"`,
 		`"simdnn.epoch":"2"`, `"simdnn.epoch_steps":"0"`, `"simdnn.steps":"7"`} {
 		if !strings.Contains(header, want) {
@@ -178,7 +183,11 @@ func TestCheckpointRefused(t *testing.T) {
 		{"another optimizer", good, func() *Trainer { r := run; r.opt = func() Optimizer { return NewAdam(0.01) }; return r.trainer(1) }, "optimizer is Momentum, the Trainer's is Adam"},
 		{"another model", good, func() *Trainer {
 			r := run
-			r.model = func() *Sequential { m, _ := NewSequential(NewDense(5, 6, nil), ReLU(), NewDense(6, 3, nil)); return m }
+			r.model = func() *Sequential {
+				d, _ := NewDropout(0.3, 1)
+				m, _ := NewSequential(NewDense(5, 6, nil), ReLU(), d, NewDense(6, 3, nil))
+				return m
+			}
 			return r.trainer(1)
 		}, "the Trainer's model is"},
 		{"no RNG", good, func() *Trainer { tr := run.trainer(1); tr.RNG = nil; return tr }, "the Trainer has no RNG"},
@@ -187,6 +196,7 @@ func TestCheckpointRefused(t *testing.T) {
 		{"truncated", good[:len(good)-3], func() *Trainer { return run.trainer(1) }, "truncated"},
 		{"a bad RNG state", bytes.Replace(good, []byte(`"simdnn.rng":"cGNn`), []byte(`"simdnn.rng":"eGNn`), 1), func() *Trainer { return run.trainer(1) }, "simdnn.rng"},
 		{"a NaN momentum", bytes.Replace(good, []byte(`"param_groups.0.momentum":"0.9"`), []byte(`"param_groups.0.momentum":"NaN"`), 1), func() *Trainer { return run.trainer(1) }, "Momentum = NaN"},
+		{"a bad dropout state", bytes.Replace(good, []byte(`"simdnn.dropout_rng.2":"cGNn`), []byte(`"simdnn.dropout_rng.2":"eGNn`), 1), func() *Trainer { return run.trainer(1) }, "simdnn.dropout_rng.2"},
 		{"a bad epoch", bytes.Replace(good, []byte(`"simdnn.epoch":"2"`), []byte(`"simdnn.epoch":"0"`), 1), func() *Trainer { return run.trainer(1) }, "simdnn.epoch"},
 	}
 	for _, c := range cases {

@@ -37,6 +37,10 @@ func Evaluate(model *Sequential, loss Loss, data Data, batchSize int) (Metrics, 
 
 // evaluate is Evaluate on data that checkFor has accepted.
 func evaluate(op string, model *Sequential, loss Loss, data Data, batchSize int) (Metrics, error) {
+	if model.Training() {
+		model.SetTraining(false)
+		defer model.SetTraining(true)
+	}
 	n := data.Len()
 	if batchSize <= 0 || batchSize > n {
 		batchSize = n

@@ -128,8 +128,10 @@ func (p *Predictor) add(layers []Layer, path string, width *int) error {
 			if err := p.add(l.layers, path+strconv.Itoa(i)+".", width); err != nil {
 				return err
 			}
+		case *Dropout:
+			// Inference: dropout passes its input through.
 		default:
-			return fmt.Errorf("layer %s%d, %v, is a %T: a Predictor runs only this package's Dense, Activation and Sequential layers, whose Forward it knows how to share between goroutines", path, i, l, l)
+			return fmt.Errorf("layer %s%d, %v, is a %T: a Predictor runs only this package's Dense, Activation, Dropout and Sequential layers, whose Forward it knows how to share between goroutines", path, i, l, l)
 		}
 	}
 	return nil
@@ -144,6 +146,8 @@ func isNil(l Layer) bool {
 	case *Activation:
 		return l == nil
 	case *Sequential:
+		return l == nil
+	case *Dropout:
 		return l == nil
 	}
 	return false

@@ -45,18 +45,25 @@ type torchScheduleSpec struct {
 
 func loadTorchSchedules(t *testing.T) torchSchedules {
 	t.Helper()
-	b, err := os.ReadFile("testdata/torch/schedules.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var f torchSchedules
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
+	loadTorchFixture(t, "schedules", &f)
 	if len(f.Schedules) == 0 {
 		t.Fatal("schedules.json holds no schedules")
 	}
 	return f
+}
+
+// loadTorchFixture reads testdata/torch/<kind>.json, which gen.py there
+// writes from PyTorch, into v.
+func loadTorchFixture(t *testing.T, kind string, v any) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/torch/" + kind + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s.json: %v", kind, err)
+	}
 }
 
 // build returns the LRSchedule that spec describes, from the base rate

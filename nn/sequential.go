@@ -10,10 +10,11 @@ import (
 // layer into it (see [Activation]), so a layer must not be shared with
 // another model or called on its own afterwards.
 type Sequential struct {
-	layers  []Layer
-	in, out int
-	params  []*Param
-	names   []string // the saved name of each parameter, as PyTorch's state_dict names it
+	layers   []Layer
+	in, out  int
+	params   []*Param
+	names    []string // the saved name of each parameter, as PyTorch's state_dict names it
+	training bool
 }
 
 // NewSequential returns the model that runs layers in order, or an error
@@ -138,6 +139,24 @@ func (s *Sequential) Backward(dy Matrix, needInputGrad bool) (Matrix, error) {
 	}
 	return dy, nil
 }
+
+// SetTraining switches the model between training (true) and inference,
+// as PyTorch's model.train() and model.eval() do: it calls SetTraining on
+// every layer that has the method, nested Sequentials and [Dropout] among
+// them, so a user's own layer can take part. A model starts in inference;
+// Trainer.Step trains with training on and turns it off after, and
+// Evaluate and the validation of Fit run with it off.
+func (s *Sequential) SetTraining(on bool) {
+	s.training = on
+	for _, l := range s.layers {
+		if m, ok := l.(interface{ SetTraining(bool) }); ok {
+			m.SetTraining(on)
+		}
+	}
+}
+
+// Training reports whether the model is training (see SetTraining).
+func (s *Sequential) Training() bool { return s.training }
 
 // ZeroGrad empties the gradient of every parameter (see [Param.ZeroGrad]).
 func (s *Sequential) ZeroGrad() {

@@ -106,8 +106,13 @@ type History struct {
 // and the optimizer's update. It returns the batch's loss. If the loss is
 // NaN or ±Inf it returns an error wrapping ErrNotFinite and applies no
 // update; so does an optimizer whose hyper-parameters are out of range
-// (see [Optimizer]).
+// (see [Optimizer]). It runs the model in training mode (see
+// [Sequential.SetTraining]) and leaves it in inference. It does not
+// consult Schedule, which Fit applies before each step: a loop of one's
+// own sets the rate with the optimizer's SetLearningRate.
 func (t *Trainer) Step(batch Data) (float32, error) {
+	t.Model.SetTraining(true)
+	defer t.Model.SetTraining(false)
 	pred, err := t.Model.Forward(batch.X)
 	if err != nil {
 		return 0, err

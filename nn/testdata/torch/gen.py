@@ -109,7 +109,23 @@ def schedules():
     return {"schedules": out}
 
 
-KINDS = {"schedules": schedules}
+def dropout():
+    """The scale PyTorch's dropout gives the elements it keeps.
+
+    F.dropout multiplies the input by a mask of 0 and 1/(1-p), computed
+    in float32; the largest output on an input of ones is that scale.
+    """
+    cases = []
+    torch.manual_seed(0)
+    for p in [0.05, 0.1, 0.2, 0.25, 0.3, 1 / 3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]:
+        y = torch.nn.functional.dropout(torch.ones(4096), p=p, training=True)
+        kept = y[y != 0]
+        assert bool((kept == kept[0]).all())
+        cases.append({"p": p, "scale": kept[0].item()})
+    return {"dropout": cases}
+
+
+KINDS = {"schedules": schedules, "dropout": dropout}
 
 
 def write(kind, fixture):
