@@ -47,6 +47,39 @@ func LeakyReLUGrad(x, dy, slope float32) float64 {
 	return float64(dy)
 }
 
+// Clamp is min(max(x, lo), hi) by math.Max and math.Min, with the signs
+// of zeros that IEEE 754's comparisons give rather than math's order of
+// −0 below +0: x itself wherever it lies within the bounds, NaN included,
+// and otherwise the bound on x's side, even where that bound is a zero
+// and the other bound the other zero.
+func Clamp(x, lo, hi float32) float64 {
+	v, l, h := float64(x), float64(lo), float64(hi)
+	c := math.Min(math.Max(v, l), h)
+	switch {
+	case math.IsNaN(v) || c == v:
+		return v
+	case c == 0 && v < 0:
+		return l // a zero lo with its own sign, not math.Min's
+	case c == 0:
+		return h
+	}
+	return c
+}
+
+// ClampBounds returns the (lo, hi) pairs Clamp's tests try: gradient
+// clipping's symmetric bounds, ReLU's, zeros of either sign (the signs of
+// a zero x and of the bounds must come through as documented), equal
+// bounds, infinities, denormals and bounds far apart.
+func ClampBounds() [][2]float32 {
+	inf, negZero := float32(math.Inf(1)), float32(math.Copysign(0, -1))
+	denorm := math.Float32frombits(1)
+	return [][2]float32{
+		{-1, 1}, {-0.5, 2}, {0, inf}, {-inf, negZero}, {negZero, 0}, {0, negZero},
+		{0, 0}, {1, 1}, {-inf, inf}, {inf, inf}, {-inf, -inf}, {-denorm, denorm},
+		{-math.MaxFloat32, math.MaxFloat32}, {-1e30, 1e-30},
+	}
+}
+
 // TanhGrad is dy·(1 − y²).
 func TanhGrad(y, dy float32) float64 {
 	return float64(dy) * (1 - float64(y)*float64(y))
