@@ -37,6 +37,7 @@ type family struct {
 var families = []family{
 	{"relu", reluFamily},
 	{"leakyrelu", leakyReLUFamily},
+	{"clamp", clampFamily},
 	{"exp", expFamily},
 	{"tanh", tanhFamily},
 	{"sigmoid", sigmoidFamily},

@@ -23,6 +23,7 @@ type neonFamily struct {
 var neonFamilies = []neonFamily{
 	{"relu", reluNEONFamily},
 	{"leakyrelu", leakyReLUNEONFamily},
+	{"clamp", clampNEONFamily},
 	{"exp", expNEONFamily},
 	{"tanh", tanhNEONFamily},
 	{"sigmoid", sigmoidNEONFamily},
