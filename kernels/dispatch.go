@@ -27,6 +27,7 @@ type impl struct {
 	tanhGrad      func(dx, y, dy []float32)
 	sigmoid       func(dst, x []float32)
 	sigmoidGrad   func(dx, y, dy []float32)
+	clamp         func(dst, x []float32, lo, hi float32)
 
 	softmax             func(dst, x []float32, m, n int)
 	softmaxGrad         func(dx, y, dy []float32, m, n int)
@@ -57,6 +58,7 @@ var generic = impl{
 	tanhGrad:      fallback.TanhGrad,
 	sigmoid:       fallback.Sigmoid,
 	sigmoidGrad:   fallback.SigmoidGrad,
+	clamp:         fallback.Clamp,
 
 	softmax:             fallback.Softmax,
 	softmaxGrad:         fallback.SoftmaxGrad,

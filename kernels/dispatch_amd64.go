@@ -48,6 +48,7 @@ func simdImpls() []*impl {
 		avx2.exp = asm.ExpAVX2
 		avx2.tanh = asm.TanhAVX2
 		avx2.sigmoid = asm.SigmoidAVX2
+		avx2.clamp = asm.ClampAVX2
 		withRows(&avx2, rowsAVX2)
 		avx2.scale = asm.ScaleAVX2
 		avx2.axpy = asm.AxpyAVX2
@@ -71,6 +72,7 @@ func simdImpls() []*impl {
 			avx512.exp = asm.ExpAVX512
 			avx512.tanh = asm.TanhAVX512
 			avx512.sigmoid = asm.SigmoidAVX512
+			avx512.clamp = asm.ClampAVX512
 			withRows(&avx512, rowsAVX512)
 			avx512.scale = asm.ScaleAVX512
 			avx512.axpy = asm.AxpyAVX512

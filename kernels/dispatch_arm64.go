@@ -45,6 +45,7 @@ func simdImpls() []*impl {
 	neon.exp = asm.ExpNEON
 	neon.tanh = asm.TanhNEON
 	neon.sigmoid = asm.SigmoidNEON
+	neon.clamp = asm.ClampNEON
 	withRows(&neon, rowsNEON)
 	neon.tanhGrad = asm.TanhGradNEON
 	neon.sigmoidGrad = asm.SigmoidGradNEON
