@@ -182,6 +182,7 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		el("ReLUGrad", fn, func() { kernels.ReLUGrad(out, x, dy) }),
 		el("LeakyReLU", fn, func() { kernels.LeakyReLU(out, x, 0.01) }),
 		el("LeakyReLUGrad", fn, func() { kernels.LeakyReLUGrad(out, x, dy, 0.01) }),
+		el("Clamp", fn, func() { kernels.Clamp(out, x, -1, 1) }),
 		el("Exp", fn, func() { kernels.Exp(out, x) }),
 		el("Tanh", fn, func() { kernels.Tanh(out, x) }),
 		el("TanhGrad", fn, func() { kernels.TanhGrad(out, y, dy) }),
