@@ -28,6 +28,7 @@ var neonFamilies = []neonFamily{
 	{"sigmoid", sigmoidNEONFamily},
 	{"softmax", softmaxNEONFamily},
 	{"mse", mseNEONFamily},
+	{"sumsq", sumsqNEONFamily},
 	{"bias", biasNEONFamily},
 	{"axpy", axpyNEONFamily},
 	{"scale", scaleNEONFamily},
