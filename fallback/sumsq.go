@@ -1,8 +1,8 @@
 package fallback
 
-// SumSquaresBlock is the block length of SumSquares, the same on every
-// implementation of package kernels: the squares of a block are summed in
-// float32, the blocks' sums in float64. 1024 keeps a block's float32 sum
+// SumSquaresBlock is the block length of kernels.SumSquares, the same on
+// every implementation: the squares of a block are summed in float32, the
+// blocks' sums in float64. 1024 keeps a block's float32 sum
 // within 46 roundings of each square on every implementation
 // (kernels.SumSquares states the bound), and the end of a block, a
 // horizontal reduction, a small part of the time a streaming read of it
@@ -14,17 +14,13 @@ const SumSquaresBlock = 1024
 // that a block's sum rounds as few times as the vector kernels' do.
 const sumSquaresChunk = 256
 
-// SumSquares returns Σ x[i]²: the float32 sums of squares of the blocks
-// of SumSquaresBlock elements of x, added in float64 in block order, as
-// kernels.SumSquares defines it.
-func SumSquares(x []float32) float64 { return SumSquaresBlocks(x, SumSquaresBlock, nil) }
-
 // SumSquaresBlocks returns the sum in float64, in block order, of the
 // float32 sums of squares of the blocks of x: x[0:block],
 // x[block:2·block], ..., the last holding what is left. When sums is not
 // empty it also sets sums[i] to block i's sum, and must hold one per
-// block. block ≥ 1. It is the generic kernel of kernels.SumSquares, with
-// the contract of the generated ones (asm.SumSquaresAVX2 and its twins).
+// block. block ≥ 1. It is the generic kernel of kernels.SumSquares, which
+// calls it with SumSquaresBlock, with the contract of the generated ones
+// (asm.SumSquaresAVX2 and its twins).
 func SumSquaresBlocks(x []float32, block int, sums []float32) float64 {
 	var total float64
 	for i := 0; len(x) > 0; i++ {
