@@ -33,14 +33,16 @@ const (
 	openblasCase = "Sgemm (OpenBLAS, 1 thread)"
 )
 
-// The streaming baselines of the kernels that move more arrays than y =
+// The streaming baselines of the kernels that move other arrays than y =
 // 2·x, in one generated loop with an addition per output
-// (instruments.Set): two arrays in and a third out, as the derivatives
-// and MSE's gradient; two in and one of them out, as Axpy; 3 in and 2 out
-// in place, as SGDMomentum (w, v, g); 4 in and 3 out, as Adam (w, m, v,
-// g). baseOf maps each kernel to the baseline its ×base column divides
-// by; the others use baseline.
+// (instruments.Set): one array in and none out, a streaming read, as
+// SumSquares; two arrays in and a third out, as the derivatives and MSE's
+// gradient; two in and one of them out, as Axpy; 3 in and 2 out in place,
+// as SGDMomentum (w, v, g); 4 in and 3 out, as Adam (w, m, v, g). baseOf
+// maps each kernel to the baseline its ×base column divides by; the
+// others use baseline.
 const (
+	stream10 = "stream 1 in, 0 out (baseline)"
 	add21    = "stream 2 in, 1 new out (baseline)"
 	stream21 = "stream 2 in, 1 out in place (baseline)"
 	stream32 = "stream 3 in, 2 out in place (baseline)"
@@ -49,6 +51,7 @@ const (
 
 var baseOf = map[string]string{
 	"ReLUGrad": add21, "LeakyReLUGrad": add21, "TanhGrad": add21, "SigmoidGrad": add21, "MSE": add21,
+	"SumSquares":  stream10,
 	"Axpy":        stream21,
 	"SGDMomentum": stream32, "Adam": stream43,
 }
@@ -174,6 +177,7 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		return kernelCase{name: name, size: size, unit: "elem/ns", work: work, f: f}
 	}
 	return append(baselines(n, size, vec),
+		el(stream10, fn, func() { st.Read(x) }),
 		el(add21, fn, func() { st.Add21(out, w, zeros) }),
 		el(stream21, fn, func() { st.Stream21(w, zeros) }),
 		el(stream32, fn, func() { st.Stream32(w, v, zeros) }),
@@ -191,6 +195,7 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		el("BiasAdd", fr, func() { kernels.BiasAdd(out[:rn], cols, rows, cols, bias) }),
 		el("BiasGrad", fr, func() { kernels.BiasGrad(bias, dy[:rn], cols, rows, cols) }),
 		el("MSE", fn, func() { kernels.MSE(out, x, y) }),
+		el("SumSquares", fn, func() { kernels.SumSquares(x) }),
 		el("Axpy", fn, func() { kernels.Axpy(out, 1e-3, x) }),
 		el("Scale", fn, func() { kernels.Scale(out, 0.999) }),
 		el("SGDMomentum", fn, func() { kernels.SGDMomentum(w, v, dy, 1e-6, 0.9) }),

@@ -38,7 +38,7 @@ func printTables(w io.Writer, names []string, rs []result) {
 	for _, r := range rs {
 		byKey[key{r.Impl, r.Kernel, r.Size}] = r
 		switch r.Kernel {
-		case baseline, add21, stream21, stream32, stream43:
+		case baseline, stream10, add21, stream21, stream32, stream43:
 			bk := r.Kernel + "@" + r.Size
 			best[bk] = max(best[bk], r.Value)
 		case peakKernel:

@@ -43,6 +43,7 @@ var families = []family{
 	{"sigmoid", sigmoidFamily},
 	{"softmax", softmaxFamily},
 	{"mse", mseFamily},
+	{"sumsq", sumsqFamily},
 	{"bias", biasFamily},
 	{"axpy", axpyFamily},
 	{"scale", scaleFamily},

@@ -29,6 +29,7 @@ var neonFamilies = []neonFamily{
 	{"sigmoid", sigmoidNEONFamily},
 	{"softmax", softmaxNEONFamily},
 	{"mse", mseNEONFamily},
+	{"sumsq", sumsqNEONFamily},
 	{"bias", biasNEONFamily},
 	{"axpy", axpyNEONFamily},
 	{"scale", scaleNEONFamily},

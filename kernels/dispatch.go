@@ -34,6 +34,10 @@ type impl struct {
 	logSoftmax          func(dst, x []float32, m, n int)
 	softmaxCrossEntropy func(dlogits, logits []float32, labels []int32, m, n int) float32
 	mse                 func(dpred, pred, target []float32) float32
+	// sumSquares is SumSquares over blocks of block elements, as
+	// fallback.SumSquaresBlocks: on the whole slice, or on each stripe of
+	// a split call (splitSumSquares).
+	sumSquares func(x []float32, block int, sums []float32) float64
 
 	axpy        func(y []float32, alpha float32, x []float32)
 	scale       func(x []float32, alpha float32)
@@ -65,6 +69,7 @@ var generic = impl{
 	logSoftmax:          fallback.LogSoftmax,
 	softmaxCrossEntropy: fallback.SoftmaxCrossEntropy,
 	mse:                 fallback.MSE,
+	sumSquares:          fallback.SumSquaresBlocks,
 
 	axpy:        fallback.Axpy,
 	scale:       fallback.Scale,

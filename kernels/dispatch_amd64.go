@@ -52,6 +52,7 @@ func simdImpls() []*impl {
 		withRows(&avx2, rowsAVX2)
 		avx2.scale = asm.ScaleAVX2
 		avx2.axpy = asm.AxpyAVX2
+		avx2.sumSquares = asm.SumSquaresAVX2
 		avx2.biasAdd = biasAddWith(asm.BiasAddAVX2, asm.AddAVX2)
 		avx2.biasGrad = biasGradWith(asm.BiasGradAVX2, asm.AddAVX2)
 		avx2.sgdMomentum = asm.SGDMomentumAVX2
@@ -76,6 +77,7 @@ func simdImpls() []*impl {
 			withRows(&avx512, rowsAVX512)
 			avx512.scale = asm.ScaleAVX512
 			avx512.axpy = asm.AxpyAVX512
+			avx512.sumSquares = asm.SumSquaresAVX512
 			avx512.biasAdd = biasAddWith(biasAddColumnsAVX512, asm.AddAVX512)
 			avx512.biasGrad = biasGradWith(asm.BiasGradAVX512, asm.AddAVX512)
 			avx512.sgdMomentum = asm.SGDMomentumAVX512

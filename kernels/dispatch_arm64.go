@@ -51,6 +51,7 @@ func simdImpls() []*impl {
 	neon.sigmoidGrad = asm.SigmoidGradNEON
 	neon.scale = asm.ScaleNEON
 	neon.axpy = asm.AxpyNEON
+	neon.sumSquares = asm.SumSquaresNEON
 	neon.biasAdd = asm.BiasAddNEON
 	neon.biasGrad = biasGradNEON
 	neon.sgdMomentum = asm.SGDMomentumNEON

@@ -1,6 +1,7 @@
 // Package kernels is simdnn's public, safe API of float32 kernels for dense
 // neural networks: matrix multiply, bias add, the activation functions and
-// their derivatives, softmax, the losses and the optimizer updates.
+// their derivatives, softmax, the losses, the optimizer updates and the
+// sum of squares (SumSquares, for gradient norms).
 //
 // Every function checks its arguments and panics with a message that names
 // the function and the offending numbers, the way gonum panics on programmer

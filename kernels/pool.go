@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// Large products (sgemm_parallel.go) and long optimizer updates (optim_parallel.go)
-// are split into stripes that the calling goroutine and a pool of workers
+// Large products (sgemm_parallel.go), long optimizer updates
+// (optim_parallel.go) and long sums of squares (sumsq_parallel.go) are
+// split into stripes that the calling goroutine and a pool of workers
 // take by number until none is left. The stripes share no output, so
 // they need no synchronisation but the final wait, and each is computed
 // the same way whoever takes it: results do not depend on the number of
@@ -19,12 +20,13 @@ import (
 var threadLimit atomic.Int32
 
 // SetThreads bounds the number of goroutines one call of Sgemm,
-// SgemmBiasAct, SGDMomentum or Adam runs on, the caller's included, and
-// returns the previous bound. n ≤ 0 restores the default, GOMAXPROCS at
-// the time of each call; n = 1 keeps every call on the calling goroutine.
-// A call never uses more than GOMAXPROCS goroutines, nor more than its
-// size makes worthwhile (a product of a few million flops, or an update
-// of fewer than 32768 elements, runs on the caller alone). The result
+// SgemmBiasAct, SGDMomentum, Adam, Axpy or SumSquares runs on, the
+// caller's included, and returns the previous bound. n ≤ 0 restores the
+// default, GOMAXPROCS at the time of each call; n = 1 keeps every call on
+// the calling goroutine. A call never uses more than GOMAXPROCS
+// goroutines, nor more than its size makes worthwhile (a product of a few
+// million flops, an update of fewer than 32768 elements, or an Axpy or
+// SumSquares of fewer than 131072, runs on the caller alone). The result
 // does not depend on the bound.
 //
 // The goroutines beyond the caller's come from a pool that is started on

@@ -47,6 +47,9 @@ func (f *Func) AND(imm Imm, n, d R) { f.op("AND", imm, n, d) }
 // CMP sets the flags from n − imm.
 func (f *Func) CMP(imm Imm, n R) { f.op("CMP", imm, n) }
 
+// CMPR sets the flags from n − m.
+func (f *Func) CMPR(m, n R) { f.op("CMP", m, n) }
+
 // LSL sets d = n << imm.
 func (f *Func) LSL(imm Imm, n, d R) { f.op("LSL", imm, n, d) }
 
@@ -201,6 +204,12 @@ func (f *Func) FMOVSReg(s, d F) { f.op("FMOVS", s, d) }
 // FCVTDS sets the float32 d to the float64 s rounded to nearest (Go's
 // operand order: source first).
 func (f *Func) FCVTDS(s, d F) { f.op("FCVTDS", s, d) }
+
+// FCVTSD sets the float64 d to the float32 s, exactly.
+func (f *Func) FCVTSD(s, d F) { f.op("FCVTSD", s, d) }
+
+// FADDD sets the float64 d = n + m.
+func (f *Func) FADDD(m, n, d F) { f.op("FADDD", m, n, d) }
 
 // FMOVS sets the low lane of v to the float32 c, which must be one of the
 // values FMOV's 8-bit immediate encodes (±n/16·2^e, 16 ≤ n ≤ 31,

@@ -186,6 +186,17 @@ func MSE(pred, target []float32) (float64, []float64) {
 	return s / float64(len(pred)), grad
 }
 
+// SumSquares is Σ x[i]²: each square exact in float64 (a float32's
+// square needs 48 bits), their sum in float64, within len(x)·2⁻⁵³ of the
+// exact sum relative.
+func SumSquares(x []float32) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	return s
+}
+
 // SGDMomentum returns the new w and v of one momentum step.
 func SGDMomentum(w, v, g, lr, momentum float32) (wNew, vNew float64) {
 	vNew = float64(momentum)*float64(v) + float64(g)

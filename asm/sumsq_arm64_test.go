@@ -1,0 +1,5 @@
+//go:build !purego
+
+package asm
+
+var sumsqKernels = []sumsqKernel{{"neon", neonok, SumSquaresNEON}}
