@@ -65,7 +65,15 @@ type Trainer struct {
 	// (EpochInfo.Validation).
 	Validation Data
 
+	// ClipValue, when positive, clamps every gradient element to
+	// [−ClipValue, ClipValue] before each update (ClipGradValue).
+	// ClipNorm, when positive, then scales the gradients to a global
+	// norm of at most ClipNorm (ClipGradNorm); a gradient that is not
+	// finite then stops the step with an error wrapping ErrNotFinite.
+	ClipValue, ClipNorm float64
+
 	steps    int
+	gradNorm float64 // the last step's norm before ClipNorm, or NaN
 	pos      position  // where Fit is, for a checkpoint
 	resume   *position // where the next Fit starts, from LoadCheckpoint
 	grad     buffer
@@ -79,6 +87,9 @@ type StepInfo struct {
 	Epoch, Step int // the epoch (from 1) and the step (from 1, over all epochs)
 	Samples     int // samples in the step's batch
 	Loss        float32
+	// GradNorm is the gradients' global norm before clipping when
+	// Trainer.ClipNorm is set (ClipGradNorm's result), else NaN.
+	GradNorm float64
 }
 
 // EpochInfo describes one epoch.
@@ -129,6 +140,21 @@ func (t *Trainer) Step(batch Data) (float32, error) {
 	if _, err := t.Model.Backward(grad, false); err != nil {
 		return loss, err
 	}
+	t.gradNorm = math.NaN()
+	if err := t.checkClip("nn.Trainer.Step"); err != nil {
+		return loss, fmt.Errorf("%w; no update applied", err)
+	}
+	if t.ClipValue > 0 {
+		if err := ClipGradValue(t.Model.Params(), t.ClipValue); err != nil {
+			return loss, fmt.Errorf("nn.Trainer.Step: %w; no update applied", err)
+		}
+	}
+	if t.ClipNorm > 0 {
+		var err error
+		if t.gradNorm, err = ClipGradNorm(t.Model.Params(), t.ClipNorm); err != nil {
+			return loss, fmt.Errorf("nn.Trainer.Step: %w; no update applied", err)
+		}
+	}
 	if err := t.Optimizer.Step(t.Model.Params()); err != nil {
 		return loss, fmt.Errorf("nn.Trainer.Step: %w; no update applied", err)
 	}
@@ -169,6 +195,9 @@ func (t *Trainer) Fit(train Data) (History, error) {
 		if err := c.checkHyper(); err != nil {
 			return h, fmt.Errorf("%s: %w", op, err)
 		}
+	}
+	if err := t.checkClip(op); err != nil {
+		return h, err
 	}
 	bs := t.BatchSize
 	if bs == 0 || bs > n {
@@ -219,7 +248,7 @@ func (t *Trainer) Fit(train Data) (History, error) {
 			e.Steps++
 			t.pos.done, t.pos.lossSum = e.Steps, sum
 			if t.OnStep != nil {
-				if err := t.OnStep(StepInfo{Epoch: epoch, Step: t.steps, Samples: hi - lo, Loss: loss}); err != nil {
+				if err := t.OnStep(StepInfo{Epoch: epoch, Step: t.steps, Samples: hi - lo, Loss: loss, GradNorm: t.gradNorm}); err != nil {
 					return h, err
 				}
 			}
@@ -253,6 +282,15 @@ func (t *Trainer) Fit(train Data) (History, error) {
 		prevLoss, sum, skip = e.Loss, 0, 0
 	}
 	return h, nil
+}
+
+// checkClip returns an error, naming op, unless ClipValue and ClipNorm
+// are finite and ≥ 0.
+func (t *Trainer) checkClip(op string) error {
+	if err := checkNonNegative(op, "ClipValue", t.ClipValue); err != nil {
+		return err
+	}
+	return checkNonNegative(op, "ClipNorm", t.ClipNorm)
 }
 
 // snapshotParams copies every parameter, for maxParamChange.

@@ -125,7 +125,32 @@ def dropout():
     return {"dropout": cases}
 
 
-KINDS = {"schedules": schedules, "dropout": dropout}
+def clip():
+    """Gradients before and after clip_grad_norm_ and clip_grad_value_.
+
+    Three parameters' gradients, drawn from a seeded normal; the Go test
+    sets its gradients to the same float32 values, clips them, and
+    compares.
+    """
+    torch.manual_seed(1)
+    shapes = [[4, 3], [4], [2, 4]]
+    grads = [torch.randn(s) * 2 for s in shapes]
+    cases = []
+    for kind, limit in [("norm", 0.5), ("norm", 3.0), ("norm", 100.0), ("value", 0.3), ("value", 10.0)]:
+        params = [torch.zeros(s, requires_grad=True) for s in shapes]
+        for p, g in zip(params, grads):
+            p.grad = g.clone()
+        case = {"kind": kind, "limit": limit}
+        if kind == "norm":
+            case["norm"] = torch.nn.utils.clip_grad_norm_(params, max_norm=limit).item()
+        else:
+            torch.nn.utils.clip_grad_value_(params, clip_value=limit)
+        case["clipped"] = [p.grad.flatten().tolist() for p in params]
+        cases.append(case)
+    return {"shapes": shapes, "grads": [g.flatten().tolist() for g in grads], "cases": cases}
+
+
+KINDS = {"schedules": schedules, "dropout": dropout, "clip": clip}
 
 
 def write(kind, fixture):
