@@ -73,7 +73,7 @@ type Trainer struct {
 	ClipValue, ClipNorm float64
 
 	steps    int
-	gradNorm float64 // the last step's norm before ClipNorm, or NaN
+	gradNorm float64   // the last step's norm before ClipNorm, or NaN
 	pos      position  // where Fit is, for a checkpoint
 	resume   *position // where the next Fit starts, from LoadCheckpoint
 	grad     buffer
