@@ -192,10 +192,10 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		el("MSE", fn, func() { kernels.MSE(out, x, y) }),
 		el("Axpy", fn, func() { kernels.Axpy(out, 1e-3, x) }),
 		el("Scale", fn, func() { kernels.Scale(out, 0.999) }),
-		el("SGDMomentum", fn, func() { kernels.SGDMomentum(w, v, dy, 1e-6, 0.9) }),
+		el("SGDMomentum", fn, func() { kernels.SGD(w, v, dy, kernels.SGDOptions{LR: 1e-6, Momentum: 0.9}) }),
 		el("Adam", fn, func() {
 			step++
-			kernels.Adam(w, m, v, dy, 1e-6, 0.9, 0.999, 1e-8, step)
+			kernels.Adam(w, m, v, nil, dy, kernels.AdamOptions{LR: 1e-6, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: step})
 		}),
 	)
 }

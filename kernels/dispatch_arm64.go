@@ -52,8 +52,8 @@ func simdImpls() []*impl {
 	neon.axpy = asm.AxpyNEON
 	neon.biasAdd = asm.BiasAddNEON
 	neon.biasGrad = biasGradNEON
-	neon.sgdMomentum = asm.SGDMomentumNEON
-	neon.adam = adamWith(asm.AdamNEON)
+	neon.sgd = sgdNEON
+	neon.adam = adamNEON
 	neon.sgemm = parallelSgemm(neonPaths().pick)
 	return []*impl{&neon}
 }

@@ -19,7 +19,7 @@ import (
 var threadLimit atomic.Int32
 
 // SetThreads bounds the number of goroutines one call of Sgemm,
-// SgemmBiasAct, SGDMomentum or Adam runs on, the caller's included, and
+// SgemmBiasAct, SGD, Adam or Axpy runs on, the caller's included, and
 // returns the previous bound. n ≤ 0 restores the default, GOMAXPROCS at
 // the time of each call; n = 1 keeps every call on the calling goroutine.
 // A call never uses more than GOMAXPROCS goroutines, nor more than its

@@ -60,7 +60,7 @@ func (o *SGD) SetLearningRate(lr float32) { o.LR = lr }
 
 // Momentum is gradient descent with momentum as PyTorch's SGD defines it
 // (no dampening, no Nesterov): v ← μ·v + ∇θ, θ ← θ − lr·v, with the
-// velocity v starting at zero (kernels.SGDMomentum). LR must be finite
+// velocity v starting at zero (kernels.SGD). LR must be finite
 // and ≥ 0, and μ in [0, 1). The zero value is ready to use with PyTorch's
 // default μ = 0, which is plain gradient descent.
 type Momentum struct {
@@ -92,7 +92,7 @@ func (o *Momentum) Step(params []*Param) error {
 			v = make([]float32, len(p.Value))
 			o.velocity[p] = v
 		}
-		kernels.SGDMomentum(p.Value, v, p.Grad, o.LR, o.Momentum)
+		kernels.SGD(p.Value, v, p.Grad, kernels.SGDOptions{LR: float64(o.LR), Momentum: float64(o.Momentum)})
 	}
 	return nil
 }
@@ -153,7 +153,7 @@ func (o *Adam) Step(params []*Param) error {
 			o.state[p] = s
 		}
 		s.step++
-		kernels.Adam(p.Value, s.m, s.v, p.Grad, o.LR, o.Beta1, o.Beta2, o.Eps, s.step)
+		kernels.Adam(p.Value, s.m, s.v, nil, p.Grad, kernels.AdamOptions{LR: float64(o.LR), Beta1: float64(o.Beta1), Beta2: float64(o.Beta2), Eps: float64(o.Eps), Step: s.step})
 	}
 	return nil
 }
