@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/simdnn/simdnn/internal/instruments"
@@ -39,7 +40,8 @@ const (
 // and MSE's gradient; two in and one of them out, as Axpy; 3 in and 2 out
 // in place, as SGDMomentum (w, v, g); 4 in and 3 out, as Adam (w, m, v,
 // g). baseOf maps each kernel to the baseline its ×base column divides
-// by; the others use baseline.
+// by, "" for none (AMSGrad's 5 in and 4 out has no stream of its own);
+// the others use baseline.
 const (
 	add21    = "stream 2 in, 1 new out (baseline)"
 	stream21 = "stream 2 in, 1 out in place (baseline)"
@@ -50,7 +52,8 @@ const (
 var baseOf = map[string]string{
 	"ReLUGrad": add21, "LeakyReLUGrad": add21, "TanhGrad": add21, "SigmoidGrad": add21, "MSE": add21,
 	"Axpy":        stream21,
-	"SGDMomentum": stream32, "Adam": stream43,
+	"SGDMomentum": stream32, "SGDNesterovL2": stream32,
+	"Adam": stream43, "AdamL2": stream43, "AdamW": stream43, "AdamAMSGrad": "",
 }
 
 // rowShapes are the rows × columns of the row-wise kernels: a softmax over
@@ -160,7 +163,7 @@ func baselines(n int, size string, vec func(int) []float32) []kernelCase {
 // elementwise returns the elementwise kernels on n elements.
 func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 	x, y, dy, out := vec(n), vec(n), vec(n), make([]float32, n)
-	w, m, v := vec(n), make([]float32, n), make([]float32, n)
+	w, m, v, vmax := vec(n), make([]float32, n), make([]float32, n), make([]float32, n)
 	// The streams run over the optimizers' own arrays and add zeros, so
 	// that the arrays keep their values however often they run.
 	st := instruments.Active()
@@ -172,6 +175,9 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 	step := 0
 	el := func(name string, work float64, f func()) kernelCase {
 		return kernelCase{name: name, size: size, unit: "elem/ns", work: work, f: f}
+	}
+	adam := func(name string, o kernels.AdamOptions) kernelCase {
+		return adamCase(name, o, size, fn, w, m, v, vmax, dy, &step)
 	}
 	return append(baselines(n, size, vec),
 		el(add21, fn, func() { st.Add21(out, w, zeros) }),
@@ -193,11 +199,26 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		el("Axpy", fn, func() { kernels.Axpy(out, 1e-3, x) }),
 		el("Scale", fn, func() { kernels.Scale(out, 0.999) }),
 		el("SGDMomentum", fn, func() { kernels.SGD(w, v, dy, kernels.SGDOptions{LR: 1e-6, Momentum: 0.9}) }),
-		el("Adam", fn, func() {
-			step++
-			kernels.Adam(w, m, v, nil, dy, kernels.AdamOptions{LR: 1e-6, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: step})
+		el("SGDNesterovL2", fn, func() {
+			kernels.SGD(w, v, dy, kernels.SGDOptions{LR: 1e-6, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-2})
 		}),
+		adam("Adam", kernels.AdamOptions{}),
+		adam("AdamL2", kernels.AdamOptions{WeightDecay: 1e-2}),
+		adam("AdamW", kernels.AdamOptions{WeightDecay: 1e-2, Decoupled: true}),
+		adam("AdamAMSGrad", kernels.AdamOptions{AMSGrad: true}),
 	)
+}
+
+// adamCase returns the kernel case name: Adam with PyTorch's default
+// hyper-parameters, a learning rate that keeps the weights in range
+// however often it runs, and the options of o, on w, m, v (vmax) and g.
+func adamCase(name string, o kernels.AdamOptions, size string, work float64, w, m, v, vmax, g []float32, step *int) kernelCase {
+	o.LR, o.Beta1, o.Beta2, o.Eps = 1e-6, 0.9, 0.999, 1e-8
+	return kernelCase{name: name, size: size, unit: "elem/ns", work: work, f: func() {
+		*step++
+		o.Step = *step
+		kernels.Adam(w, m, v, vmax, g, o)
+	}}
 }
 
 // rowwise returns the row-wise kernels on rows×cols, after the baselines
@@ -255,7 +276,7 @@ const (
 func measure(w io.Writer, sizes, gemms, trains, infers []int, filter *regexp.Regexp) {
 	enc := json.NewEncoder(w)
 	cs := selected(append(cases(sizes, gemms, trains), inferCases(infers)...), filter)
-	adam := slices.ContainsFunc(cs, func(c kernelCase) bool { return c.name == "Adam" })
+	adam := slices.ContainsFunc(cs, func(c kernelCase) bool { return strings.HasPrefix(c.name, "Adam") })
 	total := len(cs) + 1
 	if adam {
 		total++
