@@ -164,6 +164,10 @@ func baselines(n int, size string, vec func(int) []float32) []kernelCase {
 func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 	x, y, dy, out := vec(n), vec(n), vec(n), make([]float32, n)
 	w, m, v, vmax := vec(n), make([]float32, n), make([]float32, n), make([]float32, n)
+	// SGD's velocity is an array of its own: as Adam's second moment it
+	// would be negative, and Adam's square roots NaN from then on, which
+	// the divider may take faster than numbers.
+	velocity := make([]float32, n)
 	// The streams run over the optimizers' own arrays and add zeros, so
 	// that the arrays keep their values however often they run.
 	st := instruments.Active()
@@ -198,9 +202,9 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		el("MSE", fn, func() { kernels.MSE(out, x, y) }),
 		el("Axpy", fn, func() { kernels.Axpy(out, 1e-3, x) }),
 		el("Scale", fn, func() { kernels.Scale(out, 0.999) }),
-		el("SGDMomentum", fn, func() { kernels.SGD(w, v, dy, kernels.SGDOptions{LR: 1e-6, Momentum: 0.9}) }),
+		el("SGDMomentum", fn, func() { kernels.SGD(w, velocity, dy, kernels.SGDOptions{LR: 1e-6, Momentum: 0.9}) }),
 		el("SGDNesterovL2", fn, func() {
-			kernels.SGD(w, v, dy, kernels.SGDOptions{LR: 1e-6, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-2})
+			kernels.SGD(w, velocity, dy, kernels.SGDOptions{LR: 1e-6, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-2})
 		}),
 		adam("Adam", kernels.AdamOptions{}),
 		adam("AdamL2", kernels.AdamOptions{WeightDecay: 1e-2}),
