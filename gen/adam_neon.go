@@ -27,48 +27,39 @@ func adamNEON(fm adamForm) neonKernel {
 	if fm.amsgrad {
 		stores = append(stores, "vmax")
 	}
-	return neonKernel{
-		name:   fm.name(),
-		doc:    doc,
-		args:   append(neonArgs(fm.slices()...), neonScalarArgs(fm.scalars())...),
-		loads:  fm.slices(),
-		stores: stores,
-		length: "w",
-		setup: func(f *Func) neonBody {
-			k := neonConsts(f, fm.scalars())
-			return func(f *Func, in, tmp []V) []V {
-				w, m, v, g := in[0], in[1], in[2], in[len(in)-1]
-				t, u := tmp[0], tmp[1]
-				if fm.decay == "L2" {
-					f.VFMLA(k["weightDecay"].S4(), w.S4(), g.S4()) // g = g + w·wd
-				}
-				f.FMUL(t.S4(), g.S4(), k["oneMinusBeta1"].S4())
-				f.VFMLA(k["beta1"].S4(), m.S4(), t.S4()) // t = (1−β₁)g + m·β₁
-				f.VORR(t.B16(), t.B16(), m.B16())
-				f.FMUL(t.S4(), g.S4(), k["oneMinusBeta2"].S4())
-				f.FMUL(t.S4(), t.S4(), g.S4())
-				f.VFMLA(k["beta2"].S4(), v.S4(), t.S4()) // t = ((1−β₂)g)g + v·β₂
-				f.VORR(t.B16(), t.B16(), v.B16())
-				out := []V{w, m, v}
-				root := v
-				if fm.amsgrad {
-					root = in[3]
-					f.FMAX(root.S4(), root.S4(), v.S4())
-					out = append(out, root)
-				}
-				f.FSQRT(t.S4(), root.S4())
-				f.VORR(k["eps"].B16(), k["eps"].B16(), u.B16())
-				f.VFMLA(k["invSqrtBC2"].S4(), t.S4(), u.S4()) // u = eps + √v·invSqrtBC2
-				f.FMUL(t.S4(), m.S4(), k["stepSize"].S4())
-				f.FDIV(t.S4(), t.S4(), u.S4())
-				if fm.decay == "W" {
-					f.FMUL(w.S4(), w.S4(), k["decay"].S4())
-				}
-				f.FSUB(w.S4(), w.S4(), t.S4())
-				return out
+	return optimNEON(fm.name(), doc, fm.slices(), stores, fm.scalars(), func(k map[string]V) neonBody {
+		return func(f *Func, in, tmp []V) []V {
+			w, m, v, g := in[0], in[1], in[2], in[len(in)-1]
+			t, u := tmp[0], tmp[1]
+			if fm.decay == "L2" {
+				f.VFMLA(k["weightDecay"].S4(), w.S4(), g.S4()) // g = g + w·wd
 			}
-		},
-	}
+			f.FMUL(t.S4(), g.S4(), k["oneMinusBeta1"].S4())
+			f.VFMLA(k["beta1"].S4(), m.S4(), t.S4()) // t = (1−β₁)g + m·β₁
+			f.VORR(t.B16(), t.B16(), m.B16())
+			f.FMUL(t.S4(), g.S4(), k["oneMinusBeta2"].S4())
+			f.FMUL(t.S4(), t.S4(), g.S4())
+			f.VFMLA(k["beta2"].S4(), v.S4(), t.S4()) // t = ((1−β₂)g)g + v·β₂
+			f.VORR(t.B16(), t.B16(), v.B16())
+			out := []V{w, m, v}
+			root := v
+			if fm.amsgrad {
+				root = in[3]
+				f.FMAX(root.S4(), root.S4(), v.S4())
+				out = append(out, root)
+			}
+			f.FSQRT(t.S4(), root.S4())
+			f.VORR(k["eps"].B16(), k["eps"].B16(), u.B16())
+			f.VFMLA(k["invSqrtBC2"].S4(), t.S4(), u.S4()) // u = eps + √v·invSqrtBC2
+			f.FMUL(t.S4(), m.S4(), k["stepSize"].S4())
+			f.FDIV(t.S4(), t.S4(), u.S4())
+			if fm.decay == "W" {
+				f.FMUL(w.S4(), w.S4(), k["decay"].S4())
+			}
+			f.FSUB(w.S4(), w.S4(), t.S4())
+			return out
+		}
+	})
 }
 
 func adamNEONFamily(file *File) {

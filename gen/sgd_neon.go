@@ -18,27 +18,30 @@ func neonFma(a, b, c string) string { return "fma(" + a + ", " + b + ", " + c + 
 
 func neonProd(a, b string) string { return a + "·" + b }
 
-// neonScalarArgs returns the float32 arguments names.
-func neonScalarArgs(names []string) []Arg {
-	args := make([]Arg, len(names))
-	for i, n := range names {
-		args[i] = Arg{Name: n, Kind: Float32}
+// optimNEON returns an optimizer kernel whose slice parameters are
+// slices, all read, of which it writes stores, and whose float32
+// parameters are scalars, which setup broadcasts into the constant
+// registers and hands to body by name.
+func optimNEON(name string, doc, slices, stores, scalars []string, body func(k map[string]V) neonBody) neonKernel {
+	if len(scalars) > 32-neonConst {
+		panic(name + ": more scalars than constant registers")
 	}
-	return args
-}
-
-// neonConsts broadcasts the float32 arguments names into the constant
-// registers, in order, and returns them by name.
-func neonConsts(f *Func, names []string) map[string]V {
-	if len(names) > 32-neonConst {
-		panic("more scalars than constant registers")
+	args := neonArgs(slices...)
+	for _, s := range scalars {
+		args = append(args, Arg{Name: s, Kind: Float32})
 	}
-	k := map[string]V{}
-	for i, name := range names {
-		k[name] = V(neonConst + i)
-		neonBroadcast(f, name, k[name])
+	return neonKernel{
+		name: name, doc: doc, args: args,
+		loads: slices, stores: stores, length: "w",
+		setup: func(f *Func) neonBody {
+			k := map[string]V{}
+			for i, s := range scalars {
+				k[s] = V(neonConst + i)
+				neonBroadcast(f, s, k[s])
+			}
+			return body(k)
+		},
 	}
-	return k
 }
 
 // sgdNEON is form fm as a NEON kernel: the products added to something
@@ -57,43 +60,34 @@ func sgdNEON(fm sgdForm) neonKernel {
 	if fm.momentum {
 		stores = append(stores, "v")
 	}
-	return neonKernel{
-		name:   fm.name(),
-		doc:    doc,
-		args:   append(neonArgs(fm.slices()...), neonScalarArgs(fm.scalars())...),
-		loads:  fm.slices(),
-		stores: stores,
-		length: "w",
-		setup: func(f *Func) neonBody {
-			k := neonConsts(f, fm.scalars())
-			return func(f *Func, in, tmp []V) []V {
-				w, g := in[0], in[len(in)-1]
-				if fm.l2 {
-					f.VFMLA(k["wd"].S4(), w.S4(), g.S4()) // g = g + w·wd, d
-				}
-				if !fm.momentum {
-					f.VFMLS(k["lr"].S4(), g.S4(), w.S4()) // w = w − d·lr
-					return []V{w}
-				}
-				v, mu := in[1], k["momentum"]
-				if fm.nesterov {
-					t := tmp[0]
-					f.VORR(g.B16(), g.B16(), t.B16())
-					f.VFMLA(mu.S4(), v.S4(), t.S4()) // t = d + v·momentum, the new v
-					f.VORR(t.B16(), t.B16(), v.B16())
-					f.VFMLA(mu.S4(), v.S4(), g.S4()) // g = d + v·momentum
-					f.VFMLS(k["lr"].S4(), g.S4(), w.S4())
-					return []V{w, v}
-				}
-				if fm.dampened {
-					f.FMUL(g.S4(), g.S4(), k["damp"].S4()) // g = d·damp, rounded
-				}
-				f.VFMLA(mu.S4(), v.S4(), g.S4())      // g = g + v·momentum, the new v
-				f.VFMLS(k["lr"].S4(), g.S4(), w.S4()) // w = w − v·lr
-				return []V{w, g}
+	return optimNEON(fm.name(), doc, fm.slices(), stores, fm.scalars(), func(k map[string]V) neonBody {
+		return func(f *Func, in, tmp []V) []V {
+			w, g := in[0], in[len(in)-1]
+			if fm.l2 {
+				f.VFMLA(k["wd"].S4(), w.S4(), g.S4()) // g = g + w·wd, d
 			}
-		},
-	}
+			if !fm.momentum {
+				f.VFMLS(k["lr"].S4(), g.S4(), w.S4()) // w = w − d·lr
+				return []V{w}
+			}
+			v, mu := in[1], k["momentum"]
+			if fm.nesterov {
+				t := tmp[0]
+				f.VORR(g.B16(), g.B16(), t.B16())
+				f.VFMLA(mu.S4(), v.S4(), t.S4()) // t = d + v·momentum, the new v
+				f.VORR(t.B16(), t.B16(), v.B16())
+				f.VFMLA(mu.S4(), v.S4(), g.S4()) // g = d + v·momentum
+				f.VFMLS(k["lr"].S4(), g.S4(), w.S4())
+				return []V{w, v}
+			}
+			if fm.dampened {
+				f.FMUL(g.S4(), g.S4(), k["damp"].S4()) // g = d·damp, rounded
+			}
+			f.VFMLA(mu.S4(), v.S4(), g.S4())      // g = g + v·momentum, the new v
+			f.VFMLS(k["lr"].S4(), g.S4(), w.S4()) // w = w − v·lr
+			return []V{w, g}
+		}
+	})
 }
 
 func sgdNEONFamily(file *File) {
