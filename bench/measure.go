@@ -213,9 +213,9 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 	)
 }
 
-// adamCase returns the kernel case name: Adam with PyTorch's default
-// hyper-parameters, a learning rate that keeps the weights in range
-// however often it runs, and the options of o, on w, m, v (vmax) and g.
+// adamCase returns the case called name: Adam with PyTorch's default
+// betas and eps, a learning rate that keeps the weights in range however
+// often it runs, and the options of o, on w, m, v (and vmax) and g.
 func adamCase(name string, o kernels.AdamOptions, size string, work float64, w, m, v, vmax, g []float32, step *int) kernelCase {
 	o.LR, o.Beta1, o.Beta2, o.Eps = 1e-6, 0.9, 0.999, 1e-8
 	return kernelCase{name: name, size: size, unit: "elem/ns", work: work, f: func() {

@@ -17,9 +17,10 @@ type SGDOptions struct {
 // gradient g, with the velocity v (PyTorch's momentum_buffer), for every
 // element:
 //
-//	d = g + WeightDecay·w                  if WeightDecay ≠ 0
-//	v = Momentum·v + (1 − Dampening)·d     if Momentum ≠ 0
-//	d = d + Momentum·v if Nesterov, else v if Momentum ≠ 0
+//	d = g, plus WeightDecay·w if WeightDecay ≠ 0
+//	if Momentum ≠ 0:
+//	    v = Momentum·v + (1 − Dampening)·d
+//	    d = d + Momentum·v if Nesterov, else v
 //	w = w − LR·d
 //
 // PyTorch's first step sets v = d instead of Momentum·v + (1 −
