@@ -13,10 +13,8 @@ package asm
 // with the new m and v, every operation rounded on its own (no fused
 // multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
 // of fallback.Adam, whose results it gives bit for bit but for NaN
-// payloads when the caller passes oneMinusBeta1 = 1−beta1 and
-// oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2
-// from internal/adam.Scalars. m, v and g must be as long as w (unchecked)
-// and none may overlap another.
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// The slices must be as long as w (unchecked) and none may overlap another.
 // It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
 //
 //go:noescape
@@ -31,11 +29,191 @@ func AdamAVX2(w []float32, m []float32, v []float32, g []float32, beta1 float32,
 // with the new m and v, every operation rounded on its own (no fused
 // multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
 // of fallback.Adam, whose results it gives bit for bit but for NaN
-// payloads when the caller passes oneMinusBeta1 = 1−beta1 and
-// oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2
-// from internal/adam.Scalars. m, v and g must be as long as w (unchecked)
-// and none may overlap another.
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// The slices must be as long as w (unchecked) and none may overlap another.
 // It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
 //
 //go:noescape
 func AdamAVX512(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32)
+
+// AdamL2AVX2 applies one step of Adam for every i < len(w):
+//
+//	d = weightDecay·w[i] + g[i]
+//	m[i] = beta1·m[i] + oneMinusBeta1·d
+//	v[i] = beta2·v[i] + (oneMinusBeta2·d)·d
+//	w[i] = w[i] − (stepSize·m[i]) / (√v[i]·invSqrtBC2 + eps)
+//
+// with the new m and v, every operation rounded on its own (no fused
+// multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
+// of fallback.AdamL2, whose results it gives bit for bit but for NaN
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// The slices must be as long as w (unchecked) and none may overlap another.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
+//
+//go:noescape
+func AdamL2AVX2(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, weightDecay float32)
+
+// AdamL2AVX512 applies one step of Adam for every i < len(w):
+//
+//	d = weightDecay·w[i] + g[i]
+//	m[i] = beta1·m[i] + oneMinusBeta1·d
+//	v[i] = beta2·v[i] + (oneMinusBeta2·d)·d
+//	w[i] = w[i] − (stepSize·m[i]) / (√v[i]·invSqrtBC2 + eps)
+//
+// with the new m and v, every operation rounded on its own (no fused
+// multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
+// of fallback.AdamL2, whose results it gives bit for bit but for NaN
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// The slices must be as long as w (unchecked) and none may overlap another.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
+//
+//go:noescape
+func AdamL2AVX512(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, weightDecay float32)
+
+// AdamWAVX2 applies one step of Adam for every i < len(w):
+//
+//	m[i] = beta1·m[i] + oneMinusBeta1·g[i]
+//	v[i] = beta2·v[i] + (oneMinusBeta2·g[i])·g[i]
+//	w[i] = w[i]·decay − (stepSize·m[i]) / (√v[i]·invSqrtBC2 + eps)
+//
+// with the new m and v, every operation rounded on its own (no fused
+// multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
+// of fallback.AdamW, whose results it gives bit for bit but for NaN
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// The slices must be as long as w (unchecked) and none may overlap another.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
+//
+//go:noescape
+func AdamWAVX2(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, decay float32)
+
+// AdamWAVX512 applies one step of Adam for every i < len(w):
+//
+//	m[i] = beta1·m[i] + oneMinusBeta1·g[i]
+//	v[i] = beta2·v[i] + (oneMinusBeta2·g[i])·g[i]
+//	w[i] = w[i]·decay − (stepSize·m[i]) / (√v[i]·invSqrtBC2 + eps)
+//
+// with the new m and v, every operation rounded on its own (no fused
+// multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
+// of fallback.AdamW, whose results it gives bit for bit but for NaN
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// The slices must be as long as w (unchecked) and none may overlap another.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
+//
+//go:noescape
+func AdamWAVX512(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, decay float32)
+
+// AdamAMSGradAVX2 applies one step of Adam for every i < len(w):
+//
+//	m[i] = beta1·m[i] + oneMinusBeta1·g[i]
+//	v[i] = beta2·v[i] + (oneMinusBeta2·g[i])·g[i]
+//	vmax[i] = max(vmax[i], v[i])
+//	w[i] = w[i] − (stepSize·m[i]) / (√vmax[i]·invSqrtBC2 + eps)
+//
+// with the new m and v, every operation rounded on its own (no fused
+// multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
+// of fallback.AdamAMSGrad, whose results it gives bit for bit but for NaN
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// max is Go's: NaN if either operand is (the sign of a zero v aside, which
+// β₂ ≤ 1 never makes).
+// The slices must be as long as w (unchecked) and none may overlap another.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
+//
+//go:noescape
+func AdamAMSGradAVX2(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32)
+
+// AdamAMSGradAVX512 applies one step of Adam for every i < len(w):
+//
+//	m[i] = beta1·m[i] + oneMinusBeta1·g[i]
+//	v[i] = beta2·v[i] + (oneMinusBeta2·g[i])·g[i]
+//	vmax[i] = max(vmax[i], v[i])
+//	w[i] = w[i] − (stepSize·m[i]) / (√vmax[i]·invSqrtBC2 + eps)
+//
+// with the new m and v, every operation rounded on its own (no fused
+// multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
+// of fallback.AdamAMSGrad, whose results it gives bit for bit but for NaN
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// max is Go's: NaN if either operand is (the sign of a zero v aside, which
+// β₂ ≤ 1 never makes).
+// The slices must be as long as w (unchecked) and none may overlap another.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
+//
+//go:noescape
+func AdamAMSGradAVX512(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32)
+
+// AdamL2AMSGradAVX2 applies one step of Adam for every i < len(w):
+//
+//	d = weightDecay·w[i] + g[i]
+//	m[i] = beta1·m[i] + oneMinusBeta1·d
+//	v[i] = beta2·v[i] + (oneMinusBeta2·d)·d
+//	vmax[i] = max(vmax[i], v[i])
+//	w[i] = w[i] − (stepSize·m[i]) / (√vmax[i]·invSqrtBC2 + eps)
+//
+// with the new m and v, every operation rounded on its own (no fused
+// multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
+// of fallback.AdamL2AMSGrad, whose results it gives bit for bit but for NaN
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// max is Go's: NaN if either operand is (the sign of a zero v aside, which
+// β₂ ≤ 1 never makes).
+// The slices must be as long as w (unchecked) and none may overlap another.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
+//
+//go:noescape
+func AdamL2AMSGradAVX2(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, weightDecay float32)
+
+// AdamL2AMSGradAVX512 applies one step of Adam for every i < len(w):
+//
+//	d = weightDecay·w[i] + g[i]
+//	m[i] = beta1·m[i] + oneMinusBeta1·d
+//	v[i] = beta2·v[i] + (oneMinusBeta2·d)·d
+//	vmax[i] = max(vmax[i], v[i])
+//	w[i] = w[i] − (stepSize·m[i]) / (√vmax[i]·invSqrtBC2 + eps)
+//
+// with the new m and v, every operation rounded on its own (no fused
+// multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
+// of fallback.AdamL2AMSGrad, whose results it gives bit for bit but for NaN
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// max is Go's: NaN if either operand is (the sign of a zero v aside, which
+// β₂ ≤ 1 never makes).
+// The slices must be as long as w (unchecked) and none may overlap another.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
+//
+//go:noescape
+func AdamL2AMSGradAVX512(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, weightDecay float32)
+
+// AdamWAMSGradAVX2 applies one step of Adam for every i < len(w):
+//
+//	m[i] = beta1·m[i] + oneMinusBeta1·g[i]
+//	v[i] = beta2·v[i] + (oneMinusBeta2·g[i])·g[i]
+//	vmax[i] = max(vmax[i], v[i])
+//	w[i] = w[i]·decay − (stepSize·m[i]) / (√vmax[i]·invSqrtBC2 + eps)
+//
+// with the new m and v, every operation rounded on its own (no fused
+// multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
+// of fallback.AdamWAMSGrad, whose results it gives bit for bit but for NaN
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// max is Go's: NaN if either operand is (the sign of a zero v aside, which
+// β₂ ≤ 1 never makes).
+// The slices must be as long as w (unchecked) and none may overlap another.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
+//
+//go:noescape
+func AdamWAMSGradAVX2(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, decay float32)
+
+// AdamWAMSGradAVX512 applies one step of Adam for every i < len(w):
+//
+//	m[i] = beta1·m[i] + oneMinusBeta1·g[i]
+//	v[i] = beta2·v[i] + (oneMinusBeta2·g[i])·g[i]
+//	vmax[i] = max(vmax[i], v[i])
+//	w[i] = w[i]·decay − (stepSize·m[i]) / (√vmax[i]·invSqrtBC2 + eps)
+//
+// with the new m and v, every operation rounded on its own (no fused
+// multiply-add; VSQRTPS and VDIVPS are correctly rounded), in the order
+// of fallback.AdamWAMSGrad, whose results it gives bit for bit but for NaN
+// payloads when the caller passes the scalars of internal/adam.NewScalars.
+// max is Go's: NaN if either operand is (the sign of a zero v aside, which
+// β₂ ≤ 1 never makes).
+// The slices must be as long as w (unchecked) and none may overlap another.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
+//
+//go:noescape
+func AdamWAMSGradAVX512(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, decay float32)

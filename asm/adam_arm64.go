@@ -11,13 +11,102 @@ package asm
 //	w[i] = w[i] − (stepSize·m[i]) / fma(√v[i], invSqrtBC2, eps)
 //
 // with the new m and v, every other operation rounded on its own (FSQRT
-// and FDIV are correctly rounded): the operations of fallback.Adam as the
-// Go compiler fuses them on arm64, whose results it gives bit for bit but
-// for NaN payloads when the caller passes oneMinusBeta1 = 1−beta1 and
-// oneMinusBeta2 = 1−beta2 rounded to float32 and stepSize and invSqrtBC2
-// from internal/adam.Scalars. m, v and g must be as long as w (unchecked)
+// and FDIV are correctly rounded): the operations of fallback.Adam
+// as the Go compiler fuses them on arm64, whose results it gives bit for
+// bit but for NaN payloads when the caller passes the scalars of
+// internal/adam.NewScalars. The slices must be as long as w (unchecked)
 // and none may overlap another.
 // It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //
 //go:noescape
 func AdamNEON(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32)
+
+// AdamL2NEON applies one step of Adam for every i < len(w):
+//
+//	d = fma(weightDecay, w[i], g[i])
+//	m[i] = fma(beta1, m[i], oneMinusBeta1·d)
+//	v[i] = fma(beta2, v[i], (oneMinusBeta2·d)·d)
+//	w[i] = w[i] − (stepSize·m[i]) / fma(√v[i], invSqrtBC2, eps)
+//
+// with the new m and v, every other operation rounded on its own (FSQRT
+// and FDIV are correctly rounded): the operations of fallback.AdamL2
+// as the Go compiler fuses them on arm64, whose results it gives bit for
+// bit but for NaN payloads when the caller passes the scalars of
+// internal/adam.NewScalars. The slices must be as long as w (unchecked)
+// and none may overlap another.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
+//
+//go:noescape
+func AdamL2NEON(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, weightDecay float32)
+
+// AdamWNEON applies one step of Adam for every i < len(w):
+//
+//	m[i] = fma(beta1, m[i], oneMinusBeta1·g[i])
+//	v[i] = fma(beta2, v[i], (oneMinusBeta2·g[i])·g[i])
+//	w[i] = w[i]·decay − (stepSize·m[i]) / fma(√v[i], invSqrtBC2, eps)
+//
+// with the new m and v, every other operation rounded on its own (FSQRT
+// and FDIV are correctly rounded): the operations of fallback.AdamW
+// as the Go compiler fuses them on arm64, whose results it gives bit for
+// bit but for NaN payloads when the caller passes the scalars of
+// internal/adam.NewScalars. The slices must be as long as w (unchecked)
+// and none may overlap another.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
+//
+//go:noescape
+func AdamWNEON(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, decay float32)
+
+// AdamAMSGradNEON applies one step of Adam for every i < len(w):
+//
+//	m[i] = fma(beta1, m[i], oneMinusBeta1·g[i])
+//	v[i] = fma(beta2, v[i], (oneMinusBeta2·g[i])·g[i])
+//	vmax[i] = max(vmax[i], v[i])
+//	w[i] = w[i] − (stepSize·m[i]) / fma(√vmax[i], invSqrtBC2, eps)
+//
+// with the new m and v, every other operation rounded on its own (FSQRT
+// and FDIV are correctly rounded): the operations of fallback.AdamAMSGrad
+// as the Go compiler fuses them on arm64, whose results it gives bit for
+// bit but for NaN payloads when the caller passes the scalars of
+// internal/adam.NewScalars. The slices must be as long as w (unchecked)
+// and none may overlap another.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
+//
+//go:noescape
+func AdamAMSGradNEON(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32)
+
+// AdamL2AMSGradNEON applies one step of Adam for every i < len(w):
+//
+//	d = fma(weightDecay, w[i], g[i])
+//	m[i] = fma(beta1, m[i], oneMinusBeta1·d)
+//	v[i] = fma(beta2, v[i], (oneMinusBeta2·d)·d)
+//	vmax[i] = max(vmax[i], v[i])
+//	w[i] = w[i] − (stepSize·m[i]) / fma(√vmax[i], invSqrtBC2, eps)
+//
+// with the new m and v, every other operation rounded on its own (FSQRT
+// and FDIV are correctly rounded): the operations of fallback.AdamL2AMSGrad
+// as the Go compiler fuses them on arm64, whose results it gives bit for
+// bit but for NaN payloads when the caller passes the scalars of
+// internal/adam.NewScalars. The slices must be as long as w (unchecked)
+// and none may overlap another.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
+//
+//go:noescape
+func AdamL2AMSGradNEON(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, weightDecay float32)
+
+// AdamWAMSGradNEON applies one step of Adam for every i < len(w):
+//
+//	m[i] = fma(beta1, m[i], oneMinusBeta1·g[i])
+//	v[i] = fma(beta2, v[i], (oneMinusBeta2·g[i])·g[i])
+//	vmax[i] = max(vmax[i], v[i])
+//	w[i] = w[i]·decay − (stepSize·m[i]) / fma(√vmax[i], invSqrtBC2, eps)
+//
+// with the new m and v, every other operation rounded on its own (FSQRT
+// and FDIV are correctly rounded): the operations of fallback.AdamWAMSGrad
+// as the Go compiler fuses them on arm64, whose results it gives bit for
+// bit but for NaN payloads when the caller passes the scalars of
+// internal/adam.NewScalars. The slices must be as long as w (unchecked)
+// and none may overlap another.
+// It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
+//
+//go:noescape
+func AdamWAMSGradNEON(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, decay float32)

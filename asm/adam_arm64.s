@@ -143,3 +143,733 @@ tail:
 	B       tail
 done:
 	RET
+
+// func AdamL2NEON(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, weightDecay float32)
+TEXT ·AdamL2NEON(SB), NOSPLIT, $0-128
+	MOVD    w_len+8(FP), R0
+	MOVD    w_base+0(FP), R1
+	MOVD    m_base+24(FP), R2
+	MOVD    v_base+48(FP), R3
+	MOVD    g_base+72(FP), R4
+	MOVD    w_base+0(FP), R5
+	MOVD    m_base+24(FP), R6
+	MOVD    v_base+48(FP), R7
+	FMOVS   beta1+96(FP), F24
+	VDUP    V24.S[0], V24.S4
+	FMOVS   oneMinusBeta1+100(FP), F25
+	VDUP    V25.S[0], V25.S4
+	FMOVS   beta2+104(FP), F26
+	VDUP    V26.S[0], V26.S4
+	FMOVS   oneMinusBeta2+108(FP), F27
+	VDUP    V27.S[0], V27.S4
+	FMOVS   stepSize+112(FP), F28
+	VDUP    V28.S[0], V28.S4
+	FMOVS   invSqrtBC2+116(FP), F29
+	VDUP    V29.S[0], V29.S4
+	FMOVS   eps+120(FP), F30
+	VDUP    V30.S[0], V30.S4
+	FMOVS   weightDecay+124(FP), F31
+	VDUP    V31.S[0], V31.S4
+group:
+	CMP     $16, R0
+	BLT     single
+	VLD1.P  64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P  64(R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1.P  64(R3), [V8.S4, V9.S4, V10.S4, V11.S4]
+	VLD1.P  64(R4), [V12.S4, V13.S4, V14.S4, V15.S4]
+	VFMLA   V31.S4, V0.S4, V12.S4
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V4.S4, V16.S4
+	VORR    V16.B16, V16.B16, V4.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V8.S4, V16.S4
+	VORR    V16.B16, V16.B16, V8.B16
+	WORD    $0x6ea1f910 // fsqrt v16.4s, v8.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc90 // fmul v16.4s, v4.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VFMLA   V31.S4, V1.S4, V13.S4
+	WORD    $0x6e39ddb2 // fmul v18.4s, v13.4s, v25.4s
+	VFMLA   V24.S4, V5.S4, V18.S4
+	VORR    V18.B16, V18.B16, V5.B16
+	WORD    $0x6e3bddb2 // fmul v18.4s, v13.4s, v27.4s
+	WORD    $0x6e2dde52 // fmul v18.4s, v18.4s, v13.4s
+	VFMLA   V26.S4, V9.S4, V18.S4
+	VORR    V18.B16, V18.B16, V9.B16
+	WORD    $0x6ea1f932 // fsqrt v18.4s, v9.4s
+	VORR    V30.B16, V30.B16, V19.B16
+	VFMLA   V29.S4, V18.S4, V19.S4
+	WORD    $0x6e3cdcb2 // fmul v18.4s, v5.4s, v28.4s
+	WORD    $0x6e33fe52 // fdiv v18.4s, v18.4s, v19.4s
+	WORD    $0x4eb2d421 // fsub v1.4s, v1.4s, v18.4s
+	VFMLA   V31.S4, V2.S4, V14.S4
+	WORD    $0x6e39ddd4 // fmul v20.4s, v14.4s, v25.4s
+	VFMLA   V24.S4, V6.S4, V20.S4
+	VORR    V20.B16, V20.B16, V6.B16
+	WORD    $0x6e3bddd4 // fmul v20.4s, v14.4s, v27.4s
+	WORD    $0x6e2ede94 // fmul v20.4s, v20.4s, v14.4s
+	VFMLA   V26.S4, V10.S4, V20.S4
+	VORR    V20.B16, V20.B16, V10.B16
+	WORD    $0x6ea1f954 // fsqrt v20.4s, v10.4s
+	VORR    V30.B16, V30.B16, V21.B16
+	VFMLA   V29.S4, V20.S4, V21.S4
+	WORD    $0x6e3cdcd4 // fmul v20.4s, v6.4s, v28.4s
+	WORD    $0x6e35fe94 // fdiv v20.4s, v20.4s, v21.4s
+	WORD    $0x4eb4d442 // fsub v2.4s, v2.4s, v20.4s
+	VFMLA   V31.S4, V3.S4, V15.S4
+	WORD    $0x6e39ddf6 // fmul v22.4s, v15.4s, v25.4s
+	VFMLA   V24.S4, V7.S4, V22.S4
+	VORR    V22.B16, V22.B16, V7.B16
+	WORD    $0x6e3bddf6 // fmul v22.4s, v15.4s, v27.4s
+	WORD    $0x6e2fded6 // fmul v22.4s, v22.4s, v15.4s
+	VFMLA   V26.S4, V11.S4, V22.S4
+	VORR    V22.B16, V22.B16, V11.B16
+	WORD    $0x6ea1f976 // fsqrt v22.4s, v11.4s
+	VORR    V30.B16, V30.B16, V23.B16
+	VFMLA   V29.S4, V22.S4, V23.S4
+	WORD    $0x6e3cdcf6 // fmul v22.4s, v7.4s, v28.4s
+	WORD    $0x6e37fed6 // fdiv v22.4s, v22.4s, v23.4s
+	WORD    $0x4eb6d463 // fsub v3.4s, v3.4s, v22.4s
+	VST1.P  [V0.S4, V1.S4, V2.S4, V3.S4], 64(R5)
+	VST1.P  [V4.S4, V5.S4, V6.S4, V7.S4], 64(R6)
+	VST1.P  [V8.S4, V9.S4, V10.S4, V11.S4], 64(R7)
+	SUB     $16, R0, R0
+	B       group
+single:
+	CMP     $4, R0
+	BLT     tail
+	VLD1.P  16(R1), [V0.S4]
+	VLD1.P  16(R2), [V4.S4]
+	VLD1.P  16(R3), [V8.S4]
+	VLD1.P  16(R4), [V12.S4]
+	VFMLA   V31.S4, V0.S4, V12.S4
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V4.S4, V16.S4
+	VORR    V16.B16, V16.B16, V4.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V8.S4, V16.S4
+	VORR    V16.B16, V16.B16, V8.B16
+	WORD    $0x6ea1f910 // fsqrt v16.4s, v8.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc90 // fmul v16.4s, v4.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VST1.P  [V0.S4], 16(R5)
+	VST1.P  [V4.S4], 16(R6)
+	VST1.P  [V8.S4], 16(R7)
+	SUB     $4, R0, R0
+	B       single
+tail:
+	CBZ     R0, done
+	VLD1.P  4(R1), V0.S[0]
+	VLD1.P  4(R2), V4.S[0]
+	VLD1.P  4(R3), V8.S[0]
+	VLD1.P  4(R4), V12.S[0]
+	VFMLA   V31.S4, V0.S4, V12.S4
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V4.S4, V16.S4
+	VORR    V16.B16, V16.B16, V4.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V8.S4, V16.S4
+	VORR    V16.B16, V16.B16, V8.B16
+	WORD    $0x6ea1f910 // fsqrt v16.4s, v8.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc90 // fmul v16.4s, v4.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VST1.P  V0.S[0], 4(R5)
+	VST1.P  V4.S[0], 4(R6)
+	VST1.P  V8.S[0], 4(R7)
+	SUB     $1, R0, R0
+	B       tail
+done:
+	RET
+
+// func AdamWNEON(w []float32, m []float32, v []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, decay float32)
+TEXT ·AdamWNEON(SB), NOSPLIT, $0-128
+	MOVD    w_len+8(FP), R0
+	MOVD    w_base+0(FP), R1
+	MOVD    m_base+24(FP), R2
+	MOVD    v_base+48(FP), R3
+	MOVD    g_base+72(FP), R4
+	MOVD    w_base+0(FP), R5
+	MOVD    m_base+24(FP), R6
+	MOVD    v_base+48(FP), R7
+	FMOVS   beta1+96(FP), F24
+	VDUP    V24.S[0], V24.S4
+	FMOVS   oneMinusBeta1+100(FP), F25
+	VDUP    V25.S[0], V25.S4
+	FMOVS   beta2+104(FP), F26
+	VDUP    V26.S[0], V26.S4
+	FMOVS   oneMinusBeta2+108(FP), F27
+	VDUP    V27.S[0], V27.S4
+	FMOVS   stepSize+112(FP), F28
+	VDUP    V28.S[0], V28.S4
+	FMOVS   invSqrtBC2+116(FP), F29
+	VDUP    V29.S[0], V29.S4
+	FMOVS   eps+120(FP), F30
+	VDUP    V30.S[0], V30.S4
+	FMOVS   decay+124(FP), F31
+	VDUP    V31.S[0], V31.S4
+group:
+	CMP     $16, R0
+	BLT     single
+	VLD1.P  64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P  64(R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1.P  64(R3), [V8.S4, V9.S4, V10.S4, V11.S4]
+	VLD1.P  64(R4), [V12.S4, V13.S4, V14.S4, V15.S4]
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V4.S4, V16.S4
+	VORR    V16.B16, V16.B16, V4.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V8.S4, V16.S4
+	VORR    V16.B16, V16.B16, V8.B16
+	WORD    $0x6ea1f910 // fsqrt v16.4s, v8.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc90 // fmul v16.4s, v4.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x6e3fdc00 // fmul v0.4s, v0.4s, v31.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	WORD    $0x6e39ddb2 // fmul v18.4s, v13.4s, v25.4s
+	VFMLA   V24.S4, V5.S4, V18.S4
+	VORR    V18.B16, V18.B16, V5.B16
+	WORD    $0x6e3bddb2 // fmul v18.4s, v13.4s, v27.4s
+	WORD    $0x6e2dde52 // fmul v18.4s, v18.4s, v13.4s
+	VFMLA   V26.S4, V9.S4, V18.S4
+	VORR    V18.B16, V18.B16, V9.B16
+	WORD    $0x6ea1f932 // fsqrt v18.4s, v9.4s
+	VORR    V30.B16, V30.B16, V19.B16
+	VFMLA   V29.S4, V18.S4, V19.S4
+	WORD    $0x6e3cdcb2 // fmul v18.4s, v5.4s, v28.4s
+	WORD    $0x6e33fe52 // fdiv v18.4s, v18.4s, v19.4s
+	WORD    $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	WORD    $0x4eb2d421 // fsub v1.4s, v1.4s, v18.4s
+	WORD    $0x6e39ddd4 // fmul v20.4s, v14.4s, v25.4s
+	VFMLA   V24.S4, V6.S4, V20.S4
+	VORR    V20.B16, V20.B16, V6.B16
+	WORD    $0x6e3bddd4 // fmul v20.4s, v14.4s, v27.4s
+	WORD    $0x6e2ede94 // fmul v20.4s, v20.4s, v14.4s
+	VFMLA   V26.S4, V10.S4, V20.S4
+	VORR    V20.B16, V20.B16, V10.B16
+	WORD    $0x6ea1f954 // fsqrt v20.4s, v10.4s
+	VORR    V30.B16, V30.B16, V21.B16
+	VFMLA   V29.S4, V20.S4, V21.S4
+	WORD    $0x6e3cdcd4 // fmul v20.4s, v6.4s, v28.4s
+	WORD    $0x6e35fe94 // fdiv v20.4s, v20.4s, v21.4s
+	WORD    $0x6e3fdc42 // fmul v2.4s, v2.4s, v31.4s
+	WORD    $0x4eb4d442 // fsub v2.4s, v2.4s, v20.4s
+	WORD    $0x6e39ddf6 // fmul v22.4s, v15.4s, v25.4s
+	VFMLA   V24.S4, V7.S4, V22.S4
+	VORR    V22.B16, V22.B16, V7.B16
+	WORD    $0x6e3bddf6 // fmul v22.4s, v15.4s, v27.4s
+	WORD    $0x6e2fded6 // fmul v22.4s, v22.4s, v15.4s
+	VFMLA   V26.S4, V11.S4, V22.S4
+	VORR    V22.B16, V22.B16, V11.B16
+	WORD    $0x6ea1f976 // fsqrt v22.4s, v11.4s
+	VORR    V30.B16, V30.B16, V23.B16
+	VFMLA   V29.S4, V22.S4, V23.S4
+	WORD    $0x6e3cdcf6 // fmul v22.4s, v7.4s, v28.4s
+	WORD    $0x6e37fed6 // fdiv v22.4s, v22.4s, v23.4s
+	WORD    $0x6e3fdc63 // fmul v3.4s, v3.4s, v31.4s
+	WORD    $0x4eb6d463 // fsub v3.4s, v3.4s, v22.4s
+	VST1.P  [V0.S4, V1.S4, V2.S4, V3.S4], 64(R5)
+	VST1.P  [V4.S4, V5.S4, V6.S4, V7.S4], 64(R6)
+	VST1.P  [V8.S4, V9.S4, V10.S4, V11.S4], 64(R7)
+	SUB     $16, R0, R0
+	B       group
+single:
+	CMP     $4, R0
+	BLT     tail
+	VLD1.P  16(R1), [V0.S4]
+	VLD1.P  16(R2), [V4.S4]
+	VLD1.P  16(R3), [V8.S4]
+	VLD1.P  16(R4), [V12.S4]
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V4.S4, V16.S4
+	VORR    V16.B16, V16.B16, V4.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V8.S4, V16.S4
+	VORR    V16.B16, V16.B16, V8.B16
+	WORD    $0x6ea1f910 // fsqrt v16.4s, v8.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc90 // fmul v16.4s, v4.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x6e3fdc00 // fmul v0.4s, v0.4s, v31.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VST1.P  [V0.S4], 16(R5)
+	VST1.P  [V4.S4], 16(R6)
+	VST1.P  [V8.S4], 16(R7)
+	SUB     $4, R0, R0
+	B       single
+tail:
+	CBZ     R0, done
+	VLD1.P  4(R1), V0.S[0]
+	VLD1.P  4(R2), V4.S[0]
+	VLD1.P  4(R3), V8.S[0]
+	VLD1.P  4(R4), V12.S[0]
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V4.S4, V16.S4
+	VORR    V16.B16, V16.B16, V4.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V8.S4, V16.S4
+	VORR    V16.B16, V16.B16, V8.B16
+	WORD    $0x6ea1f910 // fsqrt v16.4s, v8.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc90 // fmul v16.4s, v4.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x6e3fdc00 // fmul v0.4s, v0.4s, v31.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VST1.P  V0.S[0], 4(R5)
+	VST1.P  V4.S[0], 4(R6)
+	VST1.P  V8.S[0], 4(R7)
+	SUB     $1, R0, R0
+	B       tail
+done:
+	RET
+
+// func AdamAMSGradNEON(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32)
+TEXT ·AdamAMSGradNEON(SB), NOSPLIT, $0-148
+	MOVD    w_len+8(FP), R0
+	MOVD    w_base+0(FP), R1
+	MOVD    m_base+24(FP), R2
+	MOVD    v_base+48(FP), R3
+	MOVD    vmax_base+72(FP), R4
+	MOVD    g_base+96(FP), R5
+	MOVD    w_base+0(FP), R6
+	MOVD    m_base+24(FP), R7
+	MOVD    v_base+48(FP), R8
+	MOVD    vmax_base+72(FP), R9
+	FMOVS   beta1+120(FP), F24
+	VDUP    V24.S[0], V24.S4
+	FMOVS   oneMinusBeta1+124(FP), F25
+	VDUP    V25.S[0], V25.S4
+	FMOVS   beta2+128(FP), F26
+	VDUP    V26.S[0], V26.S4
+	FMOVS   oneMinusBeta2+132(FP), F27
+	VDUP    V27.S[0], V27.S4
+	FMOVS   stepSize+136(FP), F28
+	VDUP    V28.S[0], V28.S4
+	FMOVS   invSqrtBC2+140(FP), F29
+	VDUP    V29.S[0], V29.S4
+	FMOVS   eps+144(FP), F30
+	VDUP    V30.S[0], V30.S4
+group:
+	CMP     $12, R0
+	BLT     single
+	VLD1.P  48(R1), [V0.S4, V1.S4, V2.S4]
+	VLD1.P  48(R2), [V3.S4, V4.S4, V5.S4]
+	VLD1.P  48(R3), [V6.S4, V7.S4, V8.S4]
+	VLD1.P  48(R4), [V9.S4, V10.S4, V11.S4]
+	VLD1.P  48(R5), [V12.S4, V13.S4, V14.S4]
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V3.S4, V16.S4
+	VORR    V16.B16, V16.B16, V3.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V6.S4, V16.S4
+	VORR    V16.B16, V16.B16, V6.B16
+	WORD    $0x4e26f529 // fmax v9.4s, v9.4s, v6.4s
+	WORD    $0x6ea1f930 // fsqrt v16.4s, v9.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc70 // fmul v16.4s, v3.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	WORD    $0x6e39ddb2 // fmul v18.4s, v13.4s, v25.4s
+	VFMLA   V24.S4, V4.S4, V18.S4
+	VORR    V18.B16, V18.B16, V4.B16
+	WORD    $0x6e3bddb2 // fmul v18.4s, v13.4s, v27.4s
+	WORD    $0x6e2dde52 // fmul v18.4s, v18.4s, v13.4s
+	VFMLA   V26.S4, V7.S4, V18.S4
+	VORR    V18.B16, V18.B16, V7.B16
+	WORD    $0x4e27f54a // fmax v10.4s, v10.4s, v7.4s
+	WORD    $0x6ea1f952 // fsqrt v18.4s, v10.4s
+	VORR    V30.B16, V30.B16, V19.B16
+	VFMLA   V29.S4, V18.S4, V19.S4
+	WORD    $0x6e3cdc92 // fmul v18.4s, v4.4s, v28.4s
+	WORD    $0x6e33fe52 // fdiv v18.4s, v18.4s, v19.4s
+	WORD    $0x4eb2d421 // fsub v1.4s, v1.4s, v18.4s
+	WORD    $0x6e39ddd4 // fmul v20.4s, v14.4s, v25.4s
+	VFMLA   V24.S4, V5.S4, V20.S4
+	VORR    V20.B16, V20.B16, V5.B16
+	WORD    $0x6e3bddd4 // fmul v20.4s, v14.4s, v27.4s
+	WORD    $0x6e2ede94 // fmul v20.4s, v20.4s, v14.4s
+	VFMLA   V26.S4, V8.S4, V20.S4
+	VORR    V20.B16, V20.B16, V8.B16
+	WORD    $0x4e28f56b // fmax v11.4s, v11.4s, v8.4s
+	WORD    $0x6ea1f974 // fsqrt v20.4s, v11.4s
+	VORR    V30.B16, V30.B16, V21.B16
+	VFMLA   V29.S4, V20.S4, V21.S4
+	WORD    $0x6e3cdcb4 // fmul v20.4s, v5.4s, v28.4s
+	WORD    $0x6e35fe94 // fdiv v20.4s, v20.4s, v21.4s
+	WORD    $0x4eb4d442 // fsub v2.4s, v2.4s, v20.4s
+	VST1.P  [V0.S4, V1.S4, V2.S4], 48(R6)
+	VST1.P  [V3.S4, V4.S4, V5.S4], 48(R7)
+	VST1.P  [V6.S4, V7.S4, V8.S4], 48(R8)
+	VST1.P  [V9.S4, V10.S4, V11.S4], 48(R9)
+	SUB     $12, R0, R0
+	B       group
+single:
+	CMP     $4, R0
+	BLT     tail
+	VLD1.P  16(R1), [V0.S4]
+	VLD1.P  16(R2), [V3.S4]
+	VLD1.P  16(R3), [V6.S4]
+	VLD1.P  16(R4), [V9.S4]
+	VLD1.P  16(R5), [V12.S4]
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V3.S4, V16.S4
+	VORR    V16.B16, V16.B16, V3.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V6.S4, V16.S4
+	VORR    V16.B16, V16.B16, V6.B16
+	WORD    $0x4e26f529 // fmax v9.4s, v9.4s, v6.4s
+	WORD    $0x6ea1f930 // fsqrt v16.4s, v9.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc70 // fmul v16.4s, v3.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VST1.P  [V0.S4], 16(R6)
+	VST1.P  [V3.S4], 16(R7)
+	VST1.P  [V6.S4], 16(R8)
+	VST1.P  [V9.S4], 16(R9)
+	SUB     $4, R0, R0
+	B       single
+tail:
+	CBZ     R0, done
+	VLD1.P  4(R1), V0.S[0]
+	VLD1.P  4(R2), V3.S[0]
+	VLD1.P  4(R3), V6.S[0]
+	VLD1.P  4(R4), V9.S[0]
+	VLD1.P  4(R5), V12.S[0]
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V3.S4, V16.S4
+	VORR    V16.B16, V16.B16, V3.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V6.S4, V16.S4
+	VORR    V16.B16, V16.B16, V6.B16
+	WORD    $0x4e26f529 // fmax v9.4s, v9.4s, v6.4s
+	WORD    $0x6ea1f930 // fsqrt v16.4s, v9.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc70 // fmul v16.4s, v3.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VST1.P  V0.S[0], 4(R6)
+	VST1.P  V3.S[0], 4(R7)
+	VST1.P  V6.S[0], 4(R8)
+	VST1.P  V9.S[0], 4(R9)
+	SUB     $1, R0, R0
+	B       tail
+done:
+	RET
+
+// func AdamL2AMSGradNEON(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, weightDecay float32)
+TEXT ·AdamL2AMSGradNEON(SB), NOSPLIT, $0-152
+	MOVD    w_len+8(FP), R0
+	MOVD    w_base+0(FP), R1
+	MOVD    m_base+24(FP), R2
+	MOVD    v_base+48(FP), R3
+	MOVD    vmax_base+72(FP), R4
+	MOVD    g_base+96(FP), R5
+	MOVD    w_base+0(FP), R6
+	MOVD    m_base+24(FP), R7
+	MOVD    v_base+48(FP), R8
+	MOVD    vmax_base+72(FP), R9
+	FMOVS   beta1+120(FP), F24
+	VDUP    V24.S[0], V24.S4
+	FMOVS   oneMinusBeta1+124(FP), F25
+	VDUP    V25.S[0], V25.S4
+	FMOVS   beta2+128(FP), F26
+	VDUP    V26.S[0], V26.S4
+	FMOVS   oneMinusBeta2+132(FP), F27
+	VDUP    V27.S[0], V27.S4
+	FMOVS   stepSize+136(FP), F28
+	VDUP    V28.S[0], V28.S4
+	FMOVS   invSqrtBC2+140(FP), F29
+	VDUP    V29.S[0], V29.S4
+	FMOVS   eps+144(FP), F30
+	VDUP    V30.S[0], V30.S4
+	FMOVS   weightDecay+148(FP), F31
+	VDUP    V31.S[0], V31.S4
+group:
+	CMP     $12, R0
+	BLT     single
+	VLD1.P  48(R1), [V0.S4, V1.S4, V2.S4]
+	VLD1.P  48(R2), [V3.S4, V4.S4, V5.S4]
+	VLD1.P  48(R3), [V6.S4, V7.S4, V8.S4]
+	VLD1.P  48(R4), [V9.S4, V10.S4, V11.S4]
+	VLD1.P  48(R5), [V12.S4, V13.S4, V14.S4]
+	VFMLA   V31.S4, V0.S4, V12.S4
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V3.S4, V16.S4
+	VORR    V16.B16, V16.B16, V3.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V6.S4, V16.S4
+	VORR    V16.B16, V16.B16, V6.B16
+	WORD    $0x4e26f529 // fmax v9.4s, v9.4s, v6.4s
+	WORD    $0x6ea1f930 // fsqrt v16.4s, v9.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc70 // fmul v16.4s, v3.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VFMLA   V31.S4, V1.S4, V13.S4
+	WORD    $0x6e39ddb2 // fmul v18.4s, v13.4s, v25.4s
+	VFMLA   V24.S4, V4.S4, V18.S4
+	VORR    V18.B16, V18.B16, V4.B16
+	WORD    $0x6e3bddb2 // fmul v18.4s, v13.4s, v27.4s
+	WORD    $0x6e2dde52 // fmul v18.4s, v18.4s, v13.4s
+	VFMLA   V26.S4, V7.S4, V18.S4
+	VORR    V18.B16, V18.B16, V7.B16
+	WORD    $0x4e27f54a // fmax v10.4s, v10.4s, v7.4s
+	WORD    $0x6ea1f952 // fsqrt v18.4s, v10.4s
+	VORR    V30.B16, V30.B16, V19.B16
+	VFMLA   V29.S4, V18.S4, V19.S4
+	WORD    $0x6e3cdc92 // fmul v18.4s, v4.4s, v28.4s
+	WORD    $0x6e33fe52 // fdiv v18.4s, v18.4s, v19.4s
+	WORD    $0x4eb2d421 // fsub v1.4s, v1.4s, v18.4s
+	VFMLA   V31.S4, V2.S4, V14.S4
+	WORD    $0x6e39ddd4 // fmul v20.4s, v14.4s, v25.4s
+	VFMLA   V24.S4, V5.S4, V20.S4
+	VORR    V20.B16, V20.B16, V5.B16
+	WORD    $0x6e3bddd4 // fmul v20.4s, v14.4s, v27.4s
+	WORD    $0x6e2ede94 // fmul v20.4s, v20.4s, v14.4s
+	VFMLA   V26.S4, V8.S4, V20.S4
+	VORR    V20.B16, V20.B16, V8.B16
+	WORD    $0x4e28f56b // fmax v11.4s, v11.4s, v8.4s
+	WORD    $0x6ea1f974 // fsqrt v20.4s, v11.4s
+	VORR    V30.B16, V30.B16, V21.B16
+	VFMLA   V29.S4, V20.S4, V21.S4
+	WORD    $0x6e3cdcb4 // fmul v20.4s, v5.4s, v28.4s
+	WORD    $0x6e35fe94 // fdiv v20.4s, v20.4s, v21.4s
+	WORD    $0x4eb4d442 // fsub v2.4s, v2.4s, v20.4s
+	VST1.P  [V0.S4, V1.S4, V2.S4], 48(R6)
+	VST1.P  [V3.S4, V4.S4, V5.S4], 48(R7)
+	VST1.P  [V6.S4, V7.S4, V8.S4], 48(R8)
+	VST1.P  [V9.S4, V10.S4, V11.S4], 48(R9)
+	SUB     $12, R0, R0
+	B       group
+single:
+	CMP     $4, R0
+	BLT     tail
+	VLD1.P  16(R1), [V0.S4]
+	VLD1.P  16(R2), [V3.S4]
+	VLD1.P  16(R3), [V6.S4]
+	VLD1.P  16(R4), [V9.S4]
+	VLD1.P  16(R5), [V12.S4]
+	VFMLA   V31.S4, V0.S4, V12.S4
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V3.S4, V16.S4
+	VORR    V16.B16, V16.B16, V3.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V6.S4, V16.S4
+	VORR    V16.B16, V16.B16, V6.B16
+	WORD    $0x4e26f529 // fmax v9.4s, v9.4s, v6.4s
+	WORD    $0x6ea1f930 // fsqrt v16.4s, v9.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc70 // fmul v16.4s, v3.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VST1.P  [V0.S4], 16(R6)
+	VST1.P  [V3.S4], 16(R7)
+	VST1.P  [V6.S4], 16(R8)
+	VST1.P  [V9.S4], 16(R9)
+	SUB     $4, R0, R0
+	B       single
+tail:
+	CBZ     R0, done
+	VLD1.P  4(R1), V0.S[0]
+	VLD1.P  4(R2), V3.S[0]
+	VLD1.P  4(R3), V6.S[0]
+	VLD1.P  4(R4), V9.S[0]
+	VLD1.P  4(R5), V12.S[0]
+	VFMLA   V31.S4, V0.S4, V12.S4
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V3.S4, V16.S4
+	VORR    V16.B16, V16.B16, V3.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V6.S4, V16.S4
+	VORR    V16.B16, V16.B16, V6.B16
+	WORD    $0x4e26f529 // fmax v9.4s, v9.4s, v6.4s
+	WORD    $0x6ea1f930 // fsqrt v16.4s, v9.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc70 // fmul v16.4s, v3.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VST1.P  V0.S[0], 4(R6)
+	VST1.P  V3.S[0], 4(R7)
+	VST1.P  V6.S[0], 4(R8)
+	VST1.P  V9.S[0], 4(R9)
+	SUB     $1, R0, R0
+	B       tail
+done:
+	RET
+
+// func AdamWAMSGradNEON(w []float32, m []float32, v []float32, vmax []float32, g []float32, beta1 float32, oneMinusBeta1 float32, beta2 float32, oneMinusBeta2 float32, stepSize float32, invSqrtBC2 float32, eps float32, decay float32)
+TEXT ·AdamWAMSGradNEON(SB), NOSPLIT, $0-152
+	MOVD    w_len+8(FP), R0
+	MOVD    w_base+0(FP), R1
+	MOVD    m_base+24(FP), R2
+	MOVD    v_base+48(FP), R3
+	MOVD    vmax_base+72(FP), R4
+	MOVD    g_base+96(FP), R5
+	MOVD    w_base+0(FP), R6
+	MOVD    m_base+24(FP), R7
+	MOVD    v_base+48(FP), R8
+	MOVD    vmax_base+72(FP), R9
+	FMOVS   beta1+120(FP), F24
+	VDUP    V24.S[0], V24.S4
+	FMOVS   oneMinusBeta1+124(FP), F25
+	VDUP    V25.S[0], V25.S4
+	FMOVS   beta2+128(FP), F26
+	VDUP    V26.S[0], V26.S4
+	FMOVS   oneMinusBeta2+132(FP), F27
+	VDUP    V27.S[0], V27.S4
+	FMOVS   stepSize+136(FP), F28
+	VDUP    V28.S[0], V28.S4
+	FMOVS   invSqrtBC2+140(FP), F29
+	VDUP    V29.S[0], V29.S4
+	FMOVS   eps+144(FP), F30
+	VDUP    V30.S[0], V30.S4
+	FMOVS   decay+148(FP), F31
+	VDUP    V31.S[0], V31.S4
+group:
+	CMP     $12, R0
+	BLT     single
+	VLD1.P  48(R1), [V0.S4, V1.S4, V2.S4]
+	VLD1.P  48(R2), [V3.S4, V4.S4, V5.S4]
+	VLD1.P  48(R3), [V6.S4, V7.S4, V8.S4]
+	VLD1.P  48(R4), [V9.S4, V10.S4, V11.S4]
+	VLD1.P  48(R5), [V12.S4, V13.S4, V14.S4]
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V3.S4, V16.S4
+	VORR    V16.B16, V16.B16, V3.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V6.S4, V16.S4
+	VORR    V16.B16, V16.B16, V6.B16
+	WORD    $0x4e26f529 // fmax v9.4s, v9.4s, v6.4s
+	WORD    $0x6ea1f930 // fsqrt v16.4s, v9.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc70 // fmul v16.4s, v3.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x6e3fdc00 // fmul v0.4s, v0.4s, v31.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	WORD    $0x6e39ddb2 // fmul v18.4s, v13.4s, v25.4s
+	VFMLA   V24.S4, V4.S4, V18.S4
+	VORR    V18.B16, V18.B16, V4.B16
+	WORD    $0x6e3bddb2 // fmul v18.4s, v13.4s, v27.4s
+	WORD    $0x6e2dde52 // fmul v18.4s, v18.4s, v13.4s
+	VFMLA   V26.S4, V7.S4, V18.S4
+	VORR    V18.B16, V18.B16, V7.B16
+	WORD    $0x4e27f54a // fmax v10.4s, v10.4s, v7.4s
+	WORD    $0x6ea1f952 // fsqrt v18.4s, v10.4s
+	VORR    V30.B16, V30.B16, V19.B16
+	VFMLA   V29.S4, V18.S4, V19.S4
+	WORD    $0x6e3cdc92 // fmul v18.4s, v4.4s, v28.4s
+	WORD    $0x6e33fe52 // fdiv v18.4s, v18.4s, v19.4s
+	WORD    $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	WORD    $0x4eb2d421 // fsub v1.4s, v1.4s, v18.4s
+	WORD    $0x6e39ddd4 // fmul v20.4s, v14.4s, v25.4s
+	VFMLA   V24.S4, V5.S4, V20.S4
+	VORR    V20.B16, V20.B16, V5.B16
+	WORD    $0x6e3bddd4 // fmul v20.4s, v14.4s, v27.4s
+	WORD    $0x6e2ede94 // fmul v20.4s, v20.4s, v14.4s
+	VFMLA   V26.S4, V8.S4, V20.S4
+	VORR    V20.B16, V20.B16, V8.B16
+	WORD    $0x4e28f56b // fmax v11.4s, v11.4s, v8.4s
+	WORD    $0x6ea1f974 // fsqrt v20.4s, v11.4s
+	VORR    V30.B16, V30.B16, V21.B16
+	VFMLA   V29.S4, V20.S4, V21.S4
+	WORD    $0x6e3cdcb4 // fmul v20.4s, v5.4s, v28.4s
+	WORD    $0x6e35fe94 // fdiv v20.4s, v20.4s, v21.4s
+	WORD    $0x6e3fdc42 // fmul v2.4s, v2.4s, v31.4s
+	WORD    $0x4eb4d442 // fsub v2.4s, v2.4s, v20.4s
+	VST1.P  [V0.S4, V1.S4, V2.S4], 48(R6)
+	VST1.P  [V3.S4, V4.S4, V5.S4], 48(R7)
+	VST1.P  [V6.S4, V7.S4, V8.S4], 48(R8)
+	VST1.P  [V9.S4, V10.S4, V11.S4], 48(R9)
+	SUB     $12, R0, R0
+	B       group
+single:
+	CMP     $4, R0
+	BLT     tail
+	VLD1.P  16(R1), [V0.S4]
+	VLD1.P  16(R2), [V3.S4]
+	VLD1.P  16(R3), [V6.S4]
+	VLD1.P  16(R4), [V9.S4]
+	VLD1.P  16(R5), [V12.S4]
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V3.S4, V16.S4
+	VORR    V16.B16, V16.B16, V3.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V6.S4, V16.S4
+	VORR    V16.B16, V16.B16, V6.B16
+	WORD    $0x4e26f529 // fmax v9.4s, v9.4s, v6.4s
+	WORD    $0x6ea1f930 // fsqrt v16.4s, v9.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc70 // fmul v16.4s, v3.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x6e3fdc00 // fmul v0.4s, v0.4s, v31.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VST1.P  [V0.S4], 16(R6)
+	VST1.P  [V3.S4], 16(R7)
+	VST1.P  [V6.S4], 16(R8)
+	VST1.P  [V9.S4], 16(R9)
+	SUB     $4, R0, R0
+	B       single
+tail:
+	CBZ     R0, done
+	VLD1.P  4(R1), V0.S[0]
+	VLD1.P  4(R2), V3.S[0]
+	VLD1.P  4(R3), V6.S[0]
+	VLD1.P  4(R4), V9.S[0]
+	VLD1.P  4(R5), V12.S[0]
+	WORD    $0x6e39dd90 // fmul v16.4s, v12.4s, v25.4s
+	VFMLA   V24.S4, V3.S4, V16.S4
+	VORR    V16.B16, V16.B16, V3.B16
+	WORD    $0x6e3bdd90 // fmul v16.4s, v12.4s, v27.4s
+	WORD    $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	VFMLA   V26.S4, V6.S4, V16.S4
+	VORR    V16.B16, V16.B16, V6.B16
+	WORD    $0x4e26f529 // fmax v9.4s, v9.4s, v6.4s
+	WORD    $0x6ea1f930 // fsqrt v16.4s, v9.4s
+	VORR    V30.B16, V30.B16, V17.B16
+	VFMLA   V29.S4, V16.S4, V17.S4
+	WORD    $0x6e3cdc70 // fmul v16.4s, v3.4s, v28.4s
+	WORD    $0x6e31fe10 // fdiv v16.4s, v16.4s, v17.4s
+	WORD    $0x6e3fdc00 // fmul v0.4s, v0.4s, v31.4s
+	WORD    $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
+	VST1.P  V0.S[0], 4(R6)
+	VST1.P  V3.S[0], 4(R7)
+	VST1.P  V6.S[0], 4(R8)
+	VST1.P  V9.S[0], 4(R9)
+	SUB     $1, R0, R0
+	B       tail
+done:
+	RET

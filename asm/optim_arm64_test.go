@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/simdnn/simdnn/fallback"
 	"github.com/simdnn/simdnn/internal/adam"
 	"github.com/simdnn/simdnn/internal/harness"
 )
@@ -21,6 +20,12 @@ import (
 // fallback must then match them too, or the compiler has changed and the
 // kernels' doc comments with it.
 
+// The NEON kernels of sgdForms and adamForms, in order.
+var (
+	sgdNEON  = []any{SGDNEON, SGDL2NEON, SGDMomentumNEON, SGDMomentumL2NEON, SGDDampenedNEON, SGDDampenedL2NEON, SGDNesterovNEON, SGDNesterovL2NEON}
+	adamNEON = []any{AdamNEON, AdamL2NEON, AdamWNEON, AdamAMSGradNEON, AdamL2AMSGradNEON, AdamWAMSGradNEON}
+)
+
 // fmaExact is a·x + y computed exactly, then rounded once to float32
 // (through float64 it would round twice). Finite operands only.
 func fmaExact(a, x, y float32) float32 {
@@ -31,26 +36,53 @@ func fmaExact(a, x, y float32) float32 {
 	return f
 }
 
-func sgdFusedModel(w, v, g, lr, mu float32) (wNew, vNew float32) {
-	vNew = fmaExact(mu, v, g)
-	return fmaExact(-lr, vNew, w), vNew
+// sgdFusedModel returns the new w and v of form f on one element (e: w, v,
+// g or w, g), fused as fallback/sgd.go says.
+func sgdFusedModel(f sgdForm, e []float32, s sgdScalars) (wNew, vNew float32) {
+	w, g := e[0], e[len(e)-1]
+	d := g
+	if f.l2 {
+		d = fmaExact(s.wd, w, g)
+	}
+	if !f.momentum {
+		return fmaExact(-s.lr, d, w), 0
+	}
+	share := d
+	if f.dampened {
+		share = float32(s.damp * d)
+	}
+	vNew = fmaExact(s.momentum, e[1], share)
+	step := vNew
+	if f.nesterov {
+		step = fmaExact(s.momentum, vNew, d)
+	}
+	return fmaExact(-s.lr, step, w), vNew
 }
 
-func adamFusedModel(w, m, v, g, b1, b2, size, c, eps float32) (wNew, mNew, vNew float32) {
-	mNew = fmaExact(b1, m, float32((1-b1)*g))
-	vNew = fmaExact(b2, v, float32(float32((1-b2)*g)*g))
-	den := fmaExact(float32(math.Sqrt(float64(vNew))), c, eps)
-	return w - float32(size*mNew)/den, mNew, vNew
-}
-
-// sameBits reports whether a and b are the same float32, any NaN
-// matching any NaN (the kernels promise no NaN payloads).
-func sameBits(a, b float32) bool {
-	return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b)
+// adamFusedModel returns the new w, m, v and vmax of form f on one element
+// (e: w, m, v, vmax, g or w, m, v, g), fused as fallback/adam.go says.
+func adamFusedModel(f adamForm, e []float32, s adam.Scalars) (wNew, mNew, vNew, vmaxNew float32) {
+	w, m, v, g := e[0], e[1], e[2], e[len(e)-1]
+	if f.l2 {
+		g = fmaExact(s.WeightDecay, w, g)
+	}
+	mNew = fmaExact(s.Beta1, m, float32(s.OneMinusBeta1*g))
+	vNew = fmaExact(s.Beta2, v, float32(float32(s.OneMinusBeta2*g)*g))
+	root := vNew
+	if f.amsgrad {
+		vmaxNew = max(e[3], vNew)
+		root = vmaxNew
+	}
+	den := fmaExact(float32(math.Sqrt(float64(root))), s.InvSqrtBC2, s.Eps)
+	if f.decoupled {
+		w = float32(w * s.Decay)
+	}
+	return w - float32(s.StepSize*mNew)/den, mNew, vNew, vmaxNew
 }
 
 // neonLengths are the lengths of the optimizer tests: every tail of the
-// 16-float group and the 4-float vector, and longer ones.
+// 16-float group (12-float with AMSGrad's five slices) and the 4-float
+// vector, and longer ones.
 var neonLengths = func() []int {
 	var ns []int
 	for n := range 70 {
@@ -68,106 +100,73 @@ func neonGuarded(t *testing.T, n int, after bool) []float32 {
 	return harness.GuardBefore(t, n)
 }
 
-// optimInputs fills the slices with normal values (finite, for the
-// models) or, with specials, mixes in the values of harness.Specials; v
-// (second moments) mostly non-negative.
-func optimInputs(r *rand.Rand, specials bool, v []float32, others ...[]float32) {
+// optimInputs returns the operands named, each against a guard page,
+// filled with normal values (finite, for the models) or, with specials,
+// the values of harness.Specials mixed in; second moments mostly not
+// negative.
+func optimInputs(t *testing.T, r *rand.Rand, names []string, n int, specials, after bool) [][]float32 {
 	sp := harness.Specials()
-	for _, s := range append(others, v) {
-		for i := range s {
-			s[i] = float32(r.NormFloat64())
+	ops := make([][]float32, len(names))
+	for j, name := range names {
+		ops[j] = neonGuarded(t, n, after)
+		for i := range ops[j] {
+			x := float32(r.NormFloat64())
 			if specials && r.IntN(5) == 0 {
-				s[i] = sp[r.IntN(len(sp))]
+				x = sp[r.IntN(len(sp))]
 			}
+			if (name == "v" || name == "vmax") && r.IntN(4) > 0 {
+				x = float32(math.Abs(float64(x)))
+			}
+			ops[j][i] = x
 		}
 	}
-	for i := range v {
-		if r.IntN(4) > 0 {
-			v[i] = float32(math.Abs(float64(v[i])))
-		}
-	}
+	return ops
 }
 
-func TestSGDMomentumNEON(t *testing.T) {
+// fusedModelApplies reports whether the fused models take the element
+// e of the operands names: finite values (fmaExact's), and second moments
+// not negative (whose roots the models take).
+func fusedModelApplies(names []string, e []float32) bool {
+	adam := names[1] == "m"
+	for j, x := range e {
+		if math.IsInf(float64(x), 0) || x != x || adam && (names[j] == "v" || names[j] == "vmax") && x < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// TestOptimNEON holds every NEON SGD and Adam kernel, with every set of
+// optimHypers, to the fallback bit for bit, and both to the fused model
+// where it applies, on every length of neonLengths with each operand
+// flush against a guard page.
+func TestOptimNEON(t *testing.T) {
+	var ks []optimKernel
+	for _, h := range optimHypers {
+		for fi := range sgdForms {
+			ks = append(ks, sgdKernel("NEON", fi, sgdNEON[fi], h.sgd(), sgdFusedModel))
+		}
+		for fi := range adamForms {
+			ks = append(ks, adamKernel("NEON", fi, adamNEON[fi], h, adamFusedModel))
+		}
+	}
 	r := rand.New(rand.NewPCG(21, 22))
-	for _, p := range [][2]float32{{0.01, 0.9}, {0.1, 0}, {1e-3, 0.99}} {
-		lr, mu := p[0], p[1]
+	for _, k := range ks {
+		model := k.model
+		k.model = func(e []float32) []float32 {
+			if !fusedModelApplies(k.operands, e) {
+				return nil
+			}
+			return model(e)
+		}
+		// Both guard pages, one with specials: under emulation, all
+		// four combinations take long.
 		for _, specials := range []bool{false, true} {
-			for _, after := range []bool{true, false} {
-				for _, n := range neonLengths {
-					what := fmt.Sprintf("lr=%g momentum=%g n=%d specials=%v after=%v", lr, mu, n, specials, after)
-					w, v, g := neonGuarded(t, n, after), neonGuarded(t, n, after), neonGuarded(t, n, after)
-					optimInputs(r, specials, v, w, g)
-					fw, fv := append([]float32(nil), w...), append([]float32(nil), v...)
-					w0, v0 := append([]float32(nil), w...), append([]float32(nil), v...)
-					harness.NoFault(t, what, func() { SGDMomentumNEON(w, v, g, lr, mu) })
-					fallback.SGDMomentum(fw, fv, g, lr, mu)
-					for i := range n {
-						if !specials {
-							ww, wv := sgdFusedModel(w0[i], v0[i], g[i], lr, mu)
-							if !sameBits(w[i], ww) || !sameBits(v[i], wv) {
-								t.Fatalf("%s: [%d] w, v = %#x, %#x, the fused model %#x, %#x", what, i, got(w[i]), got(v[i]), got(ww), got(wv))
-							}
-							if !sameBits(fw[i], ww) || !sameBits(fv[i], wv) {
-								t.Fatalf("%s: [%d] the fallback gives w, v = %#x, %#x, the fused model %#x, %#x: the compiler fuses differently", what, i, got(fw[i]), got(fv[i]), got(ww), got(wv))
-							}
-						}
-						if !sameBits(w[i], fw[i]) || !sameBits(v[i], fv[i]) {
-							t.Fatalf("%s: [%d] w, v = %#x, %#x, the fallback %#x, %#x", what, i, got(w[i]), got(v[i]), got(fw[i]), got(fv[i]))
-						}
-					}
-				}
+			after := !specials
+			for _, n := range neonLengths {
+				ops := optimInputs(t, r, k.operands, n, specials, after)
+				k.check(t, fmt.Sprintf("n=%d specials=%v after=%v", n, specials, after), ops, true)
 			}
 		}
 	}
 }
-
-func TestAdamNEON(t *testing.T) {
-	r := rand.New(rand.NewPCG(23, 24))
-	type hyper struct {
-		lr, b1, b2, eps float32
-		step            int
-	}
-	for _, h := range []hyper{
-		{1e-3, 0.9, 0.999, 1e-8, 1},
-		{1e-3, 0.9, 0.999, 1e-8, 2},
-		{0.01, 0.9, 0.999, 1e-8, 1000},
-		{0.1, 0.5, 0.9, 1e-3, 7},
-	} {
-		size, c := adam.Scalars(h.lr, h.b1, h.b2, h.step)
-		for _, specials := range []bool{false, true} {
-			for _, after := range []bool{true, false} {
-				for _, n := range neonLengths {
-					what := fmt.Sprintf("%+v n=%d specials=%v after=%v", h, n, specials, after)
-					w, m := neonGuarded(t, n, after), neonGuarded(t, n, after)
-					v, g := neonGuarded(t, n, after), neonGuarded(t, n, after)
-					optimInputs(r, specials, v, w, m, g)
-					w0, m0, v0 := append([]float32(nil), w...), append([]float32(nil), m...), append([]float32(nil), v...)
-					fw, fm, fv := append([]float32(nil), w...), append([]float32(nil), m...), append([]float32(nil), v...)
-					harness.NoFault(t, what, func() { AdamNEON(w, m, v, g, h.b1, 1-h.b1, h.b2, 1-h.b2, size, c, h.eps) })
-					fallback.Adam(fw, fm, fv, g, h.lr, h.b1, h.b2, h.eps, h.step)
-					for i := range n {
-						if !specials && v0[i] >= 0 {
-							ww, wm, wv := adamFusedModel(w0[i], m0[i], v0[i], g[i], h.b1, h.b2, size, c, h.eps)
-							if !sameBits(w[i], ww) || !sameBits(m[i], wm) || !sameBits(v[i], wv) {
-								t.Fatalf("%s: [%d] w, m, v = %#x, %#x, %#x from w=%#x m=%#x v=%#x g=%#x, the fused model %#x, %#x, %#x",
-									what, i, got(w[i]), got(m[i]), got(v[i]), got(w0[i]), got(m0[i]), got(v0[i]), got(g[i]), got(ww), got(wm), got(wv))
-							}
-							if !sameBits(fw[i], ww) || !sameBits(fm[i], wm) || !sameBits(fv[i], wv) {
-								t.Fatalf("%s: [%d] the fallback gives w, m, v = %#x, %#x, %#x, the fused model %#x, %#x, %#x: the compiler fuses differently",
-									what, i, got(fw[i]), got(fm[i]), got(fv[i]), got(ww), got(wm), got(wv))
-							}
-						}
-						if !sameBits(w[i], fw[i]) || !sameBits(m[i], fm[i]) || !sameBits(v[i], fv[i]) {
-							t.Fatalf("%s: [%d] w, m, v = %#x, %#x, %#x, the fallback %#x, %#x, %#x",
-								what, i, got(w[i]), got(m[i]), got(v[i]), got(fw[i]), got(fm[i]), got(fv[i]))
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-// got returns the bits of v, for messages.
-func got(v float32) uint32 { return math.Float32bits(v) }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/simdnn/simdnn/internal/instruments"
@@ -39,8 +40,9 @@ const (
 // SumSquares; two arrays in and a third out, as the derivatives and MSE's
 // gradient; two in and one of them out, as Axpy; 3 in and 2 out in place,
 // as SGDMomentum (w, v, g); 4 in and 3 out, as Adam (w, m, v, g). baseOf
-// maps each kernel to the baseline its ×base column divides by; the
-// others use baseline.
+// maps each kernel to the baseline its ×base column divides by, "" for
+// none (AMSGrad's 5 in and 4 out has no stream of its own); the others use
+// baseline.
 const (
 	stream10 = "stream 1 in, 0 out (baseline)"
 	add21    = "stream 2 in, 1 new out (baseline)"
@@ -53,7 +55,8 @@ var baseOf = map[string]string{
 	"ReLUGrad": add21, "LeakyReLUGrad": add21, "TanhGrad": add21, "SigmoidGrad": add21, "MSE": add21,
 	"SumSquares":  stream10,
 	"Axpy":        stream21,
-	"SGDMomentum": stream32, "Adam": stream43,
+	"SGDMomentum": stream32, "SGDNesterovL2": stream32,
+	"Adam": stream43, "AdamL2": stream43, "AdamW": stream43, "AdamAMSGrad": "",
 }
 
 // rowShapes are the rows × columns of the row-wise kernels: a softmax over
@@ -163,7 +166,11 @@ func baselines(n int, size string, vec func(int) []float32) []kernelCase {
 // elementwise returns the elementwise kernels on n elements.
 func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 	x, y, dy, out := vec(n), vec(n), vec(n), make([]float32, n)
-	w, m, v := vec(n), make([]float32, n), make([]float32, n)
+	w, m, v, vmax := vec(n), make([]float32, n), make([]float32, n), make([]float32, n)
+	// SGD's velocity is an array of its own: as Adam's second moment it
+	// would be negative, and Adam's square roots NaN from then on, which
+	// the divider may take faster than numbers.
+	velocity := make([]float32, n)
 	// The streams run over the optimizers' own arrays and add zeros, so
 	// that the arrays keep their values however often they run.
 	st := instruments.Active()
@@ -175,6 +182,9 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 	step := 0
 	el := func(name string, work float64, f func()) kernelCase {
 		return kernelCase{name: name, size: size, unit: "elem/ns", work: work, f: f}
+	}
+	adam := func(name string, o kernels.AdamOptions) kernelCase {
+		return adamCase(name, o, size, fn, w, m, v, vmax, dy, &step)
 	}
 	return append(baselines(n, size, vec),
 		el(stream10, fn, func() { st.Read(x) }),
@@ -198,12 +208,27 @@ func elementwise(n int, size string, vec func(int) []float32) []kernelCase {
 		el("SumSquares", fn, func() { kernels.SumSquares(x) }),
 		el("Axpy", fn, func() { kernels.Axpy(out, 1e-3, x) }),
 		el("Scale", fn, func() { kernels.Scale(out, 0.999) }),
-		el("SGDMomentum", fn, func() { kernels.SGDMomentum(w, v, dy, 1e-6, 0.9) }),
-		el("Adam", fn, func() {
-			step++
-			kernels.Adam(w, m, v, dy, 1e-6, 0.9, 0.999, 1e-8, step)
+		el("SGDMomentum", fn, func() { kernels.SGD(w, velocity, dy, kernels.SGDOptions{LR: 1e-6, Momentum: 0.9}) }),
+		el("SGDNesterovL2", fn, func() {
+			kernels.SGD(w, velocity, dy, kernels.SGDOptions{LR: 1e-6, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-2})
 		}),
+		adam("Adam", kernels.AdamOptions{}),
+		adam("AdamL2", kernels.AdamOptions{WeightDecay: 1e-2}),
+		adam("AdamW", kernels.AdamOptions{WeightDecay: 1e-2, Decoupled: true}),
+		adam("AdamAMSGrad", kernels.AdamOptions{AMSGrad: true}),
 	)
+}
+
+// adamCase returns the case called name: Adam with PyTorch's default
+// betas and eps, a learning rate that keeps the weights in range however
+// often it runs, and the options of o, on w, m, v (and vmax) and g.
+func adamCase(name string, o kernels.AdamOptions, size string, work float64, w, m, v, vmax, g []float32, step *int) kernelCase {
+	o.LR, o.Beta1, o.Beta2, o.Eps = 1e-6, 0.9, 0.999, 1e-8
+	return kernelCase{name: name, size: size, unit: "elem/ns", work: work, f: func() {
+		*step++
+		o.Step = *step
+		kernels.Adam(w, m, v, vmax, g, o)
+	}}
 }
 
 // rowwise returns the row-wise kernels on rows×cols, after the baselines
@@ -261,7 +286,7 @@ const (
 func measure(w io.Writer, sizes, gemms, trains, infers []int, filter *regexp.Regexp) {
 	enc := json.NewEncoder(w)
 	cs := selected(append(cases(sizes, gemms, trains), inferCases(infers)...), filter)
-	adam := slices.ContainsFunc(cs, func(c kernelCase) bool { return c.name == "Adam" })
+	adam := slices.ContainsFunc(cs, func(c kernelCase) bool { return strings.HasPrefix(c.name, "Adam") })
 	total := len(cs) + 1
 	if adam {
 		total++

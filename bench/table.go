@@ -62,6 +62,9 @@ func printTables(w io.Writer, names []string, rs []result) {
 		if b, ok := baseOf[r.Kernel]; ok {
 			bk = b
 		}
+		if bk == "" {
+			return 0, false
+		}
 		b := best[bk+"@"+r.Size]
 		return r.Value / b, b > 0
 	}}
@@ -69,7 +72,7 @@ func printTables(w io.Writer, names []string, rs []result) {
 	// that measured it.
 	toBound := ratio{"×√÷", func(r result, impl string) (float64, bool) {
 		b := sqrtDiv[impl]
-		return r.Value / b, b > 0 && r.Kernel == "Adam"
+		return r.Value / b, b > 0 && strings.HasPrefix(r.Kernel, "Adam")
 	}}
 	// toPeak divides a figure of flops by the FMA peak of the
 	// implementation that measured it (gonum and OpenBLAS beside it).

@@ -47,7 +47,7 @@ var families = []family{
 	{"bias", biasFamily},
 	{"axpy", axpyFamily},
 	{"scale", scaleFamily},
-	{"sgdmomentum", sgdMomentumFamily},
+	{"sgd", sgdFamily},
 	{"adam", adamFamily},
 	{"sgemm", sgemmFamily},
 	{"sgemm_small", sgemmSmallFamily},

@@ -33,7 +33,7 @@ var neonFamilies = []neonFamily{
 	{"bias", biasNEONFamily},
 	{"axpy", axpyNEONFamily},
 	{"scale", scaleNEONFamily},
-	{"sgdmomentum", sgdMomentumNEONFamily},
+	{"sgd", sgdNEONFamily},
 	{"adam", adamNEONFamily},
 	{"sgemm", sgemmNEONFamily},
 	{"sgemm_small", sgemmSmallNEONFamily},

@@ -8,13 +8,14 @@ import (
 //
 //	V0–V15   loaded vectors: slice i, vector j of an unrolled group is
 //	         V(4i+j), so that one VLD1.P fills four consecutive registers
+//	         (with five slices read, a group is three vectors, V(3i+j))
 //	V16–V23  two scratch registers per vector of the group
 //	V24–V31  loop-invariant constants (broadcast scalars, 0, 1)
 //
 // A body leaves each result in one of its input registers, so that the
 // results of a group are consecutive too and go out with one VST1.P.
 const (
-	neonUnroll = 4  // vectors per iteration of the main loop
+	neonUnroll = 4  // vectors per iteration of the main loop, up to four slices read
 	neonConst  = 24 // first constant register
 )
 
@@ -27,11 +28,12 @@ type neonBody func(f *Func, in, tmp []V) []V
 // pointers loads are read and those at stores written in lockstep, n
 // elements, n counted down to 0 and every pointer advanced as it goes,
 // so nothing outside the slices is addressed. A slice both read and
-// written has a pointer in each list. Groups of four vectors, then
-// single vectors, then single elements through lane 0 of the same
-// registers (the other lanes compute on stale values, which raises no
-// trap: arm64 does not trap on floating-point exceptions unless the OS
-// enables it, and Go never does). label prefixes the loop's labels.
+// written has a pointer in each list. Groups of four vectors (three with
+// five slices read), then single vectors, then single elements through
+// lane 0 of the same registers (the other lanes compute on stale values,
+// which raises no trap: arm64 does not trap on floating-point exceptions
+// unless the OS enables it, and Go never does). label prefixes the loop's
+// labels.
 func neonLoop(f *Func, label string, n R, loads, stores []R, body neonBody) {
 	neonLoopTail(f, label, n, loads, stores, body, body)
 }
@@ -40,47 +42,51 @@ func neonLoop(f *Func, label string, n R, loads, stores []R, body neonBody) {
 // the single elements: a reduction, which must not add in the stale lanes,
 // clears them there.
 func neonLoopTail(f *Func, label string, n R, loads, stores []R, body, tail neonBody) {
+	unroll := neonUnroll
 	if len(loads) > 4 {
-		panic("stream: more than four slices read")
+		unroll = 16 / len(loads)
+	}
+	if unroll < 1 {
+		panic("stream: more than sixteen slices read")
 	}
 	in := func(j int) []V {
 		vs := make([]V, len(loads))
 		for i := range vs {
-			vs[i] = V(4*i + j)
+			vs[i] = V(unroll*i + j)
 		}
 		return vs
 	}
 	tmp := func(j int) []V { return []V{V(16 + 2*j), V(17 + 2*j)} }
 
 	f.Label(label + "group")
-	f.CMP(4*neonUnroll, n)
+	f.CMP(Imm(4*unroll), n)
 	f.BLT(label + "single")
 	for i, p := range loads {
-		regs := make([]VA, neonUnroll)
+		regs := make([]VA, unroll)
 		for j := range regs {
-			regs[j] = V(4*i + j).S4()
+			regs[j] = V(unroll*i + j).S4()
 		}
 		f.VLD1P(p, regs...)
 	}
-	outs := make([][]V, neonUnroll)
+	outs := make([][]V, unroll)
 	for j := range outs {
 		outs[j] = body(f, in(j), tmp(j))
 	}
 	for k, p := range stores {
-		regs := make([]VA, neonUnroll)
+		regs := make([]VA, unroll)
 		for j := range regs {
 			regs[j] = outs[j][k].S4()
 		}
 		f.VST1P(p, regs...)
 	}
-	f.SUB(4*neonUnroll, n, n)
+	f.SUB(Imm(4*unroll), n, n)
 	f.B(label + "group")
 
 	f.Label(label + "single")
 	f.CMP(4, n)
 	f.BLT(label + "tail")
 	for i, p := range loads {
-		f.VLD1P(p, V(4*i).S4())
+		f.VLD1P(p, V(unroll*i).S4())
 	}
 	for k, v := range body(f, in(0), tmp(0)) {
 		f.VST1P(stores[k], v.S4())
@@ -91,7 +97,7 @@ func neonLoopTail(f *Func, label string, n R, loads, stores []R, body, tail neon
 	f.Label(label + "tail")
 	f.CBZ(n, label+"done")
 	for i, p := range loads {
-		f.VLD1Lane(p, V(4*i).S(0))
+		f.VLD1Lane(p, V(unroll*i).S(0))
 	}
 	for k, v := range tail(f, in(0), tmp(0)) {
 		f.VST1Lane(v.S(0), stores[k])

@@ -12,7 +12,6 @@ func Axpy(y []float32, alpha float32, x []float32) {
 	raceRead(x)
 	raceRead(y)
 	raceWrite(y)
-	if !splitOptim(axpyUpdate, y, nil, nil, x, alpha, 0, 0, 0, 0) {
-		active.axpy(y, alpha, x)
-	}
+	c := optimCall{kind: axpyUpdate, w: y, g: x, alpha: alpha}
+	runOptim(&c)
 }

@@ -116,12 +116,26 @@ func TestArgumentChecks(t *testing.T) {
 
 		// Optimizers.
 		{"kernels.Axpy: len(y)=2 != len(x)=3", func() { Axpy(s(2), 1, s(3)) }},
-		{"kernels.SGDMomentum: len(v)=2 != len(w)=3", func() { SGDMomentum(s(3), s(2), s(3), 0.1, 0.9) }},
-		{"kernels.SGDMomentum: len(g)=2 != len(w)=3", func() { SGDMomentum(s(3), s(3), s(2), 0.1, 0.9) }},
-		{"kernels.Adam: len(m)=2 != len(w)=3", func() { Adam(s(3), s(2), s(3), s(3), 1e-3, 0.9, 0.999, 1e-8, 1) }},
-		{"kernels.Adam: len(v)=2 != len(w)=3", func() { Adam(s(3), s(3), s(2), s(3), 1e-3, 0.9, 0.999, 1e-8, 1) }},
-		{"kernels.Adam: len(g)=2 != len(w)=3", func() { Adam(s(3), s(3), s(3), s(2), 1e-3, 0.9, 0.999, 1e-8, 1) }},
-		{"kernels.Adam: step=0 < 1", func() { Adam(s(3), s(3), s(3), s(3), 1e-3, 0.9, 0.999, 1e-8, 0) }},
+		{"kernels.SGD: len(g)=2 != len(w)=3", func() { SGD(s(3), s(3), s(2), SGDOptions{LR: 0.1, Momentum: 0.9}) }},
+		{"kernels.SGD: len(v)=2 != len(w)=3", func() { SGD(s(3), s(2), s(3), SGDOptions{LR: 0.1, Momentum: 0.9}) }},
+		{"kernels.SGD: v is nil with Momentum=0.9", func() { SGD(s(3), nil, s(3), SGDOptions{LR: 0.1, Momentum: 0.9}) }},
+		{"kernels.SGD: v is nil with Momentum=-0.5", func() { SGD(s(1), nil, s(1), SGDOptions{Momentum: -0.5}) }},
+		{"kernels.SGD: Nesterov needs Momentum > 0 and Dampening = 0, have Momentum=0 Dampening=0", func() {
+			SGD(s(3), nil, s(3), SGDOptions{LR: 0.1, Nesterov: true})
+		}},
+		{"kernels.SGD: Nesterov needs Momentum > 0 and Dampening = 0, have Momentum=0.9 Dampening=0.1", func() {
+			SGD(s(3), s(3), s(3), SGDOptions{LR: 0.1, Momentum: 0.9, Dampening: 0.1, Nesterov: true})
+		}},
+		{"kernels.SGD: Nesterov needs Momentum > 0 and Dampening = 0, have Momentum=-0.9 Dampening=0", func() {
+			SGD(s(3), s(3), s(3), SGDOptions{LR: 0.1, Momentum: -0.9, Nesterov: true})
+		}},
+		{"kernels.Adam: len(m)=2 != len(w)=3", func() { Adam(s(3), s(2), s(3), nil, s(3), adamDefaults) }},
+		{"kernels.Adam: len(v)=2 != len(w)=3", func() { Adam(s(3), s(3), s(2), nil, s(3), adamDefaults) }},
+		{"kernels.Adam: len(g)=2 != len(w)=3", func() { Adam(s(3), s(3), s(3), nil, s(2), adamDefaults) }},
+		{"kernels.Adam: vmax is nil with AMSGrad", func() { Adam(s(3), s(3), s(3), nil, s(3), adamAMSGradL2) }},
+		{"kernels.Adam: len(vmax)=2 != len(w)=3", func() { Adam(s(3), s(3), s(3), s(2), s(3), adamAMSGradL2) }},
+		{"kernels.Adam: Step=0 < 1", func() { Adam(s(3), s(3), s(3), nil, s(3), AdamOptions{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}) }},
+		{"kernels.Adam: Step=-1 < 1", func() { Adam(s(3), s(3), s(3), s(3), s(3), AdamOptions{AMSGrad: true, Step: -1}) }},
 	} {
 		mustPanic(t, tc.want, tc.f)
 	}
@@ -139,9 +153,36 @@ func TestChecksAllocateNothing(t *testing.T) {
 		BiasGrad(x[:30], y, 30, 10, 30)
 		Softmax(y, x, 10, 30)
 		SoftmaxCrossEntropy(y, x, labels, 10, 30)
-		Adam(x[:100], x[100:200], x[200:], y[:100], 1e-3, 0.9, 0.999, 1e-8, 3)
+		Adam(x[:100], x[100:200], x[200:], nil, y[:100], adamDefaults)
+		Adam(x[:60], x[60:120], x[120:180], x[180:240], y[:60], adamAMSGradL2)
+		SGD(x[:100], x[100:200], y[:100], SGDOptions{LR: 0.1, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-4})
 	})
 	if allocs != 0 {
 		t.Errorf("checked calls allocated %v times per run, want 0", allocs)
+	}
+}
+
+// adamDefaults and adamAMSGradL2 are Adam's options with PyTorch's defaults
+// at step 3, without and with AMSGrad and weight decay.
+var (
+	adamDefaults  = AdamOptions{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 3}
+	adamAMSGradL2 = AdamOptions{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-2, AMSGrad: true, Step: 3}
+)
+
+// TestOptionalState checks that SGD without momentum and Adam without
+// AMSGrad neither read nor write the state they do not use, which may be
+// nil or of any length.
+func TestOptionalState(t *testing.T) {
+	w, g := []float32{1, 2, 3}, []float32{1, 1, 1}
+	nan := float32(math.NaN())
+	v := []float32{nan, nan}
+	SGD(w, v, g, SGDOptions{LR: 0.5})
+	if w[0] != 0.5 || w[1] != 1.5 || w[2] != 2.5 || !isNaN(v[0]) || !isNaN(v[1]) {
+		t.Errorf("SGD without momentum: w = %v, v = %v, want [0.5 1.5 2.5] and v untouched", w, v)
+	}
+	m, sq := make([]float32, 3), make([]float32, 3)
+	Adam(w, m, sq, v, g, adamDefaults)
+	if isNaN(w[0]) || !isNaN(v[0]) || !isNaN(v[1]) {
+		t.Errorf("Adam without AMSGrad: w = %v, vmax = %v, want a number and vmax untouched", w, v)
 	}
 }

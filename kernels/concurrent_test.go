@@ -77,7 +77,7 @@ func concurrentWork(seed uint64) ([]float32, error) {
 	zeros := make([]float32, 4096)
 	w, mo, v, g := outs.Place("w", vec(4096)), outs.Place("m", zeros), outs.Place("v", zeros), vec(4096)
 	for step := 1; step <= 3; step++ {
-		Adam(w, mo, v, g, 1e-3, 0.9, 0.999, 1e-8, step)
+		Adam(w, mo, v, nil, g, AdamOptions{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: step})
 	}
 	out := append(c, d...)
 	out = append(out, s...)

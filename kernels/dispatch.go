@@ -39,10 +39,10 @@ type impl struct {
 	// a split call (splitSumSquares).
 	sumSquares func(x []float32, block int, sums []float32) float64
 
-	axpy        func(y []float32, alpha float32, x []float32)
-	scale       func(x []float32, alpha float32)
-	sgdMomentum func(w, v, g []float32, lr, momentum float32)
-	adam        func(w, m, v, g []float32, lr, beta1, beta2, eps float32, step int)
+	axpy  func(y []float32, alpha float32, x []float32)
+	scale func(x []float32, alpha float32)
+	sgd   sgdKernels
+	adam  adamKernels
 }
 
 // generic is the pure-Go implementation; the SIMD tables start as copies of
@@ -71,10 +71,10 @@ var generic = impl{
 	mse:                 fallback.MSE,
 	sumSquares:          fallback.SumSquaresBlocks,
 
-	axpy:        fallback.Axpy,
-	scale:       fallback.Scale,
-	sgdMomentum: fallback.SGDMomentum,
-	adam:        fallback.Adam,
+	axpy:  fallback.Axpy,
+	scale: fallback.Scale,
+	sgd:   genericSGD,
+	adam:  genericAdam,
 }
 
 // knownLevels are every name SIMDNN_KERNELS accepts, on any GOARCH.

@@ -55,8 +55,8 @@ func simdImpls() []*impl {
 		avx2.sumSquares = asm.SumSquaresAVX2
 		avx2.biasAdd = biasAddWith(asm.BiasAddAVX2, asm.AddAVX2)
 		avx2.biasGrad = biasGradWith(asm.BiasGradAVX2, asm.AddAVX2)
-		avx2.sgdMomentum = asm.SGDMomentumAVX2
-		avx2.adam = adamWith(asm.AdamAVX2)
+		avx2.sgd = sgdAVX2
+		avx2.adam = adamAVX2
 		avx2.sgemm = parallelSgemm(newGemmPaths(avx2Gemm, avx2Rows, avx2Packers).
 			withSwapped(avx2Rows, avx2Packers, epiloguePasses{avx2.biasAdd, avx2.relu, avx2.leakyReLU}).
 			withDot(dotKernel{mr: 2, nr: 10, fn: asm.SgemmDot2x10AVX2, kStep: 8}, avx2Packers).
@@ -80,8 +80,8 @@ func simdImpls() []*impl {
 			avx512.sumSquares = asm.SumSquaresAVX512
 			avx512.biasAdd = biasAddWith(biasAddColumnsAVX512, asm.AddAVX512)
 			avx512.biasGrad = biasGradWith(asm.BiasGradAVX512, asm.AddAVX512)
-			avx512.sgdMomentum = asm.SGDMomentumAVX512
-			avx512.adam = adamWith(asm.AdamAVX512)
+			avx512.sgd = sgdAVX512
+			avx512.adam = adamAVX512
 			avx512.sgemm = parallelSgemm(newGemmPaths(avx512Gemm, avx512Rows, avx2Packers).
 				withSwapped(avx512RowsWide, avx2Packers, epiloguePasses{avx512.biasAdd, avx512.relu, avx512.leakyReLU}).
 				withDot(dotKernel{mr: 2, nr: 10, fn: asm.SgemmDot2x10AVX512, masked: true, kStep: 1}, avx2Packers).

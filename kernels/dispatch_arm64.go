@@ -54,8 +54,8 @@ func simdImpls() []*impl {
 	neon.sumSquares = asm.SumSquaresNEON
 	neon.biasAdd = asm.BiasAddNEON
 	neon.biasGrad = biasGradNEON
-	neon.sgdMomentum = asm.SGDMomentumNEON
-	neon.adam = adamWith(asm.AdamNEON)
+	neon.sgd = sgdNEON
+	neon.adam = adamNEON
 	neon.sgemm = parallelSgemm(neonPaths().pick)
 	return []*impl{&neon}
 }

@@ -2,10 +2,10 @@ package kernels
 
 import "github.com/simdnn/simdnn/internal/freelist"
 
-// SGDMomentum, Adam and Axpy (plain SGD's update) over long slices split
-// them into contiguous stripes on the pool's goroutines (pool.go). The
-// updates are elementwise, so the results are the same bits however the
-// slices are cut. Besides the time of the update itself, splitting spreads
+// SGD, Adam and Axpy (plain SGD's update) over long slices split them
+// into contiguous stripes on the pool's goroutines (pool.go). The updates
+// are elementwise and their scalars computed once per call, so the
+// results are the same bits however the slices are cut. Besides the time of the update itself, splitting spreads
 // the reads of gradients that a split product has just written on two
 // cores: on one goroutine, Adam then fetched half of them from the other
 // core's cache, and ran at half its speed, and Axpy at a quarter (75
@@ -20,13 +20,13 @@ const (
 	minAxpyStripe  = 4 * minStripeElems
 )
 
-// optimKind is the update an optimJob runs.
+// optimKind is the update an optimCall runs.
 type optimKind uint8
 
 const (
-	momentumUpdate optimKind = iota // SGDMomentum
-	adamUpdate                      // Adam
-	axpyUpdate                      // Axpy
+	sgdUpdate  optimKind = iota // SGD
+	adamUpdate                  // Adam
+	axpyUpdate                  // Axpy
 )
 
 // stripeAlign keeps stripes' boundaries on whole cache lines of floats
@@ -49,16 +49,46 @@ func optimStripes(n, minElems int) (stripes, width int) {
 	return (n + width - 1) / width, width
 }
 
-// optimJob is one SGDMomentum, Adam or Axpy call split into stripes.
-// Axpy's y is w, its x is g and its alpha is lr.
+// optimCall is one SGD, Adam or Axpy call: its slices, each nil or as long
+// as w, and its per-call scalars, computed once for every stripe. Axpy's
+// y is w, its x is g.
+type optimCall struct {
+	kind             optimKind
+	w, m, v, vmax, g []float32
+	alpha            float32 // Axpy's
+	sgd              sgdStep
+	adam             adamStep
+}
+
+// update runs the call's update on elements [lo, hi) with the kernels
+// of im.
+func (c *optimCall) update(im *impl, lo, hi int) {
+	w, g := c.w[lo:hi], c.g[lo:hi]
+	switch c.kind {
+	case sgdUpdate:
+		im.sgd.step(w, stripe(c.v, lo, hi), g, &c.sgd)
+	case adamUpdate:
+		im.adam.step(w, c.m[lo:hi], c.v[lo:hi], stripe(c.vmax, lo, hi), g, &c.adam)
+	case axpyUpdate:
+		im.axpy(w, c.alpha, g)
+	}
+}
+
+// stripe returns s[lo:hi], or nil for a nil s (a slice the update does
+// not use).
+func stripe(s []float32, lo, hi int) []float32 {
+	if s == nil {
+		return nil
+	}
+	return s[lo:hi]
+}
+
+// optimJob is one optimCall split into stripes.
 type optimJob struct {
 	job
-	im            *impl // the implementation active when the call began
-	kind          optimKind
-	w, m, v, g    []float32
-	lr, b1, b2, e float32 // momentum is b1 for SGDMomentum
-	step          int
-	width         int
+	im *impl // the implementation active when the call began
+	optimCall
+	width int
 }
 
 var optimJobs freelist.List[optimJob]
@@ -66,36 +96,23 @@ var optimJobs freelist.List[optimJob]
 // stripe updates elements [s·width, (s+1)·width) of the slices.
 func (call *optimJob) stripe(s int) {
 	lo := s * call.width
-	hi := min(lo+call.width, len(call.w))
-	w, g := call.w[lo:hi], call.g[lo:hi]
-	switch call.kind {
-	case adamUpdate:
-		call.im.adam(w, call.m[lo:hi], call.v[lo:hi], g, call.lr, call.b1, call.b2, call.e, call.step)
-	case momentumUpdate:
-		call.im.sgdMomentum(w, call.v[lo:hi], g, call.lr, call.b1)
-	case axpyUpdate:
-		call.im.axpy(w, call.lr, g)
-	}
+	call.update(call.im, lo, min(lo+call.width, len(call.w)))
 }
 
-// splitOptim runs one update on the pool when it is long enough to gain,
-// and reports whether it did; the caller runs it whole otherwise. m is nil
-// for SGDMomentum, m and v for Axpy.
-func splitOptim(kind optimKind, w, m, v, g []float32, lr, b1, b2, eps float32, step int) bool {
+// runOptim runs c, on the pool when it is long enough to gain.
+func runOptim(c *optimCall) {
 	minElems := minStripeElems
-	if kind == axpyUpdate {
+	if c.kind == axpyUpdate {
 		minElems = minAxpyStripe
 	}
-	stripes, width := optimStripes(len(w), minElems)
+	stripes, width := optimStripes(len(c.w), minElems)
 	if stripes == 1 {
-		return false
+		c.update(active, 0, len(c.w))
+		return
 	}
 	call := optimJobs.Get()
-	call.task, call.im = call, active
-	call.kind, call.w, call.m, call.v, call.g = kind, w, m, v, g
-	call.lr, call.b1, call.b2, call.e, call.step, call.width = lr, b1, b2, eps, step, width
+	call.task, call.im, call.optimCall, call.width = call, active, *c, width
 	call.run(stripes)
-	call.w, call.m, call.v, call.g = nil, nil, nil, nil // drop the references
+	call.optimCall = optimCall{} // drop the references
 	optimJobs.Put(call)
-	return true
 }

@@ -9,44 +9,70 @@ import (
 	"github.com/simdnn/simdnn/internal/harness"
 )
 
-// TestOptimSplit checks that SGDMomentum, Adam and Axpy give the same bits
-// split over goroutines as on one, on every implementation, for lengths
-// around the split thresholds and stripe widths that do not divide them,
-// and that optimStripes cuts as documented.
+// TestOptimSplit checks that SGD, Adam and Axpy give the same bits split
+// over goroutines as on one, on every implementation, for lengths around
+// the split thresholds and stripe widths that do not divide them, every
+// form of SGD and Adam at one of them, and that optimStripes cuts as
+// documented.
 func TestOptimSplit(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	defer SetThreads(SetThreads(0))
 	rng := rand.New(rand.NewPCG(41, 42))
-	for _, n := range []int{2*minStripeElems - 1, 2 * minStripeElems, 3*minStripeElems + 5, 100003, 2*minAxpyStripe - 1, 2 * minAxpyStripe, 1<<18 + 7} {
+	const formsAt = 3*minStripeElems + 5
+	for _, n := range []int{2*minStripeElems - 1, 2 * minStripeElems, formsAt, 100003, 2*minAxpyStripe - 1, 2 * minAxpyStripe, 1<<18 + 7} {
 		SetThreads(0)
 		for _, least := range []int{minStripeElems, minAxpyStripe} {
 			if stripes, width := optimStripes(n, least); n >= 2*least && (stripes < 2 || width%stripeAlign != 0 || (stripes-1)*width >= n || width < least) {
 				t.Errorf("optimStripes(%d, %d) = %d stripes of %d", n, least, stripes, width)
 			}
 		}
-		w, m, v, g := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
-		for i := range w {
-			w[i], m[i] = harness.Uniform(rng, -1, 1), harness.Uniform(rng, -0.1, 0.1)
-			v[i], g[i] = harness.Uniform(rng, 0, 0.01), harness.Uniform(rng, -1, 1)
+		src := make([][]float32, 5) // w, m, v, vmax, g
+		for k := range src {
+			src[k] = make([]float32, n)
+		}
+		for i := range n {
+			src[0][i], src[1][i] = harness.Uniform(rng, -1, 1), harness.Uniform(rng, -0.1, 0.1)
+			src[2][i], src[3][i] = harness.Uniform(rng, 0, 0.01), harness.Uniform(rng, 0, 0.01)
+			src[4][i] = harness.Uniform(rng, -1, 1)
+		}
+		sgds := []SGDOptions{{LR: 1e-2, Momentum: 0.9}}
+		adams := []AdamOptions{{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}}
+		if n == formsAt {
+			sgds, adams = sgdForms(1e-2), adamForms(1e-3, 0)
 		}
 		forEachImpl(t, func(t *testing.T) {
-			var got [2][5][]float32
-			for i, threads := range []int{1, 0} {
+			// updates returns the state after three steps of every
+			// update on threads goroutines, named.
+			updates := func(threads int) (names []string, got [][]float32) {
 				SetThreads(threads)
-				ws, ms, vs := append([]float32(nil), w...), append([]float32(nil), m...), append([]float32(nil), v...)
-				vs2, ws2 := append([]float32(nil), v...), append([]float32(nil), w...)
-				ws3 := append([]float32(nil), w...)
-				for step := 1; step <= 3; step++ {
-					Adam(ws, ms, vs, g, 1e-3, 0.9, 0.999, 1e-8, step)
-					SGDMomentum(ws2, vs2, g, 1e-2, 0.9)
-					Axpy(ws3, -1e-2, g)
+				fresh := func(k int) []float32 { return append([]float32(nil), src[k]...) }
+				for _, o := range sgds {
+					w, v := fresh(0), fresh(1)
+					for range 3 {
+						SGD(w, v, src[4], o)
+					}
+					names, got = append(names, sgdName(o)+" w", sgdName(o)+" v"), append(got, w, v)
 				}
-				got[i] = [5][]float32{ws, ms, vs, ws2, ws3}
+				for _, o := range adams {
+					w, m, v, vmax := fresh(0), fresh(1), fresh(2), fresh(3)
+					for step := 1; step <= 3; step++ {
+						o.Step = step
+						Adam(w, m, v, vmax, src[4], o)
+					}
+					names, got = append(names, adamName(o)+" w", adamName(o)+" m", adamName(o)+" v", adamName(o)+" vmax"), append(got, w, m, v, vmax)
+				}
+				y := fresh(0)
+				for range 3 {
+					Axpy(y, -1e-2, src[4])
+				}
+				return append(names, "Axpy y"), append(got, y)
 			}
-			for k, name := range []string{"Adam w", "Adam m", "Adam v", "SGDMomentum w", "Axpy y"} {
-				for j := range got[0][k] {
-					if !harness.SameBits(got[0][k][j], got[1][k][j]) {
-						t.Fatalf("n=%d: %s[%d] = %s on one goroutine, %s split", n, name, j, harness.F(got[0][k][j]), harness.F(got[1][k][j]))
+			names, one := updates(1)
+			_, split := updates(0)
+			for k, name := range names {
+				for j := range one[k] {
+					if !harness.SameBits(one[k][j], split[k][j]) {
+						t.Fatalf("n=%d: %s[%d] = %s on one goroutine, %s split", n, name, j, harness.F(one[k][j]), harness.F(split[k][j]))
 					}
 				}
 			}
@@ -62,18 +88,18 @@ func TestOptimSplitAllocs(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	defer SetThreads(SetThreads(0))
 	const n = 1 << 17
-	w, m, v, g := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	w, m, v, vmax, g := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
 	call := func() {
-		Adam(w, m, v, g, 1e-3, 0.9, 0.999, 1e-8, 1)
-		SGDMomentum(w, v, g, 1e-2, 0.9)
+		Adam(w, m, v, vmax, g, AdamOptions{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-2, AMSGrad: true, Step: 1})
+		SGD(w, v, g, SGDOptions{LR: 1e-2, Momentum: 0.9, Nesterov: true})
 		Axpy(w, -1e-2, g)
 	}
 	if allocs := splitAllocs(call); allocs > splitRuns/2 {
-		t.Errorf("%d allocations in %d split Adam, SGDMomentum and Axpy calls of %d elements on 4 goroutines", allocs, splitRuns, n)
+		t.Errorf("%d allocations in %d split Adam, SGD and Axpy calls of %d elements on 4 goroutines", allocs, splitRuns, n)
 	}
 }
 
-// TestOptimSplitGuard runs the split SGDMomentum, Adam and Axpy with each
+// TestOptimSplitGuard runs the split SGD, Adam and Axpy with each
 // operand in turn flush against a guard page, after it and before it, at
 // a length whose last stripe is short, and checks the bits against the
 // unsplit call. The stripes run on goroutines of their own, where a fault
@@ -93,7 +119,7 @@ func TestOptimSplitGuard(t *testing.T) {
 		}
 	}
 	rng := rand.New(rand.NewPCG(43, 44))
-	src := make([][]float32, 4) // w, m, v, g
+	src := make([][]float32, 5) // w, m, v, vmax, g; or w, v, g; or y, x
 	for k := range src {
 		src[k] = make([]float32, n)
 		for i := range src[k] {
@@ -106,8 +132,15 @@ func TestOptimSplitGuard(t *testing.T) {
 		call     func(o [][]float32)
 	}
 	updates := []update{
-		{"Adam", []string{"w", "m", "v", "g"}, func(o [][]float32) { Adam(o[0], o[1], o[2], o[3], 1e-3, 0.9, 0.999, 1e-8, 3) }},
-		{"SGDMomentum", []string{"w", "v", "g"}, func(o [][]float32) { SGDMomentum(o[0], o[1], o[2], 1e-2, 0.9) }},
+		{"Adam", []string{"w", "m", "v", "g"}, func(o [][]float32) { Adam(o[0], o[1], o[2], nil, o[3], adamDefaults) }},
+		{"AdamW AMSGrad", []string{"w", "m", "v", "vmax", "g"}, func(o [][]float32) {
+			Adam(o[0], o[1], o[2], o[3], o[4], AdamOptions{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-2, Decoupled: true, AMSGrad: true, Step: 3})
+		}},
+		{"SGD momentum", []string{"w", "v", "g"}, func(o [][]float32) { SGD(o[0], o[1], o[2], SGDOptions{LR: 1e-2, Momentum: 0.9}) }},
+		{"SGD Nesterov", []string{"w", "v", "g"}, func(o [][]float32) {
+			SGD(o[0], o[1], o[2], SGDOptions{LR: 1e-2, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-2})
+		}},
+		{"SGD", []string{"w", "g"}, func(o [][]float32) { SGD(o[0], nil, o[1], SGDOptions{LR: 1e-2, WeightDecay: 1e-2}) }},
 		{"Axpy", []string{"y", "x"}, func(o [][]float32) { Axpy(o[0], -1e-2, o[1]) }},
 	}
 	forEachImpl(t, func(t *testing.T) {

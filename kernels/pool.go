@@ -20,12 +20,12 @@ import (
 var threadLimit atomic.Int32
 
 // SetThreads bounds the number of goroutines one call of Sgemm,
-// SgemmBiasAct, SGDMomentum, Adam, Axpy or SumSquares runs on, the
-// caller's included, and returns the previous bound. n ≤ 0 restores the
-// default, GOMAXPROCS at the time of each call; n = 1 keeps every call on
-// the calling goroutine. A call never uses more than GOMAXPROCS
-// goroutines, nor more than its size makes worthwhile (a product of a few
-// million flops, an update of fewer than 32768 elements, or an Axpy or
+// SgemmBiasAct, SGD, Adam, Axpy or SumSquares runs on, the caller's
+// included, and returns the previous bound. n ≤ 0 restores the default,
+// GOMAXPROCS at the time of each call; n = 1 keeps every call on the
+// calling goroutine. A call never uses more than GOMAXPROCS goroutines,
+// nor more than its size makes worthwhile (a product of a few million
+// flops, an update of fewer than 32768 elements, or an Axpy or
 // SumSquares of fewer than 131072, runs on the caller alone). The result
 // does not depend on the bound.
 //

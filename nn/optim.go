@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/simdnn/simdnn/kernels"
 )
@@ -9,6 +10,12 @@ import (
 // Optimizer updates parameters from their gradients. Parameters without a
 // gradient (see [Param.HasGrad]) are left alone, as PyTorch's optimizers
 // skip parameters whose grad is None.
+//
+// The optimizers of this package never leave a NaN or ±Inf behind: a
+// step that would write one into a parameter or into the optimizer's
+// state (from a non-finite gradient, or an update that overflows)
+// returns an error wrapping ErrNotFinite, and the parameters and the
+// state are then exactly as they were before it (see NUMERICS.md).
 type Optimizer interface {
 	// Step applies one update to every parameter that has a gradient.
 	// It checks the hyper-parameters first: if one is out of range it
@@ -27,32 +34,50 @@ type hyperChecker interface {
 	checkHyper() error
 }
 
-// SGD is plain gradient descent, θ ← θ − lr·∇θ. The learning rate must
-// be finite and ≥ 0; the zero value (LR 0) is valid and moves nothing.
-// Hyper-parameters are float64, as PyTorch holds them, and rounded to
-// float32 where the update uses them.
+// SGD is plain gradient descent as PyTorch's SGD without momentum,
+// θ ← θ − lr·(∇θ + λθ) with the weight decay λ (0 for none), through
+// kernels.SGD. LR and WeightDecay must be finite and ≥ 0; the zero value
+// (LR 0) is valid and moves nothing. Hyper-parameters are float64, as
+// PyTorch holds them, and rounded to float32 where the update uses them.
 type SGD struct {
-	LR float64
+	LR, WeightDecay float64
+	guard           guard
 }
 
 // NewSGD returns gradient descent with learning rate lr.
 func NewSGD(lr float64) *SGD { return &SGD{LR: lr} }
 
-// Step applies θ ← θ − lr·∇θ (kernels.Axpy), or returns an error if LR is
-// NaN, ±Inf or negative.
+// Step applies one update, or returns an error: a hyper-parameter out of
+// range, or a step that would write NaN or ±Inf (see [Optimizer]).
 func (o *SGD) Step(params []*Param) error {
 	if err := o.checkHyper(); err != nil {
 		return err
 	}
-	for _, p := range params {
-		if p.hasGrad {
-			kernels.Axpy(p.Value, float32(-o.LR), p.Grad)
-		}
-	}
-	return nil
+	return o.guard.step("nn.SGD", params, nil, o)
 }
 
-func (o *SGD) checkHyper() error { return checkLR("nn.SGD", o.LR) }
+func (o *SGD) checkHyper() error {
+	const op = "nn.SGD"
+	if err := checkLR(op, o.LR); err != nil {
+		return err
+	}
+	return checkNonNegative(op, "WeightDecay", o.WeightDecay)
+}
+
+func (o *SGD) stateLen() int         { return 0 }
+func (o *SGD) needsParamBound() bool { return false }
+
+// bound: the update adds lr·(g + λw) to w. With λ ≤ 1 and lr·λ ≤ 1/2,
+// g + λw stays finite and w − lr·λw shrinks w, so a finite w moves by at
+// most lr·G.
+func (o *SGD) bound(g, _ float64, _ *paramState, _ []float64) bool {
+	wdOK := o.WeightDecay == 0 || (o.WeightDecay <= 1 && o.LR*o.WeightDecay <= 0.5)
+	return wdOK && o.LR*g <= stepLimit
+}
+
+func (o *SGD) apply(w, g []float32, _ *paramState) {
+	kernels.SGD(w, nil, g, kernels.SGDOptions{LR: o.LR, WeightDecay: o.WeightDecay})
+}
 
 // LearningRate returns LR.
 func (o *SGD) LearningRate() float64 { return o.LR }
@@ -61,42 +86,39 @@ func (o *SGD) LearningRate() float64 { return o.LR }
 func (o *SGD) SetLearningRate(lr float64) { o.LR = lr }
 
 // Momentum is gradient descent with momentum as PyTorch's SGD defines it
-// (no dampening, no Nesterov): v ← μ·v + ∇θ, θ ← θ − lr·v, with the
-// velocity v starting at zero (kernels.SGDMomentum). LR must be finite
-// and ≥ 0, and μ in [0, 1). The zero value is ready to use with PyTorch's
-// default μ = 0, which is plain gradient descent.
+// (kernels.SGD), with weight decay λ, dampening τ and Nesterov's variant:
+//
+//	d = ∇θ + λθ
+//	v = μ·v + (1 − τ)·d      (v = d at the first step)
+//	θ = θ − lr·(d + μ·v)     with Nesterov, else θ − lr·v
+//
+// LR and WeightDecay must be finite and ≥ 0, Momentum in [0, 1),
+// Dampening in [0, 1], and Nesterov needs Momentum > 0 and Dampening 0,
+// as PyTorch requires. The zero value is ready to use with PyTorch's
+// defaults (μ = 0, which is plain gradient descent).
 type Momentum struct {
-	LR, Momentum float64
-	velocity     map[*Param][]float32
+	LR, Momentum, Dampening, WeightDecay float64
+	Nesterov                             bool
+	state                                map[*Param]*paramState
+	guard                                guard
 }
 
 // NewMomentum returns gradient descent with learning rate lr and momentum
 // μ (0.9 is common).
 func NewMomentum(lr, momentum float64) *Momentum {
-	return &Momentum{LR: lr, Momentum: momentum, velocity: map[*Param][]float32{}}
+	return &Momentum{LR: lr, Momentum: momentum, state: map[*Param]*paramState{}}
 }
 
-// Step applies one momentum update, or returns an error if LR or
-// Momentum is out of range.
+// Step applies one momentum update, or returns an error: a
+// hyper-parameter out of range, or a step that would write NaN or ±Inf.
 func (o *Momentum) Step(params []*Param) error {
 	if err := o.checkHyper(); err != nil {
 		return err
 	}
-	for _, p := range params {
-		if !p.hasGrad {
-			continue
-		}
-		if o.velocity == nil {
-			o.velocity = map[*Param][]float32{}
-		}
-		v, ok := o.velocity[p]
-		if !ok {
-			v = make([]float32, len(p.Value))
-			o.velocity[p] = v
-		}
-		kernels.SGDMomentum(p.Value, v, p.Grad, float32(o.LR), float32(o.Momentum))
+	if o.state == nil {
+		o.state = map[*Param]*paramState{}
 	}
-	return nil
+	return o.guard.step("nn.Momentum", params, o.state, o)
 }
 
 func (o *Momentum) checkHyper() error {
@@ -104,7 +126,50 @@ func (o *Momentum) checkHyper() error {
 	if err := checkLR(op, o.LR); err != nil {
 		return err
 	}
-	return checkUnit(op, "Momentum", o.Momentum)
+	if err := checkNonNegative(op, "WeightDecay", o.WeightDecay); err != nil {
+		return err
+	}
+	if err := checkUnit(op, "Momentum", o.Momentum); err != nil {
+		return err
+	}
+	if err := checkNonNegative(op, "Dampening", o.Dampening); err != nil {
+		return err
+	}
+	switch {
+	case o.Dampening > 1:
+		return fmt.Errorf("%s: Dampening = %v, want 0 ≤ Dampening ≤ 1", op, o.Dampening)
+	case o.Nesterov && (o.Momentum == 0 || o.Dampening != 0):
+		return fmt.Errorf("%s: Nesterov momentum needs Momentum > 0 and Dampening = 0, have %v and %v", op, o.Momentum, o.Dampening)
+	}
+	return nil
+}
+
+func (o *Momentum) stateLen() int         { return 1 }
+func (o *Momentum) needsParamBound() bool { return o.WeightDecay != 0 }
+
+// bound follows the update's recurrence in magnitudes: |d| ≤ G + λP,
+// |v| ≤ μ|v| + (1−τ)|d|, and θ moves by lr times |v|, or |d| + μ|v|.
+func (o *Momentum) bound(g, p float64, st *paramState, next []float64) bool {
+	d := g + o.WeightDecay*p
+	v := d
+	if st.step > 0 {
+		v = o.Momentum*st.bound[0] + (1-o.Dampening)*d
+	}
+	u := v
+	if o.Nesterov {
+		u = d + o.Momentum*v
+	}
+	next[0] = v * slack
+	return d <= stepLimit && v <= stepLimit && u <= stepLimit && o.LR*u <= stepLimit
+}
+
+func (o *Momentum) apply(w, g []float32, st *paramState) {
+	damp := o.Dampening
+	if st.step == 0 {
+		damp = 0 // PyTorch's first step sets the buffer to d
+	}
+	kernels.SGD(w, st.bufs[0], g, kernels.SGDOptions{LR: o.LR, Momentum: o.Momentum, Dampening: damp,
+		WeightDecay: o.WeightDecay, Nesterov: o.Nesterov})
 }
 
 // LearningRate returns LR.
@@ -113,56 +178,77 @@ func (o *Momentum) LearningRate() float64 { return o.LR }
 // SetLearningRate sets LR.
 func (o *Momentum) SetLearningRate(lr float64) { o.LR = lr }
 
-// Adam is the optimizer of Kingma and Ba (2015) as PyTorch's Adam defines
-// it (kernels.Adam), with its step counted per parameter. LR must be
-// finite and ≥ 0, Beta1 and Beta2 in [0, 1), Eps finite and > 0.
+// Adam is the optimizer of Kingma and Ba (2015) as PyTorch's Adam
+// defines it (kernels.Adam), with its step counted per parameter, weight
+// decay λ added to the gradient (L2), or applied to the parameters
+// directly when Decoupled (PyTorch's AdamW, of Loshchilov and Hutter),
+// and the AMSGrad variant. LR and WeightDecay must be finite and ≥ 0,
+// Beta1 and Beta2 in [0, 1), Eps finite and > 0. The hyper-parameters
+// are float64 and the bias corrections and 1 − β are computed in float64,
+// as PyTorch computes them, so the state agrees with PyTorch's to float32
+// rounding.
 //
-// Make one with NewAdam, which sets PyTorch's defaults. The zero value
-// is not usable, and neither is an Adam literal that leaves Eps out:
-// Step rejects Eps = 0 rather than guess whether zero betas were meant.
+// Make one with NewAdam or NewAdamW, which set PyTorch's defaults. The
+// zero value is not usable, and neither is an Adam literal that leaves
+// Eps out: Step rejects Eps = 0 rather than guess whether zero betas were
+// meant.
 type Adam struct {
-	LR, Beta1, Beta2, Eps float64
-	state                 map[*Param]*adamState
-}
-
-type adamState struct {
-	m, v []float32
-	step int
+	LR, Beta1, Beta2, Eps, WeightDecay float64
+	Decoupled, AMSGrad                 bool
+	state                              map[*Param]*paramState
+	guard                              guard
 }
 
 // NewAdam returns Adam with learning rate lr (1e-3 is common) and
-// PyTorch's defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+// PyTorch's defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8, no weight decay.
 func NewAdam(lr float64) *Adam {
-	return &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, state: map[*Param]*adamState{}}
+	return &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, state: map[*Param]*paramState{}}
 }
 
-// Step applies one Adam update, or returns an error if a hyper-parameter
-// is out of range.
+// NewAdamW returns AdamW, Adam with decoupled weight decay, with learning
+// rate lr and PyTorch's defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8 and weight
+// decay 0.01.
+func NewAdamW(lr float64) *Adam {
+	o := NewAdam(lr)
+	o.WeightDecay, o.Decoupled = 0.01, true
+	return o
+}
+
+// Step applies one Adam update, or returns an error: a hyper-parameter
+// out of range, or a step that would write NaN or ±Inf.
 func (o *Adam) Step(params []*Param) error {
 	if err := o.checkHyper(); err != nil {
 		return err
 	}
-	for _, p := range params {
-		if !p.hasGrad {
-			continue
-		}
-		if o.state == nil {
-			o.state = map[*Param]*adamState{}
-		}
-		s, ok := o.state[p]
-		if !ok {
-			s = &adamState{m: make([]float32, len(p.Value)), v: make([]float32, len(p.Value))}
-			o.state[p] = s
-		}
-		s.step++
-		kernels.Adam(p.Value, s.m, s.v, p.Grad, float32(o.LR), float32(o.Beta1), float32(o.Beta2), float32(o.Eps), s.step)
+	if o.state == nil {
+		o.state = map[*Param]*paramState{}
 	}
-	return nil
+	if o.AMSGrad {
+		// AMSGrad switched on after steps without it: its maximum
+		// starts at zeros, as PyTorch starts it.
+		for _, st := range o.state {
+			if len(st.bufs) < 3 {
+				st.bufs = append(st.bufs, make([]float32, len(st.bufs[0])))
+				st.bound = append(st.bound, 0)
+			}
+		}
+	}
+	return o.guard.step(o.name(), params, o.state, o)
+}
+
+func (o *Adam) name() string {
+	if o.Decoupled {
+		return "nn.AdamW"
+	}
+	return "nn.Adam"
 }
 
 func (o *Adam) checkHyper() error {
-	const op = "nn.Adam"
+	op := o.name()
 	if err := checkLR(op, o.LR); err != nil {
+		return err
+	}
+	if err := checkNonNegative(op, "WeightDecay", o.WeightDecay); err != nil {
 		return err
 	}
 	if err := checkUnit(op, "Beta1", o.Beta1); err != nil {
@@ -178,6 +264,50 @@ func (o *Adam) checkHyper() error {
 		return fmt.Errorf("%s: Eps = %v, want > 0 (NewAdam sets PyTorch's defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8)", op, o.Eps)
 	}
 	return nil
+}
+
+func (o *Adam) stateLen() int {
+	if o.AMSGrad {
+		return 3
+	}
+	return 2
+}
+
+func (o *Adam) needsParamBound() bool { return o.WeightDecay != 0 && !o.Decoupled }
+
+// bound follows the update's recurrence in magnitudes: |g + λθ| ≤ D,
+// |m| ≤ β₁|m| + (1−β₁)D, v ≤ β₂v + (1−β₂)D², and θ moves by at most
+// lr/(1−β₁ᵗ)·|m|/ε, the denominator √v̂ + ε being at least ε. AdamW's
+// factor 1 − lr·λ shrinks θ when lr·λ ≤ 1.
+func (o *Adam) bound(g, p float64, st *paramState, next []float64) bool {
+	d := g
+	if !o.Decoupled {
+		d += o.WeightDecay * p
+	}
+	m := o.Beta1*st.bound[0] + (1-o.Beta1)*d
+	v := o.Beta2*st.bound[1] + (1-o.Beta2)*d*d
+	next[0], next[1] = m*slack, v*slack
+	if o.AMSGrad {
+		next[2] = max(st.bound[2], v) * slack
+	}
+	t := float64(st.step + 1)
+	size := o.LR / (1 - math.Pow(o.Beta1, t))
+	eps := float64(float32(o.Eps))
+	a := size * m
+	ok := d <= gradLimit && m <= stepLimit && eps > 0 && a <= stepLimit && a/eps <= stepLimit
+	if o.Decoupled {
+		ok = ok && o.LR*o.WeightDecay <= 1
+	}
+	return ok
+}
+
+func (o *Adam) apply(w, g []float32, st *paramState) {
+	var vmax []float32
+	if o.AMSGrad {
+		vmax = st.bufs[2]
+	}
+	kernels.Adam(w, st.bufs[0], st.bufs[1], vmax, g, kernels.AdamOptions{LR: o.LR, Beta1: o.Beta1, Beta2: o.Beta2,
+		Eps: o.Eps, WeightDecay: o.WeightDecay, Decoupled: o.Decoupled, AMSGrad: o.AMSGrad, Step: st.step + 1})
 }
 
 // LearningRate returns LR.

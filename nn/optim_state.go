@@ -30,6 +30,9 @@ type stateLoader func(present []bool, meta map[string]string) (commit func(), er
 
 // optimizerName is the name of o in a checkpoint.
 func optimizerName(o Optimizer) string {
+	if a, ok := o.(*Adam); ok && a.Decoupled {
+		return "AdamW"
+	}
 	return strings.TrimPrefix(fmt.Sprintf("%T", o), "*nn.")
 }
 
@@ -84,7 +87,9 @@ func (h hyperParam) parse(v string) error {
 	return nil
 }
 
-func (o *SGD) hyper() []hyperParam { return []hyperParam{{name: "lr", nums: []*float64{&o.LR}}} }
+func (o *SGD) hyper() []hyperParam {
+	return []hyperParam{{name: "lr", nums: []*float64{&o.LR}}, {name: "weight_decay", nums: []*float64{&o.WeightDecay}}}
+}
 
 func (o *SGD) saveState([]*Param, *tensorSet, map[string]string) {}
 
@@ -93,33 +98,24 @@ func (o *SGD) loadState([]*Param, *tensorSet) stateLoader {
 }
 
 func (o *Momentum) hyper() []hyperParam {
-	return []hyperParam{{name: "lr", nums: []*float64{&o.LR}}, {name: "momentum", nums: []*float64{&o.Momentum}}}
+	return []hyperParam{
+		{name: "lr", nums: []*float64{&o.LR}},
+		{name: "momentum", nums: []*float64{&o.Momentum}},
+		{name: "dampening", nums: []*float64{&o.Dampening}},
+		{name: "weight_decay", nums: []*float64{&o.WeightDecay}},
+		{name: "nesterov", flag: &o.Nesterov},
+	}
 }
 
-func (o *Momentum) saveState(params []*Param, set *tensorSet, _ map[string]string) {
-	for i, p := range params {
-		if v, ok := o.velocity[p]; ok {
-			set.add(stateName(i, "momentum_buffer"), p.Shape, v, false)
-		}
-	}
+// momentumState names Momentum's state tensor as PyTorch's SGD does.
+var momentumState = []string{"momentum_buffer"}
+
+func (o *Momentum) saveState(params []*Param, set *tensorSet, meta map[string]string) {
+	saveStates(params, o.state, momentumState, false, set, meta)
 }
 
 func (o *Momentum) loadState(params []*Param, set *tensorSet) stateLoader {
-	first := len(set.names)
-	bufs := make([][]float32, len(params))
-	for i, p := range params {
-		bufs[i] = make([]float32, len(p.Value))
-		set.add(stateName(i, "momentum_buffer"), p.Shape, bufs[i], true)
-	}
-	return func(present []bool, _ map[string]string) (func(), error) {
-		velocity := map[*Param][]float32{}
-		for i, p := range params {
-			if present[first+i] {
-				velocity[p] = bufs[i]
-			}
-		}
-		return func() { o.velocity = velocity }, nil
-	}
+	return loadStates(params, momentumState, false, set, func(s map[*Param]*paramState) { o.state = s })
 }
 
 func (o *Adam) hyper() []hyperParam {
@@ -127,49 +123,98 @@ func (o *Adam) hyper() []hyperParam {
 		{name: "lr", nums: []*float64{&o.LR}},
 		{name: "betas", nums: []*float64{&o.Beta1, &o.Beta2}},
 		{name: "eps", nums: []*float64{&o.Eps}},
+		{name: "weight_decay", nums: []*float64{&o.WeightDecay}},
+		{name: "amsgrad", flag: &o.AMSGrad},
 	}
+}
+
+// adamState names Adam's state tensors as PyTorch's Adam does.
+func (o *Adam) stateNames() []string {
+	if o.AMSGrad {
+		return []string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+	}
+	return []string{"exp_avg", "exp_avg_sq"}
 }
 
 func (o *Adam) saveState(params []*Param, set *tensorSet, meta map[string]string) {
+	saveStates(params, o.state, o.stateNames(), true, set, meta)
+}
+
+func (o *Adam) loadState(params []*Param, set *tensorSet) stateLoader {
+	return loadStates(params, o.stateNames(), true, set, func(s map[*Param]*paramState) { o.state = s })
+}
+
+// saveStates adds to set the state tensors of every parameter that has
+// state, named "state.<i>.<name>", and, with steps, the step counts to
+// meta as "state.<i>.step".
+func saveStates(params []*Param, states map[*Param]*paramState, names []string, steps bool, set *tensorSet, meta map[string]string) {
 	for i, p := range params {
-		if s, ok := o.state[p]; ok {
-			set.add(stateName(i, "exp_avg"), p.Shape, s.m, false)
-			set.add(stateName(i, "exp_avg_sq"), p.Shape, s.v, false)
-			meta[stateName(i, "step")] = strconv.Itoa(s.step)
+		st, ok := states[p]
+		if !ok {
+			continue
+		}
+		for j, name := range names {
+			set.add(stateName(i, name), p.Shape, st.bufs[j], false)
+		}
+		if steps {
+			meta[stateName(i, "step")] = strconv.Itoa(st.step)
 		}
 	}
 }
 
-func (o *Adam) loadState(params []*Param, set *tensorSet) stateLoader {
+// loadStates adds to set the state tensors, and with steps the step
+// counts, that a checkpoint may hold for params, and returns the loader
+// that checks them and installs them with install. A parameter's state
+// is all there or all absent; without steps, a state present counts as
+// one step taken (which is all Momentum's first step needs to know).
+func loadStates(params []*Param, names []string, steps bool, set *tensorSet, install func(map[*Param]*paramState)) stateLoader {
 	first := len(set.names)
-	states := make([]*adamState, len(params))
+	states := make([]*paramState, len(params))
 	for i, p := range params {
-		s := &adamState{m: make([]float32, len(p.Value)), v: make([]float32, len(p.Value))}
-		states[i] = s
-		set.add(stateName(i, "exp_avg"), p.Shape, s.m, true)
-		set.add(stateName(i, "exp_avg_sq"), p.Shape, s.v, true)
-		set.meta[stateName(i, "step")] = true
+		states[i] = newParamState(len(names), len(p.Value))
+		for j, name := range names {
+			set.add(stateName(i, name), p.Shape, states[i].bufs[j], true)
+		}
+		if steps {
+			set.meta[stateName(i, "step")] = true
+		}
 	}
 	return func(present []bool, meta map[string]string) (func(), error) {
-		state := map[*Param]*adamState{}
+		loaded := map[*Param]*paramState{}
 		for i, p := range params {
-			m, v := present[first+2*i], present[first+2*i+1]
+			have := 0
+			for j := range names {
+				if present[first+i*len(names)+j] {
+					have++
+				}
+			}
 			step, hasStep := meta[stateName(i, "step")]
-			if !m && !v && !hasStep {
+			if have == 0 && !hasStep {
 				continue
 			}
-			if !m || !v || !hasStep {
-				return nil, fmt.Errorf("the state of parameter %d (%s) is incomplete: it needs %s, %s and the metadata %s", i, p.Name,
-					stateName(i, "exp_avg"), stateName(i, "exp_avg_sq"), stateName(i, "step"))
+			if have < len(names) || steps != hasStep {
+				want := make([]string, len(names))
+				for j, name := range names {
+					want[j] = stateName(i, name)
+				}
+				if steps {
+					want = append(want, "the metadata "+stateName(i, "step"))
+				}
+				return nil, fmt.Errorf("the state of parameter %d (%s) is incomplete: it needs %s", i, p.Name, strings.Join(want, ", "))
 			}
-			n, err := strconv.Atoi(step)
-			if err != nil || n < 1 {
-				return nil, fmt.Errorf("metadata %s = %q, want a step count ≥ 1", stateName(i, "step"), step)
+			st := states[i]
+			st.step = 1
+			if steps {
+				n, err := strconv.Atoi(step)
+				if err != nil || n < 1 {
+					return nil, fmt.Errorf("metadata %s = %q, want a step count ≥ 1", stateName(i, "step"), step)
+				}
+				st.step = n
 			}
-			states[i].step = n
-			state[p] = states[i]
+			st.rebound()
+			loaded[p] = st
 		}
-		return func() { o.state = state }, nil
+		return func() { install(loaded) }, nil
 	}
 }
 
