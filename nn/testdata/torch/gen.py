@@ -150,7 +150,58 @@ def clip():
     return {"shapes": shapes, "grads": [g.flatten().tolist() for g in grads], "cases": cases}
 
 
-KINDS = {"schedules": schedules, "dropout": dropout, "clip": clip}
+def optim():
+    """Three steps of each optimizer and option set on two parameters.
+
+    The parameters start from a seeded normal, the gradients of each step
+    too (scaled up step by step, so the moments move); after every step
+    the fixture holds the parameters and the optimizer's state tensors,
+    by their state_dict names, flattened.
+    """
+    configs = [
+        ("SGD", {"lr": 0.1}),
+        ("SGD", {"lr": 0.1, "weight_decay": 0.01}),
+        ("SGD", {"lr": 0.1, "momentum": 0.9}),
+        ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.3, "weight_decay": 0.01}),
+        ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+        ("Adam", {"lr": 0.01}),
+        ("Adam", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.05}),
+        ("Adam", {"lr": 0.01, "amsgrad": True}),
+        ("AdamW", {"lr": 0.01, "weight_decay": 0.1}),
+        ("AdamW", {"lr": 0.01, "amsgrad": True}),
+    ]
+    shapes = [[2, 3], [3]]
+    torch.manual_seed(2)
+    init = [torch.randn(s) for s in shapes]
+    grads = [[torch.randn(s) * (1 + 2 * t) for s in shapes] for t in range(3)]
+    cases = []
+    for name, kwargs in configs:
+        params = [x.clone().requires_grad_(True) for x in init]
+        opt = getattr(torch.optim, name)(params, **kwargs)
+        steps = []
+        for g in grads:
+            for p, gi in zip(params, g):
+                p.grad = gi.clone()
+            opt.step()
+            state = {}
+            for i, p in enumerate(params):
+                for k, v in opt.state[p].items():
+                    if v is None:
+                        continue
+                    if k == "step":
+                        state["state.%d.step" % i] = float(v)
+                    else:
+                        state["state.%d.%s" % (i, k)] = v.flatten().tolist()
+            steps.append({"params": [p.detach().flatten().tolist() for p in params], "state": state})
+        options = dict(kwargs)
+        if "betas" in options:
+            options["betas"] = list(options["betas"])
+        cases.append({"optimizer": name, "options": options, "steps": steps})
+    return {"shapes": shapes, "init": [x.flatten().tolist() for x in init],
+            "grads": [[x.flatten().tolist() for x in g] for g in grads], "cases": cases}
+
+
+KINDS = {"schedules": schedules, "dropout": dropout, "clip": clip, "optim": optim}
 
 
 def write(kind, fixture):
