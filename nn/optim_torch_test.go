@@ -113,10 +113,12 @@ func TestOptimizersMatchTorch(t *testing.T) {
 
 // checkTorch fails unless every got[i] is PyTorch's want[i] to float32
 // rounding: within 8 units of the last place of float32 at the magnitude
-// of want[i] plus a hundredth of the tensor's largest (the two round the
-// same formulas in different orders, the differences compound over the
-// steps, and a sum that cancels keeps the error of its terms), a bound
-// 30 times below the 1.3e-5 by which 1 − float32(0.999) would miss.
+// of want[i] plus an eighth of the tensor's largest. The two round the
+// same formulas in different orders (and fused or not: the generic
+// implementation on s390x and arm64 fuses where amd64's does not), the
+// differences compound over the steps, and a sum that cancels, as
+// Nesterov's w − lr·(d + μv), keeps the error of its terms. The bound is
+// still 20 times below the 1.3e-5 by which 1 − float32(0.999) would miss.
 func checkTorch(t *testing.T, what string, got []float32, want []float64) {
 	t.Helper()
 	if len(got) != len(want) {
@@ -127,7 +129,7 @@ func checkTorch(t *testing.T, what string, got []float32, want []float64) {
 		scale = max(scale, math.Abs(w))
 	}
 	for i := range got {
-		tol := 8 * 0x1p-24 * (math.Abs(want[i]) + scale/100)
+		tol := 8 * 0x1p-24 * (math.Abs(want[i]) + scale/8)
 		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol+1e-30) {
 			t.Errorf("%s[%d] = %v, PyTorch %v (%.2g ulps)", what, i, got[i], want[i], d/(0x1p-24*math.Abs(want[i])))
 		}
