@@ -215,10 +215,11 @@ func (t *Trainer) readCheckpoint(r io.Reader) (int64, error) {
 		set.meta[keyDropoutRNG+path] = true
 	}
 	load := opt.loadState(params, set)
-	snap := make([]float32, 0)
+	size := 0
 	for _, p := range params {
-		snap = append(snap, make([]float32, len(p.Value))...)
+		size += len(p.Value)
 	}
+	snap := make([]float32, size)
 	set.add(snapshotName, []int{len(snap)}, snap, true)
 
 	raw, meta, n, err := set.readFrom(r)

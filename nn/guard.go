@@ -100,7 +100,8 @@ func (s *paramState) clone() *paramState {
 // rule is what the guard needs of an optimizer: its update of one
 // parameter, and the bounds that prove it finite.
 type rule interface {
-	// stateLen is the number of state tensors per parameter.
+	// stateLen is the number of state tensors per parameter that the
+	// update reads and writes with the current options.
 	stateLen() int
 	// needsParamBound reports whether bound needs P, the bound on the
 	// parameter's magnitude (with weight decay).
@@ -151,10 +152,19 @@ func (gd *guard) step(op string, params []*Param, states map[*Param]*paramState,
 	for k := range gd.plan {
 		pl := &gd.plan[k]
 		pl.st, pl.made = states[pl.p], false
-		if n == 0 {
+		switch {
+		case n == 0:
 			pl.st = &gd.none
-		} else if pl.st == nil {
+		case pl.st == nil:
 			pl.st, pl.made = newParamState(n, len(pl.p.Value)), true
+		case len(pl.st.bufs) < n:
+			// An option that needs more state (AMSGrad, momentum)
+			// was switched on after steps without it: the new
+			// tensors start at zeros, as PyTorch starts them.
+			for len(pl.st.bufs) < n {
+				pl.st.bufs = append(pl.st.bufs, make([]float32, len(pl.p.Value)))
+				pl.st.bound = append(pl.st.bound, 0)
+			}
 		}
 		pl.g = elemBound(kernels.SumSquares(pl.p.Grad), len(pl.p.Grad))
 		pl.nxt = next[k*n : (k+1)*n]

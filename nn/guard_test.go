@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -259,5 +260,40 @@ func BenchmarkGuard(b *testing.B) {
 			b.ReportMetric(100*float64(guarded-direct)/float64(whole), "guard-%")
 			b.ReportMetric(float64(whole)/n/1e3, "step-µs")
 		})
+	}
+}
+
+// Options that need state start it when they are switched on, as
+// PyTorch's do: momentum 0 keeps no buffer (PyTorch's momentum_buffer is
+// None), and turning momentum or AMSGrad on later starts the new
+// tensors at the next step.
+func TestStateFollowsOptions(t *testing.T) {
+	m := &Momentum{LR: 0.1}
+	tr, d := guardModel(t, m)
+	if len(m.state) != 0 || bytes.Contains(snapshot(t, tr), []byte("momentum_buffer")) {
+		t.Errorf("momentum 0 keeps %d buffers", len(m.state))
+	}
+	m.Momentum = 0.9
+	if _, err := tr.Step(d); err != nil {
+		t.Fatal(err)
+	}
+	for p, st := range m.state {
+		// The first step with momentum sets the buffer to the gradient.
+		equalBits(t, "the first momentum buffer", st.bufs[0], p.Grad)
+	}
+	if len(m.state) != len(tr.Model.Params()) {
+		t.Errorf("%d buffers after momentum was switched on, want one per parameter", len(m.state))
+	}
+
+	a := NewAdam(0.01)
+	tr, d = guardModel(t, a)
+	a.AMSGrad = true
+	if _, err := tr.Step(d); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range a.state {
+		if len(st.bufs) != 3 || !slices.Equal(st.bufs[2], st.bufs[1]) {
+			t.Fatal("AMSGrad switched on: max_exp_avg_sq is not the first step's exp_avg_sq")
+		}
 	}
 }

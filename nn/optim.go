@@ -144,13 +144,24 @@ func (o *Momentum) checkHyper() error {
 	return nil
 }
 
-func (o *Momentum) stateLen() int         { return 1 }
+// stateLen is 1, the velocity, or 0 with Momentum 0, which PyTorch's SGD
+// runs without a buffer.
+func (o *Momentum) stateLen() int {
+	if o.Momentum == 0 {
+		return 0
+	}
+	return 1
+}
+
 func (o *Momentum) needsParamBound() bool { return o.WeightDecay != 0 }
 
 // bound follows the update's recurrence in magnitudes: |d| ≤ G + λP,
 // |v| ≤ μ|v| + (1−τ)|d|, and θ moves by lr times |v|, or |d| + μ|v|.
 func (o *Momentum) bound(g, p float64, st *paramState, next []float64) bool {
 	d := g + o.WeightDecay*p
+	if o.Momentum == 0 {
+		return d <= stepLimit && o.LR*d <= stepLimit
+	}
 	v := d
 	if st.step > 0 {
 		v = o.Momentum*st.bound[0] + (1-o.Dampening)*d
@@ -168,7 +179,11 @@ func (o *Momentum) apply(w, g []float32, st *paramState) {
 	if st.step == 0 {
 		damp = 0 // PyTorch's first step sets the buffer to d
 	}
-	kernels.SGD(w, st.bufs[0], g, kernels.SGDOptions{LR: o.LR, Momentum: o.Momentum, Dampening: damp,
+	var v []float32
+	if o.Momentum != 0 {
+		v = st.bufs[0]
+	}
+	kernels.SGD(w, v, g, kernels.SGDOptions{LR: o.LR, Momentum: o.Momentum, Dampening: damp,
 		WeightDecay: o.WeightDecay, Nesterov: o.Nesterov})
 }
 
@@ -222,16 +237,6 @@ func (o *Adam) Step(params []*Param) error {
 	}
 	if o.state == nil {
 		o.state = map[*Param]*paramState{}
-	}
-	if o.AMSGrad {
-		// AMSGrad switched on after steps without it: its maximum
-		// starts at zeros, as PyTorch starts it.
-		for _, st := range o.state {
-			if len(st.bufs) < 3 {
-				st.bufs = append(st.bufs, make([]float32, len(st.bufs[0])))
-				st.bound = append(st.bound, 0)
-			}
-		}
 	}
 	return o.guard.step(o.name(), params, o.state, o)
 }
