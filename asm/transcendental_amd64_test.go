@@ -5,6 +5,7 @@ package asm
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/simdnn/simdnn/fallback"
@@ -122,6 +123,20 @@ var fastKernels = []fastKernel{
 	},
 }
 
+// The AVX-512 kernels that divide by reciprocal (gen/vmath.go, quotient)
+// are held to the same bounds and exact values as Tanh and Sigmoid.
+func init() {
+	for _, k := range fastKernels {
+		if recip, ok := recipKernels[k.name]; ok {
+			k.name += "Recip"
+			k.levels = map[string]func(dst, x []float32){"avx512": recip}
+			fastKernels = append(fastKernels, k)
+		}
+	}
+}
+
+var recipKernels = map[string]func(dst, x []float32){"Tanh": TanhRecipAVX512, "Sigmoid": SigmoidRecipAVX512}
+
 // TestFastTranscendental checks ExpFast, Tanh and Sigmoid against the
 // float64 reference: within their bounds on every length with guard pages
 // after and before, out of place and in place, exactly on the special
@@ -133,7 +148,11 @@ func TestFastTranscendental(t *testing.T) {
 	for ki, k := range fastKernels {
 		t.Run(k.name, func(t *testing.T) {
 			forEachLevel(t, func(t *testing.T, l level) {
-				fastKernelCheck(t, k, k.levels[l.name], l.name, rand.New(rand.NewPCG(5, uint64(ki))))
+				fn := k.levels[l.name]
+				if fn == nil {
+					t.Skipf("no %s kernel at this level", k.name)
+				}
+				fastKernelCheck(t, k, fn, l.name, rand.New(rand.NewPCG(5, uint64(ki))))
 			})
 		})
 	}
@@ -174,7 +193,7 @@ func fastKernelCheck(t *testing.T, k fastKernel, fn func(dst, x []float32), lnam
 	if got[0] == got[0] || got[1] == got[1] {
 		t.Errorf("%s(NaN) = %g, %g, want NaN", k.name, got[0], got[1])
 	}
-	if k.name == "Tanh" && !harness.SameBits(got[2], float32(math.Copysign(0, -1))) {
+	if strings.HasPrefix(k.name, "Tanh") && !harness.SameBits(got[2], float32(math.Copysign(0, -1))) {
 		t.Errorf("Tanh(−0) = %s, want −0", harness.F(got[2]))
 	}
 
@@ -220,7 +239,7 @@ func TestTanhSigmoidLevelsAgree(t *testing.T) {
 	for b := uint64(0); b < 1<<32; b += stride {
 		x = append(x, math.Float32frombits(uint32(b)))
 	}
-	for _, k := range fastKernels[1:] {
+	for _, k := range fastKernels[1:3] {
 		y2, y512 := make([]float32, len(x)), make([]float32, len(x))
 		k.levels["avx2"](y2, x)
 		k.levels["avx512"](y512, x)
@@ -229,5 +248,49 @@ func TestTanhSigmoidLevelsAgree(t *testing.T) {
 				t.Fatalf("%s(%s): avx512 %s, avx2 %s", k.name, harness.F(v), harness.F(y512[i]), harness.F(y2[i]))
 			}
 		}
+	}
+}
+
+// TestRecipQuotients compares the AVX-512 kernels that divide by
+// reciprocal with those that divide by VDIVPS on a sample of every float32
+// bit pattern (every 65537th with -short, every 61st otherwise): the
+// reciprocal and its correction leave an error below 2⁻²⁸ before the last
+// rounding, so a quotient can only round the other way, by one ULP, where
+// the exact one lies that close to a rounding boundary. The results must
+// therefore be equal or one ULP apart, and equal for all but a small
+// fraction (it logs the fraction; gen/tanh.go states it).
+func TestRecipQuotients(t *testing.T) {
+	if !levels[1].ok {
+		t.Skip("CPU lacks avx512")
+	}
+	stride := uint64(61)
+	if testing.Short() {
+		stride = 65537
+	}
+	var x []float32
+	for b := uint64(0); b < 1<<32; b += stride {
+		x = append(x, math.Float32frombits(uint32(b)))
+	}
+	for _, k := range []struct {
+		name       string
+		div, recip func(dst, x []float32)
+	}{{"Tanh", TanhAVX512, TanhRecipAVX512}, {"Sigmoid", SigmoidAVX512, SigmoidRecipAVX512}} {
+		yd, yr := make([]float32, len(x)), make([]float32, len(x))
+		k.div(yd, x)
+		k.recip(yr, x)
+		differ := 0
+		for i, v := range x {
+			if yd[i] != yd[i] && yr[i] != yr[i] || harness.SameBits(yd[i], yr[i]) {
+				continue
+			}
+			differ++
+			if up, down := math.Nextafter32(yd[i], float32(math.Inf(1))), math.Nextafter32(yd[i], float32(math.Inf(-1))); yr[i] != up && yr[i] != down {
+				t.Fatalf("%s(%s): reciprocal %s, VDIVPS %s: more than one ULP apart", k.name, harness.F(v), harness.F(yr[i]), harness.F(yd[i]))
+			}
+		}
+		if differ*1000 > len(x) {
+			t.Errorf("%s: %d of %d results differ, more than one in 1000", k.name, differ, len(x))
+		}
+		t.Logf("%s: %d of %d results differ by one ULP (one in %.0f)", k.name, differ, len(x), float64(len(x))/float64(max(differ, 1)))
 	}
 }

@@ -157,7 +157,7 @@ func fastMantissa(v vm, x reg.VecVirtual) (t, n, p reg.VecVirtual) {
 
 // unaryKernel is a kernel dst = f(x) whose body is emitted by f from the
 // loaded vector x, with vm for table tab and 1.0 in the register one.
-func unaryKernel(tab *ctab, name string, doc []string, f func(v vm, one reg.VecVirtual) func(x reg.VecVirtual) reg.VecVirtual) kernel {
+func unaryKernel(tab *ctab, q quotient, name string, doc []string, f func(v vm, one reg.VecVirtual) func(x reg.VecVirtual) reg.VecVirtual) kernel {
 	return kernel{
 		name:   name,
 		doc:    doc,
@@ -181,7 +181,7 @@ func unaryKernel(tab *ctab, name string, doc []string, f func(v vm, one reg.VecV
 			return 2
 		},
 		setup: func(c *build.Context, s isa) body {
-			v := vm{c, s, tab}
+			v := vm{c: c, s: s, t: tab, q: q}
 			emit := f(v, broadcastOne(c, s))
 			return func(io vecIO, at []operand.Mem) {
 				io.store(emit(io.load(at[1])), at[0])
@@ -192,7 +192,7 @@ func unaryKernel(tab *ctab, name string, doc []string, f func(v vm, one reg.VecV
 
 // expKernel is dst = e^x, as fallback.Exp.
 func expKernel(tab *ctab) kernel {
-	return unaryKernel(tab, "Exp", []string{
+	return unaryKernel(tab, divide, "Exp", []string{
 		"sets dst[i] = e^x[i] for every i < len(x): fallback.Exp's",
 		"algorithm with its roundings, so its results bit for bit but for NaN",
 		"payloads. dst must be as long as x (unchecked) and either be x or not",
@@ -207,7 +207,7 @@ func expKernel(tab *ctab) kernel {
 
 // expFastKernel is dst ≈ e^x through emitFast, for the row kernels.
 func expFastKernel(tab *ctab) kernel {
-	return unaryKernel(tab, "ExpFast", []string{
+	return unaryKernel(tab, divide, "ExpFast", []string{
 		"sets dst[i] to e^x[i] within 2 ULP for every i < len(x), with",
 		"fused multiply-adds in about half the operations of Exp, and without",
 		"Exp's guarantees of monotonicity and of fallback.Exp's bits: for",

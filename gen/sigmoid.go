@@ -10,13 +10,13 @@ import (
 // SigmoidGrad rounds as TanhGrad does.
 
 // sigmoidKernel is dst ≈ σ(x) within 3 ULP.
-func sigmoidKernel(tab *ctab) kernel {
-	return unaryKernel(tab, "Sigmoid", []string{
+func sigmoidKernel(tab *ctab, q quotient) kernel {
+	return unaryKernel(tab, q, "Sigmoid"+quotientName[q], append([]string{
 		"sets dst[i] to 1/(1 + e^−x[i]) within 3 ULP for every",
 		"i < len(x), with fused multiply-adds, and the fallback's special values",
 		"and saturation thresholds but not its bits. dst must be as long as x",
 		"(unchecked) and either be x or not overlap it.",
-	}, func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
+	}, quotientDoc[q]...), func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
 		lo := v.reg(kf(expLo))
 		return func(x reg.VecVirtual) reg.VecVirtual {
 			// s = σ(−|x|) = e/(1 + e), e = e^−|x| ≤ 1: the result
@@ -66,5 +66,7 @@ var sigmoidGrad = kernel{
 }
 
 func sigmoidFamily(c *build.Context) {
-	generateAll(c, sigmoidKernel(newCtab(c, "sigmoidconst")), sigmoidGrad)
+	tab := newCtab(c, "sigmoidconst")
+	generateAll(c, sigmoidKernel(tab, divide), sigmoidGrad)
+	sigmoidKernel(tab, reciprocal).generate(c, avx512)
 }

@@ -26,15 +26,13 @@ import (
 // two, rounding once where AVX2's two multiplies do), so it gives the
 // same bits; asm.TestTanhSigmoidLevelsAgree checks that.
 
-// The quotients are one VDIVPS, correctly rounded, on AVX-512 as on
-// AVX2. The alternative on AVX-512, VRCP14PS with one Newton correction
-// (q = a·r, then q + (a − q·d)·r, about 2⁻²⁸ before the last rounding),
-// measured slower on Zen 5: VDIVPS was 12% faster in Sigmoid and 11% in
-// Tanh, with three interleaved vectors (to measure again, emit the
-// reciprocal in vm.div for AVX-512, go generate, and compare
-// go run ./bench -kernels '^(Tanh|Sigmoid)$' -impl avx512 on the two
-// builds). On Intel's cores, whose 512-bit divide is slower, the
-// reciprocal would likely win.
+// The quotients are one VDIVPS, correctly rounded, on AVX2 and in the
+// AVX-512 kernels; the AVX-512 TanhRecip and SigmoidRecip compute them as
+// a reciprocal and one correction instead (quotient in vmath.go), which
+// pipelines: package kernels chooses between the two per CPU. They give
+// the same bits as Tanh and Sigmoid but for about one input in 1,600
+// (Tanh) and 4,400 (Sigmoid), whose result moves by one ULP
+// (asm.TestRecipQuotients); the sweep bounds them as it does the others.
 
 // copySign returns r (whose sign bit is clear) with x's sign bit: on
 // AVX-512 one VPTERNLOGD, the bitwise select sign ? x : r (0xd8 with r
@@ -55,13 +53,13 @@ func copySign(v vm, r, x reg.VecVirtual) reg.VecVirtual {
 // near 0: 2a = n·ln2 + 2h, and m = 2ⁿ·(e^2h − 1) + (2ⁿ − 1) by one FMA
 // of exact 2ⁿ⁺¹ and 2ⁿ − 1 with (e^2h − 1)/2 = h + h²·P(h), the fast
 // exp's polynomial with its coefficients scaled by powers of two.
-func tanhKernel(tab *ctab) kernel {
-	return unaryKernel(tab, "Tanh", []string{
+func tanhKernel(tab *ctab, q quotient) kernel {
+	return unaryKernel(tab, q, "Tanh"+quotientName[q], append([]string{
 		"sets dst[i] to tanh(x[i]) within 3 ULP for every i < len(x),",
 		"with fused multiply-adds, and the fallback's special values and",
 		"saturation thresholds but not its bits. dst must be as long as x",
 		"(unchecked) and either be x or not overlap it.",
-	}, func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
+	}, quotientDoc[q]...), func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
 		sat, two := v.reg(kf(tanhSat)), v.reg(kf(2))
 		return func(x reg.VecVirtual) reg.VecVirtual {
 			a := v.and(x, ki(0x7fffffff))
@@ -145,6 +143,17 @@ var tanhGrad = kernel{
 	},
 }
 
+// quotientName is the suffix of a kernel that divides by reciprocal, and
+// quotientDoc the line its doc comment adds.
+var (
+	quotientName = map[quotient]string{divide: "", reciprocal: "Recip"}
+	quotientDoc  = map[quotient][]string{reciprocal: {
+		"Its quotients are a reciprocal (VRCP14PS) corrected once, not VDIVPS.",
+	}}
+)
+
 func tanhFamily(c *build.Context) {
-	generateAll(c, tanhKernel(newCtab(c, "tanhconst")), tanhGrad)
+	tab := newCtab(c, "tanhconst")
+	generateAll(c, tanhKernel(tab, divide), tanhGrad)
+	tanhKernel(tab, reciprocal).generate(c, avx512)
 }
