@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/simdnn/simdnn/kernels"
 )
 
 // A table is one kernel family of the report: its rows are the results
@@ -121,7 +123,7 @@ func printTables(w io.Writer, names []string, rs []result) {
 			func(r result) bool { return r.Unit == "µs" },
 			[]ratio{samples, toRead, timeToGeneric}},
 	}
-	fmt.Fprintf(w, "simdnn on one goroutine (Sgemm and the training step: -threads); best implementation here: %s.\n", names[0])
+	fmt.Fprintf(w, "simdnn on one goroutine (Sgemm and the training step: -threads); best implementation here: %s.\nkernels.Tuning() for %s (SIMDNN_TUNING overrides its first part): %s.\n", names[0], kernels.Impl(), kernels.Tuning())
 	for _, t := range tables {
 		var rows []result // the first implementation's result of each kernel and size, in order
 		seen := map[key]bool{}

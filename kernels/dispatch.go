@@ -13,6 +13,12 @@ import (
 // have been checked by the public function before an entry is called.
 type impl struct {
 	name string
+	// tuning names the microarchitecture the table is tuned for, where
+	// its level has tables for more than one (tuning.go), and
+	// tuningNote says what differs; blocks are its packed Sgemm's block
+	// sizes, zero where it has none.
+	tuning, tuningNote string
+	blocks             gemmBlocks
 
 	sgemm    gemmFunc // splits large products over goroutines (parallelSgemm)
 	biasAdd  func(c []float32, ldc, m, n int, bias []float32)
@@ -80,16 +86,19 @@ var generic = impl{
 // knownLevels are every name SIMDNN_KERNELS accepts, on any GOARCH.
 var knownLevels = []string{"generic", "avx2", "avx512", "neon"}
 
-// available lists the implementations this CPU can run, best first; the
-// per-architecture files prepend theirs at init. active is the one the
-// public functions call.
+// available lists the implementations this CPU can run, best first, one
+// per level: the per-architecture files provide theirs at init, and where
+// a level has tables for several tunings, the one for this CPU's. The
+// other tunings' tables are alternates, run by the tests alone. active is
+// the one the public functions call.
 var (
-	available = []*impl{&generic}
-	active    *impl
+	available  []*impl
+	alternates []*impl
+	active     *impl
 )
 
 func init() {
-	available = append(simdImpls(), available...)
+	available, alternates = splitTuning(append(simdImpls(), &generic), tuningFromEnv())
 	var err error
 	active, err = choose(os.Getenv("SIMDNN_KERNELS"), available)
 	if err != nil {

@@ -31,7 +31,17 @@ var (
 	avx2Packers = packers{a6: asm.PackA6AVX2, a6t: asm.PackA6TAVX2, bt16: asm.PackBT16AVX2, bt8: asm.PackBT8AVX2, bn16: asm.PackBN16AVX2, bnCols: asm.PackBNColsAVX2}
 )
 
-// simdImpls returns the SIMD implementations this CPU can run, best first.
+// cpuTuning is the tuning for this CPU (tuning.go): "intel" on Intel's
+// CPUs, "amd" on every other.
+func cpuTuning() string {
+	if cpuid.CPU.VendorID == cpuid.Intel {
+		return "intel"
+	}
+	return "amd"
+}
+
+// simdImpls returns the SIMD implementations this CPU can run, best first,
+// a level's tables for each tuning one after another.
 // cpuid also checks that the OS saves the vector registers (XCR0), so a
 // feature bit alone never selects code that would fault.
 func simdImpls() []*impl {
@@ -61,6 +71,7 @@ func simdImpls() []*impl {
 			withSwapped(avx2Rows, avx2Packers, epiloguePasses{avx2.biasAdd, avx2.relu, avx2.leakyReLU}).
 			withDot(dotKernel{mr: 2, nr: 10, fn: asm.SgemmDot2x10AVX2, kStep: 8}, avx2Packers).
 			withSmall(avx2Small).pick)
+		avx2.blocks = blocksFor(avx2Gemm.mr, avx2Gemm.nr)
 		if cpuid.CPU.Supports(asm.AVX512...) {
 			avx512 := avx2
 			avx512.name = "avx512"
@@ -86,7 +97,14 @@ func simdImpls() []*impl {
 				withSwapped(avx512RowsWide, avx2Packers, epiloguePasses{avx512.biasAdd, avx512.relu, avx512.leakyReLU}).
 				withDot(dotKernel{mr: 2, nr: 10, fn: asm.SgemmDot2x10AVX512, masked: true, kStep: 1}, avx2Packers).
 				withSmall(avx512Small).pick)
-			impls = append(impls, &avx512)
+			avx512.blocks = blocksFor(avx512Gemm.mr, avx512Gemm.nr)
+			impls = append(impls, tuned(avx512, map[string]func(*impl){
+				"amd": func(im *impl) { im.tuningNote = "Tanh and Sigmoid divide by VDIVPS" },
+				"intel": func(im *impl) {
+					im.tanh, im.sigmoid = asm.TanhRecipAVX512, asm.SigmoidRecipAVX512
+					im.tuningNote = "Tanh and Sigmoid divide by a corrected reciprocal (VRCP14PS)"
+				},
+			})...)
 		}
 		impls = append(impls, &avx2)
 	}

@@ -25,6 +25,10 @@ var neonGemm = microKernel{mr: 8, nr: 12, fn: asm.SgemmKernelNEON}
 // smallTakes gives it, the packed algorithm for the others.
 func neonPaths() *gemmPaths { return newPackedPaths(neonGemm, packers{}).withSmall(neonSmall) }
 
+// cpuTuning is the tuning for this CPU (tuning.go): none, NEON having one
+// table.
+func cpuTuning() string { return "" }
+
 // simdImpls returns the SIMD implementations this CPU can run, best first.
 //
 // ASIMD (NEON) is mandatory in every ARMv8-A application profile, and Go's
@@ -57,6 +61,7 @@ func simdImpls() []*impl {
 	neon.sgd = sgdNEON
 	neon.adam = adamNEON
 	neon.sgemm = parallelSgemm(neonPaths().pick)
+	neon.blocks = blocksFor(neonGemm.mr, neonGemm.nr)
 	return []*impl{&neon}
 }
 

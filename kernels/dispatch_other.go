@@ -8,3 +8,6 @@ var archLevels = []string{"generic"}
 // simdImpls returns the SIMD implementations this CPU can run, best first:
 // none without assembly.
 func simdImpls() []*impl { return nil }
+
+// cpuTuning is the tuning for this CPU (tuning.go): none without assembly.
+func cpuTuning() string { return "" }

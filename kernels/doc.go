@@ -35,4 +35,10 @@
 // or "neon". A level the CPU lacks is never chosen; the best level the CPU
 // has below it is used instead. Any other value panics at init, so a typing
 // mistake cannot silently test the wrong code.
+//
+// Within a level, some kernels come in versions tuned for AMD's and for
+// Intel's microarchitectures, with the same accuracy and special values;
+// Tuning names the ones chosen for this CPU (by its vendor), and the
+// environment variable SIMDNN_TUNING, "amd" or "intel", read once at init,
+// overrides the choice, with the same rule for other values.
 package kernels

@@ -1,17 +1,21 @@
 package kernels
 
 import (
+	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 )
 
-// testImpls returns the implementations the tests run: every one this CPU
-// can run, or, when SIMDNN_KERNELS chose one, only that one.
+// testImpls returns the implementations the tests run: every table this
+// CPU can run, those of every tuning included, or, when SIMDNN_KERNELS
+// chose one, only the active one.
 func testImpls() []*impl {
 	if os.Getenv("SIMDNN_KERNELS") != "" {
 		return []*impl{active}
 	}
-	return available
+	return tables()
 }
 
 // forEachImpl runs f once per implementation under test, as a subtest
@@ -26,7 +30,7 @@ func forEachImpl(t *testing.T, f func(t *testing.T)) {
 func forEachImplIn(t *testing.T, impls []*impl, f func(t *testing.T)) {
 	t.Helper()
 	for _, im := range impls {
-		t.Run(im.name, func(t *testing.T) {
+		t.Run(im.label(), func(t *testing.T) {
 			old := active
 			active = im
 			defer func() { active = old }()
@@ -87,4 +91,61 @@ func TestAvailable(t *testing.T) {
 	if os.Getenv("SIMDNN_KERNELS") == "" && Impl() != names[0] {
 		t.Fatalf("Impl() = %q, want the best available %q", Impl(), names[0])
 	}
+}
+
+func TestSplitTuning(t *testing.T) {
+	a := &impl{name: "avx512", tuning: "amd"}
+	i := &impl{name: "avx512", tuning: "intel"}
+	v := &impl{name: "avx2"}
+	g := &impl{name: "generic"}
+	for _, tc := range []struct {
+		tuning          string
+		kept, alternate []*impl
+	}{
+		{"amd", []*impl{a, v, g}, []*impl{i}},
+		{"intel", []*impl{i, v, g}, []*impl{a}},
+		{"", []*impl{a, v, g}, []*impl{i}}, // no tuning: the level's first
+	} {
+		kept, alt := splitTuning([]*impl{a, i, v, g}, tc.tuning)
+		if !slices.Equal(kept, tc.kept) || !slices.Equal(alt, tc.alternate) {
+			t.Errorf("splitTuning(%q) = %v, %v; want %v, %v", tc.tuning, kept, alt, tc.kept, tc.alternate)
+		}
+	}
+	if got, err := chooseTuning("", "intel"); got != "intel" || err != nil {
+		t.Errorf(`chooseTuning("", "intel") = %q, %v`, got, err)
+	}
+	if got, err := chooseTuning("amd", "intel"); got != "amd" || err != nil {
+		t.Errorf(`chooseTuning("amd", "intel") = %q, %v`, got, err)
+	}
+	if _, err := chooseTuning("zen", "amd"); err == nil {
+		t.Errorf("chooseTuning accepted an unknown tuning")
+	}
+}
+
+// TestTuning checks that the active table is the tuning SIMDNN_TUNING
+// names, or this CPU's, and that Tuning reports it.
+func TestTuning(t *testing.T) {
+	want := os.Getenv("SIMDNN_TUNING")
+	if want == "" {
+		want = cpuTuning()
+	}
+	for _, im := range available {
+		others := 0
+		for _, alt := range alternates {
+			if alt.name == im.name {
+				others++
+			}
+		}
+		if others > 0 && im.tuning != want {
+			t.Errorf("%s: the table kept is tuned for %q, want %q", im.name, im.tuning, want)
+		}
+	}
+	got := Tuning()
+	if active.tuning != "" && !strings.HasPrefix(got, active.tuning+": ") {
+		t.Errorf("Tuning() = %q, want it to start with %q", got, active.tuning)
+	}
+	if active.blocks.kc > 0 && !strings.Contains(got, fmt.Sprintf("kc %d,", active.blocks.kc)) {
+		t.Errorf("Tuning() = %q does not state kc = %d", got, active.blocks.kc)
+	}
+	t.Log(got)
 }

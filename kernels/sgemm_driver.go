@@ -1,6 +1,8 @@
 package kernels
 
 import (
+	"fmt"
+
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/simdnn/simdnn/internal/freelist"
@@ -79,6 +81,21 @@ func blocksFor(mr, nr int) gemmBlocks {
 	mc := clamp(l2/2/(4*kc), mr, 1024) / mr * mr
 	nc := clamp(l3/2/(4*kc), nr, 8192) / nr * nr
 	return gemmBlocks{kc, mc, nc}
+}
+
+// cacheSizes states the data caches cpuid reports, for Tuning.
+func cacheSizes() string {
+	size := func(b int) string {
+		switch {
+		case b <= 0:
+			return "unknown"
+		case b >= 1<<20 && b%(1<<20) == 0:
+			return fmt.Sprintf("%d MiB", b>>20)
+		}
+		return fmt.Sprintf("%d KiB", b>>10)
+	}
+	c := cpuid.CPU.Cache
+	return fmt.Sprintf("L1d %s, L2 %s, L3 %s", size(c.L1D), size(c.L2), size(c.L3))
 }
 
 func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }

@@ -12,10 +12,14 @@ type Unary = func(dst, x []float32)
 // them: without the argument checks and race annotations of the public
 // functions.
 type Impl struct {
-	Name               string
+	// Name is the level, and the tuning where the level has tables for
+	// several (as "avx512-intel").
+	Name string
+	// Active is set on the table init chose for the public functions.
+	Active             bool
 	Exp, Tanh, Sigmoid Unary
 }
 
-// List holds every implementation this CPU runs, best first; the last is
-// generic, the pure-Go one.
+// List holds every implementation table this CPU runs, best first, the
+// tables of every tuning included; the last is generic, the pure-Go one.
 var List []Impl

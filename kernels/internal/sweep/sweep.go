@@ -52,8 +52,8 @@ func (f transFunc) promise(im impls.Impl) (ulps float64, monotonic bool) {
 	return f.SIMDULP, f.SIMDBits
 }
 
-// implsUnderTest returns the implementations to sweep: every one this CPU
-// runs, or only the one SIMDNN_KERNELS chose.
+// implsUnderTest returns the implementations to sweep: every table this
+// CPU runs (every tuning's), or only the one SIMDNN_KERNELS chose.
 func implsUnderTest(t *testing.T) []impls.Impl {
 	if len(impls.List) == 0 || impls.List[len(impls.List)-1].Name != "generic" {
 		t.Fatalf("package kernels handed over no tables, or generic is not last: %v", impls.List)
@@ -62,7 +62,7 @@ func implsUnderTest(t *testing.T) []impls.Impl {
 		return impls.List
 	}
 	for _, im := range impls.List {
-		if im.Name == kernels.Impl() {
+		if im.Active {
 			return []impls.Impl{im}
 		}
 	}
