@@ -269,6 +269,3 @@ func fuzzPatch(at []int, vals []float32) []byte {
 	}
 	return data
 }
-
-// keep is the tame function of fuzzOperands that keeps every value.
-func keep(_ int, v float32) float32 { return v }
