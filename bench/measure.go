@@ -105,8 +105,9 @@ func cases(sizes, gemms, trains []int) []kernelCase {
 		for _, batch := range trains {
 			// work is counted so that work per ns is thousands of
 			// samples per second.
+			step, _ := newTrainStep(batch, opt.make())
 			cs = append(cs, kernelCase{name: "TrainStep (784→256→128→10, " + opt.name + ")", size: fmt.Sprintf("batch %d", batch),
-				unit: "ksamples/s", work: 1e6 * float64(batch), f: newTrainStep(batch, opt.make())})
+				unit: "ksamples/s", work: 1e6 * float64(batch), f: step})
 		}
 	}
 	return cs
