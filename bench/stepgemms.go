@@ -49,8 +49,9 @@ type denseTrace struct {
 	// returned (empty when it was not asked for one). They tell which
 	// buffers the step shares between layers.
 	x, y, dy, dx nn.Matrix
-	// want holds copies of the results the layer's products gave in
-	// the traced pass: y, the weight gradient, and dx (nil when empty).
+	// wantY, wantDW and wantDX are copies of what the layer's products
+	// gave in the traced pass: y, the weight gradient, and dx (nil
+	// when empty).
 	wantY, wantDW, wantDX []float32
 }
 

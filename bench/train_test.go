@@ -45,6 +45,10 @@ func BenchmarkTrainStep(b *testing.B) {
 // touches both alike. It reports step-µs and gemms-µs per step, and
 // step/gemms, their ratio: 1 would be a step whose loss, derivatives,
 // bias gradients and update cost nothing. ns/op is the two together.
+// Alternation evens out drift, not contention: with threads=GOMAXPROCS
+// the step's update kernels split over the cores too, and wait for a core
+// that other work holds far more often than the few large products do,
+// so the ratio is meaningful on an otherwise idle machine only.
 //
 //	go test ./bench -run '^$' -bench TrainStepGEMMs -cpu 2 -benchtime 200ms -count 3 > g.txt
 //	benchstat -col /threads g.txt
