@@ -22,6 +22,11 @@ type kernelCase struct {
 	unit string  // "elem/ns", "GFLOP/s", "ksamples/s", or "µs" (per call)
 	work float64 // elements, or floating-point operations, per call (unused for µs)
 	f    func()
+	// gemms, when set, is the matrix products of f alone (a training
+	// step's), timed in alternation with f so that the two figures
+	// share the machine's conditions: the case then also reports f's
+	// time over theirs, in stepGEMMsUnit.
+	gemms func()
 }
 
 // baseline is the name of the bandwidth baseline: y = 2·x, one array in
@@ -105,8 +110,9 @@ func cases(sizes, gemms, trains []int) []kernelCase {
 		for _, batch := range trains {
 			// work is counted so that work per ns is thousands of
 			// samples per second.
+			step, gemms := newTrainStep(batch, opt.make())
 			cs = append(cs, kernelCase{name: "TrainStep (784→256→128→10, " + opt.name + ")", size: fmt.Sprintf("batch %d", batch),
-				unit: "ksamples/s", work: 1e6 * float64(batch), f: newTrainStep(batch, opt.make())})
+				unit: "ksamples/s", work: 1e6 * float64(batch), f: step, gemms: gemms})
 		}
 	}
 	return cs
@@ -257,9 +263,17 @@ func rowwise(rows, cols int, vec func(int) []float32) []kernelCase {
 // the unit µs, the time of one call.
 // One call before the timer starts (b.Loop resets it) touches the output
 // pages: at 16M elements their first-touch faults would otherwise be the
-// whole measurement.
+// whole measurement. A case with gemms reports f's figure from f's own
+// time, and the ratio of that time to the products'.
 func (c kernelCase) run(b *testing.B) {
 	c.f()
+	if c.gemms != nil {
+		c.gemms()
+		tf, tg := alternate(b, c.f, c.gemms)
+		b.ReportMetric(c.work*float64(b.N)/float64(tf.Nanoseconds()), c.unit)
+		b.ReportMetric(float64(tf)/float64(tg), stepGEMMsUnit)
+		return
+	}
 	for b.Loop() {
 		c.f()
 	}
@@ -280,7 +294,8 @@ const (
 
 // measure benchmarks the selected kernels on the active implementation and
 // writes to w, as JSON lines, first the number of results to come, then
-// one result per kernel and size, the FMA peak of the implementation's
+// one result per kernel and size (and, for a case with gemms, a second
+// one in stepGEMMsUnit), the FMA peak of the implementation's
 // vector width, and, when Adam is among the kernels, its bound (0 where
 // there is no instrument).
 func measure(w io.Writer, sizes, gemms, trains, infers []int, filter *regexp.Regexp) {
@@ -291,10 +306,18 @@ func measure(w io.Writer, sizes, gemms, trains, infers []int, filter *regexp.Reg
 	if adam {
 		total++
 	}
+	for _, c := range cs {
+		if c.gemms != nil {
+			total++
+		}
+	}
 	enc.Encode(result{Impl: kernels.Impl(), Total: total})
 	for _, c := range cs {
 		r := testing.Benchmark(c.run)
 		enc.Encode(result{Impl: kernels.Impl(), Kernel: c.name, Size: c.size, Value: r.Extra[c.unit], Unit: c.unit})
+		if c.gemms != nil {
+			enc.Encode(result{Impl: kernels.Impl(), Kernel: c.name, Size: c.size, Value: r.Extra[stepGEMMsUnit], Unit: stepGEMMsUnit})
+		}
 	}
 	enc.Encode(result{Impl: kernels.Impl(), Kernel: peakKernel, Size: "–", Value: fmaPeak(), Unit: "GFLOP/s"})
 	if adam {

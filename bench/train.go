@@ -26,10 +26,28 @@ var trainOptimizers = []struct {
 
 // newTrainStep returns one training step (forward, softmax cross-entropy,
 // backward, the update of opt) of the MNIST MLP 784→256→128→10 with ReLU
-// on a fixed random batch, the model of examples/mnist, with its buffers
-// sized by a first step. The step panics on error, which a fixed batch of
-// valid labels never gives.
-func newTrainStep(batch int, opt nn.Optimizer) func() {
+// on a fixed random batch (trainSetup), with its buffers sized by a first
+// step; and gemms, the matrix products that the step makes, alone, on
+// buffers of their own (newStepGEMMs), run once too. The step panics on
+// error, which a fixed batch of valid labels never gives.
+func newTrainStep(batch int, opt nn.Optimizer) (step, gemms func()) {
+	model, data := trainSetup(batch)
+	tr := &nn.Trainer{Model: model, Loss: nn.SoftmaxCrossEntropy{}, Optimizer: opt}
+	step = func() {
+		if _, err := tr.Step(data); err != nil {
+			panic(err)
+		}
+	}
+	step()
+	calls := newStepGEMMs(traceStep(model, tr.Loss, data), data)
+	gemms = func() { runAll(calls) }
+	gemms()
+	return step, gemms
+}
+
+// trainSetup returns the MNIST MLP 784→256→128→10 with ReLU, the model of
+// examples/mnist, and a fixed random batch of batch samples for it.
+func trainSetup(batch int) (*nn.Sequential, nn.Data) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	model := newMLP(rng)
 	data := nn.Data{X: nn.NewMatrix(batch, 784), Labels: make([]int32, batch)}
@@ -43,12 +61,5 @@ func newTrainStep(batch int, opt nn.Optimizer) func() {
 	for i := range data.Labels {
 		data.Labels[i] = int32(rng.IntN(10))
 	}
-	tr := &nn.Trainer{Model: model, Loss: nn.SoftmaxCrossEntropy{}, Optimizer: opt}
-	step := func() {
-		if _, err := tr.Step(data); err != nil {
-			panic(err)
-		}
-	}
-	step()
-	return step
+	return model, data
 }
