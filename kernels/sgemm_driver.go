@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/klauspost/cpuid/v2"
@@ -51,11 +52,18 @@ type packers struct {
 // gemmBlocks are the block sizes of one micro-kernel shape.
 type gemmBlocks struct{ kc, mc, nc int }
 
-// blocksFor derives the block sizes from the data caches cpuid reports,
-// with defaults where it reports none (arm64 under emulation, some VMs):
-// a kc×nr B panel fills about half of L1, an mc×kc A block about half of
-// L2, and a kc×nc B block about half of L3, capped so that packing stays
-// cheap next to the multiply.
+// blocksFor derives the block sizes from the data caches cpuid reports
+// (blocksForCaches), with defaults where it reports none (arm64 under
+// emulation, some VMs).
+func blocksFor(mr, nr int) gemmBlocks {
+	c := cpuid.CPU.Cache
+	return blocksForCaches(mr, nr, cmp.Or(max(c.L1D, 0), 32<<10), cmp.Or(max(c.L2, 0), 512<<10), cmp.Or(max(c.L3, 0), 4<<20))
+}
+
+// blocksForCaches is the rule that sizes the blocks from the data caches
+// l1, l2 and l3 (bytes): a kc×nr B panel fills about half of L1, an mc×kc
+// A block about half of L2, and a kc×nc B block about half of L3, capped
+// so that packing stays cheap next to the multiply.
 //
 // kc is at least 256, though: for the 64-column AVX-512 panel, half of a
 // 48 KiB L1 gives 96, and every k block is one more pass over C. On Zen 5,
@@ -66,17 +74,20 @@ type gemmBlocks struct{ kc, mc, nc int }
 // measure again, change the floor below and compare, on the two builds,
 // go test ./bench -run '^$' -bench 'Sgemm$/shape=dX256x256x784' -cpu 1
 // and go test ./bench -run '^$' -bench SgemmThreads -cpu 2.
-func blocksFor(mr, nr int) gemmBlocks {
-	l1, l2, l3 := cpuid.CPU.Cache.L1D, cpuid.CPU.Cache.L2, cpuid.CPU.Cache.L3
-	if l1 <= 0 {
-		l1 = 32 << 10
-	}
-	if l2 <= 0 {
-		l2 = 512 << 10
-	}
-	if l3 <= 0 {
-		l3 = 4 << 20
-	}
+//
+// What the rule gives (TestBlocksForCaches), kc, mc and nc for the AVX-512
+// kernel (6×64) and for the AVX2 one (6×16):
+//
+//	CPU                      L1d     L2     L3 (as cpuid reports)  AVX-512          AVX2
+//	AMD Zen 4 (EPYC 9004)    32 KiB  1 MiB  32 MiB                 256, 510, 8192   256, 510, 8192
+//	AMD Zen 5 (EPYC 9005)    48 KiB  1 MiB  32 MiB                 256, 510, 8192   384, 336, 8192
+//	Intel Sapphire Rapids    48 KiB  2 MiB  105 MiB                256, 1020, 8192  384, 678, 8192
+//	Intel Granite Rapids     48 KiB  2 MiB  504 MiB                256, 1020, 8192  384, 678, 8192
+//
+// Intel's larger L2 doubles mc: each packed A block then serves twice as
+// many B panels. That is the rule's reading of the caches, not a
+// measurement: no Intel CPU was at hand to compare mc 510 with 1020.
+func blocksForCaches(mr, nr, l1, l2, l3 int) gemmBlocks {
 	kc := clamp(l1/2/(4*nr), 256, 512)
 	mc := clamp(l2/2/(4*kc), mr, 1024) / mr * mr
 	nc := clamp(l3/2/(4*kc), nr, 8192) / nr * nr

@@ -83,7 +83,9 @@ func goEpilogue(s, alpha float32, c []float32, x int, flags uint, bias []float32
 // kernels: the row kernel, and the transposed algorithm around a 3×7 row
 // kernel with 3×4 and 3×2 edge kernels, a 2×3 dot kernel, and the
 // small-m path around Go kernels (goSmallKernels), so that those paths
-// too are tested on every GOARCH.
+// too are tested on every GOARCH. On amd64 with AVX-512, the packed
+// algorithm also runs with the block sizes of the other vendor's CPUs
+// (blocksTestImpls).
 func gemmTestImpls() []*impl {
 	blocked := generic
 	blocked.name = "blocked-go-3x5"
@@ -97,7 +99,7 @@ func gemmTestImpls() []*impl {
 		withSwapped(wide, packers{}, fallbackPasses).withDot(goDotKernel(2, 3), packers{}).
 		withSmall(goSmallKernels(false)).pick)
 	if testing.Short() {
-		return append(testImpls(), &blocked, &paths)
+		return append(append(testImpls(), &blocked, &paths), blocksTestImpls()...)
 	}
 	tiny := generic
 	tiny.name = "blocked-go-3x5-tiny-blocks"
@@ -106,11 +108,37 @@ func gemmTestImpls() []*impl {
 	g := newBlockedGemm(mk, packers{})
 	g.bs = gemmBlocks{kc: 7, mc: 6, nc: 10}
 	tiny.sgemm = parallelSgemm(one(g.sgemm, 3, 5))
-	return append(testImpls(), &blocked, &paths, &tiny)
+	return append(append(testImpls(), &blocked, &paths, &tiny), blocksTestImpls()...)
 }
 
 // forEachGemmImpl is forEachImpl over gemmTestImpls.
 func forEachGemmImpl(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	forEachImplIn(t, gemmTestImpls(), f)
+}
+
+// TestBlocksForCaches checks the block sizes the rule gives for the CPUs
+// blocksForCaches' comment lists.
+func TestBlocksForCaches(t *testing.T) {
+	const kib, mib = 1 << 10, 1 << 20
+	for _, tc := range []struct {
+		cpu        string
+		l1, l2, l3 int
+		avx512     gemmBlocks
+		avx2       gemmBlocks
+	}{
+		{"Zen 4", 32 * kib, 1 * mib, 32 * mib, gemmBlocks{256, 510, 8192}, gemmBlocks{256, 510, 8192}},
+		{"Zen 5", 48 * kib, 1 * mib, 32 * mib, gemmBlocks{256, 510, 8192}, gemmBlocks{384, 336, 8192}},
+		{"Sapphire Rapids", 48 * kib, 2 * mib, 105 * mib, gemmBlocks{256, 1020, 8192}, gemmBlocks{384, 678, 8192}},
+		{"Granite Rapids", 48 * kib, 2 * mib, 504 * mib, gemmBlocks{256, 1020, 8192}, gemmBlocks{384, 678, 8192}},
+		// Small caches hit the floors: kc's, and mc and nc of one tile.
+		{"tiny", 4 * kib, 8 * kib, 64 * kib, gemmBlocks{256, 6, 64}, gemmBlocks{256, 6, 32}},
+	} {
+		if got := blocksForCaches(6, 64, tc.l1, tc.l2, tc.l3); got != tc.avx512 {
+			t.Errorf("%s, 6×64: %+v, want %+v", tc.cpu, got, tc.avx512)
+		}
+		if got := blocksForCaches(6, 16, tc.l1, tc.l2, tc.l3); got != tc.avx2 {
+			t.Errorf("%s, 6×16: %+v, want %+v", tc.cpu, got, tc.avx2)
+		}
+	}
 }

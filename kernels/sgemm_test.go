@@ -262,11 +262,12 @@ type gemmShape struct {
 // reproduces).
 func TestSgemmBlocks(t *testing.T) {
 	// One shape per transpose pair, then a narrow one (the SIMD levels'
-	// row kernels) with several k blocks.
+	// row kernels) with several k blocks, then one taller than the
+	// largest mc the block rule gives (1020).
 	shapes := []gemmShape{
 		{520, 37, 600, false, false}, {33, 2100, 300, true, false},
 		{300, 300, 1030, false, true}, {257, 260, 513, true, true},
-		{301, 10, 1100, false, false},
+		{301, 10, 1100, false, false}, {1030, 70, 280, true, false},
 	}
 	random := 6
 	if testing.Short() {
