@@ -43,3 +43,15 @@ func ExpFastAVX2(dst []float32, x []float32)
 //
 //go:noescape
 func ExpFastAVX512(dst []float32, x []float32)
+
+// ExpFMAAddsAVX512 sets dst[i] = e^x[i] for every i < len(x): fallback.Exp's
+// algorithm with its roundings, so its results bit for bit but for NaN
+// payloads. dst must be as long as x (unchecked) and either be x or not
+// overlap it.
+// Three of its additions are FMAs with a factor of 1, which give the
+// same bits and run on the multiply pipes: for CPUs whose adds and
+// multiplies have separate pipes.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
+//
+//go:noescape
+func ExpFMAAddsAVX512(dst []float32, x []float32)

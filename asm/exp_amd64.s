@@ -855,3 +855,209 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// func ExpFMAAddsAVX512(dst []float32, x []float32)
+// Requires: AVX, AVX512F
+TEXT ·ExpFMAAddsAVX512(SB), NOSPLIT, $0-48
+	MOVQ         x_len+32(FP), CX
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         x_base+24(FP), DX
+	MOVL         $0x3f800000, BX
+	VMOVD        BX, X0
+	VBROADCASTSS X0, Z0
+	VBROADCASTSS expconst<>+0(SB), Z1
+	VBROADCASTSS expconst<>+32(SB), Z2
+	CMPQ         CX, $0x00000030
+	JB           single
+
+unrolled:
+	VMOVUPS       (DX), Z3
+	VMOVUPS       64(DX), Z4
+	VMOVUPS       128(DX), Z5
+	VMINPS        Z3, Z1, Z3
+	VMINPS        Z4, Z1, Z4
+	VMINPS        Z5, Z1, Z5
+	VMAXPS        Z3, Z2, Z3
+	VMAXPS        Z4, Z2, Z4
+	VMAXPS        Z5, Z2, Z9
+	VMULPS.BCST   expconst<>+64(SB), Z3, Z5
+	VMULPS.BCST   expconst<>+64(SB), Z4, Z7
+	VMULPS.BCST   expconst<>+64(SB), Z9, Z6
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z6, Z10
+	VMULPS.BCST   expconst<>+128(SB), Z5, Z6
+	VMULPS.BCST   expconst<>+128(SB), Z7, Z8
+	VMULPS.BCST   expconst<>+128(SB), Z10, Z11
+	VSUBPS        Z6, Z3, Z3
+	VSUBPS        Z8, Z4, Z4
+	VSUBPS        Z11, Z9, Z14
+	VMULPS.BCST   expconst<>+160(SB), Z5, Z6
+	VMULPS.BCST   expconst<>+160(SB), Z7, Z11
+	VMULPS.BCST   expconst<>+160(SB), Z10, Z15
+	VSUBPS        Z6, Z3, Z8
+	VSUBPS        Z11, Z4, Z12
+	VSUBPS        Z15, Z14, Z16
+	VPANDD.BCST   expconst<>+192(SB), Z8, Z9
+	VPANDD.BCST   expconst<>+192(SB), Z12, Z13
+	VPANDD.BCST   expconst<>+192(SB), Z16, Z17
+	VPCMPGTD.BCST expconst<>+224(SB), Z9, K1
+	VPCMPGTD.BCST expconst<>+224(SB), Z13, K2
+	VPCMPGTD.BCST expconst<>+224(SB), Z17, K3
+	VMOVUPS.Z     Z8, K1, Z8
+	VMOVUPS.Z     Z12, K2, Z9
+	VMOVUPS.Z     Z16, K3, Z18
+	VMULPS        Z8, Z8, Z12
+	VMULPS        Z9, Z9, Z16
+	VMULPS        Z18, Z18, Z19
+	VMULPS.BCST   expconst<>+256(SB), Z8, Z13
+	VMULPS.BCST   expconst<>+256(SB), Z9, Z17
+	VMULPS.BCST   expconst<>+256(SB), Z18, Z20
+	VADDPS.BCST   expconst<>+288(SB), Z13, Z13
+	VADDPS.BCST   expconst<>+288(SB), Z17, Z17
+	VADDPS.BCST   expconst<>+288(SB), Z20, Z20
+	VMULPS.BCST   expconst<>+320(SB), Z8, Z8
+	VMULPS.BCST   expconst<>+320(SB), Z9, Z9
+	VMULPS.BCST   expconst<>+320(SB), Z18, Z18
+	VADDPS.BCST   expconst<>+352(SB), Z8, Z8
+	VADDPS.BCST   expconst<>+352(SB), Z9, Z9
+	VADDPS.BCST   expconst<>+352(SB), Z18, Z22
+	VMULPS.BCST   expconst<>+384(SB), Z12, Z18
+	VMULPS.BCST   expconst<>+384(SB), Z16, Z21
+	VMULPS.BCST   expconst<>+384(SB), Z19, Z23
+	VADDPS        Z8, Z18, Z8
+	VADDPS        Z9, Z21, Z9
+	VADDPS        Z22, Z23, Z18
+	VMULPS        Z12, Z8, Z8
+	VMULPS        Z16, Z9, Z9
+	VMULPS        Z19, Z18, Z18
+	VADDPS        Z13, Z8, Z8
+	VADDPS        Z17, Z9, Z9
+	VADDPS        Z20, Z18, Z13
+	VMULPS        Z8, Z12, Z8
+	VMULPS        Z9, Z16, Z9
+	VMULPS        Z13, Z19, Z12
+	VSUBPS        Z6, Z8, Z6
+	VSUBPS        Z11, Z9, Z8
+	VSUBPS        Z15, Z12, Z15
+	VMOVAPS       Z0, Z9
+	VMOVAPS       Z0, Z12
+	VMOVAPS       Z0, Z16
+	VFMADD213PS   Z3, Z0, Z9
+	VFMADD213PS   Z4, Z0, Z12
+	VFMADD213PS   Z14, Z0, Z16
+	VMOVAPS       Z0, Z11
+	VMOVAPS       Z0, Z13
+	VMOVAPS       Z0, Z17
+	VFMSUB213PS   Z9, Z0, Z11
+	VFMSUB213PS   Z12, Z0, Z13
+	VFMSUB213PS   Z16, Z0, Z17
+	VADDPS        Z3, Z11, Z3
+	VADDPS        Z4, Z13, Z4
+	VADDPS        Z14, Z17, Z11
+	VMOVAPS       Z3, Z3
+	VMOVAPS       Z4, Z4
+	VMOVAPS       Z11, Z11
+	VFMADD213PS   Z6, Z0, Z3
+	VFMADD213PS   Z8, Z0, Z4
+	VFMADD213PS   Z15, Z0, Z11
+	VADDPS        Z3, Z9, Z3
+	VADDPS        Z4, Z12, Z4
+	VADDPS        Z11, Z16, Z6
+	VSCALEFPS     Z5, Z3, Z3
+	VSCALEFPS     Z7, Z4, Z4
+	VSCALEFPS     Z10, Z6, Z5
+	VMOVUPS       Z3, (AX)
+	VMOVUPS       Z4, 64(AX)
+	VMOVUPS       Z5, 128(AX)
+	ADDQ          $0x000000c0, AX
+	ADDQ          $0x000000c0, DX
+	SUBQ          $0x00000030, CX
+	CMPQ          CX, $0x00000030
+	JAE           unrolled
+
+single:
+	CMPQ          CX, $0x00000010
+	JB            tail
+	VMOVUPS       (DX), Z3
+	VMINPS        Z3, Z1, Z3
+	VMAXPS        Z3, Z2, Z3
+	VMULPS.BCST   expconst<>+64(SB), Z3, Z4
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VMULPS.BCST   expconst<>+128(SB), Z4, Z5
+	VSUBPS        Z5, Z3, Z3
+	VMULPS.BCST   expconst<>+160(SB), Z4, Z5
+	VSUBPS        Z5, Z3, Z6
+	VPANDD.BCST   expconst<>+192(SB), Z6, Z7
+	VPCMPGTD.BCST expconst<>+224(SB), Z7, K1
+	VMOVUPS.Z     Z6, K1, Z6
+	VMULPS        Z6, Z6, Z7
+	VMULPS.BCST   expconst<>+256(SB), Z6, Z8
+	VADDPS.BCST   expconst<>+288(SB), Z8, Z8
+	VMULPS.BCST   expconst<>+320(SB), Z6, Z6
+	VADDPS.BCST   expconst<>+352(SB), Z6, Z6
+	VMULPS.BCST   expconst<>+384(SB), Z7, Z9
+	VADDPS        Z6, Z9, Z6
+	VMULPS        Z7, Z6, Z6
+	VADDPS        Z8, Z6, Z6
+	VMULPS        Z6, Z7, Z6
+	VSUBPS        Z5, Z6, Z5
+	VMOVAPS       Z0, Z6
+	VFMADD213PS   Z3, Z0, Z6
+	VMOVAPS       Z0, Z7
+	VFMSUB213PS   Z6, Z0, Z7
+	VADDPS        Z3, Z7, Z3
+	VMOVAPS       Z3, Z3
+	VFMADD213PS   Z5, Z0, Z3
+	VADDPS        Z3, Z6, Z3
+	VSCALEFPS     Z4, Z3, Z3
+	VMOVUPS       Z3, (AX)
+	ADDQ          $0x00000040, AX
+	ADDQ          $0x00000040, DX
+	SUBQ          $0x00000010, CX
+	JMP           single
+
+tail:
+	TESTQ         CX, CX
+	JZ            done
+	MOVL          $0x00000001, BX
+	SHLL          CL, BX
+	DECL          BX
+	KMOVW         BX, K1
+	VMOVUPS.Z     (DX), K1, Z3
+	VMINPS        Z3, Z1, Z1
+	VMAXPS        Z1, Z2, Z1
+	VMULPS.BCST   expconst<>+64(SB), Z1, Z2
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VMULPS.BCST   expconst<>+128(SB), Z2, Z3
+	VSUBPS        Z3, Z1, Z1
+	VMULPS.BCST   expconst<>+160(SB), Z2, Z3
+	VSUBPS        Z3, Z1, Z4
+	VPANDD.BCST   expconst<>+192(SB), Z4, Z5
+	VPCMPGTD.BCST expconst<>+224(SB), Z5, K2
+	VMOVUPS.Z     Z4, K2, Z4
+	VMULPS        Z4, Z4, Z5
+	VMULPS.BCST   expconst<>+256(SB), Z4, Z6
+	VADDPS.BCST   expconst<>+288(SB), Z6, Z6
+	VMULPS.BCST   expconst<>+320(SB), Z4, Z4
+	VADDPS.BCST   expconst<>+352(SB), Z4, Z4
+	VMULPS.BCST   expconst<>+384(SB), Z5, Z7
+	VADDPS        Z4, Z7, Z4
+	VMULPS        Z5, Z4, Z4
+	VADDPS        Z6, Z4, Z4
+	VMULPS        Z4, Z5, Z4
+	VSUBPS        Z3, Z4, Z3
+	VMOVAPS       Z0, Z4
+	VFMADD213PS   Z1, Z0, Z4
+	VMOVAPS       Z0, Z5
+	VFMSUB213PS   Z4, Z0, Z5
+	VADDPS        Z1, Z5, Z1
+	VMOVAPS       Z1, Z1
+	VFMADD213PS   Z3, Z0, Z1
+	VADDPS        Z1, Z4, Z0
+	VSCALEFPS     Z2, Z0, Z0
+	VMOVUPS       Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
