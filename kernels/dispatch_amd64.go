@@ -99,7 +99,10 @@ func simdImpls() []*impl {
 				withSmall(avx512Small).pick)
 			avx512.blocks = blocksFor(avx512Gemm.mr, avx512Gemm.nr)
 			impls = append(impls, tuned(avx512, map[string]func(*impl){
-				"amd": func(im *impl) { im.tuningNote = "Tanh and Sigmoid divide by VDIVPS" },
+				"amd": func(im *impl) {
+					im.exp = asm.ExpFMAAddsAVX512
+					im.tuningNote = "Tanh and Sigmoid divide by VDIVPS; Exp runs three additions as FMAs"
+				},
 				"intel": func(im *impl) {
 					im.tanh, im.sigmoid = asm.TanhRecipAVX512, asm.SigmoidRecipAVX512
 					im.tuningNote = "Tanh and Sigmoid divide by a corrected reciprocal (VRCP14PS)"

@@ -21,16 +21,21 @@ import (
 //     it measured 11% faster in Sigmoid and 6% in Tanh than the
 //     reciprocal (Zen 5: 12% and 11%): AMD's divider keeps up with the
 //     other 20 or so instructions per 16 lanes, and the reciprocal's
-//     four instructions only add to them.
-//   - "intel": they take a reciprocal (VRCP14PS) and correct it with
-//     three FMA-unit instructions instead (gen/vmath.go, quotient). Not
-//     measured here on an Intel CPU: argued from Intel's instruction
-//     tables, in which a 512-bit VDIVPS occupies the divider for about
-//     10 cycles on Ice Lake and Sapphire Rapids cores (twice the 256-bit
-//     rate), while VRCP14PS and the FMAs issue every cycle or two; at
-//     about 20 other vector instructions per 16 lanes, the divide is
-//     then the bottleneck of both kernels, as the divide-bound Sigmoid
-//     of 3.6–3.8 elements/ns seen on such a Xeon suggests.
+//     four instructions only add to them. AVX-512's Exp runs three of
+//     its additions as FMAs by 1.0, with the same bits, to balance AMD's
+//     separate add and multiply pipes: 8% faster on a Zen 4
+//     (gen/exp.go, addOnFMA).
+//   - "intel": Tanh and Sigmoid take a reciprocal (VRCP14PS) and correct
+//     it with three FMA-unit instructions instead (gen/vmath.go,
+//     quotient), and Exp adds with adds. Not measured here on an Intel
+//     CPU: argued from Intel's instruction tables, in which a 512-bit
+//     VDIVPS occupies the divider for about 10 cycles on Ice Lake and
+//     Sapphire Rapids cores (twice the 256-bit rate), while VRCP14PS and
+//     the FMAs issue every cycle or two; at about 20 other vector
+//     instructions per 16 lanes, the divide is then the bottleneck of
+//     both kernels, as the divide-bound Sigmoid of 3.6–3.8 elements/ns
+//     seen on such a Xeon suggests. Their 512-bit adds and FMAs share
+//     ports, so moving additions buys nothing there.
 //
 // Every other vendor gets "amd", the tuning measured on two of its
 // microarchitectures. The GEMM block sizes are not a tuning: every CPU
@@ -126,7 +131,7 @@ func (im *impl) label() string {
 // testing and benchmarking), and the block sizes of its Sgemm, derived
 // from the data caches cpuid reports. For example:
 //
-//	amd: Tanh and Sigmoid divide by VDIVPS; Sgemm blocks kc 256, mc 510, nc 8192 (L1d 32 KiB, L2 1 MiB, L3 32 MiB)
+//	amd: Tanh and Sigmoid divide by VDIVPS; Exp runs three additions as FMAs; Sgemm blocks kc 256, mc 510, nc 8192 (L1d 32 KiB, L2 1 MiB, L3 32 MiB)
 func Tuning() string {
 	var parts []string
 	if active.tuning != "" {
