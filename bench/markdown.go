@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/klauspost/cpuid/v2"
-
-	"github.com/simdnn/simdnn/kernels"
 )
 
 // writeMarkdown writes the report as a Markdown document: the conditions
@@ -29,7 +27,6 @@ func writeMarkdown(w io.Writer, args []string, names []string, rs []result) {
 	fmt.Fprintf(w, "| CPU | %s |\n", cpuDescription())
 	fmt.Fprintf(w, "| Go | %s %s/%s |\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(w, "| implementations | %s |\n", strings.Join(names, ", "))
-	fmt.Fprintf(w, "| `kernels.Tuning()` for %s | %s |\n", kernels.Impl(), kernels.Tuning())
 	if openblasSgemm != nil {
 		fmt.Fprintf(w, "| OpenBLAS | one thread, the kernel it picks for this CPU (`OPENBLAS_CORETYPE=%s`) |\n", orDefault(os.Getenv("OPENBLAS_CORETYPE"), "unset"))
 	}
