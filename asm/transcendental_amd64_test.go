@@ -251,7 +251,10 @@ func TestTanhSigmoidLevelsAgree(t *testing.T) {
 	for b := uint64(0); b < 1<<32; b += stride {
 		x = append(x, math.Float32frombits(uint32(b)))
 	}
-	for _, k := range fastKernels[1:3] {
+	for _, k := range fastKernels {
+		if k.name != "Tanh" && k.name != "Sigmoid" {
+			continue
+		}
 		y2, y512 := make([]float32, len(x)), make([]float32, len(x))
 		k.levels["avx2"](y2, x)
 		k.levels["avx512"](y512, x)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -99,15 +100,15 @@ func traceStep(model *nn.Sequential, loss nn.Loss, data nn.Data) []denseTrace {
 		if k, ok := dense[i]; ok {
 			d := &ds[k]
 			d.dy, d.dx = dy, dx
-			d.wantDW = clone(d.layer.Weight.Grad)
+			d.wantDW = slices.Clone(d.layer.Weight.Grad)
 			if len(dx.Data) > 0 {
-				d.wantDX = clone(dx.Data)
+				d.wantDX = slices.Clone(dx.Data)
 			}
 		}
 		dy = dx
 	}
 	for k := range ds {
-		ds[k].wantY = clone(ds[k].y.Data)
+		ds[k].wantY = slices.Clone(ds[k].y.Data)
 	}
 	return ds
 }
@@ -186,7 +187,7 @@ func newStepGEMMs(ds []denseTrace, data nn.Data) []gemmCall {
 		case k > 0 && sameData(d.x.Data, ds[k-1].y.Data):
 			xs[k] = ys[k-1]
 		default:
-			xs[k] = clone(d.x.Data)
+			xs[k] = slices.Clone(d.x.Data)
 		}
 		ys[k] = make([]float32, len(d.y.Data))
 		in, out := d.layer.In, d.layer.Out
@@ -204,7 +205,7 @@ func newStepGEMMs(ds []denseTrace, data nn.Data) []gemmCall {
 		if k+1 < len(ds) && dxs[k+1] != nil && sameData(d.dy.Data, ds[k+1].dx.Data) {
 			dy = dxs[k+1]
 		} else {
-			dy = clone(d.dy.Data)
+			dy = slices.Clone(d.dy.Data)
 		}
 		calls = append(calls, gemmCall{
 			name: fmt.Sprintf("dW %d→%d", in, out), transA: true,
@@ -235,9 +236,6 @@ func runAll(calls []gemmCall) {
 func sameData(a, b []float32) bool {
 	return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0]
 }
-
-// clone returns a copy of s.
-func clone(s []float32) []float32 { return append([]float32(nil), s...) }
 
 // stepGEMMsUnit is the unit of the ratio of a step's time to its
 // products' alone.

@@ -11,12 +11,12 @@ import (
 
 // sigmoidKernel is dst ≈ σ(x) within 3 ULP.
 func sigmoidKernel(tab *ctab, q quotient) kernel {
-	return unaryKernel(tab, q, "Sigmoid"+quotientName[q], append([]string{
+	return unaryKernel(tab, q, "Sigmoid"+q.suffix(), append([]string{
 		"sets dst[i] to 1/(1 + e^−x[i]) within 3 ULP for every",
 		"i < len(x), with fused multiply-adds, and the fallback's special values",
 		"and saturation thresholds but not its bits. dst must be as long as x",
 		"(unchecked) and either be x or not overlap it.",
-	}, quotientDoc[q]...), func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
+	}, q.doc()...), func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
 		lo := v.reg(kf(expLo))
 		return func(x reg.VecVirtual) reg.VecVirtual {
 			// s = σ(−|x|) = e/(1 + e), e = e^−|x| ≤ 1: the result

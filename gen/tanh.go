@@ -54,12 +54,12 @@ func copySign(v vm, r, x reg.VecVirtual) reg.VecVirtual {
 // of exact 2ⁿ⁺¹ and 2ⁿ − 1 with (e^2h − 1)/2 = h + h²·P(h), the fast
 // exp's polynomial with its coefficients scaled by powers of two.
 func tanhKernel(tab *ctab, q quotient) kernel {
-	return unaryKernel(tab, q, "Tanh"+quotientName[q], append([]string{
+	return unaryKernel(tab, q, "Tanh"+q.suffix(), append([]string{
 		"sets dst[i] to tanh(x[i]) within 3 ULP for every i < len(x),",
 		"with fused multiply-adds, and the fallback's special values and",
 		"saturation thresholds but not its bits. dst must be as long as x",
 		"(unchecked) and either be x or not overlap it.",
-	}, quotientDoc[q]...), func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
+	}, q.doc()...), func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
 		sat, two := v.reg(kf(tanhSat)), v.reg(kf(2))
 		return func(x reg.VecVirtual) reg.VecVirtual {
 			a := v.and(x, ki(0x7fffffff))
@@ -143,14 +143,21 @@ var tanhGrad = kernel{
 	},
 }
 
-// quotientName is the suffix of a kernel that divides by reciprocal, and
-// quotientDoc the line its doc comment adds.
-var (
-	quotientName = map[quotient]string{divide: "", reciprocal: "Recip"}
-	quotientDoc  = map[quotient][]string{reciprocal: {
-		"Its quotients are a reciprocal (VRCP14PS) corrected once, not VDIVPS.",
-	}}
-)
+// suffix is the end of the name of a kernel that divides as q, and doc
+// the lines its doc comment adds.
+func (q quotient) suffix() string {
+	if q == reciprocal {
+		return "Recip"
+	}
+	return ""
+}
+
+func (q quotient) doc() []string {
+	if q == reciprocal {
+		return []string{"Its quotients are a reciprocal (VRCP14PS) corrected once, not VDIVPS."}
+	}
+	return nil
+}
 
 func tanhFamily(c *build.Context) {
 	tab := newCtab(c, "tanhconst")

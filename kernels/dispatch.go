@@ -16,7 +16,7 @@ type impl struct {
 	// tuning names the microarchitecture the table is tuned for, where
 	// its level has tables for more than one (tuning.go), and
 	// tuningNote says what differs; blocks are its packed Sgemm's block
-	// sizes, zero where it has none.
+	// sizes (setGemm), zero where it has none.
 	tuning, tuningNote string
 	blocks             gemmBlocks
 

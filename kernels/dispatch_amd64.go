@@ -67,11 +67,10 @@ func simdImpls() []*impl {
 		avx2.biasGrad = biasGradWith(asm.BiasGradAVX2, asm.AddAVX2)
 		avx2.sgd = sgdAVX2
 		avx2.adam = adamAVX2
-		avx2.sgemm = parallelSgemm(newGemmPaths(avx2Gemm, avx2Rows, avx2Packers).
+		avx2.setGemm(newGemmPaths(avx2Gemm, avx2Rows, avx2Packers).
 			withSwapped(avx2Rows, avx2Packers, epiloguePasses{avx2.biasAdd, avx2.relu, avx2.leakyReLU}).
 			withDot(dotKernel{mr: 2, nr: 10, fn: asm.SgemmDot2x10AVX2, kStep: 8}, avx2Packers).
-			withSmall(avx2Small).pick)
-		avx2.blocks = blocksFor(avx2Gemm.mr, avx2Gemm.nr)
+			withSmall(avx2Small))
 		if cpuid.CPU.Supports(asm.AVX512...) {
 			avx512 := avx2
 			avx512.name = "avx512"
@@ -93,11 +92,10 @@ func simdImpls() []*impl {
 			avx512.biasGrad = biasGradWith(asm.BiasGradAVX512, asm.AddAVX512)
 			avx512.sgd = sgdAVX512
 			avx512.adam = adamAVX512
-			avx512.sgemm = parallelSgemm(newGemmPaths(avx512Gemm, avx512Rows, avx2Packers).
+			avx512.setGemm(newGemmPaths(avx512Gemm, avx512Rows, avx2Packers).
 				withSwapped(avx512RowsWide, avx2Packers, epiloguePasses{avx512.biasAdd, avx512.relu, avx512.leakyReLU}).
 				withDot(dotKernel{mr: 2, nr: 10, fn: asm.SgemmDot2x10AVX512, masked: true, kStep: 1}, avx2Packers).
-				withSmall(avx512Small).pick)
-			avx512.blocks = blocksFor(avx512Gemm.mr, avx512Gemm.nr)
+				withSmall(avx512Small))
 			impls = append(impls, tuned(avx512, map[string]func(*impl){
 				"amd": func(im *impl) {
 					im.exp = asm.ExpFMAAddsAVX512

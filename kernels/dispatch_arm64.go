@@ -60,8 +60,7 @@ func simdImpls() []*impl {
 	neon.biasGrad = biasGradNEON
 	neon.sgd = sgdNEON
 	neon.adam = adamNEON
-	neon.sgemm = parallelSgemm(neonPaths().pick)
-	neon.blocks = blocksFor(neonGemm.mr, neonGemm.nr)
+	neon.setGemm(neonPaths())
 	return []*impl{&neon}
 }
 

@@ -13,6 +13,13 @@ type gemmPaths struct {
 	rowsMR, rowsNR             int
 	swappedMR, swappedNR       int // the tile of C, which is the row kernel's transposed
 	dotMR, dotNR, dotKStep     int
+	blocks                     gemmBlocks // the packed algorithm's
+}
+
+// setGemm makes p im's Sgemm, split over goroutines (parallelSgemm), and
+// records the packed algorithm's block sizes for Tuning.
+func (im *impl) setGemm(p *gemmPaths) {
+	im.sgemm, im.blocks = parallelSgemm(p.pick), p.blocks
 }
 
 // newGemmPaths is the packed algorithm around mk and the row kernel rk.
@@ -25,7 +32,8 @@ func newGemmPaths(mk microKernel, rk rowKernel, pk packers) *gemmPaths {
 // newPackedPaths is the packed algorithm around mk alone, for a level
 // without a row kernel; the with methods add the other paths.
 func newPackedPaths(mk microKernel, pk packers) *gemmPaths {
-	return &gemmPaths{packed: newBlockedGemm(mk, pk).sgemm, packedMR: mk.mr, packedNR: mk.nr}
+	g := newBlockedGemm(mk, pk)
+	return &gemmPaths{packed: g.sgemm, packedMR: mk.mr, packedNR: mk.nr, blocks: g.bs}
 }
 
 // withSwapped adds the transposed algorithm (swappedGemm) around the row
