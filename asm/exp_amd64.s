@@ -724,133 +724,125 @@ TEXT ·ExpFastAVX512(SB), NOSPLIT, $0-48
 	MOVL         $0x3f800000, BX
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Z0
-	VBROADCASTSS expconst<>+0(SB), Z0
-	VBROADCASTSS expconst<>+32(SB), Z1
+	VBROADCASTSS expconst<>+64(SB), Z0
+	VBROADCASTSS expconst<>+384(SB), Z1
+	VBROADCASTSS expconst<>+0(SB), Z2
+	VBROADCASTSS expconst<>+32(SB), Z3
 	CMPQ         CX, $0x00000030
 	JB           single
 
 unrolled:
-	VMOVUPS          (DX), Z2
-	VMOVUPS          64(DX), Z3
-	VMOVUPS          128(DX), Z4
-	VMINPS           Z2, Z0, Z2
-	VMINPS           Z3, Z0, Z3
-	VMINPS           Z4, Z0, Z4
-	VMAXPS           Z2, Z1, Z2
-	VMAXPS           Z3, Z1, Z3
-	VMAXPS           Z4, Z1, Z6
-	VBROADCASTSS     expconst<>+64(SB), Z4
-	VBROADCASTSS     expconst<>+64(SB), Z5
-	VBROADCASTSS     expconst<>+64(SB), Z7
-	VFMADD213PS.BCST expconst<>+96(SB), Z2, Z4
-	VFMADD213PS.BCST expconst<>+96(SB), Z3, Z5
-	VFMADD213PS.BCST expconst<>+96(SB), Z6, Z7
-	VSUBPS.BCST      expconst<>+96(SB), Z4, Z4
-	VSUBPS.BCST      expconst<>+96(SB), Z5, Z5
-	VSUBPS.BCST      expconst<>+96(SB), Z7, Z9
-	VBROADCASTSS     expconst<>+128(SB), Z7
-	VBROADCASTSS     expconst<>+128(SB), Z8
-	VBROADCASTSS     expconst<>+128(SB), Z10
-	VFNMADD213PS     Z2, Z4, Z7
-	VFNMADD213PS     Z3, Z5, Z8
-	VFNMADD213PS     Z6, Z9, Z10
-	VBROADCASTSS     expconst<>+160(SB), Z2
-	VBROADCASTSS     expconst<>+160(SB), Z3
-	VBROADCASTSS     expconst<>+160(SB), Z6
-	VFNMADD213PS     Z7, Z4, Z2
-	VFNMADD213PS     Z8, Z5, Z3
-	VFNMADD213PS     Z10, Z9, Z6
-	VBROADCASTSS     expconst<>+384(SB), Z7
-	VBROADCASTSS     expconst<>+384(SB), Z10
-	VBROADCASTSS     expconst<>+384(SB), Z12
-	VFMADD213PS.BCST expconst<>+320(SB), Z2, Z7
-	VFMADD213PS.BCST expconst<>+320(SB), Z3, Z10
-	VFMADD213PS.BCST expconst<>+320(SB), Z6, Z12
-	VFMADD213PS.BCST expconst<>+352(SB), Z2, Z7
-	VFMADD213PS.BCST expconst<>+352(SB), Z3, Z10
-	VFMADD213PS.BCST expconst<>+352(SB), Z6, Z12
-	VFMADD213PS.BCST expconst<>+256(SB), Z2, Z7
-	VFMADD213PS.BCST expconst<>+256(SB), Z3, Z10
-	VFMADD213PS.BCST expconst<>+256(SB), Z6, Z12
-	VFMADD213PS.BCST expconst<>+288(SB), Z2, Z7
-	VFMADD213PS.BCST expconst<>+288(SB), Z3, Z10
-	VFMADD213PS.BCST expconst<>+288(SB), Z6, Z12
-	VMULPS           Z2, Z2, Z8
-	VMULPS           Z3, Z3, Z11
-	VMULPS           Z6, Z6, Z13
-	VFMADD213PS      Z2, Z7, Z8
-	VFMADD213PS      Z3, Z10, Z11
-	VFMADD213PS      Z6, Z12, Z13
-	VADDPS.BCST      expconst<>+480(SB), Z8, Z2
-	VADDPS.BCST      expconst<>+480(SB), Z11, Z3
-	VADDPS.BCST      expconst<>+480(SB), Z13, Z6
-	VSCALEFPS        Z4, Z2, Z2
-	VSCALEFPS        Z5, Z3, Z3
-	VSCALEFPS        Z9, Z6, Z4
-	VMOVUPS          Z2, (AX)
-	VMOVUPS          Z3, 64(AX)
-	VMOVUPS          Z4, 128(AX)
-	ADDQ             $0x000000c0, AX
-	ADDQ             $0x000000c0, DX
-	SUBQ             $0x00000030, CX
-	CMPQ             CX, $0x00000030
-	JAE              unrolled
+	VMOVUPS           (DX), Z4
+	VMOVUPS           64(DX), Z5
+	VMOVUPS           128(DX), Z6
+	VMINPS            Z4, Z2, Z4
+	VMINPS            Z5, Z2, Z5
+	VMINPS            Z6, Z2, Z6
+	VMAXPS            Z4, Z3, Z4
+	VMAXPS            Z5, Z3, Z5
+	VMAXPS            Z6, Z3, Z8
+	VMOVAPS           Z0, Z6
+	VMOVAPS           Z0, Z7
+	VMOVAPS           Z0, Z9
+	VFMADD213PS.BCST  expconst<>+96(SB), Z4, Z6
+	VFMADD213PS.BCST  expconst<>+96(SB), Z5, Z7
+	VFMADD213PS.BCST  expconst<>+96(SB), Z8, Z9
+	VSUBPS.BCST       expconst<>+96(SB), Z6, Z6
+	VSUBPS.BCST       expconst<>+96(SB), Z7, Z7
+	VSUBPS.BCST       expconst<>+96(SB), Z9, Z13
+	VFNMADD231PS.BCST expconst<>+128(SB), Z6, Z4
+	VFNMADD231PS.BCST expconst<>+128(SB), Z7, Z5
+	VFNMADD231PS.BCST expconst<>+128(SB), Z13, Z8
+	VFNMADD231PS.BCST expconst<>+160(SB), Z6, Z4
+	VFNMADD231PS.BCST expconst<>+160(SB), Z7, Z5
+	VFNMADD231PS.BCST expconst<>+160(SB), Z13, Z8
+	VMOVAPS           Z1, Z9
+	VMOVAPS           Z1, Z11
+	VMOVAPS           Z1, Z14
+	VFMADD213PS.BCST  expconst<>+320(SB), Z4, Z9
+	VFMADD213PS.BCST  expconst<>+320(SB), Z5, Z11
+	VFMADD213PS.BCST  expconst<>+320(SB), Z8, Z14
+	VFMADD213PS.BCST  expconst<>+352(SB), Z4, Z9
+	VFMADD213PS.BCST  expconst<>+352(SB), Z5, Z11
+	VFMADD213PS.BCST  expconst<>+352(SB), Z8, Z14
+	VFMADD213PS.BCST  expconst<>+256(SB), Z4, Z9
+	VFMADD213PS.BCST  expconst<>+256(SB), Z5, Z11
+	VFMADD213PS.BCST  expconst<>+256(SB), Z8, Z14
+	VFMADD213PS.BCST  expconst<>+288(SB), Z4, Z9
+	VFMADD213PS.BCST  expconst<>+288(SB), Z5, Z11
+	VFMADD213PS.BCST  expconst<>+288(SB), Z8, Z14
+	VMULPS            Z4, Z4, Z10
+	VMULPS            Z5, Z5, Z12
+	VMULPS            Z8, Z8, Z15
+	VFMADD213PS       Z4, Z9, Z10
+	VFMADD213PS       Z5, Z11, Z12
+	VFMADD213PS       Z8, Z14, Z15
+	VADDPS.BCST       expconst<>+480(SB), Z10, Z4
+	VADDPS.BCST       expconst<>+480(SB), Z12, Z5
+	VADDPS.BCST       expconst<>+480(SB), Z15, Z8
+	VSCALEFPS         Z6, Z4, Z4
+	VSCALEFPS         Z7, Z5, Z5
+	VSCALEFPS         Z13, Z8, Z6
+	VMOVUPS           Z4, (AX)
+	VMOVUPS           Z5, 64(AX)
+	VMOVUPS           Z6, 128(AX)
+	ADDQ              $0x000000c0, AX
+	ADDQ              $0x000000c0, DX
+	SUBQ              $0x00000030, CX
+	CMPQ              CX, $0x00000030
+	JAE               unrolled
 
 single:
-	CMPQ             CX, $0x00000010
-	JB               tail
-	VMOVUPS          (DX), Z2
-	VMINPS           Z2, Z0, Z2
-	VMAXPS           Z2, Z1, Z2
-	VBROADCASTSS     expconst<>+64(SB), Z3
-	VFMADD213PS.BCST expconst<>+96(SB), Z2, Z3
-	VSUBPS.BCST      expconst<>+96(SB), Z3, Z3
-	VBROADCASTSS     expconst<>+128(SB), Z4
-	VFNMADD213PS     Z2, Z3, Z4
-	VBROADCASTSS     expconst<>+160(SB), Z2
-	VFNMADD213PS     Z4, Z3, Z2
-	VBROADCASTSS     expconst<>+384(SB), Z4
-	VFMADD213PS.BCST expconst<>+320(SB), Z2, Z4
-	VFMADD213PS.BCST expconst<>+352(SB), Z2, Z4
-	VFMADD213PS.BCST expconst<>+256(SB), Z2, Z4
-	VFMADD213PS.BCST expconst<>+288(SB), Z2, Z4
-	VMULPS           Z2, Z2, Z5
-	VFMADD213PS      Z2, Z4, Z5
-	VADDPS.BCST      expconst<>+480(SB), Z5, Z2
-	VSCALEFPS        Z3, Z2, Z2
-	VMOVUPS          Z2, (AX)
-	ADDQ             $0x00000040, AX
-	ADDQ             $0x00000040, DX
-	SUBQ             $0x00000010, CX
-	JMP              single
+	CMPQ              CX, $0x00000010
+	JB                tail
+	VMOVUPS           (DX), Z4
+	VMINPS            Z4, Z2, Z4
+	VMAXPS            Z4, Z3, Z4
+	VMOVAPS           Z0, Z5
+	VFMADD213PS.BCST  expconst<>+96(SB), Z4, Z5
+	VSUBPS.BCST       expconst<>+96(SB), Z5, Z5
+	VFNMADD231PS.BCST expconst<>+128(SB), Z5, Z4
+	VFNMADD231PS.BCST expconst<>+160(SB), Z5, Z4
+	VMOVAPS           Z1, Z6
+	VFMADD213PS.BCST  expconst<>+320(SB), Z4, Z6
+	VFMADD213PS.BCST  expconst<>+352(SB), Z4, Z6
+	VFMADD213PS.BCST  expconst<>+256(SB), Z4, Z6
+	VFMADD213PS.BCST  expconst<>+288(SB), Z4, Z6
+	VMULPS            Z4, Z4, Z7
+	VFMADD213PS       Z4, Z6, Z7
+	VADDPS.BCST       expconst<>+480(SB), Z7, Z4
+	VSCALEFPS         Z5, Z4, Z4
+	VMOVUPS           Z4, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, DX
+	SUBQ              $0x00000010, CX
+	JMP               single
 
 tail:
-	TESTQ            CX, CX
-	JZ               done
-	MOVL             $0x00000001, BX
-	SHLL             CL, BX
-	DECL             BX
-	KMOVW            BX, K1
-	VMOVUPS.Z        (DX), K1, Z2
-	VMINPS           Z2, Z0, Z0
-	VMAXPS           Z0, Z1, Z0
-	VBROADCASTSS     expconst<>+64(SB), Z1
-	VFMADD213PS.BCST expconst<>+96(SB), Z0, Z1
-	VSUBPS.BCST      expconst<>+96(SB), Z1, Z1
-	VBROADCASTSS     expconst<>+128(SB), Z2
-	VFNMADD213PS     Z0, Z1, Z2
-	VBROADCASTSS     expconst<>+160(SB), Z0
-	VFNMADD213PS     Z2, Z1, Z0
-	VBROADCASTSS     expconst<>+384(SB), Z2
-	VFMADD213PS.BCST expconst<>+320(SB), Z0, Z2
-	VFMADD213PS.BCST expconst<>+352(SB), Z0, Z2
-	VFMADD213PS.BCST expconst<>+256(SB), Z0, Z2
-	VFMADD213PS.BCST expconst<>+288(SB), Z0, Z2
-	VMULPS           Z0, Z0, Z3
-	VFMADD213PS      Z0, Z2, Z3
-	VADDPS.BCST      expconst<>+480(SB), Z3, Z0
-	VSCALEFPS        Z1, Z0, Z0
-	VMOVUPS          Z0, K1, (AX)
+	TESTQ             CX, CX
+	JZ                done
+	MOVL              $0x00000001, BX
+	SHLL              CL, BX
+	DECL              BX
+	KMOVW             BX, K1
+	VMOVUPS.Z         (DX), K1, Z4
+	VMINPS            Z4, Z2, Z2
+	VMAXPS            Z2, Z3, Z2
+	VMOVAPS           Z0, Z0
+	VFMADD213PS.BCST  expconst<>+96(SB), Z2, Z0
+	VSUBPS.BCST       expconst<>+96(SB), Z0, Z0
+	VFNMADD231PS.BCST expconst<>+128(SB), Z0, Z2
+	VFNMADD231PS.BCST expconst<>+160(SB), Z0, Z2
+	VMOVAPS           Z1, Z1
+	VFMADD213PS.BCST  expconst<>+320(SB), Z2, Z1
+	VFMADD213PS.BCST  expconst<>+352(SB), Z2, Z1
+	VFMADD213PS.BCST  expconst<>+256(SB), Z2, Z1
+	VFMADD213PS.BCST  expconst<>+288(SB), Z2, Z1
+	VMULPS            Z2, Z2, Z3
+	VFMADD213PS       Z2, Z1, Z3
+	VADDPS.BCST       expconst<>+480(SB), Z3, Z1
+	VSCALEFPS         Z0, Z1, Z0
+	VMOVUPS           Z0, K1, (AX)
 
 done:
 	VZEROUPPER

@@ -278,151 +278,143 @@ TEXT ·SigmoidAVX512(SB), NOSPLIT, $0-48
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Z0
 	VBROADCASTSS sigmoidconst<>+0(SB), Z1
+	VBROADCASTSS sigmoidconst<>+64(SB), Z2
+	VBROADCASTSS sigmoidconst<>+192(SB), Z3
 	CMPQ         CX, $0x00000030
 	JB           single
 
 unrolled:
-	VMOVUPS          (DX), Z2
-	VMOVUPS          64(DX), Z4
-	VMOVUPS          128(DX), Z6
-	VPORD.BCST       sigmoidconst<>+32(SB), Z2, Z3
-	VPORD.BCST       sigmoidconst<>+32(SB), Z4, Z5
-	VPORD.BCST       sigmoidconst<>+32(SB), Z6, Z7
-	VMAXPS           Z3, Z1, Z3
-	VMAXPS           Z5, Z1, Z5
-	VMAXPS           Z7, Z1, Z9
-	VBROADCASTSS     sigmoidconst<>+64(SB), Z7
-	VBROADCASTSS     sigmoidconst<>+64(SB), Z8
-	VBROADCASTSS     sigmoidconst<>+64(SB), Z10
-	VFMADD213PS.BCST sigmoidconst<>+96(SB), Z3, Z7
-	VFMADD213PS.BCST sigmoidconst<>+96(SB), Z5, Z8
-	VFMADD213PS.BCST sigmoidconst<>+96(SB), Z9, Z10
-	VSUBPS.BCST      sigmoidconst<>+96(SB), Z7, Z7
-	VSUBPS.BCST      sigmoidconst<>+96(SB), Z8, Z8
-	VSUBPS.BCST      sigmoidconst<>+96(SB), Z10, Z12
-	VBROADCASTSS     sigmoidconst<>+128(SB), Z10
-	VBROADCASTSS     sigmoidconst<>+128(SB), Z11
-	VBROADCASTSS     sigmoidconst<>+128(SB), Z13
-	VFNMADD213PS     Z3, Z7, Z10
-	VFNMADD213PS     Z5, Z8, Z11
-	VFNMADD213PS     Z9, Z12, Z13
-	VBROADCASTSS     sigmoidconst<>+160(SB), Z3
-	VBROADCASTSS     sigmoidconst<>+160(SB), Z5
-	VBROADCASTSS     sigmoidconst<>+160(SB), Z9
-	VFNMADD213PS     Z10, Z7, Z3
-	VFNMADD213PS     Z11, Z8, Z5
-	VFNMADD213PS     Z13, Z12, Z9
-	VBROADCASTSS     sigmoidconst<>+192(SB), Z10
-	VBROADCASTSS     sigmoidconst<>+192(SB), Z13
-	VBROADCASTSS     sigmoidconst<>+192(SB), Z15
-	VFMADD213PS.BCST sigmoidconst<>+224(SB), Z3, Z10
-	VFMADD213PS.BCST sigmoidconst<>+224(SB), Z5, Z13
-	VFMADD213PS.BCST sigmoidconst<>+224(SB), Z9, Z15
-	VFMADD213PS.BCST sigmoidconst<>+256(SB), Z3, Z10
-	VFMADD213PS.BCST sigmoidconst<>+256(SB), Z5, Z13
-	VFMADD213PS.BCST sigmoidconst<>+256(SB), Z9, Z15
-	VFMADD213PS.BCST sigmoidconst<>+288(SB), Z3, Z10
-	VFMADD213PS.BCST sigmoidconst<>+288(SB), Z5, Z13
-	VFMADD213PS.BCST sigmoidconst<>+288(SB), Z9, Z15
-	VFMADD213PS.BCST sigmoidconst<>+320(SB), Z3, Z10
-	VFMADD213PS.BCST sigmoidconst<>+320(SB), Z5, Z13
-	VFMADD213PS.BCST sigmoidconst<>+320(SB), Z9, Z15
-	VMULPS           Z3, Z3, Z11
-	VMULPS           Z5, Z5, Z14
-	VMULPS           Z9, Z9, Z16
-	VFMADD213PS      Z3, Z10, Z11
-	VFMADD213PS      Z5, Z13, Z14
-	VFMADD213PS      Z9, Z15, Z16
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z11, Z3
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z14, Z5
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z16, Z9
-	VSCALEFPS        Z7, Z3, Z3
-	VSCALEFPS        Z8, Z5, Z5
-	VSCALEFPS        Z12, Z9, Z9
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z3, Z7
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z5, Z8
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z9, Z10
-	VDIVPS           Z7, Z3, Z3
-	VDIVPS           Z8, Z5, Z5
-	VDIVPS           Z10, Z9, Z7
-	VPTESTNMD.BCST   sigmoidconst<>+32(SB), Z2, K1
-	VPTESTNMD.BCST   sigmoidconst<>+32(SB), Z4, K2
-	VPTESTNMD.BCST   sigmoidconst<>+32(SB), Z6, K3
-	VSUBPS           Z3, Z0, K1, Z3
-	VSUBPS           Z5, Z0, K2, Z5
-	VSUBPS           Z7, Z0, K3, Z7
-	VMOVUPS          Z3, (AX)
-	VMOVUPS          Z5, 64(AX)
-	VMOVUPS          Z7, 128(AX)
-	ADDQ             $0x000000c0, AX
-	ADDQ             $0x000000c0, DX
-	SUBQ             $0x00000030, CX
-	CMPQ             CX, $0x00000030
-	JAE              unrolled
+	VMOVUPS           (DX), Z4
+	VMOVUPS           64(DX), Z6
+	VMOVUPS           128(DX), Z8
+	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
+	VPORD.BCST        sigmoidconst<>+32(SB), Z6, Z7
+	VPORD.BCST        sigmoidconst<>+32(SB), Z8, Z9
+	VMAXPS            Z5, Z1, Z5
+	VMAXPS            Z7, Z1, Z7
+	VMAXPS            Z9, Z1, Z11
+	VMOVAPS           Z2, Z9
+	VMOVAPS           Z2, Z10
+	VMOVAPS           Z2, Z12
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z5, Z9
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z7, Z10
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z11, Z12
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z9, Z9
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z10, Z10
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z12, Z16
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z9, Z5
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z10, Z7
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z16, Z11
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z9, Z5
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z10, Z7
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z16, Z11
+	VMOVAPS           Z3, Z12
+	VMOVAPS           Z3, Z14
+	VMOVAPS           Z3, Z17
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z5, Z12
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z7, Z14
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z11, Z17
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z5, Z12
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z7, Z14
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z11, Z17
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z5, Z12
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z7, Z14
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z11, Z17
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z12
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z7, Z14
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z11, Z17
+	VMULPS            Z5, Z5, Z13
+	VMULPS            Z7, Z7, Z15
+	VMULPS            Z11, Z11, Z18
+	VFMADD213PS       Z5, Z12, Z13
+	VFMADD213PS       Z7, Z14, Z15
+	VFMADD213PS       Z11, Z17, Z18
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z13, Z5
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z15, Z7
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z18, Z11
+	VSCALEFPS         Z9, Z5, Z5
+	VSCALEFPS         Z10, Z7, Z7
+	VSCALEFPS         Z16, Z11, Z11
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z9
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z7, Z10
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z11, Z12
+	VDIVPS            Z9, Z5, Z5
+	VDIVPS            Z10, Z7, Z7
+	VDIVPS            Z12, Z11, Z9
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K1
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z6, K2
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z8, K3
+	VSUBPS            Z5, Z0, K1, Z5
+	VSUBPS            Z7, Z0, K2, Z7
+	VSUBPS            Z9, Z0, K3, Z9
+	VMOVUPS           Z5, (AX)
+	VMOVUPS           Z7, 64(AX)
+	VMOVUPS           Z9, 128(AX)
+	ADDQ              $0x000000c0, AX
+	ADDQ              $0x000000c0, DX
+	SUBQ              $0x00000030, CX
+	CMPQ              CX, $0x00000030
+	JAE               unrolled
 
 single:
-	CMPQ             CX, $0x00000010
-	JB               tail
-	VMOVUPS          (DX), Z2
-	VPORD.BCST       sigmoidconst<>+32(SB), Z2, Z3
-	VMAXPS           Z3, Z1, Z3
-	VBROADCASTSS     sigmoidconst<>+64(SB), Z4
-	VFMADD213PS.BCST sigmoidconst<>+96(SB), Z3, Z4
-	VSUBPS.BCST      sigmoidconst<>+96(SB), Z4, Z4
-	VBROADCASTSS     sigmoidconst<>+128(SB), Z5
-	VFNMADD213PS     Z3, Z4, Z5
-	VBROADCASTSS     sigmoidconst<>+160(SB), Z3
-	VFNMADD213PS     Z5, Z4, Z3
-	VBROADCASTSS     sigmoidconst<>+192(SB), Z5
-	VFMADD213PS.BCST sigmoidconst<>+224(SB), Z3, Z5
-	VFMADD213PS.BCST sigmoidconst<>+256(SB), Z3, Z5
-	VFMADD213PS.BCST sigmoidconst<>+288(SB), Z3, Z5
-	VFMADD213PS.BCST sigmoidconst<>+320(SB), Z3, Z5
-	VMULPS           Z3, Z3, Z6
-	VFMADD213PS      Z3, Z5, Z6
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z6, Z3
-	VSCALEFPS        Z4, Z3, Z3
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z3, Z4
-	VDIVPS           Z4, Z3, Z3
-	VPTESTNMD.BCST   sigmoidconst<>+32(SB), Z2, K1
-	VSUBPS           Z3, Z0, K1, Z3
-	VMOVUPS          Z3, (AX)
-	ADDQ             $0x00000040, AX
-	ADDQ             $0x00000040, DX
-	SUBQ             $0x00000010, CX
-	JMP              single
+	CMPQ              CX, $0x00000010
+	JB                tail
+	VMOVUPS           (DX), Z4
+	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
+	VMAXPS            Z5, Z1, Z5
+	VMOVAPS           Z2, Z6
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z5, Z6
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z6, Z6
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z6, Z5
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z6, Z5
+	VMOVAPS           Z3, Z7
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z5, Z7
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z5, Z7
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z5, Z7
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z7
+	VMULPS            Z5, Z5, Z8
+	VFMADD213PS       Z5, Z7, Z8
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z8, Z5
+	VSCALEFPS         Z6, Z5, Z5
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z6
+	VDIVPS            Z6, Z5, Z5
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K1
+	VSUBPS            Z5, Z0, K1, Z5
+	VMOVUPS           Z5, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, DX
+	SUBQ              $0x00000010, CX
+	JMP               single
 
 tail:
-	TESTQ            CX, CX
-	JZ               done
-	MOVL             $0x00000001, BX
-	SHLL             CL, BX
-	DECL             BX
-	KMOVW            BX, K1
-	VMOVUPS.Z        (DX), K1, Z2
-	VPORD.BCST       sigmoidconst<>+32(SB), Z2, Z3
-	VMAXPS           Z3, Z1, Z1
-	VBROADCASTSS     sigmoidconst<>+64(SB), Z3
-	VFMADD213PS.BCST sigmoidconst<>+96(SB), Z1, Z3
-	VSUBPS.BCST      sigmoidconst<>+96(SB), Z3, Z3
-	VBROADCASTSS     sigmoidconst<>+128(SB), Z4
-	VFNMADD213PS     Z1, Z3, Z4
-	VBROADCASTSS     sigmoidconst<>+160(SB), Z1
-	VFNMADD213PS     Z4, Z3, Z1
-	VBROADCASTSS     sigmoidconst<>+192(SB), Z4
-	VFMADD213PS.BCST sigmoidconst<>+224(SB), Z1, Z4
-	VFMADD213PS.BCST sigmoidconst<>+256(SB), Z1, Z4
-	VFMADD213PS.BCST sigmoidconst<>+288(SB), Z1, Z4
-	VFMADD213PS.BCST sigmoidconst<>+320(SB), Z1, Z4
-	VMULPS           Z1, Z1, Z5
-	VFMADD213PS      Z1, Z4, Z5
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z5, Z1
-	VSCALEFPS        Z3, Z1, Z1
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z1, Z3
-	VDIVPS           Z3, Z1, Z1
-	VPTESTNMD.BCST   sigmoidconst<>+32(SB), Z2, K2
-	VSUBPS           Z1, Z0, K2, Z1
-	VMOVUPS          Z1, K1, (AX)
+	TESTQ             CX, CX
+	JZ                done
+	MOVL              $0x00000001, BX
+	SHLL              CL, BX
+	DECL              BX
+	KMOVW             BX, K1
+	VMOVUPS.Z         (DX), K1, Z4
+	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
+	VMAXPS            Z5, Z1, Z1
+	VMOVAPS           Z2, Z2
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z1, Z2
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z2, Z2
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z2, Z1
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z2, Z1
+	VMOVAPS           Z3, Z3
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z1, Z3
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z1, Z3
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z1, Z3
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z1, Z3
+	VMULPS            Z1, Z1, Z5
+	VFMADD213PS       Z1, Z3, Z5
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z1
+	VSCALEFPS         Z2, Z1, Z1
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z1, Z2
+	VDIVPS            Z2, Z1, Z1
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K2
+	VSUBPS            Z1, Z0, K2, Z1
+	VMOVUPS           Z1, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -587,171 +579,163 @@ TEXT ·SigmoidRecipAVX512(SB), NOSPLIT, $0-48
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Z0
 	VBROADCASTSS sigmoidconst<>+0(SB), Z1
+	VBROADCASTSS sigmoidconst<>+64(SB), Z2
+	VBROADCASTSS sigmoidconst<>+192(SB), Z3
 	CMPQ         CX, $0x00000030
 	JB           single
 
 unrolled:
-	VMOVUPS          (DX), Z2
-	VMOVUPS          64(DX), Z4
-	VMOVUPS          128(DX), Z6
-	VPORD.BCST       sigmoidconst<>+32(SB), Z2, Z3
-	VPORD.BCST       sigmoidconst<>+32(SB), Z4, Z5
-	VPORD.BCST       sigmoidconst<>+32(SB), Z6, Z7
-	VMAXPS           Z3, Z1, Z3
-	VMAXPS           Z5, Z1, Z5
-	VMAXPS           Z7, Z1, Z9
-	VBROADCASTSS     sigmoidconst<>+64(SB), Z7
-	VBROADCASTSS     sigmoidconst<>+64(SB), Z8
-	VBROADCASTSS     sigmoidconst<>+64(SB), Z10
-	VFMADD213PS.BCST sigmoidconst<>+96(SB), Z3, Z7
-	VFMADD213PS.BCST sigmoidconst<>+96(SB), Z5, Z8
-	VFMADD213PS.BCST sigmoidconst<>+96(SB), Z9, Z10
-	VSUBPS.BCST      sigmoidconst<>+96(SB), Z7, Z7
-	VSUBPS.BCST      sigmoidconst<>+96(SB), Z8, Z8
-	VSUBPS.BCST      sigmoidconst<>+96(SB), Z10, Z12
-	VBROADCASTSS     sigmoidconst<>+128(SB), Z10
-	VBROADCASTSS     sigmoidconst<>+128(SB), Z11
-	VBROADCASTSS     sigmoidconst<>+128(SB), Z13
-	VFNMADD213PS     Z3, Z7, Z10
-	VFNMADD213PS     Z5, Z8, Z11
-	VFNMADD213PS     Z9, Z12, Z13
-	VBROADCASTSS     sigmoidconst<>+160(SB), Z3
-	VBROADCASTSS     sigmoidconst<>+160(SB), Z5
-	VBROADCASTSS     sigmoidconst<>+160(SB), Z9
-	VFNMADD213PS     Z10, Z7, Z3
-	VFNMADD213PS     Z11, Z8, Z5
-	VFNMADD213PS     Z13, Z12, Z9
-	VBROADCASTSS     sigmoidconst<>+192(SB), Z10
-	VBROADCASTSS     sigmoidconst<>+192(SB), Z13
-	VBROADCASTSS     sigmoidconst<>+192(SB), Z15
-	VFMADD213PS.BCST sigmoidconst<>+224(SB), Z3, Z10
-	VFMADD213PS.BCST sigmoidconst<>+224(SB), Z5, Z13
-	VFMADD213PS.BCST sigmoidconst<>+224(SB), Z9, Z15
-	VFMADD213PS.BCST sigmoidconst<>+256(SB), Z3, Z10
-	VFMADD213PS.BCST sigmoidconst<>+256(SB), Z5, Z13
-	VFMADD213PS.BCST sigmoidconst<>+256(SB), Z9, Z15
-	VFMADD213PS.BCST sigmoidconst<>+288(SB), Z3, Z10
-	VFMADD213PS.BCST sigmoidconst<>+288(SB), Z5, Z13
-	VFMADD213PS.BCST sigmoidconst<>+288(SB), Z9, Z15
-	VFMADD213PS.BCST sigmoidconst<>+320(SB), Z3, Z10
-	VFMADD213PS.BCST sigmoidconst<>+320(SB), Z5, Z13
-	VFMADD213PS.BCST sigmoidconst<>+320(SB), Z9, Z15
-	VMULPS           Z3, Z3, Z11
-	VMULPS           Z5, Z5, Z14
-	VMULPS           Z9, Z9, Z16
-	VFMADD213PS      Z3, Z10, Z11
-	VFMADD213PS      Z5, Z13, Z14
-	VFMADD213PS      Z9, Z15, Z16
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z11, Z3
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z14, Z5
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z16, Z9
-	VSCALEFPS        Z7, Z3, Z3
-	VSCALEFPS        Z8, Z5, Z5
-	VSCALEFPS        Z12, Z9, Z13
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z3, Z7
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z5, Z10
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z13, Z14
-	VRCP14PS         Z7, Z8
-	VRCP14PS         Z10, Z11
-	VRCP14PS         Z14, Z15
-	VMULPS           Z8, Z3, Z9
-	VMULPS           Z11, Z5, Z12
-	VMULPS           Z15, Z13, Z16
-	VMOVUPS          Z3, Z3
-	VMOVUPS          Z5, Z5
-	VMOVUPS          Z13, Z13
-	VFNMADD231PS     Z7, Z9, Z3
-	VFNMADD231PS     Z10, Z12, Z5
-	VFNMADD231PS     Z14, Z16, Z13
-	VFMADD213PS      Z9, Z8, Z3
-	VFMADD213PS      Z12, Z11, Z5
-	VFMADD213PS      Z16, Z15, Z13
-	VPTESTNMD.BCST   sigmoidconst<>+32(SB), Z2, K1
-	VPTESTNMD.BCST   sigmoidconst<>+32(SB), Z4, K2
-	VPTESTNMD.BCST   sigmoidconst<>+32(SB), Z6, K3
-	VSUBPS           Z3, Z0, K1, Z3
-	VSUBPS           Z5, Z0, K2, Z5
-	VSUBPS           Z13, Z0, K3, Z13
-	VMOVUPS          Z3, (AX)
-	VMOVUPS          Z5, 64(AX)
-	VMOVUPS          Z13, 128(AX)
-	ADDQ             $0x000000c0, AX
-	ADDQ             $0x000000c0, DX
-	SUBQ             $0x00000030, CX
-	CMPQ             CX, $0x00000030
-	JAE              unrolled
+	VMOVUPS           (DX), Z4
+	VMOVUPS           64(DX), Z6
+	VMOVUPS           128(DX), Z8
+	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
+	VPORD.BCST        sigmoidconst<>+32(SB), Z6, Z7
+	VPORD.BCST        sigmoidconst<>+32(SB), Z8, Z9
+	VMAXPS            Z5, Z1, Z5
+	VMAXPS            Z7, Z1, Z7
+	VMAXPS            Z9, Z1, Z11
+	VMOVAPS           Z2, Z9
+	VMOVAPS           Z2, Z10
+	VMOVAPS           Z2, Z12
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z5, Z9
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z7, Z10
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z11, Z12
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z9, Z9
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z10, Z10
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z12, Z16
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z9, Z5
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z10, Z7
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z16, Z11
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z9, Z5
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z10, Z7
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z16, Z11
+	VMOVAPS           Z3, Z12
+	VMOVAPS           Z3, Z14
+	VMOVAPS           Z3, Z17
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z5, Z12
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z7, Z14
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z11, Z17
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z5, Z12
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z7, Z14
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z11, Z17
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z5, Z12
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z7, Z14
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z11, Z17
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z12
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z7, Z14
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z11, Z17
+	VMULPS            Z5, Z5, Z13
+	VMULPS            Z7, Z7, Z15
+	VMULPS            Z11, Z11, Z18
+	VFMADD213PS       Z5, Z12, Z13
+	VFMADD213PS       Z7, Z14, Z15
+	VFMADD213PS       Z11, Z17, Z18
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z13, Z5
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z15, Z7
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z18, Z11
+	VSCALEFPS         Z9, Z5, Z5
+	VSCALEFPS         Z10, Z7, Z7
+	VSCALEFPS         Z16, Z11, Z15
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z9
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z7, Z12
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z15, Z16
+	VRCP14PS          Z9, Z10
+	VRCP14PS          Z12, Z13
+	VRCP14PS          Z16, Z17
+	VMULPS            Z10, Z5, Z11
+	VMULPS            Z13, Z7, Z14
+	VMULPS            Z17, Z15, Z18
+	VMOVUPS           Z5, Z5
+	VMOVUPS           Z7, Z7
+	VMOVUPS           Z15, Z15
+	VFNMADD231PS      Z9, Z11, Z5
+	VFNMADD231PS      Z12, Z14, Z7
+	VFNMADD231PS      Z16, Z18, Z15
+	VFMADD213PS       Z11, Z10, Z5
+	VFMADD213PS       Z14, Z13, Z7
+	VFMADD213PS       Z18, Z17, Z15
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K1
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z6, K2
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z8, K3
+	VSUBPS            Z5, Z0, K1, Z5
+	VSUBPS            Z7, Z0, K2, Z7
+	VSUBPS            Z15, Z0, K3, Z15
+	VMOVUPS           Z5, (AX)
+	VMOVUPS           Z7, 64(AX)
+	VMOVUPS           Z15, 128(AX)
+	ADDQ              $0x000000c0, AX
+	ADDQ              $0x000000c0, DX
+	SUBQ              $0x00000030, CX
+	CMPQ              CX, $0x00000030
+	JAE               unrolled
 
 single:
-	CMPQ             CX, $0x00000010
-	JB               tail
-	VMOVUPS          (DX), Z2
-	VPORD.BCST       sigmoidconst<>+32(SB), Z2, Z3
-	VMAXPS           Z3, Z1, Z3
-	VBROADCASTSS     sigmoidconst<>+64(SB), Z4
-	VFMADD213PS.BCST sigmoidconst<>+96(SB), Z3, Z4
-	VSUBPS.BCST      sigmoidconst<>+96(SB), Z4, Z4
-	VBROADCASTSS     sigmoidconst<>+128(SB), Z5
-	VFNMADD213PS     Z3, Z4, Z5
-	VBROADCASTSS     sigmoidconst<>+160(SB), Z3
-	VFNMADD213PS     Z5, Z4, Z3
-	VBROADCASTSS     sigmoidconst<>+192(SB), Z5
-	VFMADD213PS.BCST sigmoidconst<>+224(SB), Z3, Z5
-	VFMADD213PS.BCST sigmoidconst<>+256(SB), Z3, Z5
-	VFMADD213PS.BCST sigmoidconst<>+288(SB), Z3, Z5
-	VFMADD213PS.BCST sigmoidconst<>+320(SB), Z3, Z5
-	VMULPS           Z3, Z3, Z6
-	VFMADD213PS      Z3, Z5, Z6
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z6, Z3
-	VSCALEFPS        Z4, Z3, Z3
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z3, Z4
-	VRCP14PS         Z4, Z5
-	VMULPS           Z5, Z3, Z6
-	VMOVUPS          Z3, Z3
-	VFNMADD231PS     Z4, Z6, Z3
-	VFMADD213PS      Z6, Z5, Z3
-	VPTESTNMD.BCST   sigmoidconst<>+32(SB), Z2, K1
-	VSUBPS           Z3, Z0, K1, Z3
-	VMOVUPS          Z3, (AX)
-	ADDQ             $0x00000040, AX
-	ADDQ             $0x00000040, DX
-	SUBQ             $0x00000010, CX
-	JMP              single
+	CMPQ              CX, $0x00000010
+	JB                tail
+	VMOVUPS           (DX), Z4
+	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
+	VMAXPS            Z5, Z1, Z5
+	VMOVAPS           Z2, Z6
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z5, Z6
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z6, Z6
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z6, Z5
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z6, Z5
+	VMOVAPS           Z3, Z7
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z5, Z7
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z5, Z7
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z5, Z7
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z7
+	VMULPS            Z5, Z5, Z8
+	VFMADD213PS       Z5, Z7, Z8
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z8, Z5
+	VSCALEFPS         Z6, Z5, Z5
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z6
+	VRCP14PS          Z6, Z7
+	VMULPS            Z7, Z5, Z8
+	VMOVUPS           Z5, Z5
+	VFNMADD231PS      Z6, Z8, Z5
+	VFMADD213PS       Z8, Z7, Z5
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K1
+	VSUBPS            Z5, Z0, K1, Z5
+	VMOVUPS           Z5, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, DX
+	SUBQ              $0x00000010, CX
+	JMP               single
 
 tail:
-	TESTQ            CX, CX
-	JZ               done
-	MOVL             $0x00000001, BX
-	SHLL             CL, BX
-	DECL             BX
-	KMOVW            BX, K1
-	VMOVUPS.Z        (DX), K1, Z2
-	VPORD.BCST       sigmoidconst<>+32(SB), Z2, Z3
-	VMAXPS           Z3, Z1, Z1
-	VBROADCASTSS     sigmoidconst<>+64(SB), Z3
-	VFMADD213PS.BCST sigmoidconst<>+96(SB), Z1, Z3
-	VSUBPS.BCST      sigmoidconst<>+96(SB), Z3, Z3
-	VBROADCASTSS     sigmoidconst<>+128(SB), Z4
-	VFNMADD213PS     Z1, Z3, Z4
-	VBROADCASTSS     sigmoidconst<>+160(SB), Z1
-	VFNMADD213PS     Z4, Z3, Z1
-	VBROADCASTSS     sigmoidconst<>+192(SB), Z4
-	VFMADD213PS.BCST sigmoidconst<>+224(SB), Z1, Z4
-	VFMADD213PS.BCST sigmoidconst<>+256(SB), Z1, Z4
-	VFMADD213PS.BCST sigmoidconst<>+288(SB), Z1, Z4
-	VFMADD213PS.BCST sigmoidconst<>+320(SB), Z1, Z4
-	VMULPS           Z1, Z1, Z5
-	VFMADD213PS      Z1, Z4, Z5
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z5, Z1
-	VSCALEFPS        Z3, Z1, Z1
-	VADDPS.BCST      sigmoidconst<>+352(SB), Z1, Z3
-	VRCP14PS         Z3, Z4
-	VMULPS           Z4, Z1, Z5
-	VMOVUPS          Z1, Z1
-	VFNMADD231PS     Z3, Z5, Z1
-	VFMADD213PS      Z5, Z4, Z1
-	VPTESTNMD.BCST   sigmoidconst<>+32(SB), Z2, K2
-	VSUBPS           Z1, Z0, K2, Z1
-	VMOVUPS          Z1, K1, (AX)
+	TESTQ             CX, CX
+	JZ                done
+	MOVL              $0x00000001, BX
+	SHLL              CL, BX
+	DECL              BX
+	KMOVW             BX, K1
+	VMOVUPS.Z         (DX), K1, Z4
+	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
+	VMAXPS            Z5, Z1, Z1
+	VMOVAPS           Z2, Z2
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z1, Z2
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z2, Z2
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z2, Z1
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z2, Z1
+	VMOVAPS           Z3, Z3
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z1, Z3
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z1, Z3
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z1, Z3
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z1, Z3
+	VMULPS            Z1, Z1, Z5
+	VFMADD213PS       Z1, Z3, Z5
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z1
+	VSCALEFPS         Z2, Z1, Z1
+	VADDPS.BCST       sigmoidconst<>+352(SB), Z1, Z2
+	VRCP14PS          Z2, Z3
+	VMULPS            Z3, Z1, Z5
+	VMOVUPS           Z1, Z1
+	VFNMADD231PS      Z2, Z5, Z1
+	VFMADD213PS       Z5, Z3, Z1
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K2
+	VSUBPS            Z1, Z0, K2, Z1
+	VMOVUPS           Z1, K1, (AX)
 
 done:
 	VZEROUPPER

@@ -312,171 +312,164 @@ TEXT ·TanhAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS X0, Z0
 	VBROADCASTSS tanhconst<>+0(SB), Z1
 	VBROADCASTSS tanhconst<>+32(SB), Z2
+	VBROADCASTSS tanhconst<>+96(SB), Z3
+	VBROADCASTSS tanhconst<>+224(SB), Z4
+	VBROADCASTSS tanhconst<>+384(SB), Z5
 	CMPQ         CX, $0x00000030
 	JB           single
 
 unrolled:
-	VMOVUPS          (DX), Z3
-	VMOVUPS          64(DX), Z8
-	VMOVUPS          128(DX), Z13
-	VPANDD.BCST      tanhconst<>+64(SB), Z3, Z4
-	VPANDD.BCST      tanhconst<>+64(SB), Z8, Z9
-	VPANDD.BCST      tanhconst<>+64(SB), Z13, Z14
-	VMINPS           Z4, Z1, Z5
-	VMINPS           Z9, Z1, Z10
-	VMINPS           Z14, Z1, Z15
-	VBROADCASTSS     tanhconst<>+96(SB), Z6
-	VBROADCASTSS     tanhconst<>+96(SB), Z11
-	VBROADCASTSS     tanhconst<>+96(SB), Z16
-	VFMADD213PS.BCST tanhconst<>+128(SB), Z5, Z6
-	VFMADD213PS.BCST tanhconst<>+128(SB), Z10, Z11
-	VFMADD213PS.BCST tanhconst<>+128(SB), Z15, Z16
-	VSUBPS.BCST      tanhconst<>+128(SB), Z6, Z6
-	VSUBPS.BCST      tanhconst<>+128(SB), Z11, Z11
-	VSUBPS.BCST      tanhconst<>+128(SB), Z16, Z21
-	VBROADCASTSS     tanhconst<>+160(SB), Z16
-	VBROADCASTSS     tanhconst<>+160(SB), Z20
-	VBROADCASTSS     tanhconst<>+160(SB), Z22
-	VFNMADD213PS     Z5, Z6, Z16
-	VFNMADD213PS     Z10, Z11, Z20
-	VFNMADD213PS     Z15, Z21, Z22
-	VBROADCASTSS     tanhconst<>+192(SB), Z5
-	VBROADCASTSS     tanhconst<>+192(SB), Z10
-	VBROADCASTSS     tanhconst<>+192(SB), Z15
-	VFNMADD213PS     Z16, Z6, Z5
-	VFNMADD213PS     Z20, Z11, Z10
-	VFNMADD213PS     Z22, Z21, Z15
-	VBROADCASTSS     tanhconst<>+224(SB), Z16
-	VBROADCASTSS     tanhconst<>+224(SB), Z22
-	VBROADCASTSS     tanhconst<>+224(SB), Z24
-	VFMADD213PS.BCST tanhconst<>+256(SB), Z5, Z16
-	VFMADD213PS.BCST tanhconst<>+256(SB), Z10, Z22
-	VFMADD213PS.BCST tanhconst<>+256(SB), Z15, Z24
-	VFMADD213PS.BCST tanhconst<>+288(SB), Z5, Z16
-	VFMADD213PS.BCST tanhconst<>+288(SB), Z10, Z22
-	VFMADD213PS.BCST tanhconst<>+288(SB), Z15, Z24
-	VFMADD213PS.BCST tanhconst<>+320(SB), Z5, Z16
-	VFMADD213PS.BCST tanhconst<>+320(SB), Z10, Z22
-	VFMADD213PS.BCST tanhconst<>+320(SB), Z15, Z24
-	VFMADD213PS.BCST tanhconst<>+352(SB), Z5, Z16
-	VFMADD213PS.BCST tanhconst<>+352(SB), Z10, Z22
-	VFMADD213PS.BCST tanhconst<>+352(SB), Z15, Z24
-	VMULPS           Z5, Z5, Z20
-	VMULPS           Z10, Z10, Z23
-	VMULPS           Z15, Z15, Z25
-	VFMADD213PS      Z5, Z16, Z20
-	VFMADD213PS      Z10, Z22, Z23
-	VFMADD213PS      Z15, Z24, Z25
-	VSCALEFPS        Z6, Z2, Z5
-	VSCALEFPS        Z11, Z2, Z6
-	VSCALEFPS        Z21, Z2, Z15
-	VBROADCASTSS     tanhconst<>+384(SB), Z10
-	VBROADCASTSS     tanhconst<>+384(SB), Z11
-	VBROADCASTSS     tanhconst<>+384(SB), Z16
-	VFMADD213PS.BCST tanhconst<>+416(SB), Z5, Z10
-	VFMADD213PS.BCST tanhconst<>+416(SB), Z6, Z11
-	VFMADD213PS.BCST tanhconst<>+416(SB), Z15, Z16
-	VFMADD213PS      Z10, Z5, Z20
-	VFMADD213PS      Z11, Z6, Z23
-	VFMADD213PS      Z16, Z15, Z25
-	VADDPS.BCST      tanhconst<>+32(SB), Z20, Z5
-	VADDPS.BCST      tanhconst<>+32(SB), Z23, Z6
-	VADDPS.BCST      tanhconst<>+32(SB), Z25, Z10
-	VPCMPGTD.BCST    tanhconst<>+448(SB), Z4, K1
-	VPCMPGTD.BCST    tanhconst<>+448(SB), Z9, K2
-	VPCMPGTD.BCST    tanhconst<>+448(SB), Z14, K3
-	VBLENDMPS        Z2, Z20, K1, Z7
-	VBLENDMPS        Z2, Z23, K2, Z12
-	VBLENDMPS        Z2, Z25, K3, Z17
-	VDIVPS           Z5, Z7, Z4
-	VDIVPS           Z6, Z12, Z5
-	VDIVPS           Z10, Z17, Z6
-	VSUBPS           Z4, Z0, K1, Z4
-	VSUBPS           Z5, Z0, K2, Z5
-	VSUBPS           Z6, Z0, K3, Z6
-	VPTERNLOGD.BCST  $0xd8, tanhconst<>+480(SB), Z3, Z4
-	VPTERNLOGD.BCST  $0xd8, tanhconst<>+480(SB), Z8, Z5
-	VPTERNLOGD.BCST  $0xd8, tanhconst<>+480(SB), Z13, Z6
-	VMOVUPS          Z4, (AX)
-	VMOVUPS          Z5, 64(AX)
-	VMOVUPS          Z6, 128(AX)
-	ADDQ             $0x000000c0, AX
-	ADDQ             $0x000000c0, DX
-	SUBQ             $0x00000030, CX
-	CMPQ             CX, $0x00000030
-	JAE              unrolled
+	VMOVUPS           (DX), Z6
+	VMOVUPS           64(DX), Z11
+	VMOVUPS           128(DX), Z16
+	VPANDD.BCST       tanhconst<>+64(SB), Z6, Z7
+	VPANDD.BCST       tanhconst<>+64(SB), Z11, Z12
+	VPANDD.BCST       tanhconst<>+64(SB), Z16, Z17
+	VMINPS            Z7, Z1, Z8
+	VMINPS            Z12, Z1, Z13
+	VMINPS            Z17, Z1, Z18
+	VMOVAPS           Z3, Z9
+	VMOVAPS           Z3, Z14
+	VMOVAPS           Z3, Z19
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z8, Z9
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z13, Z14
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z18, Z19
+	VSUBPS.BCST       tanhconst<>+128(SB), Z9, Z9
+	VSUBPS.BCST       tanhconst<>+128(SB), Z14, Z14
+	VSUBPS.BCST       tanhconst<>+128(SB), Z19, Z26
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z14, Z13
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z26, Z18
+	VFNMADD231PS.BCST tanhconst<>+192(SB), Z9, Z8
+	VFNMADD231PS.BCST tanhconst<>+192(SB), Z14, Z13
+	VFNMADD231PS.BCST tanhconst<>+192(SB), Z26, Z18
+	VMOVAPS           Z4, Z19
+	VMOVAPS           Z4, Z24
+	VMOVAPS           Z4, Z27
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z19
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z24
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z19
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z13, Z24
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z19
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z24
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+352(SB), Z8, Z19
+	VFMADD213PS.BCST  tanhconst<>+352(SB), Z13, Z24
+	VFMADD213PS.BCST  tanhconst<>+352(SB), Z18, Z27
+	VMULPS            Z8, Z8, Z23
+	VMULPS            Z13, Z13, Z25
+	VMULPS            Z18, Z18, Z28
+	VFMADD213PS       Z8, Z19, Z23
+	VFMADD213PS       Z13, Z24, Z25
+	VFMADD213PS       Z18, Z27, Z28
+	VSCALEFPS         Z9, Z2, Z8
+	VSCALEFPS         Z14, Z2, Z9
+	VSCALEFPS         Z26, Z2, Z18
+	VMOVAPS           Z5, Z13
+	VMOVAPS           Z5, Z14
+	VMOVAPS           Z5, Z19
+	VFMADD213PS.BCST  tanhconst<>+416(SB), Z8, Z13
+	VFMADD213PS.BCST  tanhconst<>+416(SB), Z9, Z14
+	VFMADD213PS.BCST  tanhconst<>+416(SB), Z18, Z19
+	VFMADD213PS       Z13, Z8, Z23
+	VFMADD213PS       Z14, Z9, Z25
+	VFMADD213PS       Z19, Z18, Z28
+	VADDPS.BCST       tanhconst<>+32(SB), Z23, Z8
+	VADDPS.BCST       tanhconst<>+32(SB), Z25, Z9
+	VADDPS.BCST       tanhconst<>+32(SB), Z28, Z13
+	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K1
+	VPCMPGTD.BCST     tanhconst<>+448(SB), Z12, K2
+	VPCMPGTD.BCST     tanhconst<>+448(SB), Z17, K3
+	VBLENDMPS         Z2, Z23, K1, Z10
+	VBLENDMPS         Z2, Z25, K2, Z15
+	VBLENDMPS         Z2, Z28, K3, Z20
+	VDIVPS            Z8, Z10, Z7
+	VDIVPS            Z9, Z15, Z8
+	VDIVPS            Z13, Z20, Z9
+	VSUBPS            Z7, Z0, K1, Z7
+	VSUBPS            Z8, Z0, K2, Z8
+	VSUBPS            Z9, Z0, K3, Z9
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z7
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z11, Z8
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z16, Z9
+	VMOVUPS           Z7, (AX)
+	VMOVUPS           Z8, 64(AX)
+	VMOVUPS           Z9, 128(AX)
+	ADDQ              $0x000000c0, AX
+	ADDQ              $0x000000c0, DX
+	SUBQ              $0x00000030, CX
+	CMPQ              CX, $0x00000030
+	JAE               unrolled
 
 single:
-	CMPQ             CX, $0x00000010
-	JB               tail
-	VMOVUPS          (DX), Z3
-	VPANDD.BCST      tanhconst<>+64(SB), Z3, Z4
-	VMINPS           Z4, Z1, Z5
-	VBROADCASTSS     tanhconst<>+96(SB), Z6
-	VFMADD213PS.BCST tanhconst<>+128(SB), Z5, Z6
-	VSUBPS.BCST      tanhconst<>+128(SB), Z6, Z6
-	VBROADCASTSS     tanhconst<>+160(SB), Z7
-	VFNMADD213PS     Z5, Z6, Z7
-	VBROADCASTSS     tanhconst<>+192(SB), Z5
-	VFNMADD213PS     Z7, Z6, Z5
-	VBROADCASTSS     tanhconst<>+224(SB), Z7
-	VFMADD213PS.BCST tanhconst<>+256(SB), Z5, Z7
-	VFMADD213PS.BCST tanhconst<>+288(SB), Z5, Z7
-	VFMADD213PS.BCST tanhconst<>+320(SB), Z5, Z7
-	VFMADD213PS.BCST tanhconst<>+352(SB), Z5, Z7
-	VMULPS           Z5, Z5, Z8
-	VFMADD213PS      Z5, Z7, Z8
-	VSCALEFPS        Z6, Z2, Z5
-	VBROADCASTSS     tanhconst<>+384(SB), Z6
-	VFMADD213PS.BCST tanhconst<>+416(SB), Z5, Z6
-	VFMADD213PS      Z6, Z5, Z8
-	VADDPS.BCST      tanhconst<>+32(SB), Z8, Z5
-	VPCMPGTD.BCST    tanhconst<>+448(SB), Z4, K1
-	VBLENDMPS        Z2, Z8, K1, Z18
-	VDIVPS           Z5, Z18, Z4
-	VSUBPS           Z4, Z0, K1, Z4
-	VPTERNLOGD.BCST  $0xd8, tanhconst<>+480(SB), Z3, Z4
-	VMOVUPS          Z4, (AX)
-	ADDQ             $0x00000040, AX
-	ADDQ             $0x00000040, DX
-	SUBQ             $0x00000010, CX
-	JMP              single
+	CMPQ              CX, $0x00000010
+	JB                tail
+	VMOVUPS           (DX), Z6
+	VPANDD.BCST       tanhconst<>+64(SB), Z6, Z7
+	VMINPS            Z7, Z1, Z8
+	VMOVAPS           Z3, Z9
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z8, Z9
+	VSUBPS.BCST       tanhconst<>+128(SB), Z9, Z9
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
+	VFNMADD231PS.BCST tanhconst<>+192(SB), Z9, Z8
+	VMOVAPS           Z4, Z10
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z10
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z10
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z10
+	VFMADD213PS.BCST  tanhconst<>+352(SB), Z8, Z10
+	VMULPS            Z8, Z8, Z11
+	VFMADD213PS       Z8, Z10, Z11
+	VSCALEFPS         Z9, Z2, Z8
+	VMOVAPS           Z5, Z9
+	VFMADD213PS.BCST  tanhconst<>+416(SB), Z8, Z9
+	VFMADD213PS       Z9, Z8, Z11
+	VADDPS.BCST       tanhconst<>+32(SB), Z11, Z8
+	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K1
+	VBLENDMPS         Z2, Z11, K1, Z21
+	VDIVPS            Z8, Z21, Z7
+	VSUBPS            Z7, Z0, K1, Z7
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z7
+	VMOVUPS           Z7, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, DX
+	SUBQ              $0x00000010, CX
+	JMP               single
 
 tail:
-	TESTQ            CX, CX
-	JZ               done
-	MOVL             $0x00000001, BX
-	SHLL             CL, BX
-	DECL             BX
-	KMOVW            BX, K1
-	VMOVUPS.Z        (DX), K1, Z3
-	VPANDD.BCST      tanhconst<>+64(SB), Z3, Z4
-	VMINPS           Z4, Z1, Z1
-	VBROADCASTSS     tanhconst<>+96(SB), Z5
-	VFMADD213PS.BCST tanhconst<>+128(SB), Z1, Z5
-	VSUBPS.BCST      tanhconst<>+128(SB), Z5, Z5
-	VBROADCASTSS     tanhconst<>+160(SB), Z6
-	VFNMADD213PS     Z1, Z5, Z6
-	VBROADCASTSS     tanhconst<>+192(SB), Z1
-	VFNMADD213PS     Z6, Z5, Z1
-	VBROADCASTSS     tanhconst<>+224(SB), Z6
-	VFMADD213PS.BCST tanhconst<>+256(SB), Z1, Z6
-	VFMADD213PS.BCST tanhconst<>+288(SB), Z1, Z6
-	VFMADD213PS.BCST tanhconst<>+320(SB), Z1, Z6
-	VFMADD213PS.BCST tanhconst<>+352(SB), Z1, Z6
-	VMULPS           Z1, Z1, Z7
-	VFMADD213PS      Z1, Z6, Z7
-	VSCALEFPS        Z5, Z2, Z1
-	VBROADCASTSS     tanhconst<>+384(SB), Z5
-	VFMADD213PS.BCST tanhconst<>+416(SB), Z1, Z5
-	VFMADD213PS      Z5, Z1, Z7
-	VADDPS.BCST      tanhconst<>+32(SB), Z7, Z1
-	VPCMPGTD.BCST    tanhconst<>+448(SB), Z4, K2
-	VBLENDMPS        Z2, Z7, K2, Z19
-	VDIVPS           Z1, Z19, Z1
-	VSUBPS           Z1, Z0, K2, Z1
-	VPTERNLOGD.BCST  $0xd8, tanhconst<>+480(SB), Z3, Z1
-	VMOVUPS          Z1, K1, (AX)
+	TESTQ             CX, CX
+	JZ                done
+	MOVL              $0x00000001, BX
+	SHLL              CL, BX
+	DECL              BX
+	KMOVW             BX, K1
+	VMOVUPS.Z         (DX), K1, Z6
+	VPANDD.BCST       tanhconst<>+64(SB), Z6, Z7
+	VMINPS            Z7, Z1, Z1
+	VMOVAPS           Z3, Z3
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z1, Z3
+	VSUBPS.BCST       tanhconst<>+128(SB), Z3, Z3
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z3, Z1
+	VFNMADD231PS.BCST tanhconst<>+192(SB), Z3, Z1
+	VMOVAPS           Z4, Z4
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z1, Z4
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z1, Z4
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z1, Z4
+	VFMADD213PS.BCST  tanhconst<>+352(SB), Z1, Z4
+	VMULPS            Z1, Z1, Z8
+	VFMADD213PS       Z1, Z4, Z8
+	VSCALEFPS         Z3, Z2, Z1
+	VMOVAPS           Z5, Z3
+	VFMADD213PS.BCST  tanhconst<>+416(SB), Z1, Z3
+	VFMADD213PS       Z3, Z1, Z8
+	VADDPS.BCST       tanhconst<>+32(SB), Z8, Z1
+	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K2
+	VBLENDMPS         Z2, Z8, K2, Z22
+	VDIVPS            Z1, Z22, Z1
+	VSUBPS            Z1, Z0, K2, Z1
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z1
+	VMOVUPS           Z1, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -642,191 +635,184 @@ TEXT ·TanhRecipAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS X0, Z0
 	VBROADCASTSS tanhconst<>+0(SB), Z1
 	VBROADCASTSS tanhconst<>+32(SB), Z2
+	VBROADCASTSS tanhconst<>+96(SB), Z3
+	VBROADCASTSS tanhconst<>+224(SB), Z4
+	VBROADCASTSS tanhconst<>+384(SB), Z5
 	CMPQ         CX, $0x00000030
 	JB           single
 
 unrolled:
-	VMOVUPS          (DX), Z3
-	VMOVUPS          64(DX), Z8
-	VMOVUPS          128(DX), Z13
-	VPANDD.BCST      tanhconst<>+64(SB), Z3, Z4
-	VPANDD.BCST      tanhconst<>+64(SB), Z8, Z9
-	VPANDD.BCST      tanhconst<>+64(SB), Z13, Z14
-	VMINPS           Z4, Z1, Z5
-	VMINPS           Z9, Z1, Z10
-	VMINPS           Z14, Z1, Z15
-	VBROADCASTSS     tanhconst<>+96(SB), Z6
-	VBROADCASTSS     tanhconst<>+96(SB), Z11
-	VBROADCASTSS     tanhconst<>+96(SB), Z16
-	VFMADD213PS.BCST tanhconst<>+128(SB), Z5, Z6
-	VFMADD213PS.BCST tanhconst<>+128(SB), Z10, Z11
-	VFMADD213PS.BCST tanhconst<>+128(SB), Z15, Z16
-	VSUBPS.BCST      tanhconst<>+128(SB), Z6, Z6
-	VSUBPS.BCST      tanhconst<>+128(SB), Z11, Z11
-	VSUBPS.BCST      tanhconst<>+128(SB), Z16, Z21
-	VBROADCASTSS     tanhconst<>+160(SB), Z16
-	VBROADCASTSS     tanhconst<>+160(SB), Z20
-	VBROADCASTSS     tanhconst<>+160(SB), Z22
-	VFNMADD213PS     Z5, Z6, Z16
-	VFNMADD213PS     Z10, Z11, Z20
-	VFNMADD213PS     Z15, Z21, Z22
-	VBROADCASTSS     tanhconst<>+192(SB), Z5
-	VBROADCASTSS     tanhconst<>+192(SB), Z10
-	VBROADCASTSS     tanhconst<>+192(SB), Z15
-	VFNMADD213PS     Z16, Z6, Z5
-	VFNMADD213PS     Z20, Z11, Z10
-	VFNMADD213PS     Z22, Z21, Z15
-	VBROADCASTSS     tanhconst<>+224(SB), Z16
-	VBROADCASTSS     tanhconst<>+224(SB), Z22
-	VBROADCASTSS     tanhconst<>+224(SB), Z24
-	VFMADD213PS.BCST tanhconst<>+256(SB), Z5, Z16
-	VFMADD213PS.BCST tanhconst<>+256(SB), Z10, Z22
-	VFMADD213PS.BCST tanhconst<>+256(SB), Z15, Z24
-	VFMADD213PS.BCST tanhconst<>+288(SB), Z5, Z16
-	VFMADD213PS.BCST tanhconst<>+288(SB), Z10, Z22
-	VFMADD213PS.BCST tanhconst<>+288(SB), Z15, Z24
-	VFMADD213PS.BCST tanhconst<>+320(SB), Z5, Z16
-	VFMADD213PS.BCST tanhconst<>+320(SB), Z10, Z22
-	VFMADD213PS.BCST tanhconst<>+320(SB), Z15, Z24
-	VFMADD213PS.BCST tanhconst<>+352(SB), Z5, Z16
-	VFMADD213PS.BCST tanhconst<>+352(SB), Z10, Z22
-	VFMADD213PS.BCST tanhconst<>+352(SB), Z15, Z24
-	VMULPS           Z5, Z5, Z20
-	VMULPS           Z10, Z10, Z23
-	VMULPS           Z15, Z15, Z25
-	VFMADD213PS      Z5, Z16, Z20
-	VFMADD213PS      Z10, Z22, Z23
-	VFMADD213PS      Z15, Z24, Z25
-	VSCALEFPS        Z6, Z2, Z5
-	VSCALEFPS        Z11, Z2, Z6
-	VSCALEFPS        Z21, Z2, Z15
-	VBROADCASTSS     tanhconst<>+384(SB), Z10
-	VBROADCASTSS     tanhconst<>+384(SB), Z11
-	VBROADCASTSS     tanhconst<>+384(SB), Z16
-	VFMADD213PS.BCST tanhconst<>+416(SB), Z5, Z10
-	VFMADD213PS.BCST tanhconst<>+416(SB), Z6, Z11
-	VFMADD213PS.BCST tanhconst<>+416(SB), Z15, Z16
-	VFMADD213PS      Z10, Z5, Z20
-	VFMADD213PS      Z11, Z6, Z23
-	VFMADD213PS      Z16, Z15, Z25
-	VADDPS.BCST      tanhconst<>+32(SB), Z20, Z5
-	VADDPS.BCST      tanhconst<>+32(SB), Z23, Z6
-	VADDPS.BCST      tanhconst<>+32(SB), Z25, Z10
-	VPCMPGTD.BCST    tanhconst<>+448(SB), Z4, K1
-	VPCMPGTD.BCST    tanhconst<>+448(SB), Z9, K2
-	VPCMPGTD.BCST    tanhconst<>+448(SB), Z14, K3
-	VBLENDMPS        Z2, Z20, K1, Z7
-	VBLENDMPS        Z2, Z23, K2, Z12
-	VBLENDMPS        Z2, Z25, K3, Z17
-	VRCP14PS         Z5, Z4
-	VRCP14PS         Z6, Z14
-	VRCP14PS         Z10, Z20
-	VMULPS           Z4, Z7, Z9
-	VMULPS           Z14, Z12, Z15
-	VMULPS           Z20, Z17, Z21
-	VMOVUPS          Z7, Z11
-	VMOVUPS          Z12, Z16
-	VMOVUPS          Z17, Z22
-	VFNMADD231PS     Z5, Z9, Z11
-	VFNMADD231PS     Z6, Z15, Z16
-	VFNMADD231PS     Z10, Z21, Z22
-	VFMADD213PS      Z9, Z4, Z11
-	VFMADD213PS      Z15, Z14, Z16
-	VFMADD213PS      Z21, Z20, Z22
-	VSUBPS           Z11, Z0, K1, Z11
-	VSUBPS           Z16, Z0, K2, Z16
-	VSUBPS           Z22, Z0, K3, Z22
-	VPTERNLOGD.BCST  $0xd8, tanhconst<>+480(SB), Z3, Z11
-	VPTERNLOGD.BCST  $0xd8, tanhconst<>+480(SB), Z8, Z16
-	VPTERNLOGD.BCST  $0xd8, tanhconst<>+480(SB), Z13, Z22
-	VMOVUPS          Z11, (AX)
-	VMOVUPS          Z16, 64(AX)
-	VMOVUPS          Z22, 128(AX)
-	ADDQ             $0x000000c0, AX
-	ADDQ             $0x000000c0, DX
-	SUBQ             $0x00000030, CX
-	CMPQ             CX, $0x00000030
-	JAE              unrolled
+	VMOVUPS           (DX), Z6
+	VMOVUPS           64(DX), Z11
+	VMOVUPS           128(DX), Z16
+	VPANDD.BCST       tanhconst<>+64(SB), Z6, Z7
+	VPANDD.BCST       tanhconst<>+64(SB), Z11, Z12
+	VPANDD.BCST       tanhconst<>+64(SB), Z16, Z17
+	VMINPS            Z7, Z1, Z8
+	VMINPS            Z12, Z1, Z13
+	VMINPS            Z17, Z1, Z18
+	VMOVAPS           Z3, Z9
+	VMOVAPS           Z3, Z14
+	VMOVAPS           Z3, Z19
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z8, Z9
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z13, Z14
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z18, Z19
+	VSUBPS.BCST       tanhconst<>+128(SB), Z9, Z9
+	VSUBPS.BCST       tanhconst<>+128(SB), Z14, Z14
+	VSUBPS.BCST       tanhconst<>+128(SB), Z19, Z26
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z14, Z13
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z26, Z18
+	VFNMADD231PS.BCST tanhconst<>+192(SB), Z9, Z8
+	VFNMADD231PS.BCST tanhconst<>+192(SB), Z14, Z13
+	VFNMADD231PS.BCST tanhconst<>+192(SB), Z26, Z18
+	VMOVAPS           Z4, Z19
+	VMOVAPS           Z4, Z24
+	VMOVAPS           Z4, Z27
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z19
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z24
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z19
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z13, Z24
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z19
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z24
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+352(SB), Z8, Z19
+	VFMADD213PS.BCST  tanhconst<>+352(SB), Z13, Z24
+	VFMADD213PS.BCST  tanhconst<>+352(SB), Z18, Z27
+	VMULPS            Z8, Z8, Z23
+	VMULPS            Z13, Z13, Z25
+	VMULPS            Z18, Z18, Z28
+	VFMADD213PS       Z8, Z19, Z23
+	VFMADD213PS       Z13, Z24, Z25
+	VFMADD213PS       Z18, Z27, Z28
+	VSCALEFPS         Z9, Z2, Z8
+	VSCALEFPS         Z14, Z2, Z9
+	VSCALEFPS         Z26, Z2, Z18
+	VMOVAPS           Z5, Z13
+	VMOVAPS           Z5, Z14
+	VMOVAPS           Z5, Z19
+	VFMADD213PS.BCST  tanhconst<>+416(SB), Z8, Z13
+	VFMADD213PS.BCST  tanhconst<>+416(SB), Z9, Z14
+	VFMADD213PS.BCST  tanhconst<>+416(SB), Z18, Z19
+	VFMADD213PS       Z13, Z8, Z23
+	VFMADD213PS       Z14, Z9, Z25
+	VFMADD213PS       Z19, Z18, Z28
+	VADDPS.BCST       tanhconst<>+32(SB), Z23, Z8
+	VADDPS.BCST       tanhconst<>+32(SB), Z25, Z9
+	VADDPS.BCST       tanhconst<>+32(SB), Z28, Z13
+	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K1
+	VPCMPGTD.BCST     tanhconst<>+448(SB), Z12, K2
+	VPCMPGTD.BCST     tanhconst<>+448(SB), Z17, K3
+	VBLENDMPS         Z2, Z23, K1, Z10
+	VBLENDMPS         Z2, Z25, K2, Z15
+	VBLENDMPS         Z2, Z28, K3, Z20
+	VRCP14PS          Z8, Z7
+	VRCP14PS          Z9, Z17
+	VRCP14PS          Z13, Z23
+	VMULPS            Z7, Z10, Z12
+	VMULPS            Z17, Z15, Z18
+	VMULPS            Z23, Z20, Z24
+	VMOVUPS           Z10, Z14
+	VMOVUPS           Z15, Z19
+	VMOVUPS           Z20, Z25
+	VFNMADD231PS      Z8, Z12, Z14
+	VFNMADD231PS      Z9, Z18, Z19
+	VFNMADD231PS      Z13, Z24, Z25
+	VFMADD213PS       Z12, Z7, Z14
+	VFMADD213PS       Z18, Z17, Z19
+	VFMADD213PS       Z24, Z23, Z25
+	VSUBPS            Z14, Z0, K1, Z14
+	VSUBPS            Z19, Z0, K2, Z19
+	VSUBPS            Z25, Z0, K3, Z25
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z14
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z11, Z19
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z16, Z25
+	VMOVUPS           Z14, (AX)
+	VMOVUPS           Z19, 64(AX)
+	VMOVUPS           Z25, 128(AX)
+	ADDQ              $0x000000c0, AX
+	ADDQ              $0x000000c0, DX
+	SUBQ              $0x00000030, CX
+	CMPQ              CX, $0x00000030
+	JAE               unrolled
 
 single:
-	CMPQ             CX, $0x00000010
-	JB               tail
-	VMOVUPS          (DX), Z3
-	VPANDD.BCST      tanhconst<>+64(SB), Z3, Z4
-	VMINPS           Z4, Z1, Z5
-	VBROADCASTSS     tanhconst<>+96(SB), Z6
-	VFMADD213PS.BCST tanhconst<>+128(SB), Z5, Z6
-	VSUBPS.BCST      tanhconst<>+128(SB), Z6, Z6
-	VBROADCASTSS     tanhconst<>+160(SB), Z7
-	VFNMADD213PS     Z5, Z6, Z7
-	VBROADCASTSS     tanhconst<>+192(SB), Z5
-	VFNMADD213PS     Z7, Z6, Z5
-	VBROADCASTSS     tanhconst<>+224(SB), Z7
-	VFMADD213PS.BCST tanhconst<>+256(SB), Z5, Z7
-	VFMADD213PS.BCST tanhconst<>+288(SB), Z5, Z7
-	VFMADD213PS.BCST tanhconst<>+320(SB), Z5, Z7
-	VFMADD213PS.BCST tanhconst<>+352(SB), Z5, Z7
-	VMULPS           Z5, Z5, Z8
-	VFMADD213PS      Z5, Z7, Z8
-	VSCALEFPS        Z6, Z2, Z5
-	VBROADCASTSS     tanhconst<>+384(SB), Z6
-	VFMADD213PS.BCST tanhconst<>+416(SB), Z5, Z6
-	VFMADD213PS      Z6, Z5, Z8
-	VADDPS.BCST      tanhconst<>+32(SB), Z8, Z5
-	VPCMPGTD.BCST    tanhconst<>+448(SB), Z4, K1
-	VBLENDMPS        Z2, Z8, K1, Z18
-	VRCP14PS         Z5, Z4
-	VMULPS           Z4, Z18, Z6
-	VMOVUPS          Z18, Z7
-	VFNMADD231PS     Z5, Z6, Z7
-	VFMADD213PS      Z6, Z4, Z7
-	VSUBPS           Z7, Z0, K1, Z7
-	VPTERNLOGD.BCST  $0xd8, tanhconst<>+480(SB), Z3, Z7
-	VMOVUPS          Z7, (AX)
-	ADDQ             $0x00000040, AX
-	ADDQ             $0x00000040, DX
-	SUBQ             $0x00000010, CX
-	JMP              single
+	CMPQ              CX, $0x00000010
+	JB                tail
+	VMOVUPS           (DX), Z6
+	VPANDD.BCST       tanhconst<>+64(SB), Z6, Z7
+	VMINPS            Z7, Z1, Z8
+	VMOVAPS           Z3, Z9
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z8, Z9
+	VSUBPS.BCST       tanhconst<>+128(SB), Z9, Z9
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
+	VFNMADD231PS.BCST tanhconst<>+192(SB), Z9, Z8
+	VMOVAPS           Z4, Z10
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z10
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z10
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z10
+	VFMADD213PS.BCST  tanhconst<>+352(SB), Z8, Z10
+	VMULPS            Z8, Z8, Z11
+	VFMADD213PS       Z8, Z10, Z11
+	VSCALEFPS         Z9, Z2, Z8
+	VMOVAPS           Z5, Z9
+	VFMADD213PS.BCST  tanhconst<>+416(SB), Z8, Z9
+	VFMADD213PS       Z9, Z8, Z11
+	VADDPS.BCST       tanhconst<>+32(SB), Z11, Z8
+	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K1
+	VBLENDMPS         Z2, Z11, K1, Z21
+	VRCP14PS          Z8, Z7
+	VMULPS            Z7, Z21, Z9
+	VMOVUPS           Z21, Z10
+	VFNMADD231PS      Z8, Z9, Z10
+	VFMADD213PS       Z9, Z7, Z10
+	VSUBPS            Z10, Z0, K1, Z10
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z10
+	VMOVUPS           Z10, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, DX
+	SUBQ              $0x00000010, CX
+	JMP               single
 
 tail:
-	TESTQ            CX, CX
-	JZ               done
-	MOVL             $0x00000001, BX
-	SHLL             CL, BX
-	DECL             BX
-	KMOVW            BX, K1
-	VMOVUPS.Z        (DX), K1, Z3
-	VPANDD.BCST      tanhconst<>+64(SB), Z3, Z4
-	VMINPS           Z4, Z1, Z1
-	VBROADCASTSS     tanhconst<>+96(SB), Z5
-	VFMADD213PS.BCST tanhconst<>+128(SB), Z1, Z5
-	VSUBPS.BCST      tanhconst<>+128(SB), Z5, Z5
-	VBROADCASTSS     tanhconst<>+160(SB), Z6
-	VFNMADD213PS     Z1, Z5, Z6
-	VBROADCASTSS     tanhconst<>+192(SB), Z1
-	VFNMADD213PS     Z6, Z5, Z1
-	VBROADCASTSS     tanhconst<>+224(SB), Z6
-	VFMADD213PS.BCST tanhconst<>+256(SB), Z1, Z6
-	VFMADD213PS.BCST tanhconst<>+288(SB), Z1, Z6
-	VFMADD213PS.BCST tanhconst<>+320(SB), Z1, Z6
-	VFMADD213PS.BCST tanhconst<>+352(SB), Z1, Z6
-	VMULPS           Z1, Z1, Z7
-	VFMADD213PS      Z1, Z6, Z7
-	VSCALEFPS        Z5, Z2, Z1
-	VBROADCASTSS     tanhconst<>+384(SB), Z5
-	VFMADD213PS.BCST tanhconst<>+416(SB), Z1, Z5
-	VFMADD213PS      Z5, Z1, Z7
-	VADDPS.BCST      tanhconst<>+32(SB), Z7, Z1
-	VPCMPGTD.BCST    tanhconst<>+448(SB), Z4, K2
-	VBLENDMPS        Z2, Z7, K2, Z19
-	VRCP14PS         Z1, Z2
-	VMULPS           Z2, Z19, Z4
-	VMOVUPS          Z19, Z5
-	VFNMADD231PS     Z1, Z4, Z5
-	VFMADD213PS      Z4, Z2, Z5
-	VSUBPS           Z5, Z0, K2, Z5
-	VPTERNLOGD.BCST  $0xd8, tanhconst<>+480(SB), Z3, Z5
-	VMOVUPS          Z5, K1, (AX)
+	TESTQ             CX, CX
+	JZ                done
+	MOVL              $0x00000001, BX
+	SHLL              CL, BX
+	DECL              BX
+	KMOVW             BX, K1
+	VMOVUPS.Z         (DX), K1, Z6
+	VPANDD.BCST       tanhconst<>+64(SB), Z6, Z7
+	VMINPS            Z7, Z1, Z1
+	VMOVAPS           Z3, Z3
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z1, Z3
+	VSUBPS.BCST       tanhconst<>+128(SB), Z3, Z3
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z3, Z1
+	VFNMADD231PS.BCST tanhconst<>+192(SB), Z3, Z1
+	VMOVAPS           Z4, Z4
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z1, Z4
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z1, Z4
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z1, Z4
+	VFMADD213PS.BCST  tanhconst<>+352(SB), Z1, Z4
+	VMULPS            Z1, Z1, Z8
+	VFMADD213PS       Z1, Z4, Z8
+	VSCALEFPS         Z3, Z2, Z1
+	VMOVAPS           Z5, Z3
+	VFMADD213PS.BCST  tanhconst<>+416(SB), Z1, Z3
+	VFMADD213PS       Z3, Z1, Z8
+	VADDPS.BCST       tanhconst<>+32(SB), Z8, Z1
+	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K2
+	VBLENDMPS         Z2, Z8, K2, Z22
+	VRCP14PS          Z1, Z2
+	VMULPS            Z2, Z22, Z3
+	VMOVUPS           Z22, Z4
+	VFNMADD231PS      Z1, Z3, Z4
+	VFMADD213PS       Z3, Z2, Z4
+	VSUBPS            Z4, Z0, K2, Z4
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z4
+	VMOVUPS           Z4, K1, (AX)
 
 done:
 	VZEROUPPER

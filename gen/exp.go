@@ -183,19 +183,24 @@ func (e expGen) emitFast(x reg.VecVirtual) reg.VecVirtual {
 }
 
 // fastMantissa is emitFast's work before the scaling by 2ⁿ, for x already
-// clamped: t = round(x·log2e) + roundMagic, n = t − roundMagic, and p ≈ eʳ
-// with r = x − n·ln2, so that e^x = p·2ⁿ.
+// clamped, which it consumes: t = round(x·log2e) + roundMagic,
+// n = t − roundMagic, and p ≈ eʳ with r = x − n·ln2, so that e^x = p·2ⁿ.
+// The kernels that call it hold fastConsts.
 func fastMantissa(v vm, x reg.VecVirtual) (t, n, p reg.VecVirtual) {
 	t = v.madd(v.reg(kf(log2e)), x, kf(roundMagic)) // round(x·log2e) + roundMagic
 	n = v.sub(t, kf(roundMagic))
-	r := v.nmadd(v.reg(kf(ln2Hi)), n, x) // exact
-	r = v.nmadd(v.reg(kf(ln2Lo)), n, r)
+	r := v.subMul(x, n, kf(ln2Hi)) // exact
+	r = v.subMul(r, n, kf(ln2Lo))
 	q := v.reg(kf(exp6))
 	for _, c := range []float32{exp5, exp4, exp3, exp2} {
 		q = v.madd(q, r, kf(c))
 	}
 	return t, n, v.add(v.madd(v.mul(r, r), q, r), kf(1))
 }
+
+// fastConsts are the constants fastMantissa takes whole (vm.reg), for
+// its callers' kernels to hold.
+var fastConsts = []any{kf(log2e), kf(exp6)}
 
 // unaryKernel is a kernel dst = f(x) whose body is emitted by f from the
 // loaded vector x, with vm for table tab and 1.0 in the register one.
@@ -223,7 +228,7 @@ func unaryKernel(tab *ctab, q quotient, name string, doc []string, f func(v vm, 
 			return 2
 		},
 		setup: func(c *build.Context, s isa) body {
-			v := vm{c: c, s: s, t: tab, q: q}
+			v := newVM(c, s, tab, q)
 			emit := f(v, broadcastOne(c, s))
 			return func(io vecIO, at []operand.Mem) {
 				io.store(emit(io.load(at[1])), at[0])
@@ -264,6 +269,7 @@ func expFastKernel(tab *ctab) kernel {
 		"Exp's: NaN gives NaN, e^−Inf = 0, e^+Inf = +Inf, e^0 = 1. dst must be",
 		"as long as x (unchecked) and either be x or not overlap it.",
 	}, func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
+		v.hold(fastConsts...)
 		return newExp(v, one).emitFast
 	})
 }
@@ -286,7 +292,7 @@ const (
 )
 
 // expNegFast returns e^z for z ≤ 0 (or NaN) already clamped to
-// [expLo, 0], as emitFast computes it but without the clamps: Cody–Waite
+// [expLo, 0], which it consumes, as emitFast computes it but without the clamps: Cody–Waite
 // reduction and the polynomial in FMAs, then 2ⁿ by VSCALEFPS on AVX-512
 // or, on AVX2, as two multiplies by 2ⁿ⁺⁶⁴ and 2⁻⁶⁴ (n ≥ −159 keeps the
 // first normal, and the second rounds denormal results once).

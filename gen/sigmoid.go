@@ -18,6 +18,7 @@ func sigmoidKernel(tab *ctab, q quotient) kernel {
 		"(unchecked) and either be x or not overlap it.",
 	}, q.doc()...), func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
 		lo := v.reg(kf(expLo))
+		v.hold(fastConsts...)
 		return func(x reg.VecVirtual) reg.VecVirtual {
 			// s = σ(−|x|) = e/(1 + e), e = e^−|x| ≤ 1: the result
 			// for x < 0, down through the denormals; 1 − s for

@@ -101,7 +101,7 @@ func maxRows(tab *ctab) func(c *build.Context, s isa) {
 			"either way, through x − mx). x must hold m·n entries and mx m",
 			"(unchecked).", s.requires)
 		f := newRows(c, s, []string{"x"}, []string{"mx"}, []int{4})
-		v := vm{c: c, s: s, t: tab}
+		v := newVM(c, s, tab, divide)
 		f.each(func() {
 			mx := rowMax(f, v, f.mats[0])
 			c.VMOVSS(mx.AsX(), operand.Mem{Base: f.pers[0]})

@@ -61,6 +61,7 @@ func tanhKernel(tab *ctab, q quotient) kernel {
 		"(unchecked) and either be x or not overlap it.",
 	}, q.doc()...), func(v vm, one reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
 		sat, two := v.reg(kf(tanhSat)), v.reg(kf(2))
+		v.hold(kf(2*log2e), kf(32*exp6), kf(0.5))
 		return func(x reg.VecVirtual) reg.VecVirtual {
 			a := v.and(x, ki(0x7fffffff))
 			ac := v.minKeepNaN(a, sat)
@@ -68,8 +69,8 @@ func tanhKernel(tab *ctab, q quotient) kernel {
 			// has 8 significant bits).
 			t := v.madd(v.reg(kf(2*log2e)), ac, kf(roundMagic))
 			n := v.sub(t, kf(roundMagic))
-			h := v.nmadd(v.reg(kf(ln2Hi/2)), n, ac)
-			h = v.nmadd(v.reg(kf(ln2Lo/2)), n, h)
+			h := v.subMul(ac, n, kf(ln2Hi/2))
+			h = v.subMul(h, n, kf(ln2Lo/2))
 			p := v.reg(kf(32 * exp6))
 			for _, c := range []float32{16 * exp5, 8 * exp4, 4 * exp3, 2 * exp2} {
 				p = v.madd(p, h, kf(c))
