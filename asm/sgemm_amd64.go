@@ -16,6 +16,26 @@ func SgemmKernelAVX2(a []float32, b []float32, c []float32, kc int, ldb int, ldc
 //go:noescape
 func SgemmKernelAVX512(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)
 
+// SgemmKernel4of6AVX2 is the GEMM micro-kernel (package doc) for the first MR = 4 rows
+// of an NR = 16-column tile, from a panel of op(A) packed 6 rows high:
+// a takes 6 values per k step, of which it reads the first 4, and c
+// has 4 rows, the bias 16 values. The tile's rows get the same
+// bits as from SgemmKernelAVX2.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
+//
+//go:noescape
+func SgemmKernel4of6AVX2(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)
+
+// SgemmKernel4of6AVX512 is the GEMM micro-kernel (package doc) for the first MR = 4 rows
+// of an NR = 64-column tile, from a panel of op(A) packed 6 rows high:
+// a takes 6 values per k step, of which it reads the first 4, and c
+// has 4 rows, the bias 64 values. The tile's rows get the same
+// bits as from SgemmKernelAVX512.
+// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
+//
+//go:noescape
+func SgemmKernel4of6AVX512(a []float32, b []float32, c []float32, kc int, ldb int, ldc int, flags uint, bias []float32, slope float32)
+
 // SgemmRows6x16AVX2 computes one MR×NR tile of C, MR = 6, NR = 16, from MR rows
 // of A as they lie: acc[i][j] = Σ_{p<kc} a[i·lda+p]·b[p·NR+j] for i < MR,
 // j < NR, accumulated from 0 in the order p = 0, 1, …, kc−1 with one

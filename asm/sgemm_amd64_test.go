@@ -29,11 +29,22 @@ type gemmLevel struct {
 	peak      func(n int)
 	peakFlops float64 // per iteration of peak
 	cols      int     // columns written, for a masked row kernel; 0 means NR
+	panel     int     // rows of a's packed panel, for a kernel of fewer; 0 means MR
 }
 
 var gemmLevels = []gemmLevel{
-	{"avx2", cpuid.CPU.Supports(AVX2...), 6, 16, SgemmKernelAVX2, FMAPeakAVX2, 2 * 12 * 8, 0},
-	{"avx512", cpuid.CPU.Supports(AVX512...), 6, 64, SgemmKernelAVX512, FMAPeakAVX512, 2 * 24 * 16, 0},
+	{"avx2", cpuid.CPU.Supports(AVX2...), 6, 16, SgemmKernelAVX2, FMAPeakAVX2, 2 * 12 * 8, 0, 0},
+	{"avx512", cpuid.CPU.Supports(AVX512...), 6, 64, SgemmKernelAVX512, FMAPeakAVX512, 2 * 24 * 16, 0, 0},
+	{"avx2-4of6", cpuid.CPU.Supports(AVX2...), 4, 16, SgemmKernel4of6AVX2, FMAPeakAVX2, 2 * 12 * 8, 0, 6},
+	{"avx512-4of6", cpuid.CPU.Supports(AVX512...), 4, 64, SgemmKernel4of6AVX512, FMAPeakAVX512, 2 * 24 * 16, 0, 6},
+}
+
+// panelRows is the rows of the packed panel of a the kernel reads.
+func (l gemmLevel) panelRows() int {
+	if l.panel > 0 {
+		return l.panel
+	}
+	return l.mr
 }
 
 // forEachGemm runs f for every level this CPU runs.
@@ -84,7 +95,7 @@ type gemmPanels struct {
 }
 
 func newGemmPanels(r *rand.Rand, l gemmLevel, kc int, exact bool) *gemmPanels {
-	g := &gemmPanels{kc: kc, a: make([]float32, l.mr*kc), b: make([]float32, l.nr*kc)}
+	g := &gemmPanels{kc: kc, a: make([]float32, l.panelRows()*kc), b: make([]float32, l.nr*kc)}
 	for i := range g.a {
 		g.a[i] = float32(r.NormFloat64())
 	}
@@ -100,7 +111,7 @@ func newGemmPanels(r *rand.Rand, l gemmLevel, kc int, exact bool) *gemmPanels {
 			var sum, mag float64
 			var acc float32
 			for p := range kc {
-				av, bv := g.a[p*l.mr+i], g.b[p*l.nr+j]
+				av, bv := g.a[p*l.panelRows()+i], g.b[p*l.nr+j]
 				sum += float64(av) * float64(bv)
 				mag += math.Abs(float64(av) * float64(bv))
 				if exact {
@@ -446,9 +457,10 @@ func TestSgemmKernelZeroK(t *testing.T) {
 func TestSgemmKernelFused(t *testing.T) {
 	forEachGemm(t, func(t *testing.T, l gemmLevel) {
 		const v = 1 + 0x1p-12
-		a, b := make([]float32, 2*l.mr), make([]float32, 2*l.nr)
-		for i := range l.mr {
-			a[i], a[l.mr+i] = -1, v
+		pr := l.panelRows()
+		a, b := make([]float32, 2*pr), make([]float32, 2*l.nr)
+		for i := range pr {
+			a[i], a[pr+i] = -1, v
 		}
 		for j := range l.nr {
 			b[j], b[l.nr+j] = 1, v
@@ -463,7 +475,7 @@ func TestSgemmKernelFused(t *testing.T) {
 		for x := range c {
 			c[x] = -1
 		}
-		l.kernel(a[l.mr:], b[l.nr:], c, 1, l.nr, l.nr, epAdd, nil, 0)
+		l.kernel(a[pr:], b[l.nr:], c, 1, l.nr, l.nr, epAdd, nil, 0)
 		for x, got := range c {
 			if got != 0x1p-11 {
 				t.Fatalf("add: c[%d] = %g, want 2⁻¹¹", x, got)
@@ -488,6 +500,9 @@ const gemmBenchKC = 256
 // width, to read the micro-kernel's GFLOP/s against in the same run.
 func BenchmarkFMAPeak(b *testing.B) {
 	for _, l := range gemmLevels {
+		if l.panel > 0 {
+			continue // the same instrument as the full kernel's
+		}
 		b.Run(l.name, func(b *testing.B) {
 			if !l.ok {
 				b.Skipf("CPU lacks %s", l.name)
@@ -518,6 +533,9 @@ func BenchmarkSgemmKernel(b *testing.B) {
 		return s
 	}
 	for _, l := range gemmLevels {
+		if l.panel > 0 {
+			continue // the full kernel's figures hold for it
+		}
 		b.Run(l.name+"/L1", func(b *testing.B) {
 			if !l.ok {
 				b.Skipf("CPU lacks %s", l.name)

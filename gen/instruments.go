@@ -180,7 +180,9 @@ func instrumentsFamily(c *build.Context) {
 		generateSqrtDivPeak(c, s)
 	}
 	for _, g := range gemmKernels {
-		g.generatePeak(c)
+		if g.panel == 0 { // the full kernels, one per level
+			g.generatePeak(c)
+		}
 	}
 	for _, s := range isas {
 		generateRead(c, s)

@@ -38,7 +38,7 @@ import (
 //     (24 + 2 + 1) at kc = 128 and 256: 0.93–0.96 of the peak loop against
 //     0.90–0.93. It also keeps MR = 6 for both levels, so one packing of
 //     op(A) serves both, and wastes less of a batch of 64 rows on the edge
-//     tile (66 rows computed, not 70).
+//     tile (66 rows computed, not 70; with the 4-row twins below, 64).
 //   - Folding the broadcast into each FMA's memory operand ({1toN},
 //     VFMADD231PS.BCST) instead of one VBROADCASTSS per value of a was
 //     8–25% slower at every AVX-512 shape: each value of a is then loaded
@@ -60,13 +60,32 @@ type gemmKernel struct {
 	s  isa
 	mr int // rows of the tile: values of a broadcast per k step
 	nv int // vectors per row of the tile, so NR = nv·lanes
+	// panel, if set, is the rows of the packed panel of op(A) a kernel
+	// with fewer rows reads (its first mr of each k step), so that it
+	// takes the panels packed for the full kernel.
+	panel int
 }
 
 // gemmKernels are the micro-kernels, one per instruction set; their
-// shapes are explained above.
+// shapes are explained above. Each has a 4-row twin reading its 6-row
+// panels: MNIST's batches and layer widths (64, 256, 784, 1024) all
+// leave 4 rows past a multiple of 6, and a full kernel on that last
+// panel spends a third of its FMAs on padding (3% of all of them at
+// m = 64) and goes through a staging tile; the twin's FMAs for its rows
+// are the full kernel's, in the same order, so the bits are the same.
 var gemmKernels = []gemmKernel{
-	{s: avx2, mr: 6, nv: 2},   // 6×16
-	{s: avx512, mr: 6, nv: 4}, // 6×64
+	{s: avx2, mr: 6, nv: 2},             // 6×16
+	{s: avx512, mr: 6, nv: 4},           // 6×64
+	{s: avx2, mr: 4, nv: 2, panel: 6},   // 4×16 of a 6-row panel
+	{s: avx512, mr: 4, nv: 4, panel: 6}, // 4×64 of a 6-row panel
+}
+
+// panelRows is the rows of the packed panel of op(A) the kernel reads.
+func (g gemmKernel) panelRows() int {
+	if g.panel > 0 {
+		return g.panel
+	}
+	return g.mr
 }
 
 // gemmUnroll is how many k steps the main loop takes per iteration: it
@@ -98,10 +117,20 @@ func microKernelDoc(name string, mr, nr int) string {
 // generate emits SgemmKernel<suffix>, the micro-kernel of the package
 // doc's contract.
 func (g gemmKernel) generate(c *build.Context) {
-	mr, nr, lanes := g.mr, g.nr(), g.s.lanes
-	name := "SgemmKernel" + g.s.suffix
+	mr, nr, lanes, pr := g.mr, g.nr(), g.s.lanes, g.panelRows()
+	name, doc := "SgemmKernel"+g.s.suffix, []string{microKernelDoc("SgemmKernel"+g.s.suffix, mr, nr)}
+	if g.panel > 0 {
+		name = fmt.Sprintf("SgemmKernel%dof%d%s", mr, pr, g.s.suffix)
+		doc = []string{
+			fmt.Sprintf("%s is the GEMM micro-kernel (package doc) for the first MR = %d rows", name, mr),
+			fmt.Sprintf("of an NR = %d-column tile, from a panel of op(A) packed %d rows high:", nr, pr),
+			fmt.Sprintf("a takes %d values per k step, of which it reads the first %d, and c", pr, mr),
+			fmt.Sprintf("has %d rows, the bias %d values. The tile's rows get the same", mr, nr),
+			fmt.Sprintf("bits as from SgemmKernel%s.", g.s.suffix),
+		}
+	}
 	declare(c, name, "func(a, b, c []float32, kc, ldb, ldc int, flags uint, bias []float32, slope float32)",
-		microKernelDoc(name, mr, nr), g.s.requires)
+		append(doc, g.s.requires)...)
 
 	pa := c.Load(c.Param("a").Base(), c.GP64())
 	pb := c.Load(c.Param("b").Base(), c.GP64())
@@ -145,7 +174,7 @@ func (g gemmKernel) generate(c *build.Context) {
 		}
 		for i := range mr {
 			av := g.s.vec(c)
-			c.VBROADCASTSS(operand.Mem{Base: pa, Disp: 4 * (p*mr + i)}, av)
+			c.VBROADCASTSS(operand.Mem{Base: pa, Disp: 4 * (p*pr + i)}, av)
 			for j := range bv {
 				// Intel VFMADD231PS acc, a, b: acc = a·b + acc.
 				c.VFMADD231PS(bv[j], av, acc[i][j])
@@ -153,7 +182,7 @@ func (g gemmKernel) generate(c *build.Context) {
 		}
 	}
 	advance := func(steps int) {
-		c.ADDQ(operand.U32(4*mr*steps), pa)
+		c.ADDQ(operand.U32(4*pr*steps), pa)
 		if steps == 1 {
 			c.ADDQ(ldb, pb)
 			return

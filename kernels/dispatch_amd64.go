@@ -13,12 +13,16 @@ var archLevels = []string{"generic", "avx2", "avx512"}
 
 // The micro-kernels and row kernels of the two levels.
 var (
-	avx2Gemm = microKernel{mr: 6, nr: 16, fn: asm.SgemmKernelAVX2}
+	// Each has a 4-row twin for a last panel of 4 rows or fewer
+	// (microKernel.short).
+	avx2Gemm = microKernel{mr: 6, nr: 16, fn: asm.SgemmKernelAVX2,
+		short: &microKernel{mr: 4, nr: 16, fn: asm.SgemmKernel4of6AVX2}}
 	// AVX-512's edge panels of up to 16 columns (16 of the 784 of an
 	// MNIST layer's input) go to the AVX2 kernel, which reads the same
 	// packed panels with ldb = 64 and takes half the time of a 64-column
 	// tile for them.
-	avx512Gemm = microKernel{mr: 6, nr: 64, fn: asm.SgemmKernelAVX512, edge: &avx2Gemm}
+	avx512Gemm = microKernel{mr: 6, nr: 64, fn: asm.SgemmKernelAVX512, edge: &avx2Gemm,
+		short: &microKernel{mr: 4, nr: 64, fn: asm.SgemmKernel4of6AVX512}}
 	avx2Rows   = rowKernel{mr: 6, nr: 16, fn: asm.SgemmRows6x16AVX2}
 	avx512Rows = rowKernel{mr: 16, nr: 16, masked: asm.SgemmRows16x16AVX512}
 	// The transposed algorithm's row kernel (swappedGemm): the packed

@@ -32,6 +32,14 @@ type microKernel struct {
 	// order, so the result has the same bits, and it does not spend
 	// fn's full width on a few columns.
 	edge *microKernel
+
+	// short, if set, is a kernel of fewer rows and the same nr that
+	// reads the same packed panels of op(A) (mr values per k step, the
+	// first short.mr of them), for a last panel of a block with no more
+	// rows than it has: its FMAs are fn's for the rows they share, in
+	// the same order, so again the bits are the same, and with exactly
+	// its rows the tile needs no staging.
+	short *microKernel
 }
 
 // packers are a level's assembly packing routines, with the contracts of
@@ -135,8 +143,16 @@ type blockedGemm struct {
 // newBlockedGemm returns the blocked algorithm around mk and pk with the
 // block sizes this machine's caches call for.
 func newBlockedGemm(mk microKernel, pk packers) *blockedGemm {
-	if e := mk.edge; e != nil && (e.mr != mk.mr || e.nr >= mk.nr) {
-		panic("kernels: an edge kernel must have the micro-kernel's mr and a smaller nr")
+	for _, k := range []*microKernel{&mk, mk.edge} {
+		if k == nil {
+			continue
+		}
+		if e := k.edge; e != nil && (e.mr != k.mr || e.nr >= k.nr) {
+			panic("kernels: an edge kernel must have the micro-kernel's mr and a smaller nr")
+		}
+		if s := k.short; s != nil && (s.nr != k.nr || s.mr >= k.mr) {
+			panic("kernels: a short kernel must have the micro-kernel's nr and a smaller mr")
+		}
 	}
 	return &blockedGemm{mk: mk, pk: pk, bs: blocksFor(mk.mr, mk.nr)}
 }
@@ -212,12 +228,13 @@ func readsB(transB bool, m, ldb int) bool { return !transB && m <= 256 && ldb%10
 // flags; ep's bias starts at the block's first column. With bd non-nil,
 // the block's full panels of op(B) are read from bd (B from the block's
 // top-left element on, rows ldb apart) and only its edge panel from
-// buf.b. A panel that the micro-kernel's edge kernel covers goes to it.
+// buf.b. A panel that the micro-kernel's edge kernel covers goes to it,
+// and a last panel of A that a short kernel covers to that.
 // Full tiles go straight to C; a partial tile at the right or bottom
 // edge goes through buf.tile (and its bias through buf.bias), so the
 // micro-kernel never touches C or the bias outside the block.
 func (g *blockedGemm) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, flags uint, ep epilogue, bd []float32, ldb int) {
-	mr, nr, fn := g.mk.mr, g.mk.nr, g.mk.fn
+	mr, nr := g.mk.mr, g.mk.nr
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
 		bp, ldbp := buf.b[jr*kc:(jr+nr)*kc], nr
@@ -225,21 +242,25 @@ func (g *blockedGemm) block(buf *gemmBuffers, c []float32, ldc, mc, nc, kc int, 
 			bp, ldbp = bd[jr:], ldb
 		}
 		bias := buf.tileBias(ep, flags, jr, nc, nr)
-		kern, width := fn, nr // the kernel for this panel, and its NR
+		mk := &g.mk // the kernel for this panel
 		if e := g.mk.edge; e != nil && nrr <= e.nr {
-			kern, width = e.fn, e.nr
+			mk = e
 		}
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
 			ap := buf.a[ir*kc : (ir+mr)*kc]
 			ct := c[ir*ldc+jr:]
-			if mrr == mr && nrr == width {
-				kern(ap, bp, ct, kc, ldbp, ldc, flags, bias, ep.slope)
+			k := mk
+			if s := mk.short; s != nil && mrr <= s.mr {
+				k = s
+			}
+			if mrr == k.mr && nrr == k.nr {
+				k.fn(ap, bp, ct, kc, ldbp, ldc, flags, bias, ep.slope)
 				continue
 			}
-			buf.stage(ct, ldc, width, mrr, nrr, flags)
-			kern(ap, bp, buf.tile, kc, ldbp, width, flags, bias, ep.slope)
-			buf.unstage(ct, ldc, width, mrr, nrr)
+			buf.stage(ct, ldc, k.nr, mrr, nrr, flags)
+			k.fn(ap, bp, buf.tile, kc, ldbp, k.nr, flags, bias, ep.slope)
+			buf.unstage(ct, ldc, k.nr, mrr, nrr)
 		}
 	}
 }

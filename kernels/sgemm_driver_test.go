@@ -12,6 +12,15 @@ func goMicroKernel(mr, nr int) microKernel {
 	}}
 }
 
+// goShortKernel is goMicroKernel's short kernel (microKernel.short): the
+// first mr rows of an mr×nr tile from panels of op(A) packed panel rows
+// high.
+func goShortKernel(mr, panel, nr int) *microKernel {
+	return &microKernel{mr: mr, nr: nr, fn: func(a, b, c []float32, kc, ldb, ldc int, flags uint, bias []float32, slope float32) {
+		goTile(mr, nr, a, 1, panel, b, ldb, 1, c, kc, ldc, flags, bias, slope)
+	}}
+}
+
 // goRowKernel is goMicroKernel's row kernel, with the contract of
 // rowKernel's fn: A's rows where they lie, lda apart.
 func goRowKernel(mr, nr int) rowKernel {
@@ -75,7 +84,8 @@ func goEpilogue(s, alpha float32, c []float32, x int, flags uint, bias []float32
 // mc = 6, nc = 10), which split the grid's products into several blocks
 // along every dimension, so that each block's offsets into A, B and C
 // are checked too; the second also has a 3×2 edge kernel for the panels
-// of one or two columns. The tiny blocks are left out with -short, which the
+// of one or two columns. Both have short kernels of two rows for the
+// last panels of one or two rows. The tiny blocks are left out with -short, which the
 // emulated runs use: the driver is the same Go code on every GOARCH, and
 // its checks take a third of the package's time under qemu.
 //
@@ -89,7 +99,9 @@ func goEpilogue(s, alpha float32, c []float32, x int, flags uint, bias []float32
 func gemmTestImpls() []*impl {
 	blocked := generic
 	blocked.name = "blocked-go-3x5"
-	blocked.sgemm = parallelSgemm(one(newBlockedGemm(goMicroKernel(3, 5), packers{}).sgemm, 3, 5))
+	mk3 := goMicroKernel(3, 5)
+	mk3.short = goShortKernel(2, 3, 5)
+	blocked.sgemm = parallelSgemm(one(newBlockedGemm(mk3, packers{}).sgemm, 3, 5))
 	paths := generic
 	paths.name = "paths-go"
 	wide, mid, narrow := goRowKernel(3, 7), goRowKernel(3, 4), goRowKernel(3, 2)
@@ -104,6 +116,7 @@ func gemmTestImpls() []*impl {
 	tiny := generic
 	tiny.name = "blocked-go-3x5-tiny-blocks"
 	mk, edge := goMicroKernel(3, 5), goMicroKernel(3, 2)
+	mk.short, edge.short = goShortKernel(2, 3, 5), goShortKernel(2, 3, 2)
 	mk.edge = &edge
 	g := newBlockedGemm(mk, packers{})
 	g.bs = gemmBlocks{kc: 7, mc: 6, nc: 10}
