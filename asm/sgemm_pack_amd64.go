@@ -39,6 +39,17 @@ func PackA6TAVX2(dst []float32, a []float32, lda int, kc int, alpha float32)
 //go:noescape
 func PackBN16AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
 
+// PackBN64AVX2 copies a strip of 64 columns of B into a panel for the GEMM
+// micro-kernels: dst[p·ldd+q] = b[p·ldb+q] for every q < 64, p < kc, bit
+// for bit. kc ≥ 0, ldd ≥ 64, ldb ≥ 64, len(b) ≥ (kc−1)·ldb + 64 and
+// len(dst) ≥ (kc−1)·ldd + 64 when kc > 0; none of this is checked. Nothing
+// is read but the strip's 64 values of each of the kc rows of b, nothing
+// written but dst[p·ldd : p·ldd+64] for p < kc.
+// It belongs to the avx2 level (AVX, AVX2 and FMA3: asm.AVX2); the caller checks the CPU.
+//
+//go:noescape
+func PackBN64AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
+
 // PackBNColsAVX2 copies a strip of cols columns of B into a panel for the GEMM
 // kernels: dst[p·ldd+q] = b[p·ldb+q] for every q < cols, p < kc, bit for
 // bit. kc ≥ 0, cols ≥ 1, ldd ≥ cols, ldb ≥ cols, len(b) ≥ (kc−1)·ldb +

@@ -189,6 +189,45 @@ done:
 	VZEROUPPER
 	RET
 
+// func PackBN64AVX2(dst []float32, ldd int, b []float32, ldb int, kc int)
+// Requires: AVX
+TEXT ·PackBN64AVX2(SB), NOSPLIT, $0-72
+	MOVQ  dst_base+0(FP), AX
+	MOVQ  ldd+24(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  ldb+56(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  kc+64(FP), SI
+	TESTQ SI, SI
+	JZ    done
+
+row:
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y1
+	VMOVUPS 64(DX), Y2
+	VMOVUPS 96(DX), Y3
+	VMOVUPS 128(DX), Y4
+	VMOVUPS 160(DX), Y5
+	VMOVUPS 192(DX), Y6
+	VMOVUPS 224(DX), Y7
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VMOVUPS Y4, 128(AX)
+	VMOVUPS Y5, 160(AX)
+	VMOVUPS Y6, 192(AX)
+	VMOVUPS Y7, 224(AX)
+	ADDQ    BX, DX
+	ADDQ    CX, AX
+	DECQ    SI
+	JNZ     row
+
+done:
+	VZEROUPPER
+	RET
+
 // func PackBNColsAVX2(dst []float32, ldd int, b []float32, ldb int, kc int, cols int)
 // Requires: AVX
 TEXT ·PackBNColsAVX2(SB), NOSPLIT, $0-80

@@ -216,7 +216,8 @@ func testPackA(t *testing.T, trans bool) {
 }
 
 // packBT is one pack of B and the rows of its strip: a transposing one,
-// or with copies set PackBN16, which copies the strip's columns.
+// or with copies set PackBN16 or PackBN64, which copy the strip's
+// columns.
 type packBT struct {
 	name   string
 	rows   int
@@ -314,22 +315,24 @@ func TestPackBT(t *testing.T) {
 	}
 }
 
-// TestPackBN16 tests the copy of 16 columns of B (op(B) = B): kc rows of
-// B with ldb = 16, 17 and 23 (the padding canaries), into panels of 16,
-// 21 and 64 columns.
-func TestPackBN16(t *testing.T) {
+// TestPackBN tests the copies of w = 16 and 64 columns of B
+// (op(B) = B): kc rows of B with ldb = w, w + 1 and w + 7 (the padding
+// canaries), into panels of w, w + 5 and 2w columns.
+func TestPackBN(t *testing.T) {
 	skipPack(t)
-	f := packBT{"PackBN16", 16, PackBN16AVX2, true}
 	r := rand.New(rand.NewPCG(13, 14))
 	trial := 0
-	for _, kc := range packKCs {
-		for _, ldb := range packLDs(16) {
-			var src []float32
-			if kc > 0 {
-				src = sourceRows(r, kc, 16, ldb)
-			}
-			for _, ldd := range []int{16, 21, 64} {
-				testPackBT(t, &packBCase{packBT: f, kc: kc, ldb: ldb, ldd: ldd, b: src}, &trial)
+	for _, f := range []packBT{{"PackBN16", 16, PackBN16AVX2, true}, {"PackBN64", 64, PackBN64AVX2, true}} {
+		w := f.rows
+		for _, kc := range packKCs {
+			for _, ldb := range packLDs(w) {
+				var src []float32
+				if kc > 0 {
+					src = sourceRows(r, kc, w, ldb)
+				}
+				for _, ldd := range []int{w, w + 5, 2 * w} {
+					testPackBT(t, &packBCase{packBT: f, kc: kc, ldb: ldb, ldd: ldd, b: src}, &trial)
+				}
 			}
 		}
 	}
@@ -422,6 +425,41 @@ func BenchmarkPack(b *testing.B) {
 					packGoBT(pb, bt, packBenchK, 0, 0, kc, packBenchN, nr)
 				}
 				perNs(b, packBenchN*kc)
+			})
+		}
+	}
+}
+
+// BenchmarkPackBN measures the packing of op(B) = B into the AVX-512
+// kernel's 64-column panels, kc = 256 rows per block, as four strips of
+// PackBN16 per panel (four passes down B) or one PackBN64 (one pass), for
+// a B of 1024×1024 (rows 4 KiB apart, beyond L2: the 1024³ product) and
+// of 256×256 (the backward products of the MNIST net). It reports values
+// packed per nanosecond.
+func BenchmarkPackBN(b *testing.B) {
+	const kc, nr = 256, 64
+	for _, n := range []int{1024, 256} {
+		src := make([]float32, n*n)
+		fill(rand.New(rand.NewPCG(15, 16)), src)
+		dst := make([]float32, kc*n)
+		for _, w := range []int{16, 64} {
+			b.Run(fmt.Sprintf("n=%d/PackBN%d", n, w), func(b *testing.B) {
+				skipPack(b)
+				for b.Loop() {
+					for pc := 0; pc < n; pc += kc {
+						for jr := 0; jr < n; jr += nr {
+							panel, strip := dst[jr*kc:], src[pc*n+jr:]
+							if w == 64 {
+								PackBN64AVX2(panel, nr, strip, n, kc)
+								continue
+							}
+							for q := 0; q < nr; q += 16 {
+								PackBN16AVX2(panel[q:], nr, strip[q:], n, kc)
+							}
+						}
+					}
+				}
+				b.ReportMetric(float64(b.N)*float64(n*n)/float64(b.Elapsed().Nanoseconds()), "values/ns")
 			})
 		}
 	}

@@ -34,11 +34,13 @@ import (
 // pages under qemu).
 
 // packFamily emits the packing routines: PackA6AVX2, PackA6TAVX2,
-// PackBN16AVX2, PackBNColsAVX2, PackBT8AVX2 and PackBT16AVX2.
+// PackBN16AVX2, PackBN64AVX2, PackBNColsAVX2, PackBT8AVX2 and
+// PackBT16AVX2.
 func packFamily(c *build.Context) {
 	packA6(c)
 	packA6T(c)
-	packBN16(c)
+	packBN(c, 16)
+	packBN(c, 64)
 	packBNCols(c)
 	for _, g := range packBTs {
 		g.generate(c)
@@ -464,32 +466,38 @@ func stripArgs(c *build.Context) (pd, ldd, pb, ldb, k reg.Register) {
 	return pd, ldd, pb, ldb, k
 }
 
-// packBN16 emits PackBN16AVX2, the packing of op(B) = B: sixteen values of
-// a row of B per k step, a plain copy, but Go's copy of a [16]float32
+// packBN emits PackBN<w>AVX2, the packing of op(B) = B: w values of a
+// row of B per k step, a plain copy, but Go's copy of a [16]float32
 // goes through memmove, whose call cost as much as the move (a fifth of
 // the forward product 64×784×256 at the AVX2 level). A 16-value strip is
-// one cache line of the panel per step, which the 64-column panels of
-// AVX-512 take four of.
-func packBN16(c *build.Context) {
-	name := "PackBN16" + avx2.suffix
+// one cache line of the panel per step, the width of AVX2's panels; the
+// 64-column panels of AVX-512 are copied whole, four lines per row in
+// one pass down B, rather than in four passes of one line: on a Zen 4
+// one pass ran 2.3× as fast with B 1024×1024 (rows 4 KiB apart, beyond
+// L2) and 1.16× with B 256×256 (go test ./asm -bench PackBN).
+func packBN(c *build.Context, w int) {
+	name := fmt.Sprintf("PackBN%d%s", w, avx2.suffix)
 	declare(c, name, "func(dst []float32, ldd int, b []float32, ldb, kc int)",
-		name+" copies a strip of 16 columns of B into a panel for the GEMM",
-		"micro-kernels: dst[p·ldd+q] = b[p·ldb+q] for every q < 16, p < kc, bit",
-		"for bit. kc ≥ 0, ldd ≥ 16, ldb ≥ 16, len(b) ≥ (kc−1)·ldb + 16 and",
-		"len(dst) ≥ (kc−1)·ldd + 16 when kc > 0; none of this is checked. Nothing",
-		"is read but the strip's 16 values of each of the kc rows of b, nothing",
-		"written but dst[p·ldd : p·ldd+16] for p < kc.",
+		fmt.Sprintf("%s copies a strip of %d columns of B into a panel for the GEMM", name, w),
+		fmt.Sprintf("micro-kernels: dst[p·ldd+q] = b[p·ldb+q] for every q < %d, p < kc, bit", w),
+		fmt.Sprintf("for bit. kc ≥ 0, ldd ≥ %d, ldb ≥ %d, len(b) ≥ (kc−1)·ldb + %d and", w, w, w),
+		fmt.Sprintf("len(dst) ≥ (kc−1)·ldd + %d when kc > 0; none of this is checked. Nothing", w),
+		fmt.Sprintf("is read but the strip's %d values of each of the kc rows of b, nothing", w),
+		fmt.Sprintf("written but dst[p·ldd : p·ldd+%d] for p < kc.", w),
 		avx2.requires,
 	)
 	pd, ldd, pb, ldb, k := stripArgs(c)
 	c.TESTQ(k, k)
 	c.JZ(operand.LabelRef("done"))
 	c.Label("row")
-	lo, hi := c.YMM(), c.YMM()
-	c.VMOVUPS(operand.Mem{Base: pb}, lo)
-	c.VMOVUPS(operand.Mem{Base: pb, Disp: 32}, hi)
-	c.VMOVUPS(lo, operand.Mem{Base: pd})
-	c.VMOVUPS(hi, operand.Mem{Base: pd, Disp: 32})
+	vs := make([]reg.VecVirtual, w/8)
+	for i := range vs {
+		vs[i] = c.YMM()
+		c.VMOVUPS(operand.Mem{Base: pb, Disp: 32 * i}, vs[i])
+	}
+	for i, v := range vs {
+		c.VMOVUPS(v, operand.Mem{Base: pd, Disp: 32 * i})
+	}
 	c.ADDQ(ldb, pb)
 	c.ADDQ(ldd, pd)
 	c.DECQ(k)

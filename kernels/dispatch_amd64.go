@@ -32,7 +32,7 @@ var (
 		edge: &rowKernel{mr: 6, nr: 32, fn: asm.SgemmRows6x32AVX512, edge: &avx2Rows}}
 	// The AVX2 packs serve AVX-512 too: ZMM versions measured no faster,
 	// the packs being bound by the caches.
-	avx2Packers = packers{a6: asm.PackA6AVX2, a6t: asm.PackA6TAVX2, bt16: asm.PackBT16AVX2, bt8: asm.PackBT8AVX2, bn16: asm.PackBN16AVX2, bnCols: asm.PackBNColsAVX2}
+	avx2Packers = packers{a6: asm.PackA6AVX2, a6t: asm.PackA6TAVX2, bt16: asm.PackBT16AVX2, bt8: asm.PackBT8AVX2, bn16: asm.PackBN16AVX2, bn64: asm.PackBN64AVX2, bnCols: asm.PackBNColsAVX2}
 )
 
 // cpuTuning is the tuning for this CPU (tuning.go): "intel" on Intel's

@@ -44,7 +44,8 @@ type microKernel struct {
 
 // packers are a level's assembly packing routines, with the contracts of
 // asm.PackA6AVX2 and asm.PackA6TAVX2 for op(A) = A and Aᵀ, asm.PackBN16AVX2
-// for op(B) = B (asm.PackBNColsAVX2 for an edge panel), and
+// and asm.PackBN64AVX2 for op(B) = B (asm.PackBNColsAVX2 for an edge
+// panel), and
 // asm.PackBT16AVX2 (and PackBT8AVX2 for the rest of a panel) for
 // op(B) = Bᵀ; a nil field leaves the work to the Go loops, as do the rows
 // of an edge panel of A.
@@ -54,6 +55,7 @@ type packers struct {
 	bt16   func(dst []float32, ldd int, b []float32, ldb, kc int)
 	bt8    func(dst []float32, ldd int, b []float32, ldb, kc int)       // asm.PackBT8AVX2
 	bn16   func(dst []float32, ldd int, b []float32, ldb, kc int)       // asm.PackBN16AVX2
+	bn64   func(dst []float32, ldd int, b []float32, ldb, kc int)       // asm.PackBN64AVX2, for a whole 64-column panel
 	bnCols func(dst []float32, ldd int, b []float32, ldb, kc, cols int) // asm.PackBNColsAVX2
 }
 
@@ -363,6 +365,8 @@ func (pk packers) packB(dst []float32, transB bool, b []float32, ldb, pc, jc, kc
 			continue
 		}
 		switch {
+		case cols == 64 && nr == 64 && pk.bn64 != nil:
+			pk.bn64(panel, nr, b[pc*ldb+jc+jr:], ldb, kc)
 		case cols == nr && nr%16 == 0 && pk.bn16 != nil:
 			for q := 0; q < nr; q += 16 {
 				pk.bn16(panel[q:], nr, b[pc*ldb+jc+jr+q:], ldb, kc)
