@@ -118,7 +118,8 @@ func microKernelDoc(name string, mr, nr int) string {
 // doc's contract.
 func (g gemmKernel) generate(c *build.Context) {
 	mr, nr, lanes, pr := g.mr, g.nr(), g.s.lanes, g.panelRows()
-	name, doc := "SgemmKernel"+g.s.suffix, []string{microKernelDoc("SgemmKernel"+g.s.suffix, mr, nr)}
+	name := "SgemmKernel" + g.s.suffix
+	doc := []string{microKernelDoc(name, mr, nr)}
 	if g.panel > 0 {
 		name = fmt.Sprintf("SgemmKernel%dof%d%s", mr, pr, g.s.suffix)
 		doc = []string{

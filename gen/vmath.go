@@ -85,16 +85,14 @@ func newVM(c *build.Context, s isa, tab *ctab, q quotient) vm {
 // subMul's constant broadcast by its FMA, the AVX-512 kernels ran faster
 // on a Zen 4 with the same bits: Sigmoid by 5–11%, Tanh by 8% and
 // ExpFast (Softmax's) by 28%. AVX2, whose 16 registers the temporaries
-// fill, broadcasts at each use still (to 8 lanes, half the cost).
+// fill, broadcasts at each use still: a broadcast to 8 lanes measured
+// free beside the FMAs.
 func (v vm) hold(ks ...any) {
 	if !wide(v.s) {
 		return
 	}
 	for _, k := range ks {
-		op, _ := v.arg(k)
-		d := v.s.vec(v.c)
-		v.c.VBROADCASTSS(op, d)
-		v.held[bits(k)] = d
+		v.held[bits(k)] = v.reg(k)
 	}
 }
 
@@ -130,10 +128,8 @@ const (
 // constant becomes its table entry, broadcast on AVX-512.
 func (v vm) arg(a any) (op operand.Op, bcst bool) {
 	switch a := a.(type) {
-	case kf:
-		return v.t.at(math.Float32bits(float32(a))), wide(v.s)
-	case ki:
-		return v.t.at(uint32(a)), wide(v.s)
+	case kf, ki:
+		return v.t.at(bits(a)), wide(v.s)
 	case operand.Op:
 		return a, false
 	}
