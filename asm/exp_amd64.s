@@ -156,64 +156,64 @@ unrolled:
 	VMINPS       Y1, Y2, Y1
 	VMINPS       Y4, Y5, Y2
 	VMAXPS       Y1, Y3, Y1
-	VMAXPS       Y2, Y6, Y3
+	VMAXPS       Y2, Y6, Y5
 	VMULPS       expconst<>+64(SB), Y1, Y2
-	VMULPS       expconst<>+64(SB), Y3, Y4
-	VADDPS       expconst<>+96(SB), Y2, Y2
-	VADDPS       expconst<>+96(SB), Y4, Y6
-	VSUBPS       expconst<>+96(SB), Y2, Y4
-	VSUBPS       expconst<>+96(SB), Y6, Y8
-	VMULPS       expconst<>+128(SB), Y4, Y5
-	VMULPS       expconst<>+128(SB), Y8, Y9
-	VSUBPS       Y5, Y1, Y1
-	VSUBPS       Y9, Y3, Y3
-	VMULPS       expconst<>+160(SB), Y4, Y4
-	VMULPS       expconst<>+160(SB), Y8, Y9
-	VSUBPS       Y4, Y1, Y5
-	VSUBPS       Y9, Y3, Y10
-	VPAND        expconst<>+192(SB), Y5, Y8
+	VMULPS       expconst<>+64(SB), Y5, Y3
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y3, Y6
+	VADDPS       expconst<>+96(SB), Y2, Y3
+	VADDPS       expconst<>+96(SB), Y6, Y8
+	VMULPS       expconst<>+128(SB), Y2, Y4
+	VMULPS       expconst<>+128(SB), Y6, Y9
+	VSUBPS       Y4, Y1, Y1
+	VSUBPS       Y9, Y5, Y4
+	VMULPS       expconst<>+160(SB), Y2, Y2
+	VMULPS       expconst<>+160(SB), Y6, Y9
+	VSUBPS       Y2, Y1, Y5
+	VSUBPS       Y9, Y4, Y10
+	VPAND        expconst<>+192(SB), Y5, Y6
 	VPAND        expconst<>+192(SB), Y10, Y11
-	VPCMPGTD     expconst<>+224(SB), Y8, Y8
-	VPCMPGTD     expconst<>+224(SB), Y11, Y11
-	VPAND        Y8, Y5, Y5
-	VPAND        Y11, Y10, Y11
-	VMULPS       Y5, Y5, Y8
-	VMULPS       Y11, Y11, Y12
-	VMULPS       expconst<>+256(SB), Y5, Y10
-	VMULPS       expconst<>+256(SB), Y11, Y13
-	VADDPS       expconst<>+288(SB), Y10, Y10
+	VPCMPGTD     expconst<>+224(SB), Y6, Y6
+	VPCMPGTD     expconst<>+224(SB), Y11, Y12
+	VMULPS       Y5, Y5, Y11
+	VMULPS       Y10, Y10, Y13
+	VPAND        Y6, Y11, Y6
+	VPAND        Y12, Y13, Y12
+	VMULPS       expconst<>+256(SB), Y5, Y11
+	VMULPS       expconst<>+256(SB), Y10, Y13
+	VADDPS       expconst<>+288(SB), Y11, Y11
 	VADDPS       expconst<>+288(SB), Y13, Y13
 	VMULPS       expconst<>+320(SB), Y5, Y5
-	VMULPS       expconst<>+320(SB), Y11, Y11
+	VMULPS       expconst<>+320(SB), Y10, Y10
 	VADDPS       expconst<>+352(SB), Y5, Y5
-	VADDPS       expconst<>+352(SB), Y11, Y14
-	VMULPS       expconst<>+384(SB), Y8, Y11
+	VADDPS       expconst<>+352(SB), Y10, Y14
+	VMULPS       expconst<>+384(SB), Y6, Y10
 	VMULPS       expconst<>+384(SB), Y12, Y15
-	VADDPS       Y5, Y11, Y5
-	VADDPS       Y14, Y15, Y11
-	VMULPS       Y8, Y5, Y5
-	VMULPS       Y12, Y11, Y11
-	VADDPS       Y10, Y5, Y5
-	VADDPS       Y13, Y11, Y10
-	VMULPS       Y5, Y8, Y5
-	VMULPS       Y10, Y12, Y8
-	VSUBPS       Y4, Y5, Y4
-	VSUBPS       Y9, Y8, Y9
+	VADDPS       Y5, Y10, Y5
+	VADDPS       Y14, Y15, Y10
+	VMULPS       Y6, Y5, Y5
+	VMULPS       Y12, Y10, Y10
+	VADDPS       Y11, Y5, Y5
+	VADDPS       Y13, Y10, Y10
+	VMULPS       Y5, Y6, Y5
+	VMULPS       Y10, Y12, Y6
+	VSUBPS       Y2, Y5, Y2
+	VSUBPS       Y9, Y6, Y9
 	VADDPS       Y1, Y0, Y5
-	VADDPS       Y3, Y0, Y10
-	VSUBPS       Y5, Y0, Y8
+	VADDPS       Y4, Y0, Y10
+	VSUBPS       Y5, Y0, Y6
 	VSUBPS       Y10, Y0, Y11
-	VADDPS       Y1, Y8, Y1
-	VADDPS       Y3, Y11, Y3
-	VADDPS       Y4, Y1, Y1
-	VADDPS       Y9, Y3, Y3
+	VADDPS       Y1, Y6, Y1
+	VADDPS       Y4, Y11, Y4
+	VADDPS       Y2, Y1, Y1
+	VADDPS       Y9, Y4, Y2
 	VADDPS       Y1, Y5, Y1
-	VADDPS       Y3, Y10, Y3
-	VPSUBD       expconst<>+96(SB), Y2, Y2
-	VPSUBD       expconst<>+96(SB), Y6, Y6
-	VPSRAD       $0x01, Y2, Y4
+	VADDPS       Y2, Y10, Y2
+	VPSUBD       expconst<>+96(SB), Y3, Y3
+	VPSUBD       expconst<>+96(SB), Y8, Y6
+	VPSRAD       $0x01, Y3, Y4
 	VPSRAD       $0x01, Y6, Y8
-	VPSUBD       Y4, Y2, Y5
+	VPSUBD       Y4, Y3, Y5
 	VPSUBD       Y8, Y6, Y9
 	VPADDD       expconst<>+416(SB), Y4, Y4
 	VPADDD       expconst<>+416(SB), Y8, Y8
@@ -223,16 +223,16 @@ unrolled:
 	VPADDD       expconst<>+416(SB), Y9, Y9
 	VPSLLD       $0x17, Y5, Y5
 	VPSLLD       $0x17, Y9, Y9
-	VPADDD       expconst<>+448(SB), Y2, Y2
+	VPADDD       expconst<>+448(SB), Y3, Y3
 	VPADDD       expconst<>+448(SB), Y6, Y6
-	VPSRAD       $0x1f, Y2, Y2
+	VPSRAD       $0x1f, Y3, Y3
 	VPSRAD       $0x1f, Y6, Y6
-	VPANDN       Y5, Y2, Y2
+	VPANDN       Y5, Y3, Y3
 	VPANDN       Y9, Y6, Y5
 	VMULPS       Y4, Y1, Y1
-	VMULPS       Y8, Y3, Y3
-	VMULPS       Y2, Y1, Y1
-	VMULPS       Y5, Y3, Y2
+	VMULPS       Y8, Y2, Y2
+	VMULPS       Y3, Y1, Y1
+	VMULPS       Y5, Y2, Y2
 	VMOVUPS      Y1, (CX)
 	VMOVUPS      Y2, 32(CX)
 	ADDQ         $0x00000040, CX
@@ -250,16 +250,16 @@ single:
 	VMINPS       Y1, Y2, Y1
 	VMAXPS       Y1, Y3, Y1
 	VMULPS       expconst<>+64(SB), Y1, Y2
-	VADDPS       expconst<>+96(SB), Y2, Y2
-	VSUBPS       expconst<>+96(SB), Y2, Y3
-	VMULPS       expconst<>+128(SB), Y3, Y4
+	VROUNDPS     $0x00, Y2, Y2
+	VADDPS       expconst<>+96(SB), Y2, Y3
+	VMULPS       expconst<>+128(SB), Y2, Y4
 	VSUBPS       Y4, Y1, Y1
-	VMULPS       expconst<>+160(SB), Y3, Y3
-	VSUBPS       Y3, Y1, Y4
+	VMULPS       expconst<>+160(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
 	VPAND        expconst<>+192(SB), Y4, Y5
 	VPCMPGTD     expconst<>+224(SB), Y5, Y5
-	VPAND        Y5, Y4, Y4
-	VMULPS       Y4, Y4, Y5
+	VMULPS       Y4, Y4, Y6
+	VPAND        Y5, Y6, Y5
 	VMULPS       expconst<>+256(SB), Y4, Y6
 	VADDPS       expconst<>+288(SB), Y6, Y6
 	VMULPS       expconst<>+320(SB), Y4, Y4
@@ -269,13 +269,13 @@ single:
 	VMULPS       Y5, Y4, Y4
 	VADDPS       Y6, Y4, Y4
 	VMULPS       Y4, Y5, Y4
-	VSUBPS       Y3, Y4, Y3
+	VSUBPS       Y2, Y4, Y2
 	VADDPS       Y1, Y0, Y4
 	VSUBPS       Y4, Y0, Y5
 	VADDPS       Y1, Y5, Y1
-	VADDPS       Y3, Y1, Y1
+	VADDPS       Y2, Y1, Y1
 	VADDPS       Y1, Y4, Y1
-	VPSUBD       expconst<>+96(SB), Y2, Y2
+	VPSUBD       expconst<>+96(SB), Y3, Y2
 	VPSRAD       $0x01, Y2, Y3
 	VPSUBD       Y3, Y2, Y4
 	VPADDD       expconst<>+416(SB), Y3, Y3
@@ -304,16 +304,16 @@ scalar:
 	VMINPS       Y7, Y1, Y1
 	VMAXPS       Y1, Y2, Y1
 	VMULPS       expconst<>+64(SB), Y1, Y2
-	VADDPS       expconst<>+96(SB), Y2, Y2
-	VSUBPS       expconst<>+96(SB), Y2, Y3
-	VMULPS       expconst<>+128(SB), Y3, Y4
+	VROUNDPS     $0x00, Y2, Y2
+	VADDPS       expconst<>+96(SB), Y2, Y3
+	VMULPS       expconst<>+128(SB), Y2, Y4
 	VSUBPS       Y4, Y1, Y1
-	VMULPS       expconst<>+160(SB), Y3, Y3
-	VSUBPS       Y3, Y1, Y4
+	VMULPS       expconst<>+160(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
 	VPAND        expconst<>+192(SB), Y4, Y5
 	VPCMPGTD     expconst<>+224(SB), Y5, Y5
-	VPAND        Y5, Y4, Y4
-	VMULPS       Y4, Y4, Y5
+	VMULPS       Y4, Y4, Y6
+	VPAND        Y5, Y6, Y5
 	VMULPS       expconst<>+256(SB), Y4, Y6
 	VADDPS       expconst<>+288(SB), Y6, Y6
 	VMULPS       expconst<>+320(SB), Y4, Y4
@@ -323,13 +323,13 @@ scalar:
 	VMULPS       Y5, Y4, Y4
 	VADDPS       Y6, Y4, Y4
 	VMULPS       Y4, Y5, Y4
-	VSUBPS       Y3, Y4, Y3
+	VSUBPS       Y2, Y4, Y2
 	VADDPS       Y1, Y0, Y4
 	VSUBPS       Y4, Y0, Y5
 	VADDPS       Y1, Y5, Y1
-	VADDPS       Y3, Y1, Y1
+	VADDPS       Y2, Y1, Y1
 	VADDPS       Y1, Y4, Y1
-	VPSUBD       expconst<>+96(SB), Y2, Y2
+	VPSUBD       expconst<>+96(SB), Y3, Y2
 	VPSRAD       $0x01, Y2, Y3
 	VPSUBD       Y3, Y2, Y4
 	VPADDD       expconst<>+416(SB), Y3, Y3
@@ -399,39 +399,39 @@ unrolled:
 	VPCMPGTD.BCST expconst<>+224(SB), Z9, K1
 	VPCMPGTD.BCST expconst<>+224(SB), Z13, K2
 	VPCMPGTD.BCST expconst<>+224(SB), Z17, K3
-	VMOVUPS.Z     Z8, K1, Z8
-	VMOVUPS.Z     Z12, K2, Z9
-	VMOVUPS.Z     Z16, K3, Z18
-	VMULPS        Z8, Z8, Z12
-	VMULPS        Z9, Z9, Z16
-	VMULPS        Z18, Z18, Z19
-	VMULPS.BCST   expconst<>+256(SB), Z8, Z13
-	VMULPS.BCST   expconst<>+256(SB), Z9, Z17
-	VMULPS.BCST   expconst<>+256(SB), Z18, Z20
-	VADDPS.BCST   expconst<>+288(SB), Z13, Z13
+	VMULPS        Z8, Z8, Z9
+	VMULPS        Z12, Z12, Z13
+	VMULPS        Z16, Z16, Z17
+	VMOVUPS.Z     Z9, K1, Z9
+	VMOVUPS.Z     Z13, K2, Z13
+	VMOVUPS.Z     Z17, K3, Z19
+	VMULPS.BCST   expconst<>+256(SB), Z8, Z17
+	VMULPS.BCST   expconst<>+256(SB), Z12, Z18
+	VMULPS.BCST   expconst<>+256(SB), Z16, Z20
 	VADDPS.BCST   expconst<>+288(SB), Z17, Z17
+	VADDPS.BCST   expconst<>+288(SB), Z18, Z18
 	VADDPS.BCST   expconst<>+288(SB), Z20, Z20
 	VMULPS.BCST   expconst<>+320(SB), Z8, Z8
-	VMULPS.BCST   expconst<>+320(SB), Z9, Z9
-	VMULPS.BCST   expconst<>+320(SB), Z18, Z18
+	VMULPS.BCST   expconst<>+320(SB), Z12, Z12
+	VMULPS.BCST   expconst<>+320(SB), Z16, Z16
 	VADDPS.BCST   expconst<>+352(SB), Z8, Z8
-	VADDPS.BCST   expconst<>+352(SB), Z9, Z9
-	VADDPS.BCST   expconst<>+352(SB), Z18, Z22
-	VMULPS.BCST   expconst<>+384(SB), Z12, Z18
-	VMULPS.BCST   expconst<>+384(SB), Z16, Z21
+	VADDPS.BCST   expconst<>+352(SB), Z12, Z12
+	VADDPS.BCST   expconst<>+352(SB), Z16, Z22
+	VMULPS.BCST   expconst<>+384(SB), Z9, Z16
+	VMULPS.BCST   expconst<>+384(SB), Z13, Z21
 	VMULPS.BCST   expconst<>+384(SB), Z19, Z23
-	VADDPS        Z8, Z18, Z8
-	VADDPS        Z9, Z21, Z9
-	VADDPS        Z22, Z23, Z18
-	VMULPS        Z12, Z8, Z8
-	VMULPS        Z16, Z9, Z9
-	VMULPS        Z19, Z18, Z18
-	VADDPS        Z13, Z8, Z8
-	VADDPS        Z17, Z9, Z9
-	VADDPS        Z20, Z18, Z13
-	VMULPS        Z8, Z12, Z8
-	VMULPS        Z9, Z16, Z9
-	VMULPS        Z13, Z19, Z12
+	VADDPS        Z8, Z16, Z8
+	VADDPS        Z12, Z21, Z12
+	VADDPS        Z22, Z23, Z16
+	VMULPS        Z9, Z8, Z8
+	VMULPS        Z13, Z12, Z12
+	VMULPS        Z19, Z16, Z16
+	VADDPS        Z17, Z8, Z8
+	VADDPS        Z18, Z12, Z12
+	VADDPS        Z20, Z16, Z16
+	VMULPS        Z8, Z9, Z8
+	VMULPS        Z12, Z13, Z9
+	VMULPS        Z16, Z19, Z12
 	VSUBPS        Z6, Z8, Z6
 	VSUBPS        Z11, Z9, Z8
 	VSUBPS        Z15, Z12, Z15
@@ -476,8 +476,8 @@ single:
 	VSUBPS        Z5, Z3, Z6
 	VPANDD.BCST   expconst<>+192(SB), Z6, Z7
 	VPCMPGTD.BCST expconst<>+224(SB), Z7, K1
-	VMOVUPS.Z     Z6, K1, Z6
 	VMULPS        Z6, Z6, Z7
+	VMOVUPS.Z     Z7, K1, Z7
 	VMULPS.BCST   expconst<>+256(SB), Z6, Z8
 	VADDPS.BCST   expconst<>+288(SB), Z8, Z8
 	VMULPS.BCST   expconst<>+320(SB), Z6, Z6
@@ -518,8 +518,8 @@ tail:
 	VSUBPS        Z3, Z1, Z4
 	VPANDD.BCST   expconst<>+192(SB), Z4, Z5
 	VPCMPGTD.BCST expconst<>+224(SB), Z5, K2
-	VMOVUPS.Z     Z4, K2, Z4
 	VMULPS        Z4, Z4, Z5
+	VMOVUPS.Z     Z5, K2, Z5
 	VMULPS.BCST   expconst<>+256(SB), Z4, Z6
 	VADDPS.BCST   expconst<>+288(SB), Z6, Z6
 	VMULPS.BCST   expconst<>+320(SB), Z4, Z4
@@ -896,39 +896,39 @@ unrolled:
 	VPCMPGTD.BCST expconst<>+224(SB), Z9, K1
 	VPCMPGTD.BCST expconst<>+224(SB), Z13, K2
 	VPCMPGTD.BCST expconst<>+224(SB), Z17, K3
-	VMOVUPS.Z     Z8, K1, Z8
-	VMOVUPS.Z     Z12, K2, Z9
-	VMOVUPS.Z     Z16, K3, Z18
-	VMULPS        Z8, Z8, Z12
-	VMULPS        Z9, Z9, Z16
-	VMULPS        Z18, Z18, Z19
-	VMULPS.BCST   expconst<>+256(SB), Z8, Z13
-	VMULPS.BCST   expconst<>+256(SB), Z9, Z17
-	VMULPS.BCST   expconst<>+256(SB), Z18, Z20
-	VADDPS.BCST   expconst<>+288(SB), Z13, Z13
+	VMULPS        Z8, Z8, Z9
+	VMULPS        Z12, Z12, Z13
+	VMULPS        Z16, Z16, Z17
+	VMOVUPS.Z     Z9, K1, Z9
+	VMOVUPS.Z     Z13, K2, Z13
+	VMOVUPS.Z     Z17, K3, Z19
+	VMULPS.BCST   expconst<>+256(SB), Z8, Z17
+	VMULPS.BCST   expconst<>+256(SB), Z12, Z18
+	VMULPS.BCST   expconst<>+256(SB), Z16, Z20
 	VADDPS.BCST   expconst<>+288(SB), Z17, Z17
+	VADDPS.BCST   expconst<>+288(SB), Z18, Z18
 	VADDPS.BCST   expconst<>+288(SB), Z20, Z20
 	VMULPS.BCST   expconst<>+320(SB), Z8, Z8
-	VMULPS.BCST   expconst<>+320(SB), Z9, Z9
-	VMULPS.BCST   expconst<>+320(SB), Z18, Z18
+	VMULPS.BCST   expconst<>+320(SB), Z12, Z12
+	VMULPS.BCST   expconst<>+320(SB), Z16, Z16
 	VADDPS.BCST   expconst<>+352(SB), Z8, Z8
-	VADDPS.BCST   expconst<>+352(SB), Z9, Z9
-	VADDPS.BCST   expconst<>+352(SB), Z18, Z22
-	VMULPS.BCST   expconst<>+384(SB), Z12, Z18
-	VMULPS.BCST   expconst<>+384(SB), Z16, Z21
+	VADDPS.BCST   expconst<>+352(SB), Z12, Z12
+	VADDPS.BCST   expconst<>+352(SB), Z16, Z22
+	VMULPS.BCST   expconst<>+384(SB), Z9, Z16
+	VMULPS.BCST   expconst<>+384(SB), Z13, Z21
 	VMULPS.BCST   expconst<>+384(SB), Z19, Z23
-	VADDPS        Z8, Z18, Z8
-	VADDPS        Z9, Z21, Z9
-	VADDPS        Z22, Z23, Z18
-	VMULPS        Z12, Z8, Z8
-	VMULPS        Z16, Z9, Z9
-	VMULPS        Z19, Z18, Z18
-	VADDPS        Z13, Z8, Z8
-	VADDPS        Z17, Z9, Z9
-	VADDPS        Z20, Z18, Z13
-	VMULPS        Z8, Z12, Z8
-	VMULPS        Z9, Z16, Z9
-	VMULPS        Z13, Z19, Z12
+	VADDPS        Z8, Z16, Z8
+	VADDPS        Z12, Z21, Z12
+	VADDPS        Z22, Z23, Z16
+	VMULPS        Z9, Z8, Z8
+	VMULPS        Z13, Z12, Z12
+	VMULPS        Z19, Z16, Z16
+	VADDPS        Z17, Z8, Z8
+	VADDPS        Z18, Z12, Z12
+	VADDPS        Z20, Z16, Z16
+	VMULPS        Z8, Z9, Z8
+	VMULPS        Z12, Z13, Z9
+	VMULPS        Z16, Z19, Z12
 	VSUBPS        Z6, Z8, Z6
 	VSUBPS        Z11, Z9, Z8
 	VSUBPS        Z15, Z12, Z15
@@ -982,8 +982,8 @@ single:
 	VSUBPS        Z5, Z3, Z6
 	VPANDD.BCST   expconst<>+192(SB), Z6, Z7
 	VPCMPGTD.BCST expconst<>+224(SB), Z7, K1
-	VMOVUPS.Z     Z6, K1, Z6
 	VMULPS        Z6, Z6, Z7
+	VMOVUPS.Z     Z7, K1, Z7
 	VMULPS.BCST   expconst<>+256(SB), Z6, Z8
 	VADDPS.BCST   expconst<>+288(SB), Z8, Z8
 	VMULPS.BCST   expconst<>+320(SB), Z6, Z6
@@ -1027,8 +1027,8 @@ tail:
 	VSUBPS        Z3, Z1, Z4
 	VPANDD.BCST   expconst<>+192(SB), Z4, Z5
 	VPCMPGTD.BCST expconst<>+224(SB), Z5, K2
-	VMOVUPS.Z     Z4, K2, Z4
 	VMULPS        Z4, Z4, Z5
+	VMOVUPS.Z     Z5, K2, Z5
 	VMULPS.BCST   expconst<>+256(SB), Z4, Z6
 	VADDPS.BCST   expconst<>+288(SB), Z6, Z6
 	VMULPS.BCST   expconst<>+320(SB), Z4, Z4

@@ -113,17 +113,22 @@ func (e expGen) emit(x reg.VecVirtual) reg.VecVirtual {
 		n = v.s.vec(v.c)
 		v.c.VRNDSCALEPS(operand.U8(0), v.mul(x, kf(log2e)), n)
 	} else {
-		t = v.add(v.mul(x, kf(log2e)), kf(roundMagic))
-		n = v.sub(t, kf(roundMagic))
+		n = v.s.vec(v.c)
+		v.c.VROUNDPS(operand.U8(0), v.mul(x, kf(log2e)), n)
+		t = v.add(n, kf(roundMagic))
 	}
 	rh := v.sub(x, v.mul(n, kf(ln2Hi)))
 	rl := v.mul(n, kf(ln2Lo))
 	r := v.sub(rh, rl)
-	// rq is r, or 0 where |r| < 2⁻³⁰ (r·r would underflow).
-	rq := v.above(v.and(r, ki(0x7fffffff)), ki(expTinyR-1)).keep(r)
-	r2 := v.mul(rq, rq)
-	qa := v.add(v.mul(rq, kf(exp3)), kf(exp2))
-	qb := v.add(v.mul(rq, kf(exp5)), kf(exp4))
+	// The fallback zeroes r where |r| < 2⁻³⁰ (rq), for r² = 0 there. Only
+	// r² needs it: r·exp3 + exp2 and r·exp5 + exp4 round to the constant
+	// alone for such r, as for 0, since |r·exp3| < 2⁻³² is below half an
+	// ULP of exp2 (2⁻²⁶) and |r·exp5| < 2⁻³⁶ below half an ULP of exp4
+	// (2⁻²⁹). So r² is masked instead of r, and the mask is computed
+	// beside the multiply rather than before it, off the dependency chain.
+	r2 := v.above(v.and(r, ki(0x7fffffff)), ki(expTinyR-1)).keep(v.mul(r, r))
+	qa := v.add(v.mul(r, kf(exp3)), kf(exp2))
+	qb := v.add(v.mul(r, kf(exp5)), kf(exp4))
 	qb = v.add(v.mul(r2, kf(exp6)), qb)
 	q := v.add(v.mul(qb, r2), qa)
 	u := v.sub(v.mul(r2, q), rl)

@@ -93,9 +93,11 @@ type sweepStats struct {
 	badRange int64 // results outside the function's range
 	badMono  int64 // consecutive inputs whose results go the wrong way
 	badSat   int64 // results at an end of the range where the rounded reference is not, or not where it is
+	badBits  int64 // results whose bits differ from the fallback's, where they are promised the same
 	rangeEx  string
 	monoEx   string
 	satEx    string
+	bitsEx   string
 	shared   string  // the implementation whose identical kernel was swept instead
 	bound    float64 // the documented bound of the kernel swept
 	mono     bool    // whether it is documented monotonic
@@ -119,6 +121,10 @@ func (s *sweepStats) merge(o *sweepStats) {
 		s.satEx = o.satEx
 	}
 	s.badSat += o.badSat
+	if s.badBits == 0 {
+		s.bitsEx = o.bitsEx
+	}
+	s.badBits += o.badBits
 }
 
 // sweepInputs lists the inputs of the sweep by index: every float32 bit
@@ -182,6 +188,10 @@ func parallelChunks(n int64, work func(worker int, lo, hi int64)) {
 // saturation thresholds on every input, and, for the kernels documented
 // monotonic, that the results never go down as the inputs go up.
 //
+// Where the function promises the fallback's bits on every implementation
+// (Exp), each vector kernel's result is also compared with the fallback's,
+// bit for bit but for NaN payloads.
+//
 // A result equal to the rounded reference is within ½ ULP and is not
 // measured further; only the others are, with the float64 reference
 // computed again. Implementations whose table holds the very same kernel
@@ -204,8 +214,14 @@ func Run(t *testing.T, name string) {
 	var refTime time.Duration
 
 	refs := make([][]float32, len(funcs))
-	for fi := range refs {
+	// fallback holds the generic implementation's results for the
+	// functions whose vector kernels promise its bits, nil for the others.
+	fallback := make([][]float32, len(funcs))
+	for fi, f := range funcs {
 		refs[fi] = make([]float32, min(n, sweepBlock))
+		if f.SIMDBits {
+			fallback[fi] = make([]float32, min(n, sweepBlock))
+		}
 	}
 	for base := int64(0); base < n; base += sweepBlock {
 		blk := min(n-base, sweepBlock)
@@ -219,6 +235,17 @@ func Run(t *testing.T, name string) {
 			}
 		})
 		refTime += time.Since(refStart)
+		parallelChunks(blk, func(_ int, lo, hi int64) {
+			for fi, f := range funcs {
+				if fb := fallback[fi]; fb != nil {
+					x := make([]float32, hi-lo)
+					for j := range x {
+						x[j] = in.at(base + lo + int64(j))
+					}
+					f.entry(generic())(fb[lo:hi], x)
+				}
+			}
+		})
 
 		swept := map[uintptr]string{} // kernel code pointer → implementation that swept it
 		for _, im := range under {
@@ -238,7 +265,7 @@ func Run(t *testing.T, name string) {
 				st[fi].bound, st[fi].mono = f.promise(im)
 				todo = append(todo, fi)
 			}
-			sweepBlockOf(funcs, im, todo, in, base, refs, blk, st)
+			sweepBlockOf(funcs, im, todo, in, base, refs, fallback, blk, st)
 		}
 	}
 
@@ -273,16 +300,20 @@ func Run(t *testing.T, name string) {
 			if s.badSat > 0 {
 				t.Errorf("%s %s: %d results saturated where the correctly rounded result is not, or not where it is; first %s", name, f.Name, s.badSat, s.satEx)
 			}
+			if s.badBits > 0 {
+				t.Errorf("%s %s: %d results differ from the fallback's bits, which the kernel promises; first %s", name, f.Name, s.badBits, s.bitsEx)
+			}
 		}
 	}
 }
 
 // sweepBlockOf runs the kernels funcs[todo] of implementation im on the
-// inputs base to base+blk of in, whose rounded references are refs, on
+// inputs base to base+blk of in, whose rounded references are refs and
+// whose fallback results, where promised bit for bit, are fallback, on
 // GOMAXPROCS goroutines, and adds what it finds to st. Each chunk also
 // evaluates the input before it, so that monotonicity is checked across
 // chunk and block boundaries too.
-func sweepBlockOf(funcs []transFunc, im impls.Impl, todo []int, in sweepInputs, base int64, refs [][]float32, blk int64, st []sweepStats) {
+func sweepBlockOf(funcs []transFunc, im impls.Impl, todo []int, in sweepInputs, base int64, refs, fallback [][]float32, blk int64, st []sweepStats) {
 	if len(todo) == 0 {
 		return
 	}
@@ -307,6 +338,10 @@ func sweepBlockOf(funcs []transFunc, im impls.Impl, todo []int, in sweepInputs, 
 		s := make([]sweepStats, len(funcs))
 		for _, fi := range todo {
 			f, ref, s := funcs[fi], refs[fi][lo:hi], &s[fi]
+			var fb []float32 // the fallback's results, where they must be matched
+			if fallback[fi] != nil && codeOf(f.entry(im)) != codeOf(f.entry(generic())) {
+				fb = fallback[fi][lo:hi]
+			}
 			f.entry(im)(y, x)
 			for k := 1; k < len(x); k++ {
 				if px, v, pr, r := x[k-1], x[k], y[k-1], y[k]; px < v && pr > r || px > v && pr < r {
@@ -331,6 +366,12 @@ func sweepBlockOf(funcs []transFunc, im impls.Impl, todo []int, in sweepInputs, 
 						s.satEx = fmt.Sprintf("%s(%s) = %s, correctly rounded %s", f.Name, harness.F(v), harness.F(r), harness.F(ref[k]))
 					}
 					s.badSat++
+				}
+				if fb != nil && !harness.SameBits(r, fb[k]) {
+					if s.badBits == 0 {
+						s.bitsEx = fmt.Sprintf("%s(%s) = %s, the fallback's %s", f.Name, harness.F(v), harness.F(r), harness.F(fb[k]))
+					}
+					s.badBits++
 				}
 				if harness.SameBits(r, ref[k]) {
 					continue
