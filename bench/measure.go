@@ -319,8 +319,14 @@ func measure(w io.Writer, sizes, gemms, trains, infers []int, filter *regexp.Reg
 			enc.Encode(result{Impl: kernels.Impl(), Kernel: c.name, Size: c.size, Value: r.Extra[stepGEMMsUnit], Unit: stepGEMMsUnit})
 		}
 	}
-	enc.Encode(result{Impl: kernels.Impl(), Kernel: peakKernel, Size: "–", Value: fmaPeak(), Unit: "GFLOP/s"})
+	// The generic implementation has no peaks (0): its rows say – rather
+	// than a figure of 0.
+	if p := fmaPeak(); p > 0 {
+		enc.Encode(result{Impl: kernels.Impl(), Kernel: peakKernel, Size: "–", Value: p, Unit: "GFLOP/s"})
+	}
 	if adam {
-		enc.Encode(result{Impl: kernels.Impl(), Kernel: sqrtDivKernel, Size: "–", Value: sqrtDivPeak(), Unit: "elem/ns"})
+		if p := sqrtDivPeak(); p > 0 {
+			enc.Encode(result{Impl: kernels.Impl(), Kernel: sqrtDivKernel, Size: "–", Value: p, Unit: "elem/ns"})
+		}
 	}
 }
