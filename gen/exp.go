@@ -106,15 +106,16 @@ func (e expGen) emit(x reg.VecVirtual) reg.VecVirtual {
 	hiK, loK := e.clamps()
 	x = v.maxKeepNaN(v.minKeepNaN(x, hiK), loK)
 	// n = x·log2e rounded to float32, then to an integer (to nearest
-	// even): by adding and subtracting roundMagic, or on AVX-512 by
-	// VRNDSCALEPS, which rounds the same way.
-	var t, n reg.VecVirtual
+	// even) by VRNDSCALEPS or VROUNDPS: the fallback's add and subtract
+	// of roundMagic round the same way, one operation longer on the
+	// dependency chain. AVX2's pow2 takes t = n + roundMagic (exact),
+	// made beside the chain.
+	var t reg.VecVirtual
+	n, xl := v.s.vec(v.c), v.mul(x, kf(log2e))
 	if wide(v.s) {
-		n = v.s.vec(v.c)
-		v.c.VRNDSCALEPS(operand.U8(0), v.mul(x, kf(log2e)), n)
+		v.c.VRNDSCALEPS(operand.U8(0), xl, n)
 	} else {
-		n = v.s.vec(v.c)
-		v.c.VROUNDPS(operand.U8(0), v.mul(x, kf(log2e)), n)
+		v.c.VROUNDPS(operand.U8(0), xl, n)
 		t = v.add(n, kf(roundMagic))
 	}
 	rh := v.sub(x, v.mul(n, kf(ln2Hi)))

@@ -158,6 +158,13 @@ func (in sweepInputs) at(i int64) float32 {
 	return in.extra[i-in.strided]
 }
 
+// fill sets x to the inputs first, first+1, … .
+func (in sweepInputs) fill(x []float32, first int64) {
+	for k := range x {
+		x[k] = in.at(first + int64(k))
+	}
+}
+
 // parallelChunks calls work(lo, hi) for consecutive ranges of at most
 // sweepChunk indices covering [0, n), on runtime.GOMAXPROCS goroutines, and
 // returns when all are done.
@@ -246,9 +253,7 @@ func Run(t *testing.T, name string) {
 			for fi, f := range funcs {
 				if fb := fallback[fi]; fb != nil {
 					x := fallbackIn[w][:hi-lo]
-					for j := range x {
-						x[j] = in.at(base + lo + int64(j))
-					}
+					in.fill(x, base+lo)
 					f.entry(generic())(fb[lo:hi], x)
 				}
 			}
@@ -339,9 +344,7 @@ func sweepBlockOf(funcs []transFunc, im impls.Impl, todo []int, in sweepInputs, 
 		}
 		skip := int(base + lo - first) // 1 if x[0] is that previous input
 		x, y := xs[w][:base+hi-first], got[w][:base+hi-first]
-		for k := range x {
-			x[k] = in.at(first + int64(k))
-		}
+		in.fill(x, first)
 		s := make([]sweepStats, len(funcs))
 		for _, fi := range todo {
 			f, ref, s := funcs[fi], refs[fi][lo:hi], &s[fi]
