@@ -44,95 +44,87 @@ DATA tanhconst<>+144(SB)/4, $0x4b400000
 DATA tanhconst<>+148(SB)/4, $0x4b400000
 DATA tanhconst<>+152(SB)/4, $0x4b400000
 DATA tanhconst<>+156(SB)/4, $0x4b400000
-DATA tanhconst<>+160(SB)/4, $0x3eb18000
-DATA tanhconst<>+164(SB)/4, $0x3eb18000
-DATA tanhconst<>+168(SB)/4, $0x3eb18000
-DATA tanhconst<>+172(SB)/4, $0x3eb18000
-DATA tanhconst<>+176(SB)/4, $0x3eb18000
-DATA tanhconst<>+180(SB)/4, $0x3eb18000
-DATA tanhconst<>+184(SB)/4, $0x3eb18000
-DATA tanhconst<>+188(SB)/4, $0x3eb18000
-DATA tanhconst<>+192(SB)/4, $0xb8de8083
-DATA tanhconst<>+196(SB)/4, $0xb8de8083
-DATA tanhconst<>+200(SB)/4, $0xb8de8083
-DATA tanhconst<>+204(SB)/4, $0xb8de8083
-DATA tanhconst<>+208(SB)/4, $0xb8de8083
-DATA tanhconst<>+212(SB)/4, $0xb8de8083
-DATA tanhconst<>+216(SB)/4, $0xb8de8083
-DATA tanhconst<>+220(SB)/4, $0xb8de8083
-DATA tanhconst<>+224(SB)/4, $0x3d3511e8
-DATA tanhconst<>+228(SB)/4, $0x3d3511e8
-DATA tanhconst<>+232(SB)/4, $0x3d3511e8
-DATA tanhconst<>+236(SB)/4, $0x3d3511e8
-DATA tanhconst<>+240(SB)/4, $0x3d3511e8
-DATA tanhconst<>+244(SB)/4, $0x3d3511e8
-DATA tanhconst<>+248(SB)/4, $0x3d3511e8
-DATA tanhconst<>+252(SB)/4, $0x3d3511e8
-DATA tanhconst<>+256(SB)/4, $0x3e091d10
-DATA tanhconst<>+260(SB)/4, $0x3e091d10
-DATA tanhconst<>+264(SB)/4, $0x3e091d10
-DATA tanhconst<>+268(SB)/4, $0x3e091d10
-DATA tanhconst<>+272(SB)/4, $0x3e091d10
-DATA tanhconst<>+276(SB)/4, $0x3e091d10
-DATA tanhconst<>+280(SB)/4, $0x3e091d10
-DATA tanhconst<>+284(SB)/4, $0x3e091d10
-DATA tanhconst<>+288(SB)/4, $0x3eaaac79
-DATA tanhconst<>+292(SB)/4, $0x3eaaac79
-DATA tanhconst<>+296(SB)/4, $0x3eaaac79
-DATA tanhconst<>+300(SB)/4, $0x3eaaac79
-DATA tanhconst<>+304(SB)/4, $0x3eaaac79
-DATA tanhconst<>+308(SB)/4, $0x3eaaac79
-DATA tanhconst<>+312(SB)/4, $0x3eaaac79
-DATA tanhconst<>+316(SB)/4, $0x3eaaac79
-DATA tanhconst<>+320(SB)/4, $0x3f2aaa49
-DATA tanhconst<>+324(SB)/4, $0x3f2aaa49
-DATA tanhconst<>+328(SB)/4, $0x3f2aaa49
-DATA tanhconst<>+332(SB)/4, $0x3f2aaa49
-DATA tanhconst<>+336(SB)/4, $0x3f2aaa49
-DATA tanhconst<>+340(SB)/4, $0x3f2aaa49
-DATA tanhconst<>+344(SB)/4, $0x3f2aaa49
-DATA tanhconst<>+348(SB)/4, $0x3f2aaa49
-DATA tanhconst<>+352(SB)/4, $0x3f7ffffe
-DATA tanhconst<>+356(SB)/4, $0x3f7ffffe
-DATA tanhconst<>+360(SB)/4, $0x3f7ffffe
-DATA tanhconst<>+364(SB)/4, $0x3f7ffffe
-DATA tanhconst<>+368(SB)/4, $0x3f7ffffe
-DATA tanhconst<>+372(SB)/4, $0x3f7ffffe
-DATA tanhconst<>+376(SB)/4, $0x3f7ffffe
-DATA tanhconst<>+380(SB)/4, $0x3f7ffffe
-DATA tanhconst<>+384(SB)/4, $0x3f000000
-DATA tanhconst<>+388(SB)/4, $0x3f000000
-DATA tanhconst<>+392(SB)/4, $0x3f000000
-DATA tanhconst<>+396(SB)/4, $0x3f000000
-DATA tanhconst<>+400(SB)/4, $0x3f000000
-DATA tanhconst<>+404(SB)/4, $0x3f000000
-DATA tanhconst<>+408(SB)/4, $0x3f000000
-DATA tanhconst<>+412(SB)/4, $0x3f000000
-DATA tanhconst<>+416(SB)/4, $0xbf800000
-DATA tanhconst<>+420(SB)/4, $0xbf800000
-DATA tanhconst<>+424(SB)/4, $0xbf800000
-DATA tanhconst<>+428(SB)/4, $0xbf800000
-DATA tanhconst<>+432(SB)/4, $0xbf800000
-DATA tanhconst<>+436(SB)/4, $0xbf800000
-DATA tanhconst<>+440(SB)/4, $0xbf800000
-DATA tanhconst<>+444(SB)/4, $0xbf800000
-DATA tanhconst<>+448(SB)/4, $0x3f1fffff
-DATA tanhconst<>+452(SB)/4, $0x3f1fffff
-DATA tanhconst<>+456(SB)/4, $0x3f1fffff
-DATA tanhconst<>+460(SB)/4, $0x3f1fffff
-DATA tanhconst<>+464(SB)/4, $0x3f1fffff
-DATA tanhconst<>+468(SB)/4, $0x3f1fffff
-DATA tanhconst<>+472(SB)/4, $0x3f1fffff
-DATA tanhconst<>+476(SB)/4, $0x3f1fffff
-DATA tanhconst<>+480(SB)/4, $0x80000000
-DATA tanhconst<>+484(SB)/4, $0x80000000
-DATA tanhconst<>+488(SB)/4, $0x80000000
-DATA tanhconst<>+492(SB)/4, $0x80000000
-DATA tanhconst<>+496(SB)/4, $0x80000000
-DATA tanhconst<>+500(SB)/4, $0x80000000
-DATA tanhconst<>+504(SB)/4, $0x80000000
-DATA tanhconst<>+508(SB)/4, $0x80000000
-GLOBL tanhconst<>(SB), RODATA|NOPTR, $512
+DATA tanhconst<>+160(SB)/4, $0x3eb17218
+DATA tanhconst<>+164(SB)/4, $0x3eb17218
+DATA tanhconst<>+168(SB)/4, $0x3eb17218
+DATA tanhconst<>+172(SB)/4, $0x3eb17218
+DATA tanhconst<>+176(SB)/4, $0x3eb17218
+DATA tanhconst<>+180(SB)/4, $0x3eb17218
+DATA tanhconst<>+184(SB)/4, $0x3eb17218
+DATA tanhconst<>+188(SB)/4, $0x3eb17218
+DATA tanhconst<>+192(SB)/4, $0x3d3511e8
+DATA tanhconst<>+196(SB)/4, $0x3d3511e8
+DATA tanhconst<>+200(SB)/4, $0x3d3511e8
+DATA tanhconst<>+204(SB)/4, $0x3d3511e8
+DATA tanhconst<>+208(SB)/4, $0x3d3511e8
+DATA tanhconst<>+212(SB)/4, $0x3d3511e8
+DATA tanhconst<>+216(SB)/4, $0x3d3511e8
+DATA tanhconst<>+220(SB)/4, $0x3d3511e8
+DATA tanhconst<>+224(SB)/4, $0x3e091d10
+DATA tanhconst<>+228(SB)/4, $0x3e091d10
+DATA tanhconst<>+232(SB)/4, $0x3e091d10
+DATA tanhconst<>+236(SB)/4, $0x3e091d10
+DATA tanhconst<>+240(SB)/4, $0x3e091d10
+DATA tanhconst<>+244(SB)/4, $0x3e091d10
+DATA tanhconst<>+248(SB)/4, $0x3e091d10
+DATA tanhconst<>+252(SB)/4, $0x3e091d10
+DATA tanhconst<>+256(SB)/4, $0x3eaaac79
+DATA tanhconst<>+260(SB)/4, $0x3eaaac79
+DATA tanhconst<>+264(SB)/4, $0x3eaaac79
+DATA tanhconst<>+268(SB)/4, $0x3eaaac79
+DATA tanhconst<>+272(SB)/4, $0x3eaaac79
+DATA tanhconst<>+276(SB)/4, $0x3eaaac79
+DATA tanhconst<>+280(SB)/4, $0x3eaaac79
+DATA tanhconst<>+284(SB)/4, $0x3eaaac79
+DATA tanhconst<>+288(SB)/4, $0x3f2aaa49
+DATA tanhconst<>+292(SB)/4, $0x3f2aaa49
+DATA tanhconst<>+296(SB)/4, $0x3f2aaa49
+DATA tanhconst<>+300(SB)/4, $0x3f2aaa49
+DATA tanhconst<>+304(SB)/4, $0x3f2aaa49
+DATA tanhconst<>+308(SB)/4, $0x3f2aaa49
+DATA tanhconst<>+312(SB)/4, $0x3f2aaa49
+DATA tanhconst<>+316(SB)/4, $0x3f2aaa49
+DATA tanhconst<>+320(SB)/4, $0x3f7ffffe
+DATA tanhconst<>+324(SB)/4, $0x3f7ffffe
+DATA tanhconst<>+328(SB)/4, $0x3f7ffffe
+DATA tanhconst<>+332(SB)/4, $0x3f7ffffe
+DATA tanhconst<>+336(SB)/4, $0x3f7ffffe
+DATA tanhconst<>+340(SB)/4, $0x3f7ffffe
+DATA tanhconst<>+344(SB)/4, $0x3f7ffffe
+DATA tanhconst<>+348(SB)/4, $0x3f7ffffe
+DATA tanhconst<>+352(SB)/4, $0x3f000000
+DATA tanhconst<>+356(SB)/4, $0x3f000000
+DATA tanhconst<>+360(SB)/4, $0x3f000000
+DATA tanhconst<>+364(SB)/4, $0x3f000000
+DATA tanhconst<>+368(SB)/4, $0x3f000000
+DATA tanhconst<>+372(SB)/4, $0x3f000000
+DATA tanhconst<>+376(SB)/4, $0x3f000000
+DATA tanhconst<>+380(SB)/4, $0x3f000000
+DATA tanhconst<>+384(SB)/4, $0xbf800000
+DATA tanhconst<>+388(SB)/4, $0xbf800000
+DATA tanhconst<>+392(SB)/4, $0xbf800000
+DATA tanhconst<>+396(SB)/4, $0xbf800000
+DATA tanhconst<>+400(SB)/4, $0xbf800000
+DATA tanhconst<>+404(SB)/4, $0xbf800000
+DATA tanhconst<>+408(SB)/4, $0xbf800000
+DATA tanhconst<>+412(SB)/4, $0xbf800000
+DATA tanhconst<>+416(SB)/4, $0x3f1fffff
+DATA tanhconst<>+420(SB)/4, $0x3f1fffff
+DATA tanhconst<>+424(SB)/4, $0x3f1fffff
+DATA tanhconst<>+428(SB)/4, $0x3f1fffff
+DATA tanhconst<>+432(SB)/4, $0x3f1fffff
+DATA tanhconst<>+436(SB)/4, $0x3f1fffff
+DATA tanhconst<>+440(SB)/4, $0x3f1fffff
+DATA tanhconst<>+444(SB)/4, $0x3f1fffff
+DATA tanhconst<>+448(SB)/4, $0x80000000
+DATA tanhconst<>+452(SB)/4, $0x80000000
+DATA tanhconst<>+456(SB)/4, $0x80000000
+DATA tanhconst<>+460(SB)/4, $0x80000000
+DATA tanhconst<>+464(SB)/4, $0x80000000
+DATA tanhconst<>+468(SB)/4, $0x80000000
+DATA tanhconst<>+472(SB)/4, $0x80000000
+DATA tanhconst<>+476(SB)/4, $0x80000000
+GLOBL tanhconst<>(SB), RODATA|NOPTR, $480
 
 // func TanhAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
@@ -167,46 +159,42 @@ unrolled:
 	VFNMADD213PS Y11, Y13, Y14
 	VBROADCASTSS tanhconst<>+192(SB), Y5
 	VBROADCASTSS tanhconst<>+192(SB), Y11
-	VFNMADD213PS Y8, Y7, Y5
-	VFNMADD213PS Y14, Y13, Y11
-	VBROADCASTSS tanhconst<>+224(SB), Y7
-	VBROADCASTSS tanhconst<>+224(SB), Y13
-	VFMADD213PS  tanhconst<>+256(SB), Y5, Y7
-	VFMADD213PS  tanhconst<>+256(SB), Y11, Y13
-	VFMADD213PS  tanhconst<>+288(SB), Y5, Y7
-	VFMADD213PS  tanhconst<>+288(SB), Y11, Y13
-	VFMADD213PS  tanhconst<>+320(SB), Y5, Y7
-	VFMADD213PS  tanhconst<>+320(SB), Y11, Y13
-	VFMADD213PS  tanhconst<>+352(SB), Y5, Y7
-	VFMADD213PS  tanhconst<>+352(SB), Y11, Y13
-	VMULPS       Y5, Y5, Y8
-	VMULPS       Y11, Y11, Y14
-	VFMADD213PS  Y5, Y7, Y8
-	VFMADD213PS  Y11, Y13, Y14
+	VFMADD213PS  tanhconst<>+224(SB), Y8, Y5
+	VFMADD213PS  tanhconst<>+224(SB), Y14, Y11
+	VFMADD213PS  tanhconst<>+256(SB), Y8, Y5
+	VFMADD213PS  tanhconst<>+256(SB), Y14, Y11
+	VFMADD213PS  tanhconst<>+288(SB), Y8, Y5
+	VFMADD213PS  tanhconst<>+288(SB), Y14, Y11
+	VFMADD213PS  tanhconst<>+320(SB), Y8, Y5
+	VFMADD213PS  tanhconst<>+320(SB), Y14, Y11
+	VMULPS       Y8, Y8, Y7
+	VMULPS       Y14, Y14, Y13
+	VFMADD213PS  Y8, Y5, Y7
+	VFMADD213PS  Y14, Y11, Y13
 	VPSLLD       $0x17, Y6, Y5
 	VPSLLD       $0x17, Y12, Y6
 	VPADDD       tanhconst<>+32(SB), Y5, Y5
-	VPADDD       tanhconst<>+32(SB), Y6, Y7
-	VBROADCASTSS tanhconst<>+384(SB), Y6
-	VBROADCASTSS tanhconst<>+384(SB), Y11
-	VFMADD213PS  tanhconst<>+416(SB), Y5, Y6
-	VFMADD213PS  tanhconst<>+416(SB), Y7, Y11
-	VFMADD213PS  Y6, Y5, Y8
-	VFMADD213PS  Y11, Y7, Y14
-	VADDPS       tanhconst<>+32(SB), Y8, Y5
-	VADDPS       tanhconst<>+32(SB), Y14, Y6
-	VPCMPGTD     tanhconst<>+448(SB), Y4, Y4
-	VPCMPGTD     tanhconst<>+448(SB), Y10, Y7
-	VBLENDVPS    Y4, Y2, Y8, Y8
-	VBLENDVPS    Y7, Y2, Y14, Y10
-	VDIVPS       Y5, Y8, Y5
-	VDIVPS       Y6, Y10, Y8
+	VPADDD       tanhconst<>+32(SB), Y6, Y8
+	VBROADCASTSS tanhconst<>+352(SB), Y6
+	VBROADCASTSS tanhconst<>+352(SB), Y11
+	VFMADD213PS  tanhconst<>+384(SB), Y5, Y6
+	VFMADD213PS  tanhconst<>+384(SB), Y8, Y11
+	VFMADD213PS  Y6, Y5, Y7
+	VFMADD213PS  Y11, Y8, Y13
+	VADDPS       tanhconst<>+32(SB), Y7, Y5
+	VADDPS       tanhconst<>+32(SB), Y13, Y6
+	VPCMPGTD     tanhconst<>+416(SB), Y4, Y4
+	VPCMPGTD     tanhconst<>+416(SB), Y10, Y8
+	VBLENDVPS    Y4, Y2, Y7, Y7
+	VBLENDVPS    Y8, Y2, Y13, Y10
+	VDIVPS       Y5, Y7, Y5
+	VDIVPS       Y6, Y10, Y7
 	VSUBPS       Y5, Y0, Y6
-	VSUBPS       Y8, Y0, Y10
+	VSUBPS       Y7, Y0, Y10
 	VBLENDVPS    Y4, Y6, Y5, Y4
-	VBLENDVPS    Y7, Y10, Y8, Y5
-	VPAND        tanhconst<>+480(SB), Y3, Y3
-	VPAND        tanhconst<>+480(SB), Y9, Y6
+	VBLENDVPS    Y8, Y10, Y7, Y5
+	VPAND        tanhconst<>+448(SB), Y3, Y3
+	VPAND        tanhconst<>+448(SB), Y9, Y6
 	VPOR         Y3, Y4, Y3
 	VPOR         Y6, Y5, Y4
 	VMOVUPS      Y3, (CX)
@@ -229,26 +217,24 @@ single:
 	VBROADCASTSS tanhconst<>+160(SB), Y8
 	VFNMADD213PS Y5, Y7, Y8
 	VBROADCASTSS tanhconst<>+192(SB), Y5
-	VFNMADD213PS Y8, Y7, Y5
-	VBROADCASTSS tanhconst<>+224(SB), Y7
-	VFMADD213PS  tanhconst<>+256(SB), Y5, Y7
-	VFMADD213PS  tanhconst<>+288(SB), Y5, Y7
-	VFMADD213PS  tanhconst<>+320(SB), Y5, Y7
-	VFMADD213PS  tanhconst<>+352(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y7, Y8
+	VFMADD213PS  tanhconst<>+224(SB), Y8, Y5
+	VFMADD213PS  tanhconst<>+256(SB), Y8, Y5
+	VFMADD213PS  tanhconst<>+288(SB), Y8, Y5
+	VFMADD213PS  tanhconst<>+320(SB), Y8, Y5
+	VMULPS       Y8, Y8, Y7
+	VFMADD213PS  Y8, Y5, Y7
 	VPSLLD       $0x17, Y6, Y5
 	VPADDD       tanhconst<>+32(SB), Y5, Y5
-	VBROADCASTSS tanhconst<>+384(SB), Y6
-	VFMADD213PS  tanhconst<>+416(SB), Y5, Y6
-	VFMADD213PS  Y6, Y5, Y8
-	VADDPS       tanhconst<>+32(SB), Y8, Y5
-	VPCMPGTD     tanhconst<>+448(SB), Y4, Y4
-	VBLENDVPS    Y4, Y2, Y8, Y6
+	VBROADCASTSS tanhconst<>+352(SB), Y6
+	VFMADD213PS  tanhconst<>+384(SB), Y5, Y6
+	VFMADD213PS  Y6, Y5, Y7
+	VADDPS       tanhconst<>+32(SB), Y7, Y5
+	VPCMPGTD     tanhconst<>+416(SB), Y4, Y4
+	VBLENDVPS    Y4, Y2, Y7, Y6
 	VDIVPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y0, Y6
 	VBLENDVPS    Y4, Y6, Y5, Y4
-	VPAND        tanhconst<>+480(SB), Y3, Y3
+	VPAND        tanhconst<>+448(SB), Y3, Y3
 	VPOR         Y3, Y4, Y3
 	VMOVUPS      Y3, (CX)
 	ADDQ         $0x00000020, CX
@@ -270,26 +256,24 @@ scalar:
 	VBROADCASTSS tanhconst<>+160(SB), Y7
 	VFNMADD213PS Y4, Y6, Y7
 	VBROADCASTSS tanhconst<>+192(SB), Y4
-	VFNMADD213PS Y7, Y6, Y4
-	VBROADCASTSS tanhconst<>+224(SB), Y6
-	VFMADD213PS  tanhconst<>+256(SB), Y4, Y6
-	VFMADD213PS  tanhconst<>+288(SB), Y4, Y6
-	VFMADD213PS  tanhconst<>+320(SB), Y4, Y6
-	VFMADD213PS  tanhconst<>+352(SB), Y4, Y6
-	VMULPS       Y4, Y4, Y7
-	VFMADD213PS  Y4, Y6, Y7
+	VFMADD213PS  tanhconst<>+224(SB), Y7, Y4
+	VFMADD213PS  tanhconst<>+256(SB), Y7, Y4
+	VFMADD213PS  tanhconst<>+288(SB), Y7, Y4
+	VFMADD213PS  tanhconst<>+320(SB), Y7, Y4
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y4, Y6
 	VPSLLD       $0x17, Y5, Y4
 	VPADDD       tanhconst<>+32(SB), Y4, Y4
-	VBROADCASTSS tanhconst<>+384(SB), Y5
-	VFMADD213PS  tanhconst<>+416(SB), Y4, Y5
-	VFMADD213PS  Y5, Y4, Y7
-	VADDPS       tanhconst<>+32(SB), Y7, Y4
-	VPCMPGTD     tanhconst<>+448(SB), Y3, Y3
-	VBLENDVPS    Y3, Y2, Y7, Y5
+	VBROADCASTSS tanhconst<>+352(SB), Y5
+	VFMADD213PS  tanhconst<>+384(SB), Y4, Y5
+	VFMADD213PS  Y5, Y4, Y6
+	VADDPS       tanhconst<>+32(SB), Y6, Y4
+	VPCMPGTD     tanhconst<>+416(SB), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y6, Y5
 	VDIVPS       Y4, Y5, Y4
 	VSUBPS       Y4, Y0, Y5
 	VBLENDVPS    Y3, Y5, Y4, Y3
-	VPAND        tanhconst<>+480(SB), Y15, Y4
+	VPAND        tanhconst<>+448(SB), Y15, Y4
 	VPOR         Y4, Y3, Y3
 	VMOVSS       X3, (CX)
 	ADDQ         $0x00000004, CX
@@ -313,8 +297,8 @@ TEXT ·TanhAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS tanhconst<>+0(SB), Z1
 	VBROADCASTSS tanhconst<>+32(SB), Z2
 	VBROADCASTSS tanhconst<>+96(SB), Z3
-	VBROADCASTSS tanhconst<>+224(SB), Z4
-	VBROADCASTSS tanhconst<>+384(SB), Z5
+	VBROADCASTSS tanhconst<>+192(SB), Z4
+	VBROADCASTSS tanhconst<>+352(SB), Z5
 	CMPQ         CX, $0x00000030
 	JB           single
 
@@ -340,12 +324,12 @@ unrolled:
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z14, Z13
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z26, Z18
-	VFNMADD231PS.BCST tanhconst<>+192(SB), Z9, Z8
-	VFNMADD231PS.BCST tanhconst<>+192(SB), Z14, Z13
-	VFNMADD231PS.BCST tanhconst<>+192(SB), Z26, Z18
 	VMOVAPS           Z4, Z19
 	VMOVAPS           Z4, Z24
 	VMOVAPS           Z4, Z27
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z8, Z19
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z13, Z24
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z18, Z27
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z19
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z24
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z27
@@ -355,9 +339,6 @@ unrolled:
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z19
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z24
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z27
-	VFMADD213PS.BCST  tanhconst<>+352(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+352(SB), Z13, Z24
-	VFMADD213PS.BCST  tanhconst<>+352(SB), Z18, Z27
 	VMULPS            Z8, Z8, Z23
 	VMULPS            Z13, Z13, Z25
 	VMULPS            Z18, Z18, Z28
@@ -370,18 +351,18 @@ unrolled:
 	VMOVAPS           Z5, Z13
 	VMOVAPS           Z5, Z14
 	VMOVAPS           Z5, Z19
-	VFMADD213PS.BCST  tanhconst<>+416(SB), Z8, Z13
-	VFMADD213PS.BCST  tanhconst<>+416(SB), Z9, Z14
-	VFMADD213PS.BCST  tanhconst<>+416(SB), Z18, Z19
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z13
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z9, Z14
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z18, Z19
 	VFMADD213PS       Z13, Z8, Z23
 	VFMADD213PS       Z14, Z9, Z25
 	VFMADD213PS       Z19, Z18, Z28
 	VADDPS.BCST       tanhconst<>+32(SB), Z23, Z8
 	VADDPS.BCST       tanhconst<>+32(SB), Z25, Z9
 	VADDPS.BCST       tanhconst<>+32(SB), Z28, Z13
-	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K1
-	VPCMPGTD.BCST     tanhconst<>+448(SB), Z12, K2
-	VPCMPGTD.BCST     tanhconst<>+448(SB), Z17, K3
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z12, K2
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z17, K3
 	VBLENDMPS         Z2, Z23, K1, Z10
 	VBLENDMPS         Z2, Z25, K2, Z15
 	VBLENDMPS         Z2, Z28, K3, Z20
@@ -391,9 +372,9 @@ unrolled:
 	VSUBPS            Z7, Z0, K1, Z7
 	VSUBPS            Z8, Z0, K2, Z8
 	VSUBPS            Z9, Z0, K3, Z9
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z7
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z11, Z8
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z16, Z9
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z7
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z11, Z8
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z16, Z9
 	VMOVUPS           Z7, (AX)
 	VMOVUPS           Z8, 64(AX)
 	VMOVUPS           Z9, 128(AX)
@@ -413,24 +394,23 @@ single:
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z8, Z9
 	VSUBPS.BCST       tanhconst<>+128(SB), Z9, Z9
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
-	VFNMADD231PS.BCST tanhconst<>+192(SB), Z9, Z8
 	VMOVAPS           Z4, Z10
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z8, Z10
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z10
 	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z10
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z10
-	VFMADD213PS.BCST  tanhconst<>+352(SB), Z8, Z10
 	VMULPS            Z8, Z8, Z11
 	VFMADD213PS       Z8, Z10, Z11
 	VSCALEFPS         Z9, Z2, Z8
 	VMOVAPS           Z5, Z9
-	VFMADD213PS.BCST  tanhconst<>+416(SB), Z8, Z9
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z9
 	VFMADD213PS       Z9, Z8, Z11
 	VADDPS.BCST       tanhconst<>+32(SB), Z11, Z8
-	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K1
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
 	VBLENDMPS         Z2, Z11, K1, Z21
 	VDIVPS            Z8, Z21, Z7
 	VSUBPS            Z7, Z0, K1, Z7
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z7
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z7
 	VMOVUPS           Z7, (AX)
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, DX
@@ -451,24 +431,23 @@ tail:
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z1, Z3
 	VSUBPS.BCST       tanhconst<>+128(SB), Z3, Z3
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z3, Z1
-	VFNMADD231PS.BCST tanhconst<>+192(SB), Z3, Z1
 	VMOVAPS           Z4, Z4
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z1, Z4
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z1, Z4
 	VFMADD213PS.BCST  tanhconst<>+288(SB), Z1, Z4
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z1, Z4
-	VFMADD213PS.BCST  tanhconst<>+352(SB), Z1, Z4
 	VMULPS            Z1, Z1, Z8
 	VFMADD213PS       Z1, Z4, Z8
 	VSCALEFPS         Z3, Z2, Z1
 	VMOVAPS           Z5, Z3
-	VFMADD213PS.BCST  tanhconst<>+416(SB), Z1, Z3
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z1, Z3
 	VFMADD213PS       Z3, Z1, Z8
 	VADDPS.BCST       tanhconst<>+32(SB), Z8, Z1
-	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K2
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K2
 	VBLENDMPS         Z2, Z8, K2, Z22
 	VDIVPS            Z1, Z22, Z1
 	VSUBPS            Z1, Z0, K2, Z1
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z1
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z1
 	VMOVUPS           Z1, K1, (AX)
 
 done:
@@ -636,8 +615,8 @@ TEXT ·TanhRecipAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS tanhconst<>+0(SB), Z1
 	VBROADCASTSS tanhconst<>+32(SB), Z2
 	VBROADCASTSS tanhconst<>+96(SB), Z3
-	VBROADCASTSS tanhconst<>+224(SB), Z4
-	VBROADCASTSS tanhconst<>+384(SB), Z5
+	VBROADCASTSS tanhconst<>+192(SB), Z4
+	VBROADCASTSS tanhconst<>+352(SB), Z5
 	CMPQ         CX, $0x00000030
 	JB           single
 
@@ -663,12 +642,12 @@ unrolled:
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z14, Z13
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z26, Z18
-	VFNMADD231PS.BCST tanhconst<>+192(SB), Z9, Z8
-	VFNMADD231PS.BCST tanhconst<>+192(SB), Z14, Z13
-	VFNMADD231PS.BCST tanhconst<>+192(SB), Z26, Z18
 	VMOVAPS           Z4, Z19
 	VMOVAPS           Z4, Z24
 	VMOVAPS           Z4, Z27
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z8, Z19
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z13, Z24
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z18, Z27
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z19
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z24
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z27
@@ -678,9 +657,6 @@ unrolled:
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z19
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z24
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z27
-	VFMADD213PS.BCST  tanhconst<>+352(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+352(SB), Z13, Z24
-	VFMADD213PS.BCST  tanhconst<>+352(SB), Z18, Z27
 	VMULPS            Z8, Z8, Z23
 	VMULPS            Z13, Z13, Z25
 	VMULPS            Z18, Z18, Z28
@@ -693,18 +669,18 @@ unrolled:
 	VMOVAPS           Z5, Z13
 	VMOVAPS           Z5, Z14
 	VMOVAPS           Z5, Z19
-	VFMADD213PS.BCST  tanhconst<>+416(SB), Z8, Z13
-	VFMADD213PS.BCST  tanhconst<>+416(SB), Z9, Z14
-	VFMADD213PS.BCST  tanhconst<>+416(SB), Z18, Z19
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z13
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z9, Z14
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z18, Z19
 	VFMADD213PS       Z13, Z8, Z23
 	VFMADD213PS       Z14, Z9, Z25
 	VFMADD213PS       Z19, Z18, Z28
 	VADDPS.BCST       tanhconst<>+32(SB), Z23, Z8
 	VADDPS.BCST       tanhconst<>+32(SB), Z25, Z9
 	VADDPS.BCST       tanhconst<>+32(SB), Z28, Z13
-	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K1
-	VPCMPGTD.BCST     tanhconst<>+448(SB), Z12, K2
-	VPCMPGTD.BCST     tanhconst<>+448(SB), Z17, K3
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z12, K2
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z17, K3
 	VBLENDMPS         Z2, Z23, K1, Z10
 	VBLENDMPS         Z2, Z25, K2, Z15
 	VBLENDMPS         Z2, Z28, K3, Z20
@@ -726,9 +702,9 @@ unrolled:
 	VSUBPS            Z14, Z0, K1, Z14
 	VSUBPS            Z19, Z0, K2, Z19
 	VSUBPS            Z25, Z0, K3, Z25
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z14
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z11, Z19
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z16, Z25
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z14
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z11, Z19
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z16, Z25
 	VMOVUPS           Z14, (AX)
 	VMOVUPS           Z19, 64(AX)
 	VMOVUPS           Z25, 128(AX)
@@ -748,20 +724,19 @@ single:
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z8, Z9
 	VSUBPS.BCST       tanhconst<>+128(SB), Z9, Z9
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
-	VFNMADD231PS.BCST tanhconst<>+192(SB), Z9, Z8
 	VMOVAPS           Z4, Z10
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z8, Z10
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z10
 	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z10
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z10
-	VFMADD213PS.BCST  tanhconst<>+352(SB), Z8, Z10
 	VMULPS            Z8, Z8, Z11
 	VFMADD213PS       Z8, Z10, Z11
 	VSCALEFPS         Z9, Z2, Z8
 	VMOVAPS           Z5, Z9
-	VFMADD213PS.BCST  tanhconst<>+416(SB), Z8, Z9
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z9
 	VFMADD213PS       Z9, Z8, Z11
 	VADDPS.BCST       tanhconst<>+32(SB), Z11, Z8
-	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K1
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
 	VBLENDMPS         Z2, Z11, K1, Z21
 	VRCP14PS          Z8, Z7
 	VMULPS            Z7, Z21, Z9
@@ -769,7 +744,7 @@ single:
 	VFNMADD231PS      Z8, Z9, Z10
 	VFMADD213PS       Z9, Z7, Z10
 	VSUBPS            Z10, Z0, K1, Z10
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z10
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z10
 	VMOVUPS           Z10, (AX)
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, DX
@@ -790,20 +765,19 @@ tail:
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z1, Z3
 	VSUBPS.BCST       tanhconst<>+128(SB), Z3, Z3
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z3, Z1
-	VFNMADD231PS.BCST tanhconst<>+192(SB), Z3, Z1
 	VMOVAPS           Z4, Z4
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z1, Z4
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z1, Z4
 	VFMADD213PS.BCST  tanhconst<>+288(SB), Z1, Z4
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z1, Z4
-	VFMADD213PS.BCST  tanhconst<>+352(SB), Z1, Z4
 	VMULPS            Z1, Z1, Z8
 	VFMADD213PS       Z1, Z4, Z8
 	VSCALEFPS         Z3, Z2, Z1
 	VMOVAPS           Z5, Z3
-	VFMADD213PS.BCST  tanhconst<>+416(SB), Z1, Z3
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z1, Z3
 	VFMADD213PS       Z3, Z1, Z8
 	VADDPS.BCST       tanhconst<>+32(SB), Z8, Z1
-	VPCMPGTD.BCST     tanhconst<>+448(SB), Z7, K2
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K2
 	VBLENDMPS         Z2, Z8, K2, Z22
 	VRCP14PS          Z1, Z2
 	VMULPS            Z2, Z22, Z3
@@ -811,7 +785,7 @@ tail:
 	VFNMADD231PS      Z1, Z3, Z4
 	VFMADD213PS       Z3, Z2, Z4
 	VSUBPS            Z4, Z0, K2, Z4
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+480(SB), Z6, Z4
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z4
 	VMOVUPS           Z4, K1, (AX)
 
 done:

@@ -18,45 +18,42 @@ TEXT ·TanhNEON(SB), NOSPLIT, $0-48
 	// V29 = 2·log2e = 2.88539
 	MOVD    $0x4038aa3b, R9
 	VDUP    R9, V29.S4
-	// V28 = ln2Hi/2 = 0.3466797
-	MOVD    $0x3eb18000, R9
+	// V28 = ln2/2 = 0.3465736
+	MOVD    $0x3eb17218, R9
 	VDUP    R9, V28.S4
-	// V27 = ln2Lo/2 = -0.00010609722
-	MOVD    $0xb8de8083, R9
-	VDUP    R9, V27.S4
-	// V26 = 32·exp6 = 0.04420653
+	// V27 = 32·exp6 = 0.04420653
 	MOVD    $0x3d3511e8, R9
-	VDUP    R9, V26.S4
-	// V25 = 16·exp5 = 0.13389993
+	VDUP    R9, V27.S4
+	// V26 = 16·exp5 = 0.13389993
 	MOVD    $0x3e091d10, R9
-	VDUP    R9, V25.S4
-	// V24 = 8·exp4 = 0.3333471
+	VDUP    R9, V26.S4
+	// V25 = 8·exp4 = 0.3333471
 	MOVD    $0x3eaaac79, R9
-	VDUP    R9, V24.S4
-	// V23 = 4·exp3 = 0.66666085
+	VDUP    R9, V25.S4
+	// V24 = 4·exp3 = 0.66666085
 	MOVD    $0x3f2aaa49, R9
-	VDUP    R9, V23.S4
-	// V22 = 2·exp2 = 0.9999999
+	VDUP    R9, V24.S4
+	// V23 = 2·exp2 = 0.9999999
 	MOVD    $0x3f7ffffe, R9
-	VDUP    R9, V22.S4
-	// V21 = 128<<23
+	VDUP    R9, V23.S4
+	// V22 = 128<<23
 	MOVD    $0x40000000, R9
-	VDUP    R9, V21.S4
-	// V20 = 0.5
+	VDUP    R9, V22.S4
+	// V21 = 0.5
 	MOVD    $0x3f000000, R9
-	VDUP    R9, V20.S4
-	// V19 = -1
+	VDUP    R9, V21.S4
+	// V20 = -1
 	MOVD    $0xbf800000, R9
-	VDUP    R9, V19.S4
-	// V18 = 1
+	VDUP    R9, V20.S4
+	// V19 = 1
 	MOVD    $0x3f800000, R9
-	VDUP    R9, V18.S4
-	// V17 = tanhSmall = 0.625
+	VDUP    R9, V19.S4
+	// V18 = tanhSmall = 0.625
 	MOVD    $0x3f200000, R9
-	VDUP    R9, V17.S4
-	// V16 = the sign bit
+	VDUP    R9, V18.S4
+	// V17 = the sign bit
 	MOVD    $0x80000000, R9
-	VDUP    R9, V16.S4
+	VDUP    R9, V17.S4
 group:
 	CMP     $8, R0
 	BLT     single
@@ -75,22 +72,20 @@ group:
 	VORR    V5.B16, V5.B16, V11.B16
 	VFMLS   V28.S4, V8.S4, V10.S4
 	VFMLS   V28.S4, V9.S4, V11.S4
-	VFMLS   V27.S4, V8.S4, V10.S4
-	VFMLS   V27.S4, V9.S4, V11.S4
-	VORR    V25.B16, V25.B16, V4.B16
-	VORR    V25.B16, V25.B16, V5.B16
-	VFMLA   V10.S4, V26.S4, V4.S4
-	VFMLA   V11.S4, V26.S4, V5.S4
-	VORR    V24.B16, V24.B16, V8.B16
-	VORR    V24.B16, V24.B16, V9.B16
+	VORR    V26.B16, V26.B16, V4.B16
+	VORR    V26.B16, V26.B16, V5.B16
+	VFMLA   V10.S4, V27.S4, V4.S4
+	VFMLA   V11.S4, V27.S4, V5.S4
+	VORR    V25.B16, V25.B16, V8.B16
+	VORR    V25.B16, V25.B16, V9.B16
 	VFMLA   V10.S4, V4.S4, V8.S4
 	VFMLA   V11.S4, V5.S4, V9.S4
-	VORR    V23.B16, V23.B16, V4.B16
-	VORR    V23.B16, V23.B16, V5.B16
+	VORR    V24.B16, V24.B16, V4.B16
+	VORR    V24.B16, V24.B16, V5.B16
 	VFMLA   V10.S4, V8.S4, V4.S4
 	VFMLA   V11.S4, V9.S4, V5.S4
-	VORR    V22.B16, V22.B16, V8.B16
-	VORR    V22.B16, V22.B16, V9.B16
+	VORR    V23.B16, V23.B16, V8.B16
+	VORR    V23.B16, V23.B16, V9.B16
 	VFMLA   V10.S4, V4.S4, V8.S4
 	VFMLA   V11.S4, V5.S4, V9.S4
 	WORD    $0x6e2add44 // fmul v4.4s, v10.4s, v10.4s
@@ -99,28 +94,28 @@ group:
 	VFMLA   V9.S4, V5.S4, V11.S4
 	VSHL    $23, V6.S4, V6.S4
 	VSHL    $23, V7.S4, V7.S4
-	VADD    V21.S4, V6.S4, V6.S4
-	VADD    V21.S4, V7.S4, V7.S4
-	VORR    V19.B16, V19.B16, V4.B16
-	VORR    V19.B16, V19.B16, V5.B16
-	VFMLA   V6.S4, V20.S4, V4.S4
-	VFMLA   V7.S4, V20.S4, V5.S4
+	VADD    V22.S4, V6.S4, V6.S4
+	VADD    V22.S4, V7.S4, V7.S4
+	VORR    V20.B16, V20.B16, V4.B16
+	VORR    V20.B16, V20.B16, V5.B16
+	VFMLA   V6.S4, V21.S4, V4.S4
+	VFMLA   V7.S4, V21.S4, V5.S4
 	VFMLA   V6.S4, V10.S4, V4.S4
 	VFMLA   V7.S4, V11.S4, V5.S4
-	WORD    $0x4e35d488 // fadd v8.4s, v4.4s, v21.4s
-	WORD    $0x4e35d4a9 // fadd v9.4s, v5.4s, v21.4s
-	WORD    $0x6e31e44a // fcmge v10.4s, v2.4s, v17.4s
-	WORD    $0x6e31e46b // fcmge v11.4s, v3.4s, v17.4s
-	VBIT    V10.B16, V21.B16, V4.B16
-	VBIT    V11.B16, V21.B16, V5.B16
+	WORD    $0x4e36d488 // fadd v8.4s, v4.4s, v22.4s
+	WORD    $0x4e36d4a9 // fadd v9.4s, v5.4s, v22.4s
+	WORD    $0x6e32e44a // fcmge v10.4s, v2.4s, v18.4s
+	WORD    $0x6e32e46b // fcmge v11.4s, v3.4s, v18.4s
+	VBIT    V10.B16, V22.B16, V4.B16
+	VBIT    V11.B16, V22.B16, V5.B16
 	WORD    $0x6e28fc84 // fdiv v4.4s, v4.4s, v8.4s
 	WORD    $0x6e29fca5 // fdiv v5.4s, v5.4s, v9.4s
-	WORD    $0x4ea4d648 // fsub v8.4s, v18.4s, v4.4s
-	WORD    $0x4ea5d649 // fsub v9.4s, v18.4s, v5.4s
+	WORD    $0x4ea4d668 // fsub v8.4s, v19.4s, v4.4s
+	WORD    $0x4ea5d669 // fsub v9.4s, v19.4s, v5.4s
 	VBIT    V10.B16, V8.B16, V4.B16
 	VBIT    V11.B16, V9.B16, V5.B16
-	VBIF    V16.B16, V4.B16, V0.B16
-	VBIF    V16.B16, V5.B16, V1.B16
+	VBIF    V17.B16, V4.B16, V0.B16
+	VBIF    V17.B16, V5.B16, V1.B16
 	VST1.P  [V0.S4, V1.S4], 32(R2)
 	SUB     $8, R0, R0
 	B       group
@@ -135,29 +130,28 @@ single:
 	WORD    $0x4ebed464 // fsub v4.4s, v3.4s, v30.4s
 	VORR    V2.B16, V2.B16, V5.B16
 	VFMLS   V28.S4, V4.S4, V5.S4
-	VFMLS   V27.S4, V4.S4, V5.S4
-	VORR    V25.B16, V25.B16, V2.B16
-	VFMLA   V5.S4, V26.S4, V2.S4
-	VORR    V24.B16, V24.B16, V4.B16
+	VORR    V26.B16, V26.B16, V2.B16
+	VFMLA   V5.S4, V27.S4, V2.S4
+	VORR    V25.B16, V25.B16, V4.B16
 	VFMLA   V5.S4, V2.S4, V4.S4
-	VORR    V23.B16, V23.B16, V2.B16
+	VORR    V24.B16, V24.B16, V2.B16
 	VFMLA   V5.S4, V4.S4, V2.S4
-	VORR    V22.B16, V22.B16, V4.B16
+	VORR    V23.B16, V23.B16, V4.B16
 	VFMLA   V5.S4, V2.S4, V4.S4
 	WORD    $0x6e25dca2 // fmul v2.4s, v5.4s, v5.4s
 	VFMLA   V4.S4, V2.S4, V5.S4
 	VSHL    $23, V3.S4, V3.S4
-	VADD    V21.S4, V3.S4, V3.S4
-	VORR    V19.B16, V19.B16, V2.B16
-	VFMLA   V3.S4, V20.S4, V2.S4
+	VADD    V22.S4, V3.S4, V3.S4
+	VORR    V20.B16, V20.B16, V2.B16
+	VFMLA   V3.S4, V21.S4, V2.S4
 	VFMLA   V3.S4, V5.S4, V2.S4
-	WORD    $0x4e35d444 // fadd v4.4s, v2.4s, v21.4s
-	WORD    $0x6e31e425 // fcmge v5.4s, v1.4s, v17.4s
-	VBIT    V5.B16, V21.B16, V2.B16
+	WORD    $0x4e36d444 // fadd v4.4s, v2.4s, v22.4s
+	WORD    $0x6e32e425 // fcmge v5.4s, v1.4s, v18.4s
+	VBIT    V5.B16, V22.B16, V2.B16
 	WORD    $0x6e24fc42 // fdiv v2.4s, v2.4s, v4.4s
-	WORD    $0x4ea2d644 // fsub v4.4s, v18.4s, v2.4s
+	WORD    $0x4ea2d664 // fsub v4.4s, v19.4s, v2.4s
 	VBIT    V5.B16, V4.B16, V2.B16
-	VBIF    V16.B16, V2.B16, V0.B16
+	VBIF    V17.B16, V2.B16, V0.B16
 	VST1.P  [V0.S4], 16(R2)
 	SUB     $4, R0, R0
 tail:
@@ -170,29 +164,28 @@ tail:
 	WORD    $0x4ebed464 // fsub v4.4s, v3.4s, v30.4s
 	VORR    V2.B16, V2.B16, V5.B16
 	VFMLS   V28.S4, V4.S4, V5.S4
-	VFMLS   V27.S4, V4.S4, V5.S4
-	VORR    V25.B16, V25.B16, V2.B16
-	VFMLA   V5.S4, V26.S4, V2.S4
-	VORR    V24.B16, V24.B16, V4.B16
+	VORR    V26.B16, V26.B16, V2.B16
+	VFMLA   V5.S4, V27.S4, V2.S4
+	VORR    V25.B16, V25.B16, V4.B16
 	VFMLA   V5.S4, V2.S4, V4.S4
-	VORR    V23.B16, V23.B16, V2.B16
+	VORR    V24.B16, V24.B16, V2.B16
 	VFMLA   V5.S4, V4.S4, V2.S4
-	VORR    V22.B16, V22.B16, V4.B16
+	VORR    V23.B16, V23.B16, V4.B16
 	VFMLA   V5.S4, V2.S4, V4.S4
 	WORD    $0x6e25dca2 // fmul v2.4s, v5.4s, v5.4s
 	VFMLA   V4.S4, V2.S4, V5.S4
 	VSHL    $23, V3.S4, V3.S4
-	VADD    V21.S4, V3.S4, V3.S4
-	VORR    V19.B16, V19.B16, V2.B16
-	VFMLA   V3.S4, V20.S4, V2.S4
+	VADD    V22.S4, V3.S4, V3.S4
+	VORR    V20.B16, V20.B16, V2.B16
+	VFMLA   V3.S4, V21.S4, V2.S4
 	VFMLA   V3.S4, V5.S4, V2.S4
-	WORD    $0x4e35d444 // fadd v4.4s, v2.4s, v21.4s
-	WORD    $0x6e31e425 // fcmge v5.4s, v1.4s, v17.4s
-	VBIT    V5.B16, V21.B16, V2.B16
+	WORD    $0x4e36d444 // fadd v4.4s, v2.4s, v22.4s
+	WORD    $0x6e32e425 // fcmge v5.4s, v1.4s, v18.4s
+	VBIT    V5.B16, V22.B16, V2.B16
 	WORD    $0x6e24fc42 // fdiv v2.4s, v2.4s, v4.4s
-	WORD    $0x4ea2d644 // fsub v4.4s, v18.4s, v2.4s
+	WORD    $0x4ea2d664 // fsub v4.4s, v19.4s, v2.4s
 	VBIT    V5.B16, V4.B16, V2.B16
-	VBIF    V16.B16, V2.B16, V0.B16
+	VBIF    V17.B16, V2.B16, V0.B16
 	VST1.P  V0.S[0], 4(R2)
 	SUB     $1, R0, R0
 	B       tail

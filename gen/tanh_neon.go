@@ -1,6 +1,8 @@
 package main
 
 import (
+	"math"
+
 	. "github.com/simdnn/simdnn/gen/arm64"
 )
 
@@ -15,7 +17,7 @@ var tanhNEON = transNEON{
 	setup: func(c *consts) transBody {
 		sat, magic := c.f32(tanhSat, "tanhSat"), c.f32(roundMagic, "roundMagic")
 		l2e2 := c.f32(2*log2e, "2·log2e")
-		lnHi, lnLo := c.f32(ln2Hi/2, "ln2Hi/2"), c.f32(ln2Lo/2, "ln2Lo/2")
+		ln2Half := c.f32(math.Ln2/2, "ln2/2")
 		p6, p5, p4 := c.f32(32*exp6, "32·exp6"), c.f32(16*exp5, "16·exp5"), c.f32(8*exp4, "8·exp4")
 		p3, p2 := c.f32(4*exp3, "4·exp3"), c.f32(2*exp2, "2·exp2")
 		bias := c.u32(128<<23, "128<<23")
@@ -27,12 +29,11 @@ var tanhNEON = transNEON{
 			x, a, ac, t, n, h := l.t(0), l.t(1), l.t(2), l.t(3), l.t(4), l.t(5)
 			l.fabs(a, x)
 			l.fmin(ac, a, sat)
-			// n = round(2a·log2e), h = a − n·ln2/2 (the first step
-			// exact: ln2Hi/2 has 8 significant bits).
+			// n = round(2a·log2e), h = a − n·ln2/2 in one rounding
+			// (see tanh.go).
 			l.madd(t, ac, l2e2, magic)
 			l.fsub(n, t, magic)
-			l.nmadd(h, n, lnHi, ac)
-			l.fmls(h, n, lnLo)
+			l.nmadd(h, n, ln2Half, ac)
 			// half = (e^2h − 1)/2 = h + h²·P(h).
 			p, q := ac, n
 			l.madd(p, p6, h, p5)
