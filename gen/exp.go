@@ -7,13 +7,15 @@ import (
 )
 
 // The vector exp is fallback.expSplit run on every lane, operation for
-// operation and rounding for rounding, with no fused multiply-add (but
-// ExpFMAAdds' FMAs by 1, which round as the additions they replace): so the
+// operation and rounding for rounding. It fuses a multiply into an add
+// only where the product is exact (x − n·ln2Hi, and ExpFMAAdds' FMAs by
+// 1), so that the FMA rounds as the addition it replaces: so the
 // generated Exp gives fallback.Exp's bits (NaN payloads aside), and the
 // error bound swept for that holds for it unchanged. (Tanh and Sigmoid
-// use the fused emitFast's steps instead; see tanh.go.) The constants are fallback/exp.go's,
-// the same decimal literals rounded to float32 the same way; the asm tests
-// compare with the fallback bit for bit, so a copy that drifts is caught.
+// use the fused emitFast's steps instead; see tanh.go.) The constants are
+// fallback/exp.go's, the same decimal literals rounded to float32 the same
+// way; the asm tests compare with the fallback bit for bit, so a copy
+// that drifts is caught.
 const (
 	expHi      = 88.8
 	expLo      = -110
@@ -118,8 +120,11 @@ func (e expGen) emit(x reg.VecVirtual) reg.VecVirtual {
 		v.c.VROUNDPS(operand.U8(0), xl, n)
 		t = v.add(n, kf(roundMagic))
 	}
-	rh := v.sub(x, v.mul(n, kf(ln2Hi)))
+	// rh = x − n·ln2Hi in one FMA: n·ln2Hi is exact (|n| ≤ 159 has 8
+	// significant bits, ln2Hi 9), so it rounds as the fallback's
+	// multiply and subtract, one multiply shorter on the chain.
 	rl := v.mul(n, kf(ln2Lo))
+	rh := v.subMul(x, n, kf(ln2Hi))
 	r := v.sub(rh, rl)
 	// The fallback zeroes r where |r| < 2⁻³⁰ (rq), for r² = 0 there. Only
 	// r² needs it: r·exp3 + exp2 and r·exp5 + exp4 round to the constant

@@ -8,7 +8,8 @@ package kernels
 // ULP is 2⁻¹⁴⁹ in the denormals), so the result is eˣ rounded down or up;
 // the largest error is 0.79 ULP on every implementation, the assembly ones
 // running the pure-Go kernel's steps with its roundings (no fused
-// multiply-add), so that all give the same bits. The result never
+// multiply-add but where the product is exact), so that all give the
+// same bits. The result never
 // decreases as x increases, and its thresholds are those of the correctly
 // rounded function: it is finite up to x = 88.7228317 and +Inf from the
 // next float32, 88.7228394, on; it is 0 up to x = −103.972084 and 2⁻¹⁴⁹ at
