@@ -5,8 +5,8 @@
 package asm
 
 // ExpNEON sets dst[i] = e^x[i] for every i < len(x): fallback.Exp's
-// algorithm with its roundings (no fused multiply-add), so its results
-// bit for bit but for NaN payloads.
+// algorithm with its roundings (no fused multiply-add but where the
+// product is exact), so its results bit for bit but for NaN payloads.
 // dst must be as long as x (unchecked) and either be x or not overlap it.
 // It belongs to the neon level (ASIMD: asm.NEON); the caller checks the CPU.
 //

@@ -68,10 +68,10 @@ group:
 	WORD    $0x4e3cd463 // fadd v3.4s, v3.4s, v28.4s
 	WORD    $0x4ebcd444 // fsub v4.4s, v2.4s, v28.4s
 	WORD    $0x4ebcd465 // fsub v5.4s, v3.4s, v28.4s
-	WORD    $0x6e3bdc86 // fmul v6.4s, v4.4s, v27.4s
-	WORD    $0x6e3bdca7 // fmul v7.4s, v5.4s, v27.4s
-	WORD    $0x4ea6d406 // fsub v6.4s, v0.4s, v6.4s
-	WORD    $0x4ea7d427 // fsub v7.4s, v1.4s, v7.4s
+	VORR    V0.B16, V0.B16, V6.B16
+	VORR    V1.B16, V1.B16, V7.B16
+	VFMLS   V27.S4, V4.S4, V6.S4
+	VFMLS   V27.S4, V5.S4, V7.S4
 	WORD    $0x6e3adc88 // fmul v8.4s, v4.4s, v26.4s
 	WORD    $0x6e3adca9 // fmul v9.4s, v5.4s, v26.4s
 	WORD    $0x4ea8d4ca // fsub v10.4s, v6.4s, v8.4s
@@ -148,8 +148,8 @@ single:
 	WORD    $0x6e3ddc01 // fmul v1.4s, v0.4s, v29.4s
 	WORD    $0x4e3cd421 // fadd v1.4s, v1.4s, v28.4s
 	WORD    $0x4ebcd422 // fsub v2.4s, v1.4s, v28.4s
-	WORD    $0x6e3bdc43 // fmul v3.4s, v2.4s, v27.4s
-	WORD    $0x4ea3d403 // fsub v3.4s, v0.4s, v3.4s
+	VORR    V0.B16, V0.B16, V3.B16
+	VFMLS   V27.S4, V2.S4, V3.S4
 	WORD    $0x6e3adc44 // fmul v4.4s, v2.4s, v26.4s
 	WORD    $0x4ea4d465 // fsub v5.4s, v3.4s, v4.4s
 	WORD    $0x6e39eca0 // facge v0.4s, v5.4s, v25.4s
@@ -192,8 +192,8 @@ tail:
 	WORD    $0x6e3ddc01 // fmul v1.4s, v0.4s, v29.4s
 	WORD    $0x4e3cd421 // fadd v1.4s, v1.4s, v28.4s
 	WORD    $0x4ebcd422 // fsub v2.4s, v1.4s, v28.4s
-	WORD    $0x6e3bdc43 // fmul v3.4s, v2.4s, v27.4s
-	WORD    $0x4ea3d403 // fsub v3.4s, v0.4s, v3.4s
+	VORR    V0.B16, V0.B16, V3.B16
+	VFMLS   V27.S4, V2.S4, V3.S4
 	WORD    $0x6e3adc44 // fmul v4.4s, v2.4s, v26.4s
 	WORD    $0x4ea4d465 // fsub v5.4s, v3.4s, v4.4s
 	WORD    $0x6e39eca0 // facge v0.4s, v5.4s, v25.4s

@@ -8,10 +8,11 @@ import (
 // (exp.go, tanh.go, sigmoid.go) lane for lane, with the same constants:
 //
 //   - Exp is fallback.expSplit's hi with its roundings, every product
-//     and sum rounded on its own (FMUL, then FADD; no FMLA), so that it
-//     gives fallback.Exp's bits. Go does not fuse the fallback on arm64
-//     either: each product that feeds a sum there is wrapped in a
-//     float32 conversion, which forbids the fusion.
+//     and sum rounded on its own (FMUL, then FADD) but for the exact
+//     x − n·ln2Hi (one FMLS, as on AVX2), so that it gives fallback.Exp's
+//     bits. Go does not fuse the fallback on arm64 either: each product
+//     that feeds a sum there is wrapped in a float32 conversion, which
+//     forbids the fusion.
 //   - Tanh and Sigmoid use fused multiply-adds where the AVX2 kernels
 //     do (VFMADD and VFNMADD become FMLA and FMLS on a copy of the
 //     addend, which rounds the same) and FDIV where they use VDIVPS, so
@@ -53,8 +54,8 @@ var expNEON = transNEON{
 	name: "Exp",
 	doc: []string{
 		"sets dst[i] = e^x[i] for every i < len(x): fallback.Exp's",
-		"algorithm with its roundings (no fused multiply-add), so its results",
-		"bit for bit but for NaN payloads.",
+		"algorithm with its roundings (no fused multiply-add but where the",
+		"product is exact), so its results bit for bit but for NaN payloads.",
 	},
 	temps: 7,
 	setup: func(c *consts) transBody {
@@ -76,8 +77,7 @@ var expNEON = transNEON{
 			l.fmul(t, x, l2e)
 			l.fadd(t, t, magic)
 			l.fsub(n, t, magic)
-			l.fmul(rh, n, lnHi)
-			l.fsub(rh, x, rh) // exact
+			l.nmadd(rh, n, lnHi, x) // exact, fused or not
 			l.fmul(rl, n, lnLo)
 			l.fsub(r, rh, rl)
 			// rq = r, or 0 where |r| < 2⁻³⁰ (and where r is NaN,
