@@ -207,32 +207,32 @@ unrolled:
 	VADDPS       Y11, Y10, Y5
 	VADDPS       Y1, Y4, Y1
 	VADDPS       Y6, Y5, Y4
-	VADDPS       Y1, Y2, Y1
-	VADDPS       Y4, Y8, Y2
 	VPSUBD       expconst<>+96(SB), Y3, Y3
-	VPSUBD       expconst<>+96(SB), Y9, Y6
-	VPSRAD       $0x01, Y3, Y4
-	VPSRAD       $0x01, Y6, Y8
-	VPSUBD       Y4, Y3, Y5
-	VPSUBD       Y8, Y6, Y9
-	VPADDD       expconst<>+416(SB), Y4, Y4
-	VPADDD       expconst<>+416(SB), Y8, Y8
-	VPSLLD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y8, Y8
+	VPSUBD       expconst<>+96(SB), Y9, Y9
+	VPSRAD       $0x01, Y3, Y5
+	VPSRAD       $0x01, Y9, Y10
+	VPSUBD       Y5, Y3, Y6
+	VPSUBD       Y10, Y9, Y11
 	VPADDD       expconst<>+416(SB), Y5, Y5
-	VPADDD       expconst<>+416(SB), Y9, Y9
+	VPADDD       expconst<>+416(SB), Y10, Y10
 	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y9, Y9
+	VPSLLD       $0x17, Y10, Y10
+	VPADDD       expconst<>+416(SB), Y6, Y6
+	VPADDD       expconst<>+416(SB), Y11, Y11
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y11, Y11
 	VPADDD       expconst<>+448(SB), Y3, Y3
-	VPADDD       expconst<>+448(SB), Y6, Y6
+	VPADDD       expconst<>+448(SB), Y9, Y9
 	VPSRAD       $0x1f, Y3, Y3
-	VPSRAD       $0x1f, Y6, Y6
-	VPANDN       Y5, Y3, Y3
-	VPANDN       Y9, Y6, Y5
-	VMULPS       Y4, Y1, Y1
-	VMULPS       Y8, Y2, Y2
-	VMULPS       Y3, Y1, Y1
+	VPSRAD       $0x1f, Y9, Y9
+	VPANDN       Y6, Y3, Y3
+	VPANDN       Y11, Y9, Y6
 	VMULPS       Y5, Y2, Y2
+	VMULPS       Y10, Y8, Y8
+	VFMADD213PS  Y2, Y5, Y1
+	VFMADD213PS  Y8, Y10, Y4
+	VMULPS       Y3, Y1, Y1
+	VMULPS       Y6, Y4, Y2
 	VMOVUPS      Y1, (CX)
 	VMOVUPS      Y2, 32(CX)
 	ADDQ         $0x00000040, CX
@@ -274,19 +274,19 @@ single:
 	VSUBPS       Y2, Y0, Y4
 	VADDPS       Y5, Y4, Y4
 	VADDPS       Y1, Y4, Y1
-	VADDPS       Y1, Y2, Y1
-	VPSUBD       expconst<>+96(SB), Y3, Y2
-	VPSRAD       $0x01, Y2, Y3
-	VPSUBD       Y3, Y2, Y4
-	VPADDD       expconst<>+416(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
+	VPSUBD       expconst<>+96(SB), Y3, Y3
+	VPSRAD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y5
 	VPADDD       expconst<>+416(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
-	VPADDD       expconst<>+448(SB), Y2, Y2
-	VPSRAD       $0x1f, Y2, Y2
-	VPANDN       Y4, Y2, Y2
+	VPADDD       expconst<>+416(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VPADDD       expconst<>+448(SB), Y3, Y3
+	VPSRAD       $0x1f, Y3, Y3
+	VPANDN       Y5, Y3, Y3
+	VMULPS       Y4, Y2, Y2
+	VFMADD213PS  Y2, Y4, Y1
 	VMULPS       Y3, Y1, Y1
-	VMULPS       Y2, Y1, Y1
 	VMOVUPS      Y1, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
@@ -328,19 +328,19 @@ scalar:
 	VSUBPS       Y2, Y0, Y4
 	VADDPS       Y5, Y4, Y4
 	VADDPS       Y1, Y4, Y1
-	VADDPS       Y1, Y2, Y1
-	VPSUBD       expconst<>+96(SB), Y3, Y2
-	VPSRAD       $0x01, Y2, Y3
-	VPSUBD       Y3, Y2, Y4
-	VPADDD       expconst<>+416(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
+	VPSUBD       expconst<>+96(SB), Y3, Y3
+	VPSRAD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y5
 	VPADDD       expconst<>+416(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
-	VPADDD       expconst<>+448(SB), Y2, Y2
-	VPSRAD       $0x1f, Y2, Y2
-	VPANDN       Y4, Y2, Y2
+	VPADDD       expconst<>+416(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VPADDD       expconst<>+448(SB), Y3, Y3
+	VPSRAD       $0x1f, Y3, Y3
+	VPANDN       Y5, Y3, Y3
+	VMULPS       Y4, Y2, Y2
+	VFMADD213PS  Y2, Y4, Y1
 	VMULPS       Y3, Y1, Y1
-	VMULPS       Y2, Y1, Y1
 	VMOVSS       X1, (CX)
 	ADDQ         $0x00000004, CX
 	ADDQ         $0x00000004, DX

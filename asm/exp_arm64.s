@@ -110,14 +110,12 @@ group:
 	WORD    $0x4e27d4a5 // fadd v5.4s, v5.4s, v7.4s
 	WORD    $0x4e2cd484 // fadd v4.4s, v4.4s, v12.4s
 	WORD    $0x4e2dd4a5 // fadd v5.4s, v5.4s, v13.4s
-	WORD    $0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
-	WORD    $0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
-	VSUB    V28.S4, V2.S4, V4.S4
-	VSUB    V28.S4, V3.S4, V5.S4
-	WORD    $0x4f3f0486 // sshr v6.4s, v4.4s, #1
-	WORD    $0x4f3f04a7 // sshr v7.4s, v5.4s, #1
-	VSUB    V6.S4, V4.S4, V8.S4
-	VSUB    V7.S4, V5.S4, V9.S4
+	VSUB    V28.S4, V2.S4, V10.S4
+	VSUB    V28.S4, V3.S4, V11.S4
+	WORD    $0x4f3f0546 // sshr v6.4s, v10.4s, #1
+	WORD    $0x4f3f0567 // sshr v7.4s, v11.4s, #1
+	VSUB    V6.S4, V10.S4, V8.S4
+	VSUB    V7.S4, V11.S4, V9.S4
 	VADD    V18.S4, V6.S4, V6.S4
 	VADD    V18.S4, V7.S4, V7.S4
 	VSHL    $23, V6.S4, V6.S4
@@ -126,14 +124,16 @@ group:
 	VADD    V18.S4, V9.S4, V9.S4
 	VSHL    $23, V8.S4, V8.S4
 	VSHL    $23, V9.S4, V9.S4
-	VADD    V17.S4, V4.S4, V4.S4
-	VADD    V17.S4, V5.S4, V5.S4
-	WORD    $0x4f210484 // sshr v4.4s, v4.4s, #31
-	WORD    $0x4f2104a5 // sshr v5.4s, v5.4s, #31
-	WORD    $0x4e641d08 // bic v8.16b, v8.16b, v4.16b
-	WORD    $0x4e651d29 // bic v9.16b, v9.16b, v5.16b
+	VADD    V17.S4, V10.S4, V10.S4
+	VADD    V17.S4, V11.S4, V11.S4
+	WORD    $0x4f21054a // sshr v10.4s, v10.4s, #31
+	WORD    $0x4f21056b // sshr v11.4s, v11.4s, #31
+	WORD    $0x4e6a1d08 // bic v8.16b, v8.16b, v10.16b
+	WORD    $0x4e6b1d29 // bic v9.16b, v9.16b, v11.16b
 	WORD    $0x6e26dc00 // fmul v0.4s, v0.4s, v6.4s
 	WORD    $0x6e27dc21 // fmul v1.4s, v1.4s, v7.4s
+	VFMLA   V6.S4, V4.S4, V0.S4
+	VFMLA   V7.S4, V5.S4, V1.S4
 	WORD    $0x6e28dc00 // fmul v0.4s, v0.4s, v8.4s
 	WORD    $0x6e29dc21 // fmul v1.4s, v1.4s, v9.4s
 	VST1.P  [V0.S4, V1.S4], 32(R2)
@@ -169,18 +169,18 @@ single:
 	WORD    $0x4ea0d662 // fsub v2.4s, v19.4s, v0.4s
 	WORD    $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
 	WORD    $0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
-	WORD    $0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
-	VSUB    V28.S4, V1.S4, V2.S4
-	WORD    $0x4f3f0443 // sshr v3.4s, v2.4s, #1
-	VSUB    V3.S4, V2.S4, V4.S4
+	VSUB    V28.S4, V1.S4, V5.S4
+	WORD    $0x4f3f04a3 // sshr v3.4s, v5.4s, #1
+	VSUB    V3.S4, V5.S4, V4.S4
 	VADD    V18.S4, V3.S4, V3.S4
 	VSHL    $23, V3.S4, V3.S4
 	VADD    V18.S4, V4.S4, V4.S4
 	VSHL    $23, V4.S4, V4.S4
-	VADD    V17.S4, V2.S4, V2.S4
-	WORD    $0x4f210442 // sshr v2.4s, v2.4s, #31
-	WORD    $0x4e621c84 // bic v4.16b, v4.16b, v2.16b
+	VADD    V17.S4, V5.S4, V5.S4
+	WORD    $0x4f2104a5 // sshr v5.4s, v5.4s, #31
+	WORD    $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
 	WORD    $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
+	VFMLA   V3.S4, V2.S4, V0.S4
 	WORD    $0x6e24dc00 // fmul v0.4s, v0.4s, v4.4s
 	VST1.P  [V0.S4], 16(R2)
 	SUB     $4, R0, R0
@@ -213,18 +213,18 @@ tail:
 	WORD    $0x4ea0d662 // fsub v2.4s, v19.4s, v0.4s
 	WORD    $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
 	WORD    $0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
-	WORD    $0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
-	VSUB    V28.S4, V1.S4, V2.S4
-	WORD    $0x4f3f0443 // sshr v3.4s, v2.4s, #1
-	VSUB    V3.S4, V2.S4, V4.S4
+	VSUB    V28.S4, V1.S4, V5.S4
+	WORD    $0x4f3f04a3 // sshr v3.4s, v5.4s, #1
+	VSUB    V3.S4, V5.S4, V4.S4
 	VADD    V18.S4, V3.S4, V3.S4
 	VSHL    $23, V3.S4, V3.S4
 	VADD    V18.S4, V4.S4, V4.S4
 	VSHL    $23, V4.S4, V4.S4
-	VADD    V17.S4, V2.S4, V2.S4
-	WORD    $0x4f210442 // sshr v2.4s, v2.4s, #31
-	WORD    $0x4e621c84 // bic v4.16b, v4.16b, v2.16b
+	VADD    V17.S4, V5.S4, V5.S4
+	WORD    $0x4f2104a5 // sshr v5.4s, v5.4s, #31
+	WORD    $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
 	WORD    $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
+	VFMLA   V3.S4, V2.S4, V0.S4
 	WORD    $0x6e24dc00 // fmul v0.4s, v0.4s, v4.4s
 	VST1.P  V0.S[0], 4(R2)
 	SUB     $1, R0, R0

@@ -8,9 +8,10 @@ import (
 
 // The vector exp is fallback.expSplit run on every lane, operation for
 // operation and rounding for rounding. It fuses a multiply into an add
-// only where the product is exact (x − n·ln2Hi, and ExpFMAAdds' FMAs by
-// 1), so that the FMA rounds as the addition it replaces: so the
-// generated Exp gives fallback.Exp's bits (NaN payloads aside), and the
+// only where that cannot change a rounding: where the product is exact
+// (x − n·ln2Hi, and ExpFMAAdds' FMAs by 1), so that the FMA rounds as
+// the addition it replaces, and in AVX2's scaling by an exact power of
+// two (see emit): so the generated Exp gives fallback.Exp's bits (NaN payloads aside), and the
 // error bound swept for that holds for it unchanged. (Tanh and Sigmoid
 // use the fused emitFast's steps instead; see tanh.go.) The constants are
 // fallback/exp.go's, the same decimal literals rounded to float32 the same
@@ -141,15 +142,19 @@ func (e expGen) emit(x reg.VecVirtual) reg.VecVirtual {
 	// 1 + rh + u with 1 + rh kept exact (Fast2Sum), p the rounded sum.
 	s := e.addOnFMA(e.one, rh, false)
 	cc := e.addOnFMA(v.add(e.addOnFMA(e.one, s, true), rh), u, false)
-	p := v.add(s, cc)
 
 	if wide(v.s) {
 		// VSCALEFPS rounds p·2ⁿ once, as the two factors do: the
 		// same bits, denormals, overflow and n < −150 included.
-		return v.scalef(p, n)
+		return v.scalef(v.add(s, cc), n)
 	}
+	// (s + cc)·s1 is normal (s + cc is within [0.7, 1.42], s1 within
+	// [2⁻⁸⁰, 2⁶⁴]), so rounding the sum and then scaling it exactly
+	// gives the bits of cc·s1 + s·s1 rounded once: one FMA whose addend
+	// is made beside the chain, one operation shorter than the add and
+	// multiply it replaces.
 	s1, s2 := pow2(v, t)
-	return v.mul(v.mul(p, s1), s2)
+	return v.mul(v.madd(cc, s1, v.mul(s, s1)), s2)
 }
 
 // scalef returns p·2^⌊n⌋ rounded once (AVX-512 only).

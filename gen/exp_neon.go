@@ -103,11 +103,11 @@ var expNEON = transNEON{
 			l.fsub(cc, one, s)
 			l.fadd(cc, cc, rh)
 			l.fadd(cc, cc, u)
-			p := x
-			l.fadd(p, s, cc)
 			// 2ⁿ as 2^⌊n/2⌋·2^⌈n/2⌉ from exponent bits, the second 0
-			// where n < −150, and p multiplied by each in turn.
-			k, s1, s2 := n, rh, rl
+			// where n < −150, and p = s + cc multiplied by each in
+			// turn, the first as cc·s1 + s·s1 in one FMLA (as on AVX2;
+			// see exp.go's emit).
+			k, s1, s2 := r, rh, rl
 			l.subi(k, t, bias)
 			l.sshr(s1, k, 1)
 			l.subi(s2, k, s1)
@@ -118,7 +118,9 @@ var expNEON = transNEON{
 			l.addi(k, k, k150)
 			l.sshr(k, k, 31)
 			l.bic(s2, s2, k)
-			l.fmul(p, p, s1)
+			p := s
+			l.fmul(p, s, s1)
+			l.fmla(p, cc, s1)
 			l.fmul(p, p, s2)
 			return p
 		}
