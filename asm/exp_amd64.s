@@ -20,54 +20,54 @@ DATA expconst<>+48(SB)/4, $0xc2dc0000
 DATA expconst<>+52(SB)/4, $0xc2dc0000
 DATA expconst<>+56(SB)/4, $0xc2dc0000
 DATA expconst<>+60(SB)/4, $0xc2dc0000
-DATA expconst<>+64(SB)/4, $0x3fb8aa3b
-DATA expconst<>+68(SB)/4, $0x3fb8aa3b
-DATA expconst<>+72(SB)/4, $0x3fb8aa3b
-DATA expconst<>+76(SB)/4, $0x3fb8aa3b
-DATA expconst<>+80(SB)/4, $0x3fb8aa3b
-DATA expconst<>+84(SB)/4, $0x3fb8aa3b
-DATA expconst<>+88(SB)/4, $0x3fb8aa3b
-DATA expconst<>+92(SB)/4, $0x3fb8aa3b
-DATA expconst<>+96(SB)/4, $0x4b400000
-DATA expconst<>+100(SB)/4, $0x4b400000
-DATA expconst<>+104(SB)/4, $0x4b400000
-DATA expconst<>+108(SB)/4, $0x4b400000
-DATA expconst<>+112(SB)/4, $0x4b400000
-DATA expconst<>+116(SB)/4, $0x4b400000
-DATA expconst<>+120(SB)/4, $0x4b400000
-DATA expconst<>+124(SB)/4, $0x4b400000
-DATA expconst<>+128(SB)/4, $0xb95e8083
-DATA expconst<>+132(SB)/4, $0xb95e8083
-DATA expconst<>+136(SB)/4, $0xb95e8083
-DATA expconst<>+140(SB)/4, $0xb95e8083
-DATA expconst<>+144(SB)/4, $0xb95e8083
-DATA expconst<>+148(SB)/4, $0xb95e8083
-DATA expconst<>+152(SB)/4, $0xb95e8083
-DATA expconst<>+156(SB)/4, $0xb95e8083
-DATA expconst<>+160(SB)/4, $0x3f318000
-DATA expconst<>+164(SB)/4, $0x3f318000
-DATA expconst<>+168(SB)/4, $0x3f318000
-DATA expconst<>+172(SB)/4, $0x3f318000
-DATA expconst<>+176(SB)/4, $0x3f318000
-DATA expconst<>+180(SB)/4, $0x3f318000
-DATA expconst<>+184(SB)/4, $0x3f318000
-DATA expconst<>+188(SB)/4, $0x3f318000
-DATA expconst<>+192(SB)/4, $0x7fffffff
-DATA expconst<>+196(SB)/4, $0x7fffffff
-DATA expconst<>+200(SB)/4, $0x7fffffff
-DATA expconst<>+204(SB)/4, $0x7fffffff
-DATA expconst<>+208(SB)/4, $0x7fffffff
-DATA expconst<>+212(SB)/4, $0x7fffffff
-DATA expconst<>+216(SB)/4, $0x7fffffff
-DATA expconst<>+220(SB)/4, $0x7fffffff
-DATA expconst<>+224(SB)/4, $0x307fffff
-DATA expconst<>+228(SB)/4, $0x307fffff
-DATA expconst<>+232(SB)/4, $0x307fffff
-DATA expconst<>+236(SB)/4, $0x307fffff
-DATA expconst<>+240(SB)/4, $0x307fffff
-DATA expconst<>+244(SB)/4, $0x307fffff
-DATA expconst<>+248(SB)/4, $0x307fffff
-DATA expconst<>+252(SB)/4, $0x307fffff
+DATA expconst<>+64(SB)/4, $0x7fffffff
+DATA expconst<>+68(SB)/4, $0x7fffffff
+DATA expconst<>+72(SB)/4, $0x7fffffff
+DATA expconst<>+76(SB)/4, $0x7fffffff
+DATA expconst<>+80(SB)/4, $0x7fffffff
+DATA expconst<>+84(SB)/4, $0x7fffffff
+DATA expconst<>+88(SB)/4, $0x7fffffff
+DATA expconst<>+92(SB)/4, $0x7fffffff
+DATA expconst<>+96(SB)/4, $0x307fffff
+DATA expconst<>+100(SB)/4, $0x307fffff
+DATA expconst<>+104(SB)/4, $0x307fffff
+DATA expconst<>+108(SB)/4, $0x307fffff
+DATA expconst<>+112(SB)/4, $0x307fffff
+DATA expconst<>+116(SB)/4, $0x307fffff
+DATA expconst<>+120(SB)/4, $0x307fffff
+DATA expconst<>+124(SB)/4, $0x307fffff
+DATA expconst<>+128(SB)/4, $0x3fb8aa3b
+DATA expconst<>+132(SB)/4, $0x3fb8aa3b
+DATA expconst<>+136(SB)/4, $0x3fb8aa3b
+DATA expconst<>+140(SB)/4, $0x3fb8aa3b
+DATA expconst<>+144(SB)/4, $0x3fb8aa3b
+DATA expconst<>+148(SB)/4, $0x3fb8aa3b
+DATA expconst<>+152(SB)/4, $0x3fb8aa3b
+DATA expconst<>+156(SB)/4, $0x3fb8aa3b
+DATA expconst<>+160(SB)/4, $0x4b400000
+DATA expconst<>+164(SB)/4, $0x4b400000
+DATA expconst<>+168(SB)/4, $0x4b400000
+DATA expconst<>+172(SB)/4, $0x4b400000
+DATA expconst<>+176(SB)/4, $0x4b400000
+DATA expconst<>+180(SB)/4, $0x4b400000
+DATA expconst<>+184(SB)/4, $0x4b400000
+DATA expconst<>+188(SB)/4, $0x4b400000
+DATA expconst<>+192(SB)/4, $0xb95e8083
+DATA expconst<>+196(SB)/4, $0xb95e8083
+DATA expconst<>+200(SB)/4, $0xb95e8083
+DATA expconst<>+204(SB)/4, $0xb95e8083
+DATA expconst<>+208(SB)/4, $0xb95e8083
+DATA expconst<>+212(SB)/4, $0xb95e8083
+DATA expconst<>+216(SB)/4, $0xb95e8083
+DATA expconst<>+220(SB)/4, $0xb95e8083
+DATA expconst<>+224(SB)/4, $0x3f318000
+DATA expconst<>+228(SB)/4, $0x3f318000
+DATA expconst<>+232(SB)/4, $0x3f318000
+DATA expconst<>+236(SB)/4, $0x3f318000
+DATA expconst<>+240(SB)/4, $0x3f318000
+DATA expconst<>+244(SB)/4, $0x3f318000
+DATA expconst<>+248(SB)/4, $0x3f318000
+DATA expconst<>+252(SB)/4, $0x3f318000
 DATA expconst<>+256(SB)/4, $0x3e2aaa49
 DATA expconst<>+260(SB)/4, $0x3e2aaa49
 DATA expconst<>+264(SB)/4, $0x3e2aaa49
@@ -156,83 +156,83 @@ unrolled:
 	VMINPS       Y1, Y2, Y1
 	VMINPS       Y4, Y5, Y2
 	VMAXPS       Y1, Y3, Y1
-	VMAXPS       Y2, Y6, Y6
-	VMULPS       expconst<>+64(SB), Y1, Y2
-	VMULPS       expconst<>+64(SB), Y6, Y3
-	VROUNDPS     $0x00, Y2, Y2
-	VROUNDPS     $0x00, Y3, Y8
-	VADDPS       expconst<>+96(SB), Y2, Y3
-	VADDPS       expconst<>+96(SB), Y8, Y9
-	VMULPS       expconst<>+128(SB), Y2, Y4
-	VMULPS       expconst<>+128(SB), Y8, Y10
-	VBROADCASTSS expconst<>+160(SB), Y5
-	VBROADCASTSS expconst<>+160(SB), Y11
-	VFNMADD213PS Y1, Y2, Y5
-	VFNMADD213PS Y6, Y8, Y11
-	VSUBPS       Y4, Y5, Y1
-	VSUBPS       Y10, Y11, Y6
-	VPAND        expconst<>+192(SB), Y1, Y2
-	VPAND        expconst<>+192(SB), Y6, Y8
-	VPCMPGTD     expconst<>+224(SB), Y2, Y2
-	VPCMPGTD     expconst<>+224(SB), Y8, Y12
-	VMULPS       Y1, Y1, Y8
-	VMULPS       Y6, Y6, Y13
-	VPAND        Y2, Y8, Y2
-	VPAND        Y12, Y13, Y12
-	VMULPS       expconst<>+256(SB), Y1, Y8
-	VMULPS       expconst<>+256(SB), Y6, Y13
-	VADDPS       expconst<>+288(SB), Y8, Y8
-	VADDPS       expconst<>+288(SB), Y13, Y13
+	VMAXPS       Y2, Y6, Y3
+	VPAND        expconst<>+64(SB), Y1, Y2
+	VPAND        expconst<>+64(SB), Y3, Y4
+	VPCMPGTD     expconst<>+96(SB), Y2, Y2
+	VPCMPGTD     expconst<>+96(SB), Y4, Y9
+	VMULPS       expconst<>+128(SB), Y1, Y4
+	VMULPS       expconst<>+128(SB), Y3, Y5
+	VROUNDPS     $0x00, Y4, Y4
+	VROUNDPS     $0x00, Y5, Y10
+	VADDPS       expconst<>+160(SB), Y4, Y5
+	VADDPS       expconst<>+160(SB), Y10, Y11
+	VMULPS       expconst<>+192(SB), Y4, Y6
+	VMULPS       expconst<>+192(SB), Y10, Y12
+	VBROADCASTSS expconst<>+224(SB), Y8
+	VBROADCASTSS expconst<>+224(SB), Y13
+	VFNMADD213PS Y1, Y4, Y8
+	VFNMADD213PS Y3, Y10, Y13
+	VSUBPS       Y6, Y8, Y1
+	VSUBPS       Y12, Y13, Y3
+	VPAND        Y2, Y1, Y2
+	VPAND        Y9, Y3, Y4
+	VMULPS       Y2, Y2, Y2
+	VMULPS       Y4, Y4, Y9
+	VMULPS       expconst<>+256(SB), Y1, Y4
+	VMULPS       expconst<>+256(SB), Y3, Y10
+	VADDPS       expconst<>+288(SB), Y4, Y4
+	VADDPS       expconst<>+288(SB), Y10, Y10
 	VMULPS       expconst<>+320(SB), Y1, Y1
-	VMULPS       expconst<>+320(SB), Y6, Y6
+	VMULPS       expconst<>+320(SB), Y3, Y3
 	VADDPS       expconst<>+352(SB), Y1, Y1
-	VADDPS       expconst<>+352(SB), Y6, Y14
-	VMULPS       expconst<>+384(SB), Y2, Y6
-	VMULPS       expconst<>+384(SB), Y12, Y15
-	VADDPS       Y1, Y6, Y1
-	VADDPS       Y14, Y15, Y6
+	VADDPS       expconst<>+352(SB), Y3, Y14
+	VMULPS       expconst<>+384(SB), Y2, Y3
+	VMULPS       expconst<>+384(SB), Y9, Y15
+	VADDPS       Y1, Y3, Y1
+	VADDPS       Y14, Y15, Y3
 	VMULPS       Y2, Y1, Y1
-	VMULPS       Y12, Y6, Y6
-	VADDPS       Y8, Y1, Y1
-	VADDPS       Y13, Y6, Y6
+	VMULPS       Y9, Y3, Y3
+	VADDPS       Y4, Y1, Y1
+	VADDPS       Y10, Y3, Y3
 	VMULPS       Y1, Y2, Y1
-	VMULPS       Y6, Y12, Y2
-	VSUBPS       Y4, Y1, Y1
-	VSUBPS       Y10, Y2, Y6
-	VADDPS       Y5, Y0, Y2
-	VADDPS       Y11, Y0, Y8
-	VSUBPS       Y2, Y0, Y4
-	VSUBPS       Y8, Y0, Y10
-	VADDPS       Y5, Y4, Y4
-	VADDPS       Y11, Y10, Y5
-	VADDPS       Y1, Y4, Y1
-	VADDPS       Y6, Y5, Y4
-	VPSUBD       expconst<>+96(SB), Y3, Y3
-	VPSUBD       expconst<>+96(SB), Y9, Y9
-	VPSRAD       $0x01, Y3, Y5
+	VMULPS       Y3, Y9, Y2
+	VSUBPS       Y6, Y1, Y1
+	VSUBPS       Y12, Y2, Y4
+	VADDPS       Y8, Y0, Y2
+	VADDPS       Y13, Y0, Y6
+	VSUBPS       Y2, Y0, Y3
+	VSUBPS       Y6, Y0, Y9
+	VADDPS       Y8, Y3, Y3
+	VADDPS       Y13, Y9, Y8
+	VADDPS       Y1, Y3, Y1
+	VADDPS       Y4, Y8, Y3
+	VPSUBD       expconst<>+160(SB), Y5, Y4
+	VPSUBD       expconst<>+160(SB), Y11, Y9
+	VPSRAD       $0x01, Y4, Y5
 	VPSRAD       $0x01, Y9, Y10
-	VPSUBD       Y5, Y3, Y6
+	VPSUBD       Y5, Y4, Y8
 	VPSUBD       Y10, Y9, Y11
 	VPADDD       expconst<>+416(SB), Y5, Y5
 	VPADDD       expconst<>+416(SB), Y10, Y10
 	VPSLLD       $0x17, Y5, Y5
 	VPSLLD       $0x17, Y10, Y10
-	VPADDD       expconst<>+416(SB), Y6, Y6
+	VPADDD       expconst<>+416(SB), Y8, Y8
 	VPADDD       expconst<>+416(SB), Y11, Y11
-	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y8, Y8
 	VPSLLD       $0x17, Y11, Y11
-	VPADDD       expconst<>+448(SB), Y3, Y3
+	VPADDD       expconst<>+448(SB), Y4, Y4
 	VPADDD       expconst<>+448(SB), Y9, Y9
-	VPSRAD       $0x1f, Y3, Y3
+	VPSRAD       $0x1f, Y4, Y4
 	VPSRAD       $0x1f, Y9, Y9
-	VPANDN       Y6, Y3, Y3
-	VPANDN       Y11, Y9, Y6
+	VPANDN       Y8, Y4, Y4
+	VPANDN       Y11, Y9, Y8
 	VMULPS       Y5, Y2, Y2
-	VMULPS       Y10, Y8, Y8
+	VMULPS       Y10, Y6, Y6
 	VFMADD213PS  Y2, Y5, Y1
-	VFMADD213PS  Y8, Y10, Y4
-	VMULPS       Y3, Y1, Y1
-	VMULPS       Y6, Y4, Y2
+	VFMADD213PS  Y6, Y10, Y3
+	VMULPS       Y4, Y1, Y1
+	VMULPS       Y8, Y3, Y2
 	VMOVUPS      Y1, (CX)
 	VMOVUPS      Y2, 32(CX)
 	ADDQ         $0x00000040, CX
@@ -249,32 +249,32 @@ single:
 	VBROADCASTSS expconst<>+32(SB), Y3
 	VMINPS       Y1, Y2, Y1
 	VMAXPS       Y1, Y3, Y1
-	VMULPS       expconst<>+64(SB), Y1, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VADDPS       expconst<>+96(SB), Y2, Y3
-	VMULPS       expconst<>+128(SB), Y2, Y4
-	VBROADCASTSS expconst<>+160(SB), Y5
-	VFNMADD213PS Y1, Y2, Y5
-	VSUBPS       Y4, Y5, Y1
-	VPAND        expconst<>+192(SB), Y1, Y2
-	VPCMPGTD     expconst<>+224(SB), Y2, Y2
-	VMULPS       Y1, Y1, Y6
-	VPAND        Y2, Y6, Y2
-	VMULPS       expconst<>+256(SB), Y1, Y6
-	VADDPS       expconst<>+288(SB), Y6, Y6
+	VPAND        expconst<>+64(SB), Y1, Y2
+	VPCMPGTD     expconst<>+96(SB), Y2, Y2
+	VMULPS       expconst<>+128(SB), Y1, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VADDPS       expconst<>+160(SB), Y3, Y4
+	VMULPS       expconst<>+192(SB), Y3, Y5
+	VBROADCASTSS expconst<>+224(SB), Y6
+	VFNMADD213PS Y1, Y3, Y6
+	VSUBPS       Y5, Y6, Y1
+	VPAND        Y2, Y1, Y2
+	VMULPS       Y2, Y2, Y2
+	VMULPS       expconst<>+256(SB), Y1, Y3
+	VADDPS       expconst<>+288(SB), Y3, Y3
 	VMULPS       expconst<>+320(SB), Y1, Y1
 	VADDPS       expconst<>+352(SB), Y1, Y1
 	VMULPS       expconst<>+384(SB), Y2, Y8
 	VADDPS       Y1, Y8, Y1
 	VMULPS       Y2, Y1, Y1
-	VADDPS       Y6, Y1, Y1
+	VADDPS       Y3, Y1, Y1
 	VMULPS       Y1, Y2, Y1
-	VSUBPS       Y4, Y1, Y1
-	VADDPS       Y5, Y0, Y2
-	VSUBPS       Y2, Y0, Y4
-	VADDPS       Y5, Y4, Y4
-	VADDPS       Y1, Y4, Y1
-	VPSUBD       expconst<>+96(SB), Y3, Y3
+	VSUBPS       Y5, Y1, Y1
+	VADDPS       Y6, Y0, Y2
+	VSUBPS       Y2, Y0, Y3
+	VADDPS       Y6, Y3, Y3
+	VADDPS       Y1, Y3, Y1
+	VPSUBD       expconst<>+160(SB), Y4, Y3
 	VPSRAD       $0x01, Y3, Y4
 	VPSUBD       Y4, Y3, Y5
 	VPADDD       expconst<>+416(SB), Y4, Y4
@@ -303,32 +303,32 @@ scalar:
 	VBROADCASTSS expconst<>+32(SB), Y2
 	VMINPS       Y7, Y1, Y1
 	VMAXPS       Y1, Y2, Y1
-	VMULPS       expconst<>+64(SB), Y1, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VADDPS       expconst<>+96(SB), Y2, Y3
-	VMULPS       expconst<>+128(SB), Y2, Y4
-	VBROADCASTSS expconst<>+160(SB), Y5
-	VFNMADD213PS Y1, Y2, Y5
-	VSUBPS       Y4, Y5, Y1
-	VPAND        expconst<>+192(SB), Y1, Y2
-	VPCMPGTD     expconst<>+224(SB), Y2, Y2
-	VMULPS       Y1, Y1, Y6
-	VPAND        Y2, Y6, Y2
-	VMULPS       expconst<>+256(SB), Y1, Y6
-	VADDPS       expconst<>+288(SB), Y6, Y6
+	VPAND        expconst<>+64(SB), Y1, Y2
+	VPCMPGTD     expconst<>+96(SB), Y2, Y2
+	VMULPS       expconst<>+128(SB), Y1, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VADDPS       expconst<>+160(SB), Y3, Y4
+	VMULPS       expconst<>+192(SB), Y3, Y5
+	VBROADCASTSS expconst<>+224(SB), Y6
+	VFNMADD213PS Y1, Y3, Y6
+	VSUBPS       Y5, Y6, Y1
+	VPAND        Y2, Y1, Y2
+	VMULPS       Y2, Y2, Y2
+	VMULPS       expconst<>+256(SB), Y1, Y3
+	VADDPS       expconst<>+288(SB), Y3, Y3
 	VMULPS       expconst<>+320(SB), Y1, Y1
 	VADDPS       expconst<>+352(SB), Y1, Y1
 	VMULPS       expconst<>+384(SB), Y2, Y8
 	VADDPS       Y1, Y8, Y1
 	VMULPS       Y2, Y1, Y1
-	VADDPS       Y6, Y1, Y1
+	VADDPS       Y3, Y1, Y1
 	VMULPS       Y1, Y2, Y1
-	VSUBPS       Y4, Y1, Y1
-	VADDPS       Y5, Y0, Y2
-	VSUBPS       Y2, Y0, Y4
-	VADDPS       Y5, Y4, Y4
-	VADDPS       Y1, Y4, Y1
-	VPSUBD       expconst<>+96(SB), Y3, Y3
+	VSUBPS       Y5, Y1, Y1
+	VADDPS       Y6, Y0, Y2
+	VSUBPS       Y2, Y0, Y3
+	VADDPS       Y6, Y3, Y3
+	VADDPS       Y1, Y3, Y1
+	VPSUBD       expconst<>+160(SB), Y4, Y3
 	VPSRAD       $0x01, Y3, Y4
 	VPSUBD       Y4, Y3, Y5
 	VPADDD       expconst<>+416(SB), Y4, Y4
@@ -374,82 +374,79 @@ unrolled:
 	VMINPS            Z5, Z1, Z5
 	VMAXPS            Z3, Z2, Z3
 	VMAXPS            Z4, Z2, Z4
-	VMAXPS            Z5, Z2, Z13
-	VMULPS.BCST       expconst<>+64(SB), Z3, Z5
-	VMULPS.BCST       expconst<>+64(SB), Z4, Z7
-	VMULPS.BCST       expconst<>+64(SB), Z13, Z6
+	VMAXPS            Z5, Z2, Z7
+	VPANDD.BCST       expconst<>+64(SB), Z3, Z5
+	VPANDD.BCST       expconst<>+64(SB), Z4, Z6
+	VPANDD.BCST       expconst<>+64(SB), Z7, Z8
+	VPCMPGTD.BCST     expconst<>+96(SB), Z5, K1
+	VPCMPGTD.BCST     expconst<>+96(SB), Z6, K2
+	VPCMPGTD.BCST     expconst<>+96(SB), Z8, K3
+	VMULPS.BCST       expconst<>+128(SB), Z3, Z5
+	VMULPS.BCST       expconst<>+128(SB), Z4, Z8
+	VMULPS.BCST       expconst<>+128(SB), Z7, Z6
 	VRNDSCALEPS       $0x00, Z5, Z5
-	VRNDSCALEPS       $0x00, Z7, Z9
-	VRNDSCALEPS       $0x00, Z6, Z14
-	VMULPS.BCST       expconst<>+128(SB), Z5, Z6
-	VMULPS.BCST       expconst<>+128(SB), Z9, Z10
-	VMULPS.BCST       expconst<>+128(SB), Z14, Z15
-	VFNMADD231PS.BCST expconst<>+160(SB), Z5, Z3
-	VFNMADD231PS.BCST expconst<>+160(SB), Z9, Z4
-	VFNMADD231PS.BCST expconst<>+160(SB), Z14, Z13
-	VSUBPS            Z6, Z3, Z7
-	VSUBPS            Z10, Z4, Z11
-	VSUBPS            Z15, Z13, Z16
-	VPANDD.BCST       expconst<>+192(SB), Z7, Z8
-	VPANDD.BCST       expconst<>+192(SB), Z11, Z12
-	VPANDD.BCST       expconst<>+192(SB), Z16, Z17
-	VPCMPGTD.BCST     expconst<>+224(SB), Z8, K1
-	VPCMPGTD.BCST     expconst<>+224(SB), Z12, K2
-	VPCMPGTD.BCST     expconst<>+224(SB), Z17, K3
-	VMULPS            Z7, Z7, Z8
-	VMULPS            Z11, Z11, Z12
-	VMULPS            Z16, Z16, Z17
-	VMOVUPS.Z         Z8, K1, Z8
-	VMOVUPS.Z         Z12, K2, Z12
-	VMOVUPS.Z         Z17, K3, Z19
-	VMULPS.BCST       expconst<>+256(SB), Z7, Z17
-	VMULPS.BCST       expconst<>+256(SB), Z11, Z18
-	VMULPS.BCST       expconst<>+256(SB), Z16, Z20
-	VADDPS.BCST       expconst<>+288(SB), Z17, Z17
-	VADDPS.BCST       expconst<>+288(SB), Z18, Z18
+	VRNDSCALEPS       $0x00, Z8, Z11
+	VRNDSCALEPS       $0x00, Z6, Z16
+	VMULPS.BCST       expconst<>+192(SB), Z5, Z6
+	VMULPS.BCST       expconst<>+192(SB), Z11, Z12
+	VMULPS.BCST       expconst<>+192(SB), Z16, Z17
+	VFNMADD231PS.BCST expconst<>+224(SB), Z5, Z3
+	VFNMADD231PS.BCST expconst<>+224(SB), Z11, Z4
+	VFNMADD231PS.BCST expconst<>+224(SB), Z16, Z7
+	VSUBPS            Z6, Z3, Z8
+	VSUBPS            Z12, Z4, Z13
+	VSUBPS            Z17, Z7, Z18
+	VMULPS.Z          Z8, Z8, K1, Z9
+	VMULPS.Z          Z13, Z13, K2, Z14
+	VMULPS.Z          Z18, Z18, K3, Z19
+	VMULPS.BCST       expconst<>+256(SB), Z8, Z10
+	VMULPS.BCST       expconst<>+256(SB), Z13, Z15
+	VMULPS.BCST       expconst<>+256(SB), Z18, Z20
+	VADDPS.BCST       expconst<>+288(SB), Z10, Z10
+	VADDPS.BCST       expconst<>+288(SB), Z15, Z15
 	VADDPS.BCST       expconst<>+288(SB), Z20, Z20
-	VMULPS.BCST       expconst<>+320(SB), Z7, Z7
-	VMULPS.BCST       expconst<>+320(SB), Z11, Z11
-	VMULPS.BCST       expconst<>+320(SB), Z16, Z16
-	VADDPS.BCST       expconst<>+352(SB), Z7, Z7
-	VADDPS.BCST       expconst<>+352(SB), Z11, Z11
-	VADDPS.BCST       expconst<>+352(SB), Z16, Z22
-	VMULPS.BCST       expconst<>+384(SB), Z8, Z16
-	VMULPS.BCST       expconst<>+384(SB), Z12, Z21
+	VMULPS.BCST       expconst<>+320(SB), Z8, Z8
+	VMULPS.BCST       expconst<>+320(SB), Z13, Z13
+	VMULPS.BCST       expconst<>+320(SB), Z18, Z18
+	VADDPS.BCST       expconst<>+352(SB), Z8, Z8
+	VADDPS.BCST       expconst<>+352(SB), Z13, Z13
+	VADDPS.BCST       expconst<>+352(SB), Z18, Z22
+	VMULPS.BCST       expconst<>+384(SB), Z9, Z18
+	VMULPS.BCST       expconst<>+384(SB), Z14, Z21
 	VMULPS.BCST       expconst<>+384(SB), Z19, Z23
-	VADDPS            Z7, Z16, Z7
-	VADDPS            Z11, Z21, Z11
-	VADDPS            Z22, Z23, Z16
-	VMULPS            Z8, Z7, Z7
-	VMULPS            Z12, Z11, Z11
-	VMULPS            Z19, Z16, Z16
-	VADDPS            Z17, Z7, Z7
-	VADDPS            Z18, Z11, Z11
-	VADDPS            Z20, Z16, Z16
-	VMULPS            Z7, Z8, Z7
-	VMULPS            Z11, Z12, Z8
-	VMULPS            Z16, Z19, Z11
-	VSUBPS            Z6, Z7, Z6
-	VSUBPS            Z10, Z8, Z7
-	VSUBPS            Z15, Z11, Z15
-	VADDPS            Z3, Z0, Z8
-	VADDPS            Z4, Z0, Z11
-	VADDPS            Z13, Z0, Z16
-	VSUBPS            Z8, Z0, Z10
-	VSUBPS            Z11, Z0, Z12
-	VSUBPS            Z16, Z0, Z17
+	VADDPS            Z8, Z18, Z8
+	VADDPS            Z13, Z21, Z13
+	VADDPS            Z22, Z23, Z18
+	VMULPS            Z9, Z8, Z8
+	VMULPS            Z14, Z13, Z13
+	VMULPS            Z19, Z18, Z18
+	VADDPS            Z10, Z8, Z8
+	VADDPS            Z15, Z13, Z10
+	VADDPS            Z20, Z18, Z13
+	VMULPS            Z8, Z9, Z8
+	VMULPS            Z10, Z14, Z9
+	VMULPS            Z13, Z19, Z10
+	VSUBPS            Z6, Z8, Z6
+	VSUBPS            Z12, Z9, Z8
+	VSUBPS            Z17, Z10, Z14
+	VADDPS            Z3, Z0, Z9
+	VADDPS            Z4, Z0, Z12
+	VADDPS            Z7, Z0, Z15
+	VSUBPS            Z9, Z0, Z10
+	VSUBPS            Z12, Z0, Z13
+	VSUBPS            Z15, Z0, Z17
 	VADDPS            Z3, Z10, Z3
-	VADDPS            Z4, Z12, Z4
-	VADDPS            Z13, Z17, Z10
+	VADDPS            Z4, Z13, Z4
+	VADDPS            Z7, Z17, Z7
 	VADDPS            Z6, Z3, Z3
-	VADDPS            Z7, Z4, Z4
-	VADDPS            Z15, Z10, Z6
-	VADDPS            Z3, Z8, Z3
-	VADDPS            Z4, Z11, Z4
-	VADDPS            Z6, Z16, Z6
+	VADDPS            Z8, Z4, Z4
+	VADDPS            Z14, Z7, Z6
+	VADDPS            Z3, Z9, Z3
+	VADDPS            Z4, Z12, Z4
+	VADDPS            Z6, Z15, Z6
 	VSCALEFPS         Z5, Z3, Z3
-	VSCALEFPS         Z9, Z4, Z4
-	VSCALEFPS         Z14, Z6, Z5
+	VSCALEFPS         Z11, Z4, Z4
+	VSCALEFPS         Z16, Z6, Z5
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z4, 64(AX)
 	VMOVUPS           Z5, 128(AX)
@@ -465,15 +462,14 @@ single:
 	VMOVUPS           (DX), Z3
 	VMINPS            Z3, Z1, Z3
 	VMAXPS            Z3, Z2, Z3
-	VMULPS.BCST       expconst<>+64(SB), Z3, Z4
+	VPANDD.BCST       expconst<>+64(SB), Z3, Z4
+	VPCMPGTD.BCST     expconst<>+96(SB), Z4, K1
+	VMULPS.BCST       expconst<>+128(SB), Z3, Z4
 	VRNDSCALEPS       $0x00, Z4, Z4
-	VMULPS.BCST       expconst<>+128(SB), Z4, Z5
-	VFNMADD231PS.BCST expconst<>+160(SB), Z4, Z3
+	VMULPS.BCST       expconst<>+192(SB), Z4, Z5
+	VFNMADD231PS.BCST expconst<>+224(SB), Z4, Z3
 	VSUBPS            Z5, Z3, Z6
-	VPANDD.BCST       expconst<>+192(SB), Z6, Z7
-	VPCMPGTD.BCST     expconst<>+224(SB), Z7, K1
-	VMULPS            Z6, Z6, Z7
-	VMOVUPS.Z         Z7, K1, Z7
+	VMULPS.Z          Z6, Z6, K1, Z7
 	VMULPS.BCST       expconst<>+256(SB), Z6, Z8
 	VADDPS.BCST       expconst<>+288(SB), Z8, Z8
 	VMULPS.BCST       expconst<>+320(SB), Z6, Z6
@@ -506,15 +502,14 @@ tail:
 	VMOVUPS.Z         (DX), K1, Z3
 	VMINPS            Z3, Z1, Z1
 	VMAXPS            Z1, Z2, Z1
-	VMULPS.BCST       expconst<>+64(SB), Z1, Z2
+	VPANDD.BCST       expconst<>+64(SB), Z1, Z2
+	VPCMPGTD.BCST     expconst<>+96(SB), Z2, K2
+	VMULPS.BCST       expconst<>+128(SB), Z1, Z2
 	VRNDSCALEPS       $0x00, Z2, Z2
-	VMULPS.BCST       expconst<>+128(SB), Z2, Z3
-	VFNMADD231PS.BCST expconst<>+160(SB), Z2, Z1
+	VMULPS.BCST       expconst<>+192(SB), Z2, Z3
+	VFNMADD231PS.BCST expconst<>+224(SB), Z2, Z1
 	VSUBPS            Z3, Z1, Z4
-	VPANDD.BCST       expconst<>+192(SB), Z4, Z5
-	VPCMPGTD.BCST     expconst<>+224(SB), Z5, K2
-	VMULPS            Z4, Z4, Z5
-	VMOVUPS.Z         Z5, K2, Z5
+	VMULPS.Z          Z4, Z4, K2, Z5
 	VMULPS.BCST       expconst<>+256(SB), Z4, Z6
 	VADDPS.BCST       expconst<>+288(SB), Z6, Z6
 	VMULPS.BCST       expconst<>+320(SB), Z4, Z4
@@ -560,18 +555,18 @@ unrolled:
 	VMINPS       Y4, Y5, Y2
 	VMAXPS       Y0, Y3, Y0
 	VMAXPS       Y2, Y6, Y5
-	VBROADCASTSS expconst<>+64(SB), Y2
-	VBROADCASTSS expconst<>+64(SB), Y6
-	VFMADD213PS  expconst<>+96(SB), Y0, Y2
-	VFMADD213PS  expconst<>+96(SB), Y5, Y6
-	VSUBPS       expconst<>+96(SB), Y2, Y3
-	VSUBPS       expconst<>+96(SB), Y6, Y7
-	VBROADCASTSS expconst<>+160(SB), Y4
-	VBROADCASTSS expconst<>+160(SB), Y8
+	VBROADCASTSS expconst<>+128(SB), Y2
+	VBROADCASTSS expconst<>+128(SB), Y6
+	VFMADD213PS  expconst<>+160(SB), Y0, Y2
+	VFMADD213PS  expconst<>+160(SB), Y5, Y6
+	VSUBPS       expconst<>+160(SB), Y2, Y3
+	VSUBPS       expconst<>+160(SB), Y6, Y7
+	VBROADCASTSS expconst<>+224(SB), Y4
+	VBROADCASTSS expconst<>+224(SB), Y8
 	VFNMADD213PS Y0, Y3, Y4
 	VFNMADD213PS Y5, Y7, Y8
-	VBROADCASTSS expconst<>+128(SB), Y0
-	VBROADCASTSS expconst<>+128(SB), Y5
+	VBROADCASTSS expconst<>+192(SB), Y0
+	VBROADCASTSS expconst<>+192(SB), Y5
 	VFNMADD213PS Y4, Y3, Y0
 	VFNMADD213PS Y8, Y7, Y5
 	VBROADCASTSS expconst<>+384(SB), Y3
@@ -590,8 +585,8 @@ unrolled:
 	VFMADD213PS  Y5, Y7, Y8
 	VADDPS       expconst<>+480(SB), Y4, Y0
 	VADDPS       expconst<>+480(SB), Y8, Y3
-	VPSUBD       expconst<>+96(SB), Y2, Y2
-	VPSUBD       expconst<>+96(SB), Y6, Y6
+	VPSUBD       expconst<>+160(SB), Y2, Y2
+	VPSUBD       expconst<>+160(SB), Y6, Y6
 	VPSRAD       $0x01, Y2, Y4
 	VPSRAD       $0x01, Y6, Y7
 	VPSUBD       Y4, Y2, Y5
@@ -630,12 +625,12 @@ single:
 	VBROADCASTSS expconst<>+32(SB), Y3
 	VMINPS       Y0, Y2, Y0
 	VMAXPS       Y0, Y3, Y0
-	VBROADCASTSS expconst<>+64(SB), Y2
-	VFMADD213PS  expconst<>+96(SB), Y0, Y2
-	VSUBPS       expconst<>+96(SB), Y2, Y3
-	VBROADCASTSS expconst<>+160(SB), Y4
+	VBROADCASTSS expconst<>+128(SB), Y2
+	VFMADD213PS  expconst<>+160(SB), Y0, Y2
+	VSUBPS       expconst<>+160(SB), Y2, Y3
+	VBROADCASTSS expconst<>+224(SB), Y4
 	VFNMADD213PS Y0, Y3, Y4
-	VBROADCASTSS expconst<>+128(SB), Y0
+	VBROADCASTSS expconst<>+192(SB), Y0
 	VFNMADD213PS Y4, Y3, Y0
 	VBROADCASTSS expconst<>+384(SB), Y3
 	VFMADD213PS  expconst<>+320(SB), Y0, Y3
@@ -645,7 +640,7 @@ single:
 	VMULPS       Y0, Y0, Y4
 	VFMADD213PS  Y0, Y3, Y4
 	VADDPS       expconst<>+480(SB), Y4, Y0
-	VPSUBD       expconst<>+96(SB), Y2, Y2
+	VPSUBD       expconst<>+160(SB), Y2, Y2
 	VPSRAD       $0x01, Y2, Y3
 	VPSUBD       Y3, Y2, Y4
 	VPADDD       expconst<>+416(SB), Y3, Y3
@@ -673,12 +668,12 @@ scalar:
 	VBROADCASTSS expconst<>+32(SB), Y2
 	VMINPS       Y1, Y0, Y0
 	VMAXPS       Y0, Y2, Y0
-	VBROADCASTSS expconst<>+64(SB), Y2
-	VFMADD213PS  expconst<>+96(SB), Y0, Y2
-	VSUBPS       expconst<>+96(SB), Y2, Y3
-	VBROADCASTSS expconst<>+160(SB), Y4
+	VBROADCASTSS expconst<>+128(SB), Y2
+	VFMADD213PS  expconst<>+160(SB), Y0, Y2
+	VSUBPS       expconst<>+160(SB), Y2, Y3
+	VBROADCASTSS expconst<>+224(SB), Y4
 	VFNMADD213PS Y0, Y3, Y4
-	VBROADCASTSS expconst<>+128(SB), Y0
+	VBROADCASTSS expconst<>+192(SB), Y0
 	VFNMADD213PS Y4, Y3, Y0
 	VBROADCASTSS expconst<>+384(SB), Y3
 	VFMADD213PS  expconst<>+320(SB), Y0, Y3
@@ -688,7 +683,7 @@ scalar:
 	VMULPS       Y0, Y0, Y4
 	VFMADD213PS  Y0, Y3, Y4
 	VADDPS       expconst<>+480(SB), Y4, Y0
-	VPSUBD       expconst<>+96(SB), Y2, Y2
+	VPSUBD       expconst<>+160(SB), Y2, Y2
 	VPSRAD       $0x01, Y2, Y3
 	VPSUBD       Y3, Y2, Y4
 	VPADDD       expconst<>+416(SB), Y3, Y3
@@ -719,7 +714,7 @@ TEXT ·ExpFastAVX512(SB), NOSPLIT, $0-48
 	MOVL         $0x3f800000, BX
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Z0
-	VBROADCASTSS expconst<>+64(SB), Z0
+	VBROADCASTSS expconst<>+128(SB), Z0
 	VBROADCASTSS expconst<>+384(SB), Z1
 	VBROADCASTSS expconst<>+0(SB), Z2
 	VBROADCASTSS expconst<>+32(SB), Z3
@@ -739,18 +734,18 @@ unrolled:
 	VMOVAPS           Z0, Z6
 	VMOVAPS           Z0, Z7
 	VMOVAPS           Z0, Z9
-	VFMADD213PS.BCST  expconst<>+96(SB), Z4, Z6
-	VFMADD213PS.BCST  expconst<>+96(SB), Z5, Z7
-	VFMADD213PS.BCST  expconst<>+96(SB), Z8, Z9
-	VSUBPS.BCST       expconst<>+96(SB), Z6, Z6
-	VSUBPS.BCST       expconst<>+96(SB), Z7, Z7
-	VSUBPS.BCST       expconst<>+96(SB), Z9, Z13
-	VFNMADD231PS.BCST expconst<>+160(SB), Z6, Z4
-	VFNMADD231PS.BCST expconst<>+160(SB), Z7, Z5
-	VFNMADD231PS.BCST expconst<>+160(SB), Z13, Z8
-	VFNMADD231PS.BCST expconst<>+128(SB), Z6, Z4
-	VFNMADD231PS.BCST expconst<>+128(SB), Z7, Z5
-	VFNMADD231PS.BCST expconst<>+128(SB), Z13, Z8
+	VFMADD213PS.BCST  expconst<>+160(SB), Z4, Z6
+	VFMADD213PS.BCST  expconst<>+160(SB), Z5, Z7
+	VFMADD213PS.BCST  expconst<>+160(SB), Z8, Z9
+	VSUBPS.BCST       expconst<>+160(SB), Z6, Z6
+	VSUBPS.BCST       expconst<>+160(SB), Z7, Z7
+	VSUBPS.BCST       expconst<>+160(SB), Z9, Z13
+	VFNMADD231PS.BCST expconst<>+224(SB), Z6, Z4
+	VFNMADD231PS.BCST expconst<>+224(SB), Z7, Z5
+	VFNMADD231PS.BCST expconst<>+224(SB), Z13, Z8
+	VFNMADD231PS.BCST expconst<>+192(SB), Z6, Z4
+	VFNMADD231PS.BCST expconst<>+192(SB), Z7, Z5
+	VFNMADD231PS.BCST expconst<>+192(SB), Z13, Z8
 	VMOVAPS           Z1, Z9
 	VMOVAPS           Z1, Z11
 	VMOVAPS           Z1, Z14
@@ -794,10 +789,10 @@ single:
 	VMINPS            Z4, Z2, Z4
 	VMAXPS            Z4, Z3, Z4
 	VMOVAPS           Z0, Z5
-	VFMADD213PS.BCST  expconst<>+96(SB), Z4, Z5
-	VSUBPS.BCST       expconst<>+96(SB), Z5, Z5
-	VFNMADD231PS.BCST expconst<>+160(SB), Z5, Z4
-	VFNMADD231PS.BCST expconst<>+128(SB), Z5, Z4
+	VFMADD213PS.BCST  expconst<>+160(SB), Z4, Z5
+	VSUBPS.BCST       expconst<>+160(SB), Z5, Z5
+	VFNMADD231PS.BCST expconst<>+224(SB), Z5, Z4
+	VFNMADD231PS.BCST expconst<>+192(SB), Z5, Z4
 	VMOVAPS           Z1, Z6
 	VFMADD213PS.BCST  expconst<>+320(SB), Z4, Z6
 	VFMADD213PS.BCST  expconst<>+352(SB), Z4, Z6
@@ -824,10 +819,10 @@ tail:
 	VMINPS            Z4, Z2, Z2
 	VMAXPS            Z2, Z3, Z2
 	VMOVAPS           Z0, Z0
-	VFMADD213PS.BCST  expconst<>+96(SB), Z2, Z0
-	VSUBPS.BCST       expconst<>+96(SB), Z0, Z0
-	VFNMADD231PS.BCST expconst<>+160(SB), Z0, Z2
-	VFNMADD231PS.BCST expconst<>+128(SB), Z0, Z2
+	VFMADD213PS.BCST  expconst<>+160(SB), Z2, Z0
+	VSUBPS.BCST       expconst<>+160(SB), Z0, Z0
+	VFNMADD231PS.BCST expconst<>+224(SB), Z0, Z2
+	VFNMADD231PS.BCST expconst<>+192(SB), Z0, Z2
 	VMOVAPS           Z1, Z1
 	VFMADD213PS.BCST  expconst<>+320(SB), Z2, Z1
 	VFMADD213PS.BCST  expconst<>+352(SB), Z2, Z1
@@ -866,91 +861,88 @@ unrolled:
 	VMINPS            Z5, Z1, Z5
 	VMAXPS            Z3, Z2, Z3
 	VMAXPS            Z4, Z2, Z4
-	VMAXPS            Z5, Z2, Z13
-	VMULPS.BCST       expconst<>+64(SB), Z3, Z5
-	VMULPS.BCST       expconst<>+64(SB), Z4, Z7
-	VMULPS.BCST       expconst<>+64(SB), Z13, Z6
+	VMAXPS            Z5, Z2, Z7
+	VPANDD.BCST       expconst<>+64(SB), Z3, Z5
+	VPANDD.BCST       expconst<>+64(SB), Z4, Z6
+	VPANDD.BCST       expconst<>+64(SB), Z7, Z8
+	VPCMPGTD.BCST     expconst<>+96(SB), Z5, K1
+	VPCMPGTD.BCST     expconst<>+96(SB), Z6, K2
+	VPCMPGTD.BCST     expconst<>+96(SB), Z8, K3
+	VMULPS.BCST       expconst<>+128(SB), Z3, Z5
+	VMULPS.BCST       expconst<>+128(SB), Z4, Z8
+	VMULPS.BCST       expconst<>+128(SB), Z7, Z6
 	VRNDSCALEPS       $0x00, Z5, Z5
-	VRNDSCALEPS       $0x00, Z7, Z9
-	VRNDSCALEPS       $0x00, Z6, Z14
-	VMULPS.BCST       expconst<>+128(SB), Z5, Z6
-	VMULPS.BCST       expconst<>+128(SB), Z9, Z10
-	VMULPS.BCST       expconst<>+128(SB), Z14, Z15
-	VFNMADD231PS.BCST expconst<>+160(SB), Z5, Z3
-	VFNMADD231PS.BCST expconst<>+160(SB), Z9, Z4
-	VFNMADD231PS.BCST expconst<>+160(SB), Z14, Z13
-	VSUBPS            Z6, Z3, Z7
-	VSUBPS            Z10, Z4, Z11
-	VSUBPS            Z15, Z13, Z16
-	VPANDD.BCST       expconst<>+192(SB), Z7, Z8
-	VPANDD.BCST       expconst<>+192(SB), Z11, Z12
-	VPANDD.BCST       expconst<>+192(SB), Z16, Z17
-	VPCMPGTD.BCST     expconst<>+224(SB), Z8, K1
-	VPCMPGTD.BCST     expconst<>+224(SB), Z12, K2
-	VPCMPGTD.BCST     expconst<>+224(SB), Z17, K3
-	VMULPS            Z7, Z7, Z8
-	VMULPS            Z11, Z11, Z12
-	VMULPS            Z16, Z16, Z17
-	VMOVUPS.Z         Z8, K1, Z8
-	VMOVUPS.Z         Z12, K2, Z12
-	VMOVUPS.Z         Z17, K3, Z19
-	VMULPS.BCST       expconst<>+256(SB), Z7, Z17
-	VMULPS.BCST       expconst<>+256(SB), Z11, Z18
-	VMULPS.BCST       expconst<>+256(SB), Z16, Z20
-	VADDPS.BCST       expconst<>+288(SB), Z17, Z17
-	VADDPS.BCST       expconst<>+288(SB), Z18, Z18
+	VRNDSCALEPS       $0x00, Z8, Z11
+	VRNDSCALEPS       $0x00, Z6, Z16
+	VMULPS.BCST       expconst<>+192(SB), Z5, Z6
+	VMULPS.BCST       expconst<>+192(SB), Z11, Z12
+	VMULPS.BCST       expconst<>+192(SB), Z16, Z17
+	VFNMADD231PS.BCST expconst<>+224(SB), Z5, Z3
+	VFNMADD231PS.BCST expconst<>+224(SB), Z11, Z4
+	VFNMADD231PS.BCST expconst<>+224(SB), Z16, Z7
+	VSUBPS            Z6, Z3, Z8
+	VSUBPS            Z12, Z4, Z13
+	VSUBPS            Z17, Z7, Z18
+	VMULPS.Z          Z8, Z8, K1, Z9
+	VMULPS.Z          Z13, Z13, K2, Z14
+	VMULPS.Z          Z18, Z18, K3, Z19
+	VMULPS.BCST       expconst<>+256(SB), Z8, Z10
+	VMULPS.BCST       expconst<>+256(SB), Z13, Z15
+	VMULPS.BCST       expconst<>+256(SB), Z18, Z20
+	VADDPS.BCST       expconst<>+288(SB), Z10, Z10
+	VADDPS.BCST       expconst<>+288(SB), Z15, Z15
 	VADDPS.BCST       expconst<>+288(SB), Z20, Z20
-	VMULPS.BCST       expconst<>+320(SB), Z7, Z7
-	VMULPS.BCST       expconst<>+320(SB), Z11, Z11
-	VMULPS.BCST       expconst<>+320(SB), Z16, Z16
-	VADDPS.BCST       expconst<>+352(SB), Z7, Z7
-	VADDPS.BCST       expconst<>+352(SB), Z11, Z11
-	VADDPS.BCST       expconst<>+352(SB), Z16, Z22
-	VMULPS.BCST       expconst<>+384(SB), Z8, Z16
-	VMULPS.BCST       expconst<>+384(SB), Z12, Z21
+	VMULPS.BCST       expconst<>+320(SB), Z8, Z8
+	VMULPS.BCST       expconst<>+320(SB), Z13, Z13
+	VMULPS.BCST       expconst<>+320(SB), Z18, Z18
+	VADDPS.BCST       expconst<>+352(SB), Z8, Z8
+	VADDPS.BCST       expconst<>+352(SB), Z13, Z13
+	VADDPS.BCST       expconst<>+352(SB), Z18, Z22
+	VMULPS.BCST       expconst<>+384(SB), Z9, Z18
+	VMULPS.BCST       expconst<>+384(SB), Z14, Z21
 	VMULPS.BCST       expconst<>+384(SB), Z19, Z23
-	VADDPS            Z7, Z16, Z7
-	VADDPS            Z11, Z21, Z11
-	VADDPS            Z22, Z23, Z16
-	VMULPS            Z8, Z7, Z7
-	VMULPS            Z12, Z11, Z11
-	VMULPS            Z19, Z16, Z16
-	VADDPS            Z17, Z7, Z7
-	VADDPS            Z18, Z11, Z11
-	VADDPS            Z20, Z16, Z16
-	VMULPS            Z7, Z8, Z7
-	VMULPS            Z11, Z12, Z8
-	VMULPS            Z16, Z19, Z11
-	VSUBPS            Z6, Z7, Z6
-	VSUBPS            Z10, Z8, Z7
-	VSUBPS            Z15, Z11, Z15
-	VMOVAPS           Z0, Z8
-	VMOVAPS           Z0, Z11
-	VMOVAPS           Z0, Z16
-	VFMADD213PS       Z3, Z0, Z8
-	VFMADD213PS       Z4, Z0, Z11
-	VFMADD213PS       Z13, Z0, Z16
-	VMOVAPS           Z0, Z10
+	VADDPS            Z8, Z18, Z8
+	VADDPS            Z13, Z21, Z13
+	VADDPS            Z22, Z23, Z18
+	VMULPS            Z9, Z8, Z8
+	VMULPS            Z14, Z13, Z13
+	VMULPS            Z19, Z18, Z18
+	VADDPS            Z10, Z8, Z8
+	VADDPS            Z15, Z13, Z10
+	VADDPS            Z20, Z18, Z13
+	VMULPS            Z8, Z9, Z8
+	VMULPS            Z10, Z14, Z9
+	VMULPS            Z13, Z19, Z10
+	VSUBPS            Z6, Z8, Z6
+	VSUBPS            Z12, Z9, Z8
+	VSUBPS            Z17, Z10, Z14
+	VMOVAPS           Z0, Z9
 	VMOVAPS           Z0, Z12
+	VMOVAPS           Z0, Z15
+	VFMADD213PS       Z3, Z0, Z9
+	VFMADD213PS       Z4, Z0, Z12
+	VFMADD213PS       Z7, Z0, Z15
+	VMOVAPS           Z0, Z10
+	VMOVAPS           Z0, Z13
 	VMOVAPS           Z0, Z17
-	VFMSUB213PS       Z8, Z0, Z10
-	VFMSUB213PS       Z11, Z0, Z12
-	VFMSUB213PS       Z16, Z0, Z17
+	VFMSUB213PS       Z9, Z0, Z10
+	VFMSUB213PS       Z12, Z0, Z13
+	VFMSUB213PS       Z15, Z0, Z17
 	VADDPS            Z3, Z10, Z3
-	VADDPS            Z4, Z12, Z4
-	VADDPS            Z13, Z17, Z10
+	VADDPS            Z4, Z13, Z4
+	VADDPS            Z7, Z17, Z7
 	VMOVAPS           Z3, Z3
 	VMOVAPS           Z4, Z4
-	VMOVAPS           Z10, Z10
+	VMOVAPS           Z7, Z7
 	VFMADD213PS       Z6, Z0, Z3
-	VFMADD213PS       Z7, Z0, Z4
-	VFMADD213PS       Z15, Z0, Z10
-	VADDPS            Z3, Z8, Z3
-	VADDPS            Z4, Z11, Z4
-	VADDPS            Z10, Z16, Z6
+	VFMADD213PS       Z8, Z0, Z4
+	VFMADD213PS       Z14, Z0, Z7
+	VADDPS            Z3, Z9, Z3
+	VADDPS            Z4, Z12, Z4
+	VADDPS            Z7, Z15, Z6
 	VSCALEFPS         Z5, Z3, Z3
-	VSCALEFPS         Z9, Z4, Z4
-	VSCALEFPS         Z14, Z6, Z5
+	VSCALEFPS         Z11, Z4, Z4
+	VSCALEFPS         Z16, Z6, Z5
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z4, 64(AX)
 	VMOVUPS           Z5, 128(AX)
@@ -966,15 +958,14 @@ single:
 	VMOVUPS           (DX), Z3
 	VMINPS            Z3, Z1, Z3
 	VMAXPS            Z3, Z2, Z3
-	VMULPS.BCST       expconst<>+64(SB), Z3, Z4
+	VPANDD.BCST       expconst<>+64(SB), Z3, Z4
+	VPCMPGTD.BCST     expconst<>+96(SB), Z4, K1
+	VMULPS.BCST       expconst<>+128(SB), Z3, Z4
 	VRNDSCALEPS       $0x00, Z4, Z4
-	VMULPS.BCST       expconst<>+128(SB), Z4, Z5
-	VFNMADD231PS.BCST expconst<>+160(SB), Z4, Z3
+	VMULPS.BCST       expconst<>+192(SB), Z4, Z5
+	VFNMADD231PS.BCST expconst<>+224(SB), Z4, Z3
 	VSUBPS            Z5, Z3, Z6
-	VPANDD.BCST       expconst<>+192(SB), Z6, Z7
-	VPCMPGTD.BCST     expconst<>+224(SB), Z7, K1
-	VMULPS            Z6, Z6, Z7
-	VMOVUPS.Z         Z7, K1, Z7
+	VMULPS.Z          Z6, Z6, K1, Z7
 	VMULPS.BCST       expconst<>+256(SB), Z6, Z8
 	VADDPS.BCST       expconst<>+288(SB), Z8, Z8
 	VMULPS.BCST       expconst<>+320(SB), Z6, Z6
@@ -1010,15 +1001,14 @@ tail:
 	VMOVUPS.Z         (DX), K1, Z3
 	VMINPS            Z3, Z1, Z1
 	VMAXPS            Z1, Z2, Z1
-	VMULPS.BCST       expconst<>+64(SB), Z1, Z2
+	VPANDD.BCST       expconst<>+64(SB), Z1, Z2
+	VPCMPGTD.BCST     expconst<>+96(SB), Z2, K2
+	VMULPS.BCST       expconst<>+128(SB), Z1, Z2
 	VRNDSCALEPS       $0x00, Z2, Z2
-	VMULPS.BCST       expconst<>+128(SB), Z2, Z3
-	VFNMADD231PS.BCST expconst<>+160(SB), Z2, Z1
+	VMULPS.BCST       expconst<>+192(SB), Z2, Z3
+	VFNMADD231PS.BCST expconst<>+224(SB), Z2, Z1
 	VSUBPS            Z3, Z1, Z4
-	VPANDD.BCST       expconst<>+192(SB), Z4, Z5
-	VPCMPGTD.BCST     expconst<>+224(SB), Z5, K2
-	VMULPS            Z4, Z4, Z5
-	VMOVUPS.Z         Z5, K2, Z5
+	VMULPS.Z          Z4, Z4, K2, Z5
 	VMULPS.BCST       expconst<>+256(SB), Z4, Z6
 	VADDPS.BCST       expconst<>+288(SB), Z6, Z6
 	VMULPS.BCST       expconst<>+320(SB), Z4, Z4

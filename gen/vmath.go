@@ -332,6 +332,21 @@ func (v vm) above(a reg.VecVirtual, b ki) sel {
 	return sel{v, m}
 }
 
+// square returns a·a where the predicate holds and +0 elsewhere, without
+// multiplying the other lanes: on AVX-512 one zero-masked VMULPS, whose
+// mask need not be ready before a; on AVX2 the AND of keep, then the
+// multiply. So a lane the predicate rules out never costs a denormal
+// product's slow path.
+func (p sel) square(a reg.VecVirtual) reg.VecVirtual {
+	if !wide(p.v.s) {
+		a = p.keep(a)
+		return p.v.mul(a, a)
+	}
+	d := p.v.s.vec(p.v.c)
+	p.v.c.VMULPS_Z(a, a, p.mask, d)
+	return d
+}
+
 // keep returns a where the predicate holds and +0 elsewhere: one masked
 // move on AVX-512, one AND on AVX2, which needs whole-lane masks: it is
 // for the predicates of above, not of signSet.
