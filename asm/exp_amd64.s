@@ -124,15 +124,23 @@ DATA expconst<>+464(SB)/4, $0x00000096
 DATA expconst<>+468(SB)/4, $0x00000096
 DATA expconst<>+472(SB)/4, $0x00000096
 DATA expconst<>+476(SB)/4, $0x00000096
-DATA expconst<>+480(SB)/4, $0x3f800000
-DATA expconst<>+484(SB)/4, $0x3f800000
-DATA expconst<>+488(SB)/4, $0x3f800000
-DATA expconst<>+492(SB)/4, $0x3f800000
-DATA expconst<>+496(SB)/4, $0x3f800000
-DATA expconst<>+500(SB)/4, $0x3f800000
-DATA expconst<>+504(SB)/4, $0x3f800000
-DATA expconst<>+508(SB)/4, $0x3f800000
-GLOBL expconst<>(SB), RODATA|NOPTR, $512
+DATA expconst<>+480(SB)/4, $0x00800000
+DATA expconst<>+484(SB)/4, $0x00800000
+DATA expconst<>+488(SB)/4, $0x00800000
+DATA expconst<>+492(SB)/4, $0x00800000
+DATA expconst<>+496(SB)/4, $0x00800000
+DATA expconst<>+500(SB)/4, $0x00800000
+DATA expconst<>+504(SB)/4, $0x00800000
+DATA expconst<>+508(SB)/4, $0x00800000
+DATA expconst<>+512(SB)/4, $0x3f800000
+DATA expconst<>+516(SB)/4, $0x3f800000
+DATA expconst<>+520(SB)/4, $0x3f800000
+DATA expconst<>+524(SB)/4, $0x3f800000
+DATA expconst<>+528(SB)/4, $0x3f800000
+DATA expconst<>+532(SB)/4, $0x3f800000
+DATA expconst<>+536(SB)/4, $0x3f800000
+DATA expconst<>+540(SB)/4, $0x3f800000
+GLOBL expconst<>(SB), RODATA|NOPTR, $544
 
 // func ExpAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
@@ -579,12 +587,14 @@ unrolled:
 	VFMADD213PS  expconst<>+256(SB), Y5, Y7
 	VFMADD213PS  expconst<>+288(SB), Y0, Y3
 	VFMADD213PS  expconst<>+288(SB), Y5, Y7
-	VMULPS       Y0, Y0, Y4
-	VMULPS       Y5, Y5, Y8
+	VBROADCASTSS expconst<>+480(SB), Y4
+	VBROADCASTSS expconst<>+480(SB), Y8
+	VFMADD231PS  Y0, Y0, Y4
+	VFMADD231PS  Y5, Y5, Y8
 	VFMADD213PS  Y0, Y3, Y4
 	VFMADD213PS  Y5, Y7, Y8
-	VADDPS       expconst<>+480(SB), Y4, Y0
-	VADDPS       expconst<>+480(SB), Y8, Y3
+	VADDPS       expconst<>+512(SB), Y4, Y0
+	VADDPS       expconst<>+512(SB), Y8, Y3
 	VPSUBD       expconst<>+160(SB), Y2, Y2
 	VPSUBD       expconst<>+160(SB), Y6, Y6
 	VPSRAD       $0x01, Y2, Y4
@@ -637,9 +647,10 @@ single:
 	VFMADD213PS  expconst<>+352(SB), Y0, Y3
 	VFMADD213PS  expconst<>+256(SB), Y0, Y3
 	VFMADD213PS  expconst<>+288(SB), Y0, Y3
-	VMULPS       Y0, Y0, Y4
+	VBROADCASTSS expconst<>+480(SB), Y4
+	VFMADD231PS  Y0, Y0, Y4
 	VFMADD213PS  Y0, Y3, Y4
-	VADDPS       expconst<>+480(SB), Y4, Y0
+	VADDPS       expconst<>+512(SB), Y4, Y0
 	VPSUBD       expconst<>+160(SB), Y2, Y2
 	VPSRAD       $0x01, Y2, Y3
 	VPSUBD       Y3, Y2, Y4
@@ -680,9 +691,10 @@ scalar:
 	VFMADD213PS  expconst<>+352(SB), Y0, Y3
 	VFMADD213PS  expconst<>+256(SB), Y0, Y3
 	VFMADD213PS  expconst<>+288(SB), Y0, Y3
-	VMULPS       Y0, Y0, Y4
+	VBROADCASTSS expconst<>+480(SB), Y4
+	VFMADD231PS  Y0, Y0, Y4
 	VFMADD213PS  Y0, Y3, Y4
-	VADDPS       expconst<>+480(SB), Y4, Y0
+	VADDPS       expconst<>+512(SB), Y4, Y0
 	VPSUBD       expconst<>+160(SB), Y2, Y2
 	VPSRAD       $0x01, Y2, Y3
 	VPSUBD       Y3, Y2, Y4
@@ -761,15 +773,18 @@ unrolled:
 	VFMADD213PS.BCST  expconst<>+288(SB), Z4, Z9
 	VFMADD213PS.BCST  expconst<>+288(SB), Z5, Z11
 	VFMADD213PS.BCST  expconst<>+288(SB), Z8, Z14
-	VMULPS            Z4, Z4, Z10
-	VMULPS            Z5, Z5, Z12
-	VMULPS            Z8, Z8, Z15
+	VBROADCASTSS      expconst<>+480(SB), Z10
+	VBROADCASTSS      expconst<>+480(SB), Z12
+	VBROADCASTSS      expconst<>+480(SB), Z15
+	VFMADD231PS       Z4, Z4, Z10
+	VFMADD231PS       Z5, Z5, Z12
+	VFMADD231PS       Z8, Z8, Z15
 	VFMADD213PS       Z4, Z9, Z10
 	VFMADD213PS       Z5, Z11, Z12
 	VFMADD213PS       Z8, Z14, Z15
-	VADDPS.BCST       expconst<>+480(SB), Z10, Z4
-	VADDPS.BCST       expconst<>+480(SB), Z12, Z5
-	VADDPS.BCST       expconst<>+480(SB), Z15, Z8
+	VADDPS.BCST       expconst<>+512(SB), Z10, Z4
+	VADDPS.BCST       expconst<>+512(SB), Z12, Z5
+	VADDPS.BCST       expconst<>+512(SB), Z15, Z8
 	VSCALEFPS         Z6, Z4, Z4
 	VSCALEFPS         Z7, Z5, Z5
 	VSCALEFPS         Z13, Z8, Z6
@@ -798,9 +813,10 @@ single:
 	VFMADD213PS.BCST  expconst<>+352(SB), Z4, Z6
 	VFMADD213PS.BCST  expconst<>+256(SB), Z4, Z6
 	VFMADD213PS.BCST  expconst<>+288(SB), Z4, Z6
-	VMULPS            Z4, Z4, Z7
+	VBROADCASTSS      expconst<>+480(SB), Z7
+	VFMADD231PS       Z4, Z4, Z7
 	VFMADD213PS       Z4, Z6, Z7
-	VADDPS.BCST       expconst<>+480(SB), Z7, Z4
+	VADDPS.BCST       expconst<>+512(SB), Z7, Z4
 	VSCALEFPS         Z5, Z4, Z4
 	VMOVUPS           Z4, (AX)
 	ADDQ              $0x00000040, AX
@@ -828,9 +844,10 @@ tail:
 	VFMADD213PS.BCST  expconst<>+352(SB), Z2, Z1
 	VFMADD213PS.BCST  expconst<>+256(SB), Z2, Z1
 	VFMADD213PS.BCST  expconst<>+288(SB), Z2, Z1
-	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      expconst<>+480(SB), Z3
+	VFMADD231PS       Z2, Z2, Z3
 	VFMADD213PS       Z2, Z1, Z3
-	VADDPS.BCST       expconst<>+480(SB), Z3, Z1
+	VADDPS.BCST       expconst<>+512(SB), Z3, Z1
 	VSCALEFPS         Z0, Z1, Z0
 	VMOVUPS           Z0, K1, (AX)
 

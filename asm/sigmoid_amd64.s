@@ -92,31 +92,39 @@ DATA sigmoidconst<>+336(SB)/4, $0x3efffffe
 DATA sigmoidconst<>+340(SB)/4, $0x3efffffe
 DATA sigmoidconst<>+344(SB)/4, $0x3efffffe
 DATA sigmoidconst<>+348(SB)/4, $0x3efffffe
-DATA sigmoidconst<>+352(SB)/4, $0x3f800000
-DATA sigmoidconst<>+356(SB)/4, $0x3f800000
-DATA sigmoidconst<>+360(SB)/4, $0x3f800000
-DATA sigmoidconst<>+364(SB)/4, $0x3f800000
-DATA sigmoidconst<>+368(SB)/4, $0x3f800000
-DATA sigmoidconst<>+372(SB)/4, $0x3f800000
-DATA sigmoidconst<>+376(SB)/4, $0x3f800000
-DATA sigmoidconst<>+380(SB)/4, $0x3f800000
-DATA sigmoidconst<>+384(SB)/4, $0x5f800000
-DATA sigmoidconst<>+388(SB)/4, $0x5f800000
-DATA sigmoidconst<>+392(SB)/4, $0x5f800000
-DATA sigmoidconst<>+396(SB)/4, $0x5f800000
-DATA sigmoidconst<>+400(SB)/4, $0x5f800000
-DATA sigmoidconst<>+404(SB)/4, $0x5f800000
-DATA sigmoidconst<>+408(SB)/4, $0x5f800000
-DATA sigmoidconst<>+412(SB)/4, $0x5f800000
-DATA sigmoidconst<>+416(SB)/4, $0x1f800000
-DATA sigmoidconst<>+420(SB)/4, $0x1f800000
-DATA sigmoidconst<>+424(SB)/4, $0x1f800000
-DATA sigmoidconst<>+428(SB)/4, $0x1f800000
-DATA sigmoidconst<>+432(SB)/4, $0x1f800000
-DATA sigmoidconst<>+436(SB)/4, $0x1f800000
-DATA sigmoidconst<>+440(SB)/4, $0x1f800000
-DATA sigmoidconst<>+444(SB)/4, $0x1f800000
-GLOBL sigmoidconst<>(SB), RODATA|NOPTR, $448
+DATA sigmoidconst<>+352(SB)/4, $0x00800000
+DATA sigmoidconst<>+356(SB)/4, $0x00800000
+DATA sigmoidconst<>+360(SB)/4, $0x00800000
+DATA sigmoidconst<>+364(SB)/4, $0x00800000
+DATA sigmoidconst<>+368(SB)/4, $0x00800000
+DATA sigmoidconst<>+372(SB)/4, $0x00800000
+DATA sigmoidconst<>+376(SB)/4, $0x00800000
+DATA sigmoidconst<>+380(SB)/4, $0x00800000
+DATA sigmoidconst<>+384(SB)/4, $0x3f800000
+DATA sigmoidconst<>+388(SB)/4, $0x3f800000
+DATA sigmoidconst<>+392(SB)/4, $0x3f800000
+DATA sigmoidconst<>+396(SB)/4, $0x3f800000
+DATA sigmoidconst<>+400(SB)/4, $0x3f800000
+DATA sigmoidconst<>+404(SB)/4, $0x3f800000
+DATA sigmoidconst<>+408(SB)/4, $0x3f800000
+DATA sigmoidconst<>+412(SB)/4, $0x3f800000
+DATA sigmoidconst<>+416(SB)/4, $0x5f800000
+DATA sigmoidconst<>+420(SB)/4, $0x5f800000
+DATA sigmoidconst<>+424(SB)/4, $0x5f800000
+DATA sigmoidconst<>+428(SB)/4, $0x5f800000
+DATA sigmoidconst<>+432(SB)/4, $0x5f800000
+DATA sigmoidconst<>+436(SB)/4, $0x5f800000
+DATA sigmoidconst<>+440(SB)/4, $0x5f800000
+DATA sigmoidconst<>+444(SB)/4, $0x5f800000
+DATA sigmoidconst<>+448(SB)/4, $0x1f800000
+DATA sigmoidconst<>+452(SB)/4, $0x1f800000
+DATA sigmoidconst<>+456(SB)/4, $0x1f800000
+DATA sigmoidconst<>+460(SB)/4, $0x1f800000
+DATA sigmoidconst<>+464(SB)/4, $0x1f800000
+DATA sigmoidconst<>+468(SB)/4, $0x1f800000
+DATA sigmoidconst<>+472(SB)/4, $0x1f800000
+DATA sigmoidconst<>+476(SB)/4, $0x1f800000
+GLOBL sigmoidconst<>(SB), RODATA|NOPTR, $480
 
 // func SigmoidAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
@@ -162,22 +170,24 @@ unrolled:
 	VFMADD213PS  sigmoidconst<>+288(SB), Y9, Y11
 	VFMADD213PS  sigmoidconst<>+320(SB), Y3, Y7
 	VFMADD213PS  sigmoidconst<>+320(SB), Y9, Y11
-	VMULPS       Y3, Y3, Y8
-	VMULPS       Y9, Y9, Y12
+	VBROADCASTSS sigmoidconst<>+352(SB), Y8
+	VBROADCASTSS sigmoidconst<>+352(SB), Y12
+	VFMADD231PS  Y3, Y3, Y8
+	VFMADD231PS  Y9, Y9, Y12
 	VFMADD213PS  Y3, Y7, Y8
 	VFMADD213PS  Y9, Y11, Y12
-	VADDPS       sigmoidconst<>+352(SB), Y8, Y3
-	VADDPS       sigmoidconst<>+352(SB), Y12, Y7
+	VADDPS       sigmoidconst<>+384(SB), Y8, Y3
+	VADDPS       sigmoidconst<>+384(SB), Y12, Y7
 	VPSLLD       $0x17, Y5, Y5
 	VPSLLD       $0x17, Y10, Y8
-	VPADDD       sigmoidconst<>+384(SB), Y5, Y5
-	VPADDD       sigmoidconst<>+384(SB), Y8, Y8
+	VPADDD       sigmoidconst<>+416(SB), Y5, Y5
+	VPADDD       sigmoidconst<>+416(SB), Y8, Y8
 	VMULPS       Y5, Y3, Y3
 	VMULPS       Y8, Y7, Y5
-	VMULPS       sigmoidconst<>+416(SB), Y3, Y3
-	VMULPS       sigmoidconst<>+416(SB), Y5, Y7
-	VADDPS       sigmoidconst<>+352(SB), Y3, Y5
-	VADDPS       sigmoidconst<>+352(SB), Y7, Y8
+	VMULPS       sigmoidconst<>+448(SB), Y3, Y3
+	VMULPS       sigmoidconst<>+448(SB), Y5, Y7
+	VADDPS       sigmoidconst<>+384(SB), Y3, Y5
+	VADDPS       sigmoidconst<>+384(SB), Y7, Y8
 	VDIVPS       Y5, Y3, Y3
 	VDIVPS       Y8, Y7, Y7
 	VSUBPS       Y3, Y0, Y5
@@ -210,14 +220,15 @@ single:
 	VFMADD213PS  sigmoidconst<>+256(SB), Y3, Y5
 	VFMADD213PS  sigmoidconst<>+288(SB), Y3, Y5
 	VFMADD213PS  sigmoidconst<>+320(SB), Y3, Y5
-	VMULPS       Y3, Y3, Y7
+	VBROADCASTSS sigmoidconst<>+352(SB), Y7
+	VFMADD231PS  Y3, Y3, Y7
 	VFMADD213PS  Y3, Y5, Y7
-	VADDPS       sigmoidconst<>+352(SB), Y7, Y3
+	VADDPS       sigmoidconst<>+384(SB), Y7, Y3
 	VPSLLD       $0x17, Y4, Y4
-	VPADDD       sigmoidconst<>+384(SB), Y4, Y4
+	VPADDD       sigmoidconst<>+416(SB), Y4, Y4
 	VMULPS       Y4, Y3, Y3
-	VMULPS       sigmoidconst<>+416(SB), Y3, Y3
-	VADDPS       sigmoidconst<>+352(SB), Y3, Y4
+	VMULPS       sigmoidconst<>+448(SB), Y3, Y3
+	VADDPS       sigmoidconst<>+384(SB), Y3, Y4
 	VDIVPS       Y4, Y3, Y3
 	VSUBPS       Y3, Y0, Y4
 	VBLENDVPS    Y2, Y3, Y4, Y2
@@ -247,14 +258,15 @@ scalar:
 	VFMADD213PS  sigmoidconst<>+256(SB), Y2, Y4
 	VFMADD213PS  sigmoidconst<>+288(SB), Y2, Y4
 	VFMADD213PS  sigmoidconst<>+320(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
+	VBROADCASTSS sigmoidconst<>+352(SB), Y5
+	VFMADD231PS  Y2, Y2, Y5
 	VFMADD213PS  Y2, Y4, Y5
-	VADDPS       sigmoidconst<>+352(SB), Y5, Y2
+	VADDPS       sigmoidconst<>+384(SB), Y5, Y2
 	VPSLLD       $0x17, Y3, Y3
-	VPADDD       sigmoidconst<>+384(SB), Y3, Y3
+	VPADDD       sigmoidconst<>+416(SB), Y3, Y3
 	VMULPS       Y3, Y2, Y2
-	VMULPS       sigmoidconst<>+416(SB), Y2, Y2
-	VADDPS       sigmoidconst<>+352(SB), Y2, Y3
+	VMULPS       sigmoidconst<>+448(SB), Y2, Y2
+	VADDPS       sigmoidconst<>+384(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y0, Y3
 	VBLENDVPS    Y6, Y2, Y3, Y2
@@ -323,21 +335,24 @@ unrolled:
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z12
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z7, Z14
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z11, Z17
-	VMULPS            Z5, Z5, Z13
-	VMULPS            Z7, Z7, Z15
-	VMULPS            Z11, Z11, Z18
+	VBROADCASTSS      sigmoidconst<>+352(SB), Z13
+	VBROADCASTSS      sigmoidconst<>+352(SB), Z15
+	VBROADCASTSS      sigmoidconst<>+352(SB), Z18
+	VFMADD231PS       Z5, Z5, Z13
+	VFMADD231PS       Z7, Z7, Z15
+	VFMADD231PS       Z11, Z11, Z18
 	VFMADD213PS       Z5, Z12, Z13
 	VFMADD213PS       Z7, Z14, Z15
 	VFMADD213PS       Z11, Z17, Z18
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z13, Z5
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z15, Z7
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z18, Z11
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z13, Z5
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z15, Z7
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z18, Z11
 	VSCALEFPS         Z9, Z5, Z5
 	VSCALEFPS         Z10, Z7, Z7
 	VSCALEFPS         Z16, Z11, Z11
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z9
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z7, Z10
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z11, Z12
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z9
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z7, Z10
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z11, Z12
 	VDIVPS            Z9, Z5, Z5
 	VDIVPS            Z10, Z7, Z7
 	VDIVPS            Z12, Z11, Z9
@@ -372,11 +387,12 @@ single:
 	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z5, Z7
 	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z5, Z7
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z7
-	VMULPS            Z5, Z5, Z8
+	VBROADCASTSS      sigmoidconst<>+352(SB), Z8
+	VFMADD231PS       Z5, Z5, Z8
 	VFMADD213PS       Z5, Z7, Z8
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z8, Z5
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z8, Z5
 	VSCALEFPS         Z6, Z5, Z5
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z6
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z6
 	VDIVPS            Z6, Z5, Z5
 	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K1
 	VSUBPS            Z5, Z0, K1, Z5
@@ -406,11 +422,12 @@ tail:
 	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z1, Z3
 	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z1, Z3
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z1, Z3
-	VMULPS            Z1, Z1, Z5
+	VBROADCASTSS      sigmoidconst<>+352(SB), Z5
+	VFMADD231PS       Z1, Z1, Z5
 	VFMADD213PS       Z1, Z3, Z5
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z1
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z1
 	VSCALEFPS         Z2, Z1, Z1
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z1, Z2
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z1, Z2
 	VDIVPS            Z2, Z1, Z1
 	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K2
 	VSUBPS            Z1, Z0, K2, Z1
@@ -624,21 +641,24 @@ unrolled:
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z12
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z7, Z14
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z11, Z17
-	VMULPS            Z5, Z5, Z13
-	VMULPS            Z7, Z7, Z15
-	VMULPS            Z11, Z11, Z18
+	VBROADCASTSS      sigmoidconst<>+352(SB), Z13
+	VBROADCASTSS      sigmoidconst<>+352(SB), Z15
+	VBROADCASTSS      sigmoidconst<>+352(SB), Z18
+	VFMADD231PS       Z5, Z5, Z13
+	VFMADD231PS       Z7, Z7, Z15
+	VFMADD231PS       Z11, Z11, Z18
 	VFMADD213PS       Z5, Z12, Z13
 	VFMADD213PS       Z7, Z14, Z15
 	VFMADD213PS       Z11, Z17, Z18
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z13, Z5
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z15, Z7
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z18, Z11
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z13, Z5
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z15, Z7
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z18, Z11
 	VSCALEFPS         Z9, Z5, Z5
 	VSCALEFPS         Z10, Z7, Z7
 	VSCALEFPS         Z16, Z11, Z15
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z9
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z7, Z12
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z15, Z16
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z9
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z7, Z12
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z15, Z16
 	VRCP14PS          Z9, Z10
 	VRCP14PS          Z12, Z13
 	VRCP14PS          Z16, Z17
@@ -685,11 +705,12 @@ single:
 	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z5, Z7
 	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z5, Z7
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z7
-	VMULPS            Z5, Z5, Z8
+	VBROADCASTSS      sigmoidconst<>+352(SB), Z8
+	VFMADD231PS       Z5, Z5, Z8
 	VFMADD213PS       Z5, Z7, Z8
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z8, Z5
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z8, Z5
 	VSCALEFPS         Z6, Z5, Z5
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z6
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z6
 	VRCP14PS          Z6, Z7
 	VMULPS            Z7, Z5, Z8
 	VMOVUPS           Z5, Z5
@@ -723,11 +744,12 @@ tail:
 	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z1, Z3
 	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z1, Z3
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z1, Z3
-	VMULPS            Z1, Z1, Z5
+	VBROADCASTSS      sigmoidconst<>+352(SB), Z5
+	VFMADD231PS       Z1, Z1, Z5
 	VFMADD213PS       Z1, Z3, Z5
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z5, Z1
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z1
 	VSCALEFPS         Z2, Z1, Z1
-	VADDPS.BCST       sigmoidconst<>+352(SB), Z1, Z2
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z1, Z2
 	VRCP14PS          Z2, Z3
 	VMULPS            Z3, Z1, Z5
 	VMOVUPS           Z1, Z1

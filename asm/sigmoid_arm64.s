@@ -45,12 +45,15 @@ TEXT ·SigmoidNEON(SB), NOSPLIT, $0-48
 	// V20 = 1
 	MOVD    $0x3f800000, R9
 	VDUP    R9, V20.S4
-	// V19 = (127+64)<<23
-	MOVD    $0x5f800000, R9
+	// V19 = 2⁻¹²⁶ = 1.1754944e-38
+	MOVD    $0x800000, R9
 	VDUP    R9, V19.S4
-	// V18 = 2⁻⁶⁴ = 5.421011e-20
-	MOVD    $0x1f800000, R9
+	// V18 = (127+64)<<23
+	MOVD    $0x5f800000, R9
 	VDUP    R9, V18.S4
+	// V17 = 2⁻⁶⁴ = 5.421011e-20
+	MOVD    $0x1f800000, R9
+	VDUP    R9, V17.S4
 group:
 	CMP     $8, R0
 	BLT     single
@@ -85,20 +88,22 @@ group:
 	VORR    V21.B16, V21.B16, V9.B16
 	VFMLA   V2.S4, V6.S4, V8.S4
 	VFMLA   V3.S4, V7.S4, V9.S4
-	WORD    $0x6e22dc46 // fmul v6.4s, v2.4s, v2.4s
-	WORD    $0x6e23dc67 // fmul v7.4s, v3.4s, v3.4s
+	VORR    V19.B16, V19.B16, V6.B16
+	VORR    V19.B16, V19.B16, V7.B16
+	VFMLA   V2.S4, V2.S4, V6.S4
+	VFMLA   V3.S4, V3.S4, V7.S4
 	VFMLA   V8.S4, V6.S4, V2.S4
 	VFMLA   V9.S4, V7.S4, V3.S4
 	WORD    $0x4e34d442 // fadd v2.4s, v2.4s, v20.4s
 	WORD    $0x4e34d463 // fadd v3.4s, v3.4s, v20.4s
 	VSHL    $23, V4.S4, V4.S4
 	VSHL    $23, V5.S4, V5.S4
-	VADD    V19.S4, V4.S4, V4.S4
-	VADD    V19.S4, V5.S4, V5.S4
+	VADD    V18.S4, V4.S4, V4.S4
+	VADD    V18.S4, V5.S4, V5.S4
 	WORD    $0x6e24dc42 // fmul v2.4s, v2.4s, v4.4s
 	WORD    $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
-	WORD    $0x6e32dc42 // fmul v2.4s, v2.4s, v18.4s
-	WORD    $0x6e32dc63 // fmul v3.4s, v3.4s, v18.4s
+	WORD    $0x6e31dc42 // fmul v2.4s, v2.4s, v17.4s
+	WORD    $0x6e31dc63 // fmul v3.4s, v3.4s, v17.4s
 	WORD    $0x4e34d444 // fadd v4.4s, v2.4s, v20.4s
 	WORD    $0x4e34d465 // fadd v5.4s, v3.4s, v20.4s
 	WORD    $0x6e24fc42 // fdiv v2.4s, v2.4s, v4.4s
@@ -131,13 +136,14 @@ single:
 	VFMLA   V1.S4, V4.S4, V3.S4
 	VORR    V21.B16, V21.B16, V4.B16
 	VFMLA   V1.S4, V3.S4, V4.S4
-	WORD    $0x6e21dc23 // fmul v3.4s, v1.4s, v1.4s
+	VORR    V19.B16, V19.B16, V3.B16
+	VFMLA   V1.S4, V1.S4, V3.S4
 	VFMLA   V4.S4, V3.S4, V1.S4
 	WORD    $0x4e34d421 // fadd v1.4s, v1.4s, v20.4s
 	VSHL    $23, V2.S4, V2.S4
-	VADD    V19.S4, V2.S4, V2.S4
+	VADD    V18.S4, V2.S4, V2.S4
 	WORD    $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
-	WORD    $0x6e32dc21 // fmul v1.4s, v1.4s, v18.4s
+	WORD    $0x6e31dc21 // fmul v1.4s, v1.4s, v17.4s
 	WORD    $0x4e34d422 // fadd v2.4s, v1.4s, v20.4s
 	WORD    $0x6e22fc21 // fdiv v1.4s, v1.4s, v2.4s
 	WORD    $0x4ea1d682 // fsub v2.4s, v20.4s, v1.4s
@@ -163,13 +169,14 @@ tail:
 	VFMLA   V1.S4, V4.S4, V3.S4
 	VORR    V21.B16, V21.B16, V4.B16
 	VFMLA   V1.S4, V3.S4, V4.S4
-	WORD    $0x6e21dc23 // fmul v3.4s, v1.4s, v1.4s
+	VORR    V19.B16, V19.B16, V3.B16
+	VFMLA   V1.S4, V1.S4, V3.S4
 	VFMLA   V4.S4, V3.S4, V1.S4
 	WORD    $0x4e34d421 // fadd v1.4s, v1.4s, v20.4s
 	VSHL    $23, V2.S4, V2.S4
-	VADD    V19.S4, V2.S4, V2.S4
+	VADD    V18.S4, V2.S4, V2.S4
 	WORD    $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
-	WORD    $0x6e32dc21 // fmul v1.4s, v1.4s, v18.4s
+	WORD    $0x6e31dc21 // fmul v1.4s, v1.4s, v17.4s
 	WORD    $0x4e34d422 // fadd v2.4s, v1.4s, v20.4s
 	WORD    $0x6e22fc21 // fdiv v1.4s, v1.4s, v2.4s
 	WORD    $0x4ea1d682 // fsub v2.4s, v20.4s, v1.4s

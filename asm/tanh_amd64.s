@@ -158,41 +158,41 @@ unrolled:
 	VFNMADD213PS Y5, Y7, Y8
 	VFNMADD213PS Y11, Y13, Y14
 	VBROADCASTSS tanhconst<>+192(SB), Y5
-	VBROADCASTSS tanhconst<>+192(SB), Y11
+	VBROADCASTSS tanhconst<>+192(SB), Y7
 	VFMADD213PS  tanhconst<>+224(SB), Y8, Y5
-	VFMADD213PS  tanhconst<>+224(SB), Y14, Y11
+	VFMADD213PS  tanhconst<>+224(SB), Y14, Y7
 	VFMADD213PS  tanhconst<>+256(SB), Y8, Y5
-	VFMADD213PS  tanhconst<>+256(SB), Y14, Y11
+	VFMADD213PS  tanhconst<>+256(SB), Y14, Y7
 	VFMADD213PS  tanhconst<>+288(SB), Y8, Y5
-	VFMADD213PS  tanhconst<>+288(SB), Y14, Y11
+	VFMADD213PS  tanhconst<>+288(SB), Y14, Y7
 	VFMADD213PS  tanhconst<>+320(SB), Y8, Y5
-	VFMADD213PS  tanhconst<>+320(SB), Y14, Y11
-	VMULPS       Y8, Y8, Y7
-	VMULPS       Y14, Y14, Y13
-	VFMADD213PS  Y8, Y5, Y7
-	VFMADD213PS  Y14, Y11, Y13
-	VPSLLD       $0x17, Y6, Y5
-	VPSLLD       $0x17, Y12, Y6
-	VPADDD       tanhconst<>+32(SB), Y5, Y5
-	VPADDD       tanhconst<>+32(SB), Y6, Y8
-	VBROADCASTSS tanhconst<>+352(SB), Y6
-	VBROADCASTSS tanhconst<>+352(SB), Y11
-	VFMADD213PS  tanhconst<>+384(SB), Y5, Y6
-	VFMADD213PS  tanhconst<>+384(SB), Y8, Y11
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  Y11, Y8, Y13
-	VADDPS       tanhconst<>+32(SB), Y7, Y5
-	VADDPS       tanhconst<>+32(SB), Y13, Y6
+	VFMADD213PS  tanhconst<>+320(SB), Y14, Y7
+	VMULPS       Y8, Y5, Y5
+	VMULPS       Y14, Y7, Y7
+	VFMADD213PS  Y8, Y8, Y5
+	VFMADD213PS  Y14, Y14, Y7
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y12, Y8
+	VPADDD       tanhconst<>+32(SB), Y6, Y6
+	VPADDD       tanhconst<>+32(SB), Y8, Y11
+	VBROADCASTSS tanhconst<>+352(SB), Y8
+	VBROADCASTSS tanhconst<>+352(SB), Y12
+	VFMADD213PS  tanhconst<>+384(SB), Y6, Y8
+	VFMADD213PS  tanhconst<>+384(SB), Y11, Y12
+	VFMADD213PS  Y8, Y6, Y5
+	VFMADD213PS  Y12, Y11, Y7
+	VADDPS       tanhconst<>+32(SB), Y5, Y6
+	VADDPS       tanhconst<>+32(SB), Y7, Y8
 	VPCMPGTD     tanhconst<>+416(SB), Y4, Y4
-	VPCMPGTD     tanhconst<>+416(SB), Y10, Y8
-	VBLENDVPS    Y4, Y2, Y7, Y7
-	VBLENDVPS    Y8, Y2, Y13, Y10
-	VDIVPS       Y5, Y7, Y5
-	VDIVPS       Y6, Y10, Y7
+	VPCMPGTD     tanhconst<>+416(SB), Y10, Y10
+	VBLENDVPS    Y4, Y2, Y5, Y5
+	VBLENDVPS    Y10, Y2, Y7, Y7
+	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y8, Y7, Y7
 	VSUBPS       Y5, Y0, Y6
-	VSUBPS       Y7, Y0, Y10
+	VSUBPS       Y7, Y0, Y8
 	VBLENDVPS    Y4, Y6, Y5, Y4
-	VBLENDVPS    Y8, Y10, Y7, Y5
+	VBLENDVPS    Y10, Y8, Y7, Y5
 	VPAND        tanhconst<>+448(SB), Y3, Y3
 	VPAND        tanhconst<>+448(SB), Y9, Y6
 	VPOR         Y3, Y4, Y3
@@ -221,17 +221,17 @@ single:
 	VFMADD213PS  tanhconst<>+256(SB), Y8, Y5
 	VFMADD213PS  tanhconst<>+288(SB), Y8, Y5
 	VFMADD213PS  tanhconst<>+320(SB), Y8, Y5
-	VMULPS       Y8, Y8, Y7
-	VFMADD213PS  Y8, Y5, Y7
-	VPSLLD       $0x17, Y6, Y5
-	VPADDD       tanhconst<>+32(SB), Y5, Y5
-	VBROADCASTSS tanhconst<>+352(SB), Y6
-	VFMADD213PS  tanhconst<>+384(SB), Y5, Y6
-	VFMADD213PS  Y6, Y5, Y7
-	VADDPS       tanhconst<>+32(SB), Y7, Y5
+	VMULPS       Y8, Y5, Y5
+	VFMADD213PS  Y8, Y8, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VPADDD       tanhconst<>+32(SB), Y6, Y6
+	VBROADCASTSS tanhconst<>+352(SB), Y7
+	VFMADD213PS  tanhconst<>+384(SB), Y6, Y7
+	VFMADD213PS  Y7, Y6, Y5
+	VADDPS       tanhconst<>+32(SB), Y5, Y6
 	VPCMPGTD     tanhconst<>+416(SB), Y4, Y4
-	VBLENDVPS    Y4, Y2, Y7, Y6
-	VDIVPS       Y5, Y6, Y5
+	VBLENDVPS    Y4, Y2, Y5, Y5
+	VDIVPS       Y6, Y5, Y5
 	VSUBPS       Y5, Y0, Y6
 	VBLENDVPS    Y4, Y6, Y5, Y4
 	VPAND        tanhconst<>+448(SB), Y3, Y3
@@ -260,17 +260,17 @@ scalar:
 	VFMADD213PS  tanhconst<>+256(SB), Y7, Y4
 	VFMADD213PS  tanhconst<>+288(SB), Y7, Y4
 	VFMADD213PS  tanhconst<>+320(SB), Y7, Y4
-	VMULPS       Y7, Y7, Y6
-	VFMADD213PS  Y7, Y4, Y6
-	VPSLLD       $0x17, Y5, Y4
-	VPADDD       tanhconst<>+32(SB), Y4, Y4
-	VBROADCASTSS tanhconst<>+352(SB), Y5
-	VFMADD213PS  tanhconst<>+384(SB), Y4, Y5
-	VFMADD213PS  Y5, Y4, Y6
-	VADDPS       tanhconst<>+32(SB), Y6, Y4
+	VMULPS       Y7, Y4, Y4
+	VFMADD213PS  Y7, Y7, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPADDD       tanhconst<>+32(SB), Y5, Y5
+	VBROADCASTSS tanhconst<>+352(SB), Y6
+	VFMADD213PS  tanhconst<>+384(SB), Y5, Y6
+	VFMADD213PS  Y6, Y5, Y4
+	VADDPS       tanhconst<>+32(SB), Y4, Y5
 	VPCMPGTD     tanhconst<>+416(SB), Y3, Y3
-	VBLENDVPS    Y3, Y2, Y6, Y5
-	VDIVPS       Y4, Y5, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y4
+	VDIVPS       Y5, Y4, Y4
 	VSUBPS       Y4, Y0, Y5
 	VBLENDVPS    Y3, Y5, Y4, Y3
 	VPAND        tanhconst<>+448(SB), Y15, Y4
@@ -320,52 +320,52 @@ unrolled:
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z18, Z19
 	VSUBPS.BCST       tanhconst<>+128(SB), Z9, Z9
 	VSUBPS.BCST       tanhconst<>+128(SB), Z14, Z14
-	VSUBPS.BCST       tanhconst<>+128(SB), Z19, Z26
+	VSUBPS.BCST       tanhconst<>+128(SB), Z19, Z24
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z14, Z13
-	VFNMADD231PS.BCST tanhconst<>+160(SB), Z26, Z18
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z24, Z18
 	VMOVAPS           Z4, Z19
-	VMOVAPS           Z4, Z24
-	VMOVAPS           Z4, Z27
+	VMOVAPS           Z4, Z23
+	VMOVAPS           Z4, Z25
 	VFMADD213PS.BCST  tanhconst<>+224(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+224(SB), Z13, Z24
-	VFMADD213PS.BCST  tanhconst<>+224(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z13, Z23
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z18, Z25
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z24
-	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z23
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z25
 	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+288(SB), Z13, Z24
-	VFMADD213PS.BCST  tanhconst<>+288(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z13, Z23
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z18, Z25
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z24
-	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z27
-	VMULPS            Z8, Z8, Z23
-	VMULPS            Z13, Z13, Z25
-	VMULPS            Z18, Z18, Z28
-	VFMADD213PS       Z8, Z19, Z23
-	VFMADD213PS       Z13, Z24, Z25
-	VFMADD213PS       Z18, Z27, Z28
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z23
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z25
+	VMULPS            Z8, Z19, Z19
+	VMULPS            Z13, Z23, Z23
+	VMULPS            Z18, Z25, Z25
+	VFMADD213PS       Z8, Z8, Z19
+	VFMADD213PS       Z13, Z13, Z23
+	VFMADD213PS       Z18, Z18, Z25
 	VSCALEFPS         Z9, Z2, Z8
 	VSCALEFPS         Z14, Z2, Z9
-	VSCALEFPS         Z26, Z2, Z18
+	VSCALEFPS         Z24, Z2, Z18
 	VMOVAPS           Z5, Z13
 	VMOVAPS           Z5, Z14
-	VMOVAPS           Z5, Z19
+	VMOVAPS           Z5, Z24
 	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z13
 	VFMADD213PS.BCST  tanhconst<>+384(SB), Z9, Z14
-	VFMADD213PS.BCST  tanhconst<>+384(SB), Z18, Z19
-	VFMADD213PS       Z13, Z8, Z23
-	VFMADD213PS       Z14, Z9, Z25
-	VFMADD213PS       Z19, Z18, Z28
-	VADDPS.BCST       tanhconst<>+32(SB), Z23, Z8
-	VADDPS.BCST       tanhconst<>+32(SB), Z25, Z9
-	VADDPS.BCST       tanhconst<>+32(SB), Z28, Z13
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z18, Z24
+	VFMADD213PS       Z13, Z8, Z19
+	VFMADD213PS       Z14, Z9, Z23
+	VFMADD213PS       Z24, Z18, Z25
+	VADDPS.BCST       tanhconst<>+32(SB), Z19, Z8
+	VADDPS.BCST       tanhconst<>+32(SB), Z23, Z9
+	VADDPS.BCST       tanhconst<>+32(SB), Z25, Z13
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z12, K2
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z17, K3
-	VBLENDMPS         Z2, Z23, K1, Z10
-	VBLENDMPS         Z2, Z25, K2, Z15
-	VBLENDMPS         Z2, Z28, K3, Z20
+	VBLENDMPS         Z2, Z19, K1, Z10
+	VBLENDMPS         Z2, Z23, K2, Z15
+	VBLENDMPS         Z2, Z25, K3, Z20
 	VDIVPS            Z8, Z10, Z7
 	VDIVPS            Z9, Z15, Z8
 	VDIVPS            Z13, Z20, Z9
@@ -399,15 +399,15 @@ single:
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z10
 	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z10
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z10
-	VMULPS            Z8, Z8, Z11
-	VFMADD213PS       Z8, Z10, Z11
+	VMULPS            Z8, Z10, Z10
+	VFMADD213PS       Z8, Z8, Z10
 	VSCALEFPS         Z9, Z2, Z8
 	VMOVAPS           Z5, Z9
 	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z9
-	VFMADD213PS       Z9, Z8, Z11
-	VADDPS.BCST       tanhconst<>+32(SB), Z11, Z8
+	VFMADD213PS       Z9, Z8, Z10
+	VADDPS.BCST       tanhconst<>+32(SB), Z10, Z8
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
-	VBLENDMPS         Z2, Z11, K1, Z21
+	VBLENDMPS         Z2, Z10, K1, Z21
 	VDIVPS            Z8, Z21, Z7
 	VSUBPS            Z7, Z0, K1, Z7
 	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z7
@@ -436,15 +436,15 @@ tail:
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z1, Z4
 	VFMADD213PS.BCST  tanhconst<>+288(SB), Z1, Z4
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z1, Z4
-	VMULPS            Z1, Z1, Z8
-	VFMADD213PS       Z1, Z4, Z8
+	VMULPS            Z1, Z4, Z4
+	VFMADD213PS       Z1, Z1, Z4
 	VSCALEFPS         Z3, Z2, Z1
 	VMOVAPS           Z5, Z3
 	VFMADD213PS.BCST  tanhconst<>+384(SB), Z1, Z3
-	VFMADD213PS       Z3, Z1, Z8
-	VADDPS.BCST       tanhconst<>+32(SB), Z8, Z1
+	VFMADD213PS       Z3, Z1, Z4
+	VADDPS.BCST       tanhconst<>+32(SB), Z4, Z1
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K2
-	VBLENDMPS         Z2, Z8, K2, Z22
+	VBLENDMPS         Z2, Z4, K2, Z22
 	VDIVPS            Z1, Z22, Z1
 	VSUBPS            Z1, Z0, K2, Z1
 	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z1
@@ -638,52 +638,52 @@ unrolled:
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z18, Z19
 	VSUBPS.BCST       tanhconst<>+128(SB), Z9, Z9
 	VSUBPS.BCST       tanhconst<>+128(SB), Z14, Z14
-	VSUBPS.BCST       tanhconst<>+128(SB), Z19, Z26
+	VSUBPS.BCST       tanhconst<>+128(SB), Z19, Z24
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z14, Z13
-	VFNMADD231PS.BCST tanhconst<>+160(SB), Z26, Z18
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z24, Z18
 	VMOVAPS           Z4, Z19
-	VMOVAPS           Z4, Z24
-	VMOVAPS           Z4, Z27
+	VMOVAPS           Z4, Z23
+	VMOVAPS           Z4, Z25
 	VFMADD213PS.BCST  tanhconst<>+224(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+224(SB), Z13, Z24
-	VFMADD213PS.BCST  tanhconst<>+224(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z13, Z23
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z18, Z25
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z24
-	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z23
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z25
 	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+288(SB), Z13, Z24
-	VFMADD213PS.BCST  tanhconst<>+288(SB), Z18, Z27
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z13, Z23
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z18, Z25
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z24
-	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z27
-	VMULPS            Z8, Z8, Z23
-	VMULPS            Z13, Z13, Z25
-	VMULPS            Z18, Z18, Z28
-	VFMADD213PS       Z8, Z19, Z23
-	VFMADD213PS       Z13, Z24, Z25
-	VFMADD213PS       Z18, Z27, Z28
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z23
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z25
+	VMULPS            Z8, Z19, Z19
+	VMULPS            Z13, Z23, Z23
+	VMULPS            Z18, Z25, Z25
+	VFMADD213PS       Z8, Z8, Z19
+	VFMADD213PS       Z13, Z13, Z23
+	VFMADD213PS       Z18, Z18, Z25
 	VSCALEFPS         Z9, Z2, Z8
 	VSCALEFPS         Z14, Z2, Z9
-	VSCALEFPS         Z26, Z2, Z18
+	VSCALEFPS         Z24, Z2, Z18
 	VMOVAPS           Z5, Z13
 	VMOVAPS           Z5, Z14
-	VMOVAPS           Z5, Z19
+	VMOVAPS           Z5, Z24
 	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z13
 	VFMADD213PS.BCST  tanhconst<>+384(SB), Z9, Z14
-	VFMADD213PS.BCST  tanhconst<>+384(SB), Z18, Z19
-	VFMADD213PS       Z13, Z8, Z23
-	VFMADD213PS       Z14, Z9, Z25
-	VFMADD213PS       Z19, Z18, Z28
-	VADDPS.BCST       tanhconst<>+32(SB), Z23, Z8
-	VADDPS.BCST       tanhconst<>+32(SB), Z25, Z9
-	VADDPS.BCST       tanhconst<>+32(SB), Z28, Z13
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z18, Z24
+	VFMADD213PS       Z13, Z8, Z19
+	VFMADD213PS       Z14, Z9, Z23
+	VFMADD213PS       Z24, Z18, Z25
+	VADDPS.BCST       tanhconst<>+32(SB), Z19, Z8
+	VADDPS.BCST       tanhconst<>+32(SB), Z23, Z9
+	VADDPS.BCST       tanhconst<>+32(SB), Z25, Z13
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z12, K2
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z17, K3
-	VBLENDMPS         Z2, Z23, K1, Z10
-	VBLENDMPS         Z2, Z25, K2, Z15
-	VBLENDMPS         Z2, Z28, K3, Z20
+	VBLENDMPS         Z2, Z19, K1, Z10
+	VBLENDMPS         Z2, Z23, K2, Z15
+	VBLENDMPS         Z2, Z25, K3, Z20
 	VRCP14PS          Z8, Z7
 	VRCP14PS          Z9, Z17
 	VRCP14PS          Z13, Z23
@@ -729,15 +729,15 @@ single:
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z10
 	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z10
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z10
-	VMULPS            Z8, Z8, Z11
-	VFMADD213PS       Z8, Z10, Z11
+	VMULPS            Z8, Z10, Z10
+	VFMADD213PS       Z8, Z8, Z10
 	VSCALEFPS         Z9, Z2, Z8
 	VMOVAPS           Z5, Z9
 	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z9
-	VFMADD213PS       Z9, Z8, Z11
-	VADDPS.BCST       tanhconst<>+32(SB), Z11, Z8
+	VFMADD213PS       Z9, Z8, Z10
+	VADDPS.BCST       tanhconst<>+32(SB), Z10, Z8
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
-	VBLENDMPS         Z2, Z11, K1, Z21
+	VBLENDMPS         Z2, Z10, K1, Z21
 	VRCP14PS          Z8, Z7
 	VMULPS            Z7, Z21, Z9
 	VMOVUPS           Z21, Z10
@@ -770,15 +770,15 @@ tail:
 	VFMADD213PS.BCST  tanhconst<>+256(SB), Z1, Z4
 	VFMADD213PS.BCST  tanhconst<>+288(SB), Z1, Z4
 	VFMADD213PS.BCST  tanhconst<>+320(SB), Z1, Z4
-	VMULPS            Z1, Z1, Z8
-	VFMADD213PS       Z1, Z4, Z8
+	VMULPS            Z1, Z4, Z4
+	VFMADD213PS       Z1, Z1, Z4
 	VSCALEFPS         Z3, Z2, Z1
 	VMOVAPS           Z5, Z3
 	VFMADD213PS.BCST  tanhconst<>+384(SB), Z1, Z3
-	VFMADD213PS       Z3, Z1, Z8
-	VADDPS.BCST       tanhconst<>+32(SB), Z8, Z1
+	VFMADD213PS       Z3, Z1, Z4
+	VADDPS.BCST       tanhconst<>+32(SB), Z4, Z1
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K2
-	VBLENDMPS         Z2, Z8, K2, Z22
+	VBLENDMPS         Z2, Z4, K2, Z22
 	VRCP14PS          Z1, Z2
 	VMULPS            Z2, Z22, Z3
 	VMOVUPS           Z22, Z4

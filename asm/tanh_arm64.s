@@ -88,10 +88,10 @@ group:
 	VORR    V23.B16, V23.B16, V9.B16
 	VFMLA   V10.S4, V4.S4, V8.S4
 	VFMLA   V11.S4, V5.S4, V9.S4
-	WORD    $0x6e2add44 // fmul v4.4s, v10.4s, v10.4s
-	WORD    $0x6e2bdd65 // fmul v5.4s, v11.4s, v11.4s
-	VFMLA   V8.S4, V4.S4, V10.S4
-	VFMLA   V9.S4, V5.S4, V11.S4
+	WORD    $0x6e2add04 // fmul v4.4s, v8.4s, v10.4s
+	WORD    $0x6e2bdd25 // fmul v5.4s, v9.4s, v11.4s
+	VFMLA   V10.S4, V4.S4, V10.S4
+	VFMLA   V11.S4, V5.S4, V11.S4
 	VSHL    $23, V6.S4, V6.S4
 	VSHL    $23, V7.S4, V7.S4
 	VADD    V22.S4, V6.S4, V6.S4
@@ -138,8 +138,8 @@ single:
 	VFMLA   V5.S4, V4.S4, V2.S4
 	VORR    V23.B16, V23.B16, V4.B16
 	VFMLA   V5.S4, V2.S4, V4.S4
-	WORD    $0x6e25dca2 // fmul v2.4s, v5.4s, v5.4s
-	VFMLA   V4.S4, V2.S4, V5.S4
+	WORD    $0x6e25dc82 // fmul v2.4s, v4.4s, v5.4s
+	VFMLA   V5.S4, V2.S4, V5.S4
 	VSHL    $23, V3.S4, V3.S4
 	VADD    V22.S4, V3.S4, V3.S4
 	VORR    V20.B16, V20.B16, V2.B16
@@ -172,8 +172,8 @@ tail:
 	VFMLA   V5.S4, V4.S4, V2.S4
 	VORR    V23.B16, V23.B16, V4.B16
 	VFMLA   V5.S4, V2.S4, V4.S4
-	WORD    $0x6e25dca2 // fmul v2.4s, v5.4s, v5.4s
-	VFMLA   V4.S4, V2.S4, V5.S4
+	WORD    $0x6e25dc82 // fmul v2.4s, v4.4s, v5.4s
+	VFMLA   V5.S4, V2.S4, V5.S4
 	VSHL    $23, V3.S4, V3.S4
 	VADD    V22.S4, V3.S4, V3.S4
 	VORR    V20.B16, V20.B16, V2.B16

@@ -210,6 +210,14 @@ func (e expGen) emitFast(x reg.VecVirtual) reg.VecVirtual {
 // clamped, which it consumes: t = round(x·log2e) + roundMagic,
 // n = t − roundMagic, and p ≈ eʳ with r = x − n·ln2, so that e^x = p·2ⁿ.
 // The kernels that call it hold fastConsts.
+//
+// r² is r·r + 2⁻¹²⁶ in one FMA: never a denormal, whose slow path would
+// cost more than the whole loop where |x| < 2⁻⁶³ (Sigmoid at 2.3 times
+// its time on AVX2, Zen 4). The bias changes p nowhere it matters: where
+// |r| < 2⁻²⁵, p = (r + r²·q) + 1 rounds to 1 whatever r² is, and
+// elsewhere 2⁻¹²⁶ is below 2⁻⁷⁶ of r·r and moves its rounding only at an
+// exact tie, by one of its ULPs, which r + r²·q rounds away but in a
+// tie of its own. The kernels' sweeps measure the result.
 func fastMantissa(v vm, x reg.VecVirtual) (t, n, p reg.VecVirtual) {
 	t = v.madd(v.reg(kf(log2e)), x, kf(roundMagic)) // round(x·log2e) + roundMagic
 	n = v.sub(t, kf(roundMagic))
@@ -219,7 +227,9 @@ func fastMantissa(v vm, x reg.VecVirtual) (t, n, p reg.VecVirtual) {
 	for _, c := range []float32{exp5, exp4, exp3, exp2} {
 		q = v.madd(q, r, kf(c))
 	}
-	return t, n, v.add(v.madd(v.mul(r, r), q, r), kf(1))
+	r2 := v.reg(kf(0x1p-126))
+	v.c.VFMADD231PS(r, r, r2)
+	return t, n, v.add(v.madd(r2, q, r), kf(1))
 }
 
 // fastConsts are the constants fastMantissa takes whole (vm.reg), for

@@ -82,7 +82,13 @@ func tanhKernel(tab *ctab, q quotient) kernel {
 			for _, c := range []float32{16 * exp5, 8 * exp4, 4 * exp3, 2 * exp2} {
 				p = v.madd(p, h, kf(c))
 			}
-			half := v.madd(v.mul(h, h), p, h) // (e^2h − 1)/2
+			// (e^2h − 1)/2 = h + h·(h·P(h)), the product in
+			// brackets rounded: one rounding of the correction
+			// term, as h + h²·P(h) with h² rounded would have, but
+			// no denormal product where |a| < 2⁻⁶³, whose slow path
+			// took Tanh of such inputs to 0.57 of its speed on
+			// AVX2 and 0.79 on AVX-512 (Zen 4).
+			half := v.madd(v.mul(p, h), h, h)
 			// s = 2ⁿ⁺¹, 0 ≤ n ≤ 27: VSCALEFPS, or exponent bits
 			// from t's low bits on AVX2.
 			var s reg.VecVirtual

@@ -34,14 +34,14 @@ var tanhNEON = transNEON{
 			l.madd(t, ac, l2e2, magic)
 			l.fsub(n, t, magic)
 			l.nmadd(h, n, ln2Half, ac)
-			// half = (e^2h − 1)/2 = h + h²·P(h).
+			// half = (e^2h − 1)/2 = h + h·(h·P(h)) (see tanh.go).
 			p, q := ac, n
 			l.madd(p, p6, h, p5)
 			l.madd(q, p, h, p4)
 			l.madd(p, q, h, p3)
 			l.madd(q, p, h, p2)
-			l.fmul(p, h, h)
-			l.fmla(h, p, q)
+			l.fmul(p, q, h)
+			l.fmla(h, p, h)
 			// s = 2ⁿ⁺¹ (0 ≤ n ≤ 27) from t's low bits; m = e^2a − 1 =
 			// s·half + (s/2 − 1), s/2 − 1 exact.
 			s, m := t, ac
