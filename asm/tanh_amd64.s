@@ -299,89 +299,114 @@ TEXT ·TanhAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS tanhconst<>+96(SB), Z3
 	VBROADCASTSS tanhconst<>+192(SB), Z4
 	VBROADCASTSS tanhconst<>+352(SB), Z5
-	CMPQ         CX, $0x00000030
+	CMPQ         CX, $0x00000040
 	JB           single
 
 unrolled:
 	VMOVUPS           (DX), Z6
 	VMOVUPS           64(DX), Z11
 	VMOVUPS           128(DX), Z16
+	VMOVUPS           192(DX), Z21
 	VPANDD.BCST       tanhconst<>+64(SB), Z6, Z7
 	VPANDD.BCST       tanhconst<>+64(SB), Z11, Z12
 	VPANDD.BCST       tanhconst<>+64(SB), Z16, Z17
+	VPANDD.BCST       tanhconst<>+64(SB), Z21, Z22
 	VMINPS            Z7, Z1, Z8
 	VMINPS            Z12, Z1, Z13
 	VMINPS            Z17, Z1, Z18
+	VMINPS            Z22, Z1, Z23
 	VMOVAPS           Z3, Z9
 	VMOVAPS           Z3, Z14
 	VMOVAPS           Z3, Z19
+	VMOVAPS           Z3, Z24
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z8, Z9
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z13, Z14
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z18, Z19
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z23, Z24
 	VSUBPS.BCST       tanhconst<>+128(SB), Z9, Z9
 	VSUBPS.BCST       tanhconst<>+128(SB), Z14, Z14
-	VSUBPS.BCST       tanhconst<>+128(SB), Z19, Z24
+	VSUBPS.BCST       tanhconst<>+128(SB), Z19, Z19
+	VSUBPS.BCST       tanhconst<>+128(SB), Z24, Z30
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z14, Z13
-	VFNMADD231PS.BCST tanhconst<>+160(SB), Z24, Z18
-	VMOVAPS           Z4, Z19
-	VMOVAPS           Z4, Z23
-	VMOVAPS           Z4, Z25
-	VFMADD213PS.BCST  tanhconst<>+224(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+224(SB), Z13, Z23
-	VFMADD213PS.BCST  tanhconst<>+224(SB), Z18, Z25
-	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z23
-	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z25
-	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+288(SB), Z13, Z23
-	VFMADD213PS.BCST  tanhconst<>+288(SB), Z18, Z25
-	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z23
-	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z25
-	VMULPS            Z8, Z19, Z19
-	VMULPS            Z13, Z23, Z23
-	VMULPS            Z18, Z25, Z25
-	VFMADD213PS       Z8, Z8, Z19
-	VFMADD213PS       Z13, Z13, Z23
-	VFMADD213PS       Z18, Z18, Z25
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z19, Z18
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z30, Z23
+	VMOVAPS           Z4, Z24
+	VMOVAPS           Z4, Z28
+	VMOVAPS           Z4, Z29
+	VMOVAPS           Z4, Z31
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z8, Z24
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z13, Z28
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z18, Z29
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z23, Z31
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z24
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z28
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z29
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z23, Z31
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z24
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z13, Z28
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z18, Z29
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z23, Z31
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z24
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z28
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z29
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z23, Z31
+	VMULPS            Z8, Z24, Z24
+	VMULPS            Z13, Z28, Z28
+	VMULPS            Z18, Z29, Z29
+	VMULPS            Z23, Z31, Z31
+	VFMADD213PS       Z8, Z8, Z24
+	VFMADD213PS       Z13, Z13, Z28
+	VFMADD213PS       Z18, Z18, Z29
+	VFMADD213PS       Z23, Z23, Z31
 	VSCALEFPS         Z9, Z2, Z8
 	VSCALEFPS         Z14, Z2, Z9
-	VSCALEFPS         Z24, Z2, Z18
-	VMOVAPS           Z5, Z13
+	VSCALEFPS         Z19, Z2, Z13
+	VSCALEFPS         Z30, Z2, Z23
 	VMOVAPS           Z5, Z14
-	VMOVAPS           Z5, Z24
-	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z13
-	VFMADD213PS.BCST  tanhconst<>+384(SB), Z9, Z14
-	VFMADD213PS.BCST  tanhconst<>+384(SB), Z18, Z24
-	VFMADD213PS       Z13, Z8, Z19
-	VFMADD213PS       Z14, Z9, Z23
-	VFMADD213PS       Z24, Z18, Z25
-	VADDPS.BCST       tanhconst<>+32(SB), Z19, Z8
-	VADDPS.BCST       tanhconst<>+32(SB), Z23, Z9
-	VADDPS.BCST       tanhconst<>+32(SB), Z25, Z13
+	VMOVAPS           Z5, Z18
+	VMOVAPS           Z5, Z19
+	VMOVAPS           Z5, Z30
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z14
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z9, Z18
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z13, Z19
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z23, Z30
+	VFMADD213PS       Z14, Z8, Z24
+	VFMADD213PS       Z18, Z9, Z28
+	VFMADD213PS       Z19, Z13, Z29
+	VFMADD213PS       Z30, Z23, Z31
+	VADDPS.BCST       tanhconst<>+32(SB), Z24, Z8
+	VADDPS.BCST       tanhconst<>+32(SB), Z28, Z9
+	VADDPS.BCST       tanhconst<>+32(SB), Z29, Z13
+	VADDPS.BCST       tanhconst<>+32(SB), Z31, Z14
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z12, K2
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z17, K3
-	VBLENDMPS         Z2, Z19, K1, Z10
-	VBLENDMPS         Z2, Z23, K2, Z15
-	VBLENDMPS         Z2, Z25, K3, Z20
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z22, K4
+	VBLENDMPS         Z2, Z24, K1, Z10
+	VBLENDMPS         Z2, Z28, K2, Z15
+	VBLENDMPS         Z2, Z29, K3, Z20
+	VBLENDMPS         Z2, Z31, K4, Z25
 	VDIVPS            Z8, Z10, Z7
 	VDIVPS            Z9, Z15, Z8
 	VDIVPS            Z13, Z20, Z9
+	VDIVPS            Z14, Z25, Z12
 	VSUBPS            Z7, Z0, K1, Z7
 	VSUBPS            Z8, Z0, K2, Z8
 	VSUBPS            Z9, Z0, K3, Z9
+	VSUBPS            Z12, Z0, K4, Z12
 	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z7
 	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z11, Z8
 	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z16, Z9
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z21, Z12
 	VMOVUPS           Z7, (AX)
 	VMOVUPS           Z8, 64(AX)
 	VMOVUPS           Z9, 128(AX)
-	ADDQ              $0x000000c0, AX
-	ADDQ              $0x000000c0, DX
-	SUBQ              $0x00000030, CX
-	CMPQ              CX, $0x00000030
+	VMOVUPS           Z12, 192(AX)
+	ADDQ              $0x00000100, AX
+	ADDQ              $0x00000100, DX
+	SUBQ              $0x00000040, CX
+	CMPQ              CX, $0x00000040
 	JAE               unrolled
 
 single:
@@ -407,8 +432,8 @@ single:
 	VFMADD213PS       Z9, Z8, Z10
 	VADDPS.BCST       tanhconst<>+32(SB), Z10, Z8
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
-	VBLENDMPS         Z2, Z10, K1, Z21
-	VDIVPS            Z8, Z21, Z7
+	VBLENDMPS         Z2, Z10, K1, Z26
+	VDIVPS            Z8, Z26, Z7
 	VSUBPS            Z7, Z0, K1, Z7
 	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z7
 	VMOVUPS           Z7, (AX)
@@ -444,8 +469,8 @@ tail:
 	VFMADD213PS       Z3, Z1, Z4
 	VADDPS.BCST       tanhconst<>+32(SB), Z4, Z1
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K2
-	VBLENDMPS         Z2, Z4, K2, Z22
-	VDIVPS            Z1, Z22, Z1
+	VBLENDMPS         Z2, Z4, K2, Z27
+	VDIVPS            Z1, Z27, Z1
 	VSUBPS            Z1, Z0, K2, Z1
 	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z1
 	VMOVUPS           Z1, K1, (AX)
@@ -617,101 +642,130 @@ TEXT ·TanhRecipAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS tanhconst<>+96(SB), Z3
 	VBROADCASTSS tanhconst<>+192(SB), Z4
 	VBROADCASTSS tanhconst<>+352(SB), Z5
-	CMPQ         CX, $0x00000030
+	CMPQ         CX, $0x00000040
 	JB           single
 
 unrolled:
 	VMOVUPS           (DX), Z6
 	VMOVUPS           64(DX), Z11
 	VMOVUPS           128(DX), Z16
+	VMOVUPS           192(DX), Z21
 	VPANDD.BCST       tanhconst<>+64(SB), Z6, Z7
 	VPANDD.BCST       tanhconst<>+64(SB), Z11, Z12
 	VPANDD.BCST       tanhconst<>+64(SB), Z16, Z17
+	VPANDD.BCST       tanhconst<>+64(SB), Z21, Z22
 	VMINPS            Z7, Z1, Z8
 	VMINPS            Z12, Z1, Z13
 	VMINPS            Z17, Z1, Z18
+	VMINPS            Z22, Z1, Z23
 	VMOVAPS           Z3, Z9
 	VMOVAPS           Z3, Z14
 	VMOVAPS           Z3, Z19
+	VMOVAPS           Z3, Z24
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z8, Z9
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z13, Z14
 	VFMADD213PS.BCST  tanhconst<>+128(SB), Z18, Z19
+	VFMADD213PS.BCST  tanhconst<>+128(SB), Z23, Z24
 	VSUBPS.BCST       tanhconst<>+128(SB), Z9, Z9
 	VSUBPS.BCST       tanhconst<>+128(SB), Z14, Z14
-	VSUBPS.BCST       tanhconst<>+128(SB), Z19, Z24
+	VSUBPS.BCST       tanhconst<>+128(SB), Z19, Z19
+	VSUBPS.BCST       tanhconst<>+128(SB), Z24, Z30
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z9, Z8
 	VFNMADD231PS.BCST tanhconst<>+160(SB), Z14, Z13
-	VFNMADD231PS.BCST tanhconst<>+160(SB), Z24, Z18
-	VMOVAPS           Z4, Z19
-	VMOVAPS           Z4, Z23
-	VMOVAPS           Z4, Z25
-	VFMADD213PS.BCST  tanhconst<>+224(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+224(SB), Z13, Z23
-	VFMADD213PS.BCST  tanhconst<>+224(SB), Z18, Z25
-	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z23
-	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z25
-	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+288(SB), Z13, Z23
-	VFMADD213PS.BCST  tanhconst<>+288(SB), Z18, Z25
-	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z19
-	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z23
-	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z25
-	VMULPS            Z8, Z19, Z19
-	VMULPS            Z13, Z23, Z23
-	VMULPS            Z18, Z25, Z25
-	VFMADD213PS       Z8, Z8, Z19
-	VFMADD213PS       Z13, Z13, Z23
-	VFMADD213PS       Z18, Z18, Z25
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z19, Z18
+	VFNMADD231PS.BCST tanhconst<>+160(SB), Z30, Z23
+	VMOVAPS           Z4, Z24
+	VMOVAPS           Z4, Z28
+	VMOVAPS           Z4, Z29
+	VMOVAPS           Z4, Z31
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z8, Z24
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z13, Z28
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z18, Z29
+	VFMADD213PS.BCST  tanhconst<>+224(SB), Z23, Z31
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z8, Z24
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z13, Z28
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z18, Z29
+	VFMADD213PS.BCST  tanhconst<>+256(SB), Z23, Z31
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z8, Z24
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z13, Z28
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z18, Z29
+	VFMADD213PS.BCST  tanhconst<>+288(SB), Z23, Z31
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z8, Z24
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z13, Z28
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z18, Z29
+	VFMADD213PS.BCST  tanhconst<>+320(SB), Z23, Z31
+	VMULPS            Z8, Z24, Z24
+	VMULPS            Z13, Z28, Z28
+	VMULPS            Z18, Z29, Z29
+	VMULPS            Z23, Z31, Z31
+	VFMADD213PS       Z8, Z8, Z24
+	VFMADD213PS       Z13, Z13, Z28
+	VFMADD213PS       Z18, Z18, Z29
+	VFMADD213PS       Z23, Z23, Z31
 	VSCALEFPS         Z9, Z2, Z8
 	VSCALEFPS         Z14, Z2, Z9
-	VSCALEFPS         Z24, Z2, Z18
-	VMOVAPS           Z5, Z13
+	VSCALEFPS         Z19, Z2, Z13
+	VSCALEFPS         Z30, Z2, Z23
 	VMOVAPS           Z5, Z14
-	VMOVAPS           Z5, Z24
-	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z13
-	VFMADD213PS.BCST  tanhconst<>+384(SB), Z9, Z14
-	VFMADD213PS.BCST  tanhconst<>+384(SB), Z18, Z24
-	VFMADD213PS       Z13, Z8, Z19
-	VFMADD213PS       Z14, Z9, Z23
-	VFMADD213PS       Z24, Z18, Z25
-	VADDPS.BCST       tanhconst<>+32(SB), Z19, Z8
-	VADDPS.BCST       tanhconst<>+32(SB), Z23, Z9
-	VADDPS.BCST       tanhconst<>+32(SB), Z25, Z13
+	VMOVAPS           Z5, Z18
+	VMOVAPS           Z5, Z19
+	VMOVAPS           Z5, Z30
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z8, Z14
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z9, Z18
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z13, Z19
+	VFMADD213PS.BCST  tanhconst<>+384(SB), Z23, Z30
+	VFMADD213PS       Z14, Z8, Z24
+	VFMADD213PS       Z18, Z9, Z28
+	VFMADD213PS       Z19, Z13, Z29
+	VFMADD213PS       Z30, Z23, Z31
+	VADDPS.BCST       tanhconst<>+32(SB), Z24, Z8
+	VADDPS.BCST       tanhconst<>+32(SB), Z28, Z9
+	VADDPS.BCST       tanhconst<>+32(SB), Z29, Z13
+	VADDPS.BCST       tanhconst<>+32(SB), Z31, Z14
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z12, K2
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z17, K3
-	VBLENDMPS         Z2, Z19, K1, Z10
-	VBLENDMPS         Z2, Z23, K2, Z15
-	VBLENDMPS         Z2, Z25, K3, Z20
+	VPCMPGTD.BCST     tanhconst<>+416(SB), Z22, K4
+	VBLENDMPS         Z2, Z24, K1, Z10
+	VBLENDMPS         Z2, Z28, K2, Z15
+	VBLENDMPS         Z2, Z29, K3, Z20
+	VBLENDMPS         Z2, Z31, K4, Z25
 	VRCP14PS          Z8, Z7
-	VRCP14PS          Z9, Z17
+	VRCP14PS          Z9, Z18
 	VRCP14PS          Z13, Z23
+	VRCP14PS          Z14, Z29
 	VMULPS            Z7, Z10, Z12
-	VMULPS            Z17, Z15, Z18
+	VMULPS            Z18, Z15, Z19
 	VMULPS            Z23, Z20, Z24
-	VMOVUPS           Z10, Z14
-	VMOVUPS           Z15, Z19
-	VMOVUPS           Z20, Z25
-	VFNMADD231PS      Z8, Z12, Z14
-	VFNMADD231PS      Z9, Z18, Z19
-	VFNMADD231PS      Z13, Z24, Z25
-	VFMADD213PS       Z12, Z7, Z14
-	VFMADD213PS       Z18, Z17, Z19
-	VFMADD213PS       Z24, Z23, Z25
-	VSUBPS            Z14, Z0, K1, Z14
-	VSUBPS            Z19, Z0, K2, Z19
-	VSUBPS            Z25, Z0, K3, Z25
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z14
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z11, Z19
-	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z16, Z25
-	VMOVUPS           Z14, (AX)
-	VMOVUPS           Z19, 64(AX)
-	VMOVUPS           Z25, 128(AX)
-	ADDQ              $0x000000c0, AX
-	ADDQ              $0x000000c0, DX
-	SUBQ              $0x00000030, CX
-	CMPQ              CX, $0x00000030
+	VMULPS            Z29, Z25, Z30
+	VMOVUPS           Z10, Z17
+	VMOVUPS           Z15, Z22
+	VMOVUPS           Z20, Z28
+	VMOVUPS           Z25, Z31
+	VFNMADD231PS      Z8, Z12, Z17
+	VFNMADD231PS      Z9, Z19, Z22
+	VFNMADD231PS      Z13, Z24, Z28
+	VFNMADD231PS      Z14, Z30, Z31
+	VFMADD213PS       Z12, Z7, Z17
+	VFMADD213PS       Z19, Z18, Z22
+	VFMADD213PS       Z24, Z23, Z28
+	VFMADD213PS       Z30, Z29, Z31
+	VSUBPS            Z17, Z0, K1, Z17
+	VSUBPS            Z22, Z0, K2, Z22
+	VSUBPS            Z28, Z0, K3, Z28
+	VSUBPS            Z31, Z0, K4, Z31
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z6, Z17
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z11, Z22
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z16, Z28
+	VPTERNLOGD.BCST   $0xd8, tanhconst<>+448(SB), Z21, Z31
+	VMOVUPS           Z17, (AX)
+	VMOVUPS           Z22, 64(AX)
+	VMOVUPS           Z28, 128(AX)
+	VMOVUPS           Z31, 192(AX)
+	ADDQ              $0x00000100, AX
+	ADDQ              $0x00000100, DX
+	SUBQ              $0x00000040, CX
+	CMPQ              CX, $0x00000040
 	JAE               unrolled
 
 single:
@@ -737,10 +791,10 @@ single:
 	VFMADD213PS       Z9, Z8, Z10
 	VADDPS.BCST       tanhconst<>+32(SB), Z10, Z8
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K1
-	VBLENDMPS         Z2, Z10, K1, Z21
+	VBLENDMPS         Z2, Z10, K1, Z26
 	VRCP14PS          Z8, Z7
-	VMULPS            Z7, Z21, Z9
-	VMOVUPS           Z21, Z10
+	VMULPS            Z7, Z26, Z9
+	VMOVUPS           Z26, Z10
 	VFNMADD231PS      Z8, Z9, Z10
 	VFMADD213PS       Z9, Z7, Z10
 	VSUBPS            Z10, Z0, K1, Z10
@@ -778,10 +832,10 @@ tail:
 	VFMADD213PS       Z3, Z1, Z4
 	VADDPS.BCST       tanhconst<>+32(SB), Z4, Z1
 	VPCMPGTD.BCST     tanhconst<>+416(SB), Z7, K2
-	VBLENDMPS         Z2, Z4, K2, Z22
+	VBLENDMPS         Z2, Z4, K2, Z27
 	VRCP14PS          Z1, Z2
-	VMULPS            Z2, Z22, Z3
-	VMOVUPS           Z22, Z4
+	VMULPS            Z2, Z27, Z3
+	VMOVUPS           Z27, Z4
 	VFNMADD231PS      Z1, Z3, Z4
 	VFMADD213PS       Z3, Z2, Z4
 	VSUBPS            Z4, Z0, K2, Z4

@@ -250,9 +250,9 @@ func unaryKernel(tab *ctab, q quotient, name string, doc []string, f func(v vm, 
 		// as the registers hold, Tanh, Sigmoid and Exp measured
 		// 19–26% faster on AVX-512 (three vectors) and 8–10% on
 		// AVX2 (two) on Zen 5 than one vector per iteration. Four
-		// fit AVX-512's 32 registers for all but Tanh and measured
-		// 0–5% more than three, not worth a count per kernel. To
-		// measure again: change the counts below, go generate, and
+		// fit AVX-512's 32 registers and measured 0–5% more than
+		// three, not worth a count per kernel but for Tanh's
+		// (tanhKernel). To measure again: change the counts below, go generate, and
 		// compare go run ./bench -kernels '^(Exp|Tanh|Sigmoid)$' on
 		// the builds.
 		interleave: func(s isa) int {

@@ -54,7 +54,7 @@ func copySign(v vm, r, x reg.VecVirtual) reg.VecVirtual {
 // of exact 2ⁿ⁺¹ and 2ⁿ − 1 with (e^2h − 1)/2 = h + h²·P(h), the fast
 // exp's polynomial with its coefficients scaled by powers of two.
 func tanhKernel(tab *ctab, q quotient) kernel {
-	return unaryKernel(tab, q, "Tanh"+q.suffix(), append([]string{
+	k := unaryKernel(tab, q, "Tanh"+q.suffix(), append([]string{
 		"sets dst[i] to tanh(x[i]) within 3 ULP for every i < len(x),",
 		"with fused multiply-adds, and the fallback's special values and",
 		"saturation thresholds but not its bits. dst must be as long as x",
@@ -106,6 +106,16 @@ func tanhKernel(tab *ctab, q quotient) kernel {
 			return copySign(v, oneMinusWhere(v, large, one, q), x)
 		}
 	})
+	// AVX-512's 32 registers hold four of Tanh's vectors in flight, one
+	// more than unaryKernel's three: on Zen 4 that measured 1–2% faster
+	// with VDIVPS and 4% with the reciprocal. AVX2's 16 hold two.
+	k.interleave = func(s isa) int {
+		if wide(s) {
+			return 4
+		}
+		return 2
+	}
+	return k
 }
 
 // oneMinusWhere returns 1 − q where the predicate p holds and q elsewhere:
