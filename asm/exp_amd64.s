@@ -728,69 +728,70 @@ TEXT ·ExpFastAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS X0, Z0
 	VBROADCASTSS expconst<>+128(SB), Z0
 	VBROADCASTSS expconst<>+384(SB), Z1
-	VBROADCASTSS expconst<>+0(SB), Z2
-	VBROADCASTSS expconst<>+32(SB), Z3
+	VBROADCASTSS expconst<>+480(SB), Z2
+	VBROADCASTSS expconst<>+0(SB), Z3
+	VBROADCASTSS expconst<>+32(SB), Z4
 	CMPQ         CX, $0x00000030
 	JB           single
 
 unrolled:
-	VMOVUPS           (DX), Z4
-	VMOVUPS           64(DX), Z5
-	VMOVUPS           128(DX), Z6
-	VMINPS            Z4, Z2, Z4
-	VMINPS            Z5, Z2, Z5
-	VMINPS            Z6, Z2, Z6
-	VMAXPS            Z4, Z3, Z4
-	VMAXPS            Z5, Z3, Z5
-	VMAXPS            Z6, Z3, Z8
-	VMOVAPS           Z0, Z6
+	VMOVUPS           (DX), Z5
+	VMOVUPS           64(DX), Z6
+	VMOVUPS           128(DX), Z7
+	VMINPS            Z5, Z3, Z5
+	VMINPS            Z6, Z3, Z6
+	VMINPS            Z7, Z3, Z7
+	VMAXPS            Z5, Z4, Z5
+	VMAXPS            Z6, Z4, Z6
+	VMAXPS            Z7, Z4, Z9
 	VMOVAPS           Z0, Z7
-	VMOVAPS           Z0, Z9
-	VFMADD213PS.BCST  expconst<>+160(SB), Z4, Z6
+	VMOVAPS           Z0, Z8
+	VMOVAPS           Z0, Z10
 	VFMADD213PS.BCST  expconst<>+160(SB), Z5, Z7
-	VFMADD213PS.BCST  expconst<>+160(SB), Z8, Z9
-	VSUBPS.BCST       expconst<>+160(SB), Z6, Z6
+	VFMADD213PS.BCST  expconst<>+160(SB), Z6, Z8
+	VFMADD213PS.BCST  expconst<>+160(SB), Z9, Z10
 	VSUBPS.BCST       expconst<>+160(SB), Z7, Z7
-	VSUBPS.BCST       expconst<>+160(SB), Z9, Z13
-	VFNMADD231PS.BCST expconst<>+224(SB), Z6, Z4
+	VSUBPS.BCST       expconst<>+160(SB), Z8, Z8
+	VSUBPS.BCST       expconst<>+160(SB), Z10, Z14
 	VFNMADD231PS.BCST expconst<>+224(SB), Z7, Z5
-	VFNMADD231PS.BCST expconst<>+224(SB), Z13, Z8
-	VFNMADD231PS.BCST expconst<>+192(SB), Z6, Z4
+	VFNMADD231PS.BCST expconst<>+224(SB), Z8, Z6
+	VFNMADD231PS.BCST expconst<>+224(SB), Z14, Z9
 	VFNMADD231PS.BCST expconst<>+192(SB), Z7, Z5
-	VFNMADD231PS.BCST expconst<>+192(SB), Z13, Z8
-	VMOVAPS           Z1, Z9
-	VMOVAPS           Z1, Z11
-	VMOVAPS           Z1, Z14
-	VFMADD213PS.BCST  expconst<>+320(SB), Z4, Z9
-	VFMADD213PS.BCST  expconst<>+320(SB), Z5, Z11
-	VFMADD213PS.BCST  expconst<>+320(SB), Z8, Z14
-	VFMADD213PS.BCST  expconst<>+352(SB), Z4, Z9
-	VFMADD213PS.BCST  expconst<>+352(SB), Z5, Z11
-	VFMADD213PS.BCST  expconst<>+352(SB), Z8, Z14
-	VFMADD213PS.BCST  expconst<>+256(SB), Z4, Z9
-	VFMADD213PS.BCST  expconst<>+256(SB), Z5, Z11
-	VFMADD213PS.BCST  expconst<>+256(SB), Z8, Z14
-	VFMADD213PS.BCST  expconst<>+288(SB), Z4, Z9
-	VFMADD213PS.BCST  expconst<>+288(SB), Z5, Z11
-	VFMADD213PS.BCST  expconst<>+288(SB), Z8, Z14
-	VBROADCASTSS      expconst<>+480(SB), Z10
-	VBROADCASTSS      expconst<>+480(SB), Z12
-	VBROADCASTSS      expconst<>+480(SB), Z15
-	VFMADD231PS       Z4, Z4, Z10
-	VFMADD231PS       Z5, Z5, Z12
-	VFMADD231PS       Z8, Z8, Z15
-	VFMADD213PS       Z4, Z9, Z10
-	VFMADD213PS       Z5, Z11, Z12
-	VFMADD213PS       Z8, Z14, Z15
-	VADDPS.BCST       expconst<>+512(SB), Z10, Z4
-	VADDPS.BCST       expconst<>+512(SB), Z12, Z5
-	VADDPS.BCST       expconst<>+512(SB), Z15, Z8
-	VSCALEFPS         Z6, Z4, Z4
+	VFNMADD231PS.BCST expconst<>+192(SB), Z8, Z6
+	VFNMADD231PS.BCST expconst<>+192(SB), Z14, Z9
+	VMOVAPS           Z1, Z10
+	VMOVAPS           Z1, Z12
+	VMOVAPS           Z1, Z15
+	VFMADD213PS.BCST  expconst<>+320(SB), Z5, Z10
+	VFMADD213PS.BCST  expconst<>+320(SB), Z6, Z12
+	VFMADD213PS.BCST  expconst<>+320(SB), Z9, Z15
+	VFMADD213PS.BCST  expconst<>+352(SB), Z5, Z10
+	VFMADD213PS.BCST  expconst<>+352(SB), Z6, Z12
+	VFMADD213PS.BCST  expconst<>+352(SB), Z9, Z15
+	VFMADD213PS.BCST  expconst<>+256(SB), Z5, Z10
+	VFMADD213PS.BCST  expconst<>+256(SB), Z6, Z12
+	VFMADD213PS.BCST  expconst<>+256(SB), Z9, Z15
+	VFMADD213PS.BCST  expconst<>+288(SB), Z5, Z10
+	VFMADD213PS.BCST  expconst<>+288(SB), Z6, Z12
+	VFMADD213PS.BCST  expconst<>+288(SB), Z9, Z15
+	VMOVAPS           Z2, Z11
+	VMOVAPS           Z2, Z13
+	VMOVAPS           Z2, Z16
+	VFMADD231PS       Z5, Z5, Z11
+	VFMADD231PS       Z6, Z6, Z13
+	VFMADD231PS       Z9, Z9, Z16
+	VFMADD213PS       Z5, Z10, Z11
+	VFMADD213PS       Z6, Z12, Z13
+	VFMADD213PS       Z9, Z15, Z16
+	VADDPS.BCST       expconst<>+512(SB), Z11, Z5
+	VADDPS.BCST       expconst<>+512(SB), Z13, Z6
+	VADDPS.BCST       expconst<>+512(SB), Z16, Z9
 	VSCALEFPS         Z7, Z5, Z5
-	VSCALEFPS         Z13, Z8, Z6
-	VMOVUPS           Z4, (AX)
-	VMOVUPS           Z5, 64(AX)
-	VMOVUPS           Z6, 128(AX)
+	VSCALEFPS         Z8, Z6, Z6
+	VSCALEFPS         Z14, Z9, Z7
+	VMOVUPS           Z5, (AX)
+	VMOVUPS           Z6, 64(AX)
+	VMOVUPS           Z7, 128(AX)
 	ADDQ              $0x000000c0, AX
 	ADDQ              $0x000000c0, DX
 	SUBQ              $0x00000030, CX
@@ -800,25 +801,25 @@ unrolled:
 single:
 	CMPQ              CX, $0x00000010
 	JB                tail
-	VMOVUPS           (DX), Z4
-	VMINPS            Z4, Z2, Z4
-	VMAXPS            Z4, Z3, Z4
-	VMOVAPS           Z0, Z5
-	VFMADD213PS.BCST  expconst<>+160(SB), Z4, Z5
-	VSUBPS.BCST       expconst<>+160(SB), Z5, Z5
-	VFNMADD231PS.BCST expconst<>+224(SB), Z5, Z4
-	VFNMADD231PS.BCST expconst<>+192(SB), Z5, Z4
-	VMOVAPS           Z1, Z6
-	VFMADD213PS.BCST  expconst<>+320(SB), Z4, Z6
-	VFMADD213PS.BCST  expconst<>+352(SB), Z4, Z6
-	VFMADD213PS.BCST  expconst<>+256(SB), Z4, Z6
-	VFMADD213PS.BCST  expconst<>+288(SB), Z4, Z6
-	VBROADCASTSS      expconst<>+480(SB), Z7
-	VFMADD231PS       Z4, Z4, Z7
-	VFMADD213PS       Z4, Z6, Z7
-	VADDPS.BCST       expconst<>+512(SB), Z7, Z4
-	VSCALEFPS         Z5, Z4, Z4
-	VMOVUPS           Z4, (AX)
+	VMOVUPS           (DX), Z5
+	VMINPS            Z5, Z3, Z5
+	VMAXPS            Z5, Z4, Z5
+	VMOVAPS           Z0, Z6
+	VFMADD213PS.BCST  expconst<>+160(SB), Z5, Z6
+	VSUBPS.BCST       expconst<>+160(SB), Z6, Z6
+	VFNMADD231PS.BCST expconst<>+224(SB), Z6, Z5
+	VFNMADD231PS.BCST expconst<>+192(SB), Z6, Z5
+	VMOVAPS           Z1, Z7
+	VFMADD213PS.BCST  expconst<>+320(SB), Z5, Z7
+	VFMADD213PS.BCST  expconst<>+352(SB), Z5, Z7
+	VFMADD213PS.BCST  expconst<>+256(SB), Z5, Z7
+	VFMADD213PS.BCST  expconst<>+288(SB), Z5, Z7
+	VMOVAPS           Z2, Z8
+	VFMADD231PS       Z5, Z5, Z8
+	VFMADD213PS       Z5, Z7, Z8
+	VADDPS.BCST       expconst<>+512(SB), Z8, Z5
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           Z5, (AX)
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, DX
 	SUBQ              $0x00000010, CX
@@ -831,23 +832,23 @@ tail:
 	SHLL              CL, BX
 	DECL              BX
 	KMOVW             BX, K1
-	VMOVUPS.Z         (DX), K1, Z4
-	VMINPS            Z4, Z2, Z2
-	VMAXPS            Z2, Z3, Z2
+	VMOVUPS.Z         (DX), K1, Z5
+	VMINPS            Z5, Z3, Z3
+	VMAXPS            Z3, Z4, Z3
 	VMOVAPS           Z0, Z0
-	VFMADD213PS.BCST  expconst<>+160(SB), Z2, Z0
+	VFMADD213PS.BCST  expconst<>+160(SB), Z3, Z0
 	VSUBPS.BCST       expconst<>+160(SB), Z0, Z0
-	VFNMADD231PS.BCST expconst<>+224(SB), Z0, Z2
-	VFNMADD231PS.BCST expconst<>+192(SB), Z0, Z2
+	VFNMADD231PS.BCST expconst<>+224(SB), Z0, Z3
+	VFNMADD231PS.BCST expconst<>+192(SB), Z0, Z3
 	VMOVAPS           Z1, Z1
-	VFMADD213PS.BCST  expconst<>+320(SB), Z2, Z1
-	VFMADD213PS.BCST  expconst<>+352(SB), Z2, Z1
-	VFMADD213PS.BCST  expconst<>+256(SB), Z2, Z1
-	VFMADD213PS.BCST  expconst<>+288(SB), Z2, Z1
-	VBROADCASTSS      expconst<>+480(SB), Z3
-	VFMADD231PS       Z2, Z2, Z3
-	VFMADD213PS       Z2, Z1, Z3
-	VADDPS.BCST       expconst<>+512(SB), Z3, Z1
+	VFMADD213PS.BCST  expconst<>+320(SB), Z3, Z1
+	VFMADD213PS.BCST  expconst<>+352(SB), Z3, Z1
+	VFMADD213PS.BCST  expconst<>+256(SB), Z3, Z1
+	VFMADD213PS.BCST  expconst<>+288(SB), Z3, Z1
+	VMOVAPS           Z2, Z2
+	VFMADD231PS       Z3, Z3, Z2
+	VFMADD213PS       Z3, Z1, Z2
+	VADDPS.BCST       expconst<>+512(SB), Z2, Z1
 	VSCALEFPS         Z0, Z1, Z0
 	VMOVUPS           Z0, K1, (AX)
 

@@ -292,79 +292,80 @@ TEXT ·SigmoidAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS sigmoidconst<>+0(SB), Z1
 	VBROADCASTSS sigmoidconst<>+64(SB), Z2
 	VBROADCASTSS sigmoidconst<>+192(SB), Z3
+	VBROADCASTSS sigmoidconst<>+352(SB), Z4
 	CMPQ         CX, $0x00000030
 	JB           single
 
 unrolled:
-	VMOVUPS           (DX), Z4
-	VMOVUPS           64(DX), Z6
-	VMOVUPS           128(DX), Z8
-	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
-	VPORD.BCST        sigmoidconst<>+32(SB), Z6, Z7
-	VPORD.BCST        sigmoidconst<>+32(SB), Z8, Z9
-	VMAXPS            Z5, Z1, Z5
-	VMAXPS            Z7, Z1, Z7
-	VMAXPS            Z9, Z1, Z11
-	VMOVAPS           Z2, Z9
+	VMOVUPS           (DX), Z5
+	VMOVUPS           64(DX), Z7
+	VMOVUPS           128(DX), Z9
+	VPORD.BCST        sigmoidconst<>+32(SB), Z5, Z6
+	VPORD.BCST        sigmoidconst<>+32(SB), Z7, Z8
+	VPORD.BCST        sigmoidconst<>+32(SB), Z9, Z10
+	VMAXPS            Z6, Z1, Z6
+	VMAXPS            Z8, Z1, Z8
+	VMAXPS            Z10, Z1, Z12
 	VMOVAPS           Z2, Z10
-	VMOVAPS           Z2, Z12
-	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z5, Z9
-	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z7, Z10
-	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z11, Z12
-	VSUBPS.BCST       sigmoidconst<>+96(SB), Z9, Z9
+	VMOVAPS           Z2, Z11
+	VMOVAPS           Z2, Z13
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z6, Z10
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z8, Z11
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z12, Z13
 	VSUBPS.BCST       sigmoidconst<>+96(SB), Z10, Z10
-	VSUBPS.BCST       sigmoidconst<>+96(SB), Z12, Z16
-	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z9, Z5
-	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z10, Z7
-	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z16, Z11
-	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z9, Z5
-	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z10, Z7
-	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z16, Z11
-	VMOVAPS           Z3, Z12
-	VMOVAPS           Z3, Z14
-	VMOVAPS           Z3, Z17
-	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z5, Z12
-	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z7, Z14
-	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z11, Z17
-	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z5, Z12
-	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z7, Z14
-	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z11, Z17
-	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z5, Z12
-	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z7, Z14
-	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z11, Z17
-	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z12
-	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z7, Z14
-	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z11, Z17
-	VBROADCASTSS      sigmoidconst<>+352(SB), Z13
-	VBROADCASTSS      sigmoidconst<>+352(SB), Z15
-	VBROADCASTSS      sigmoidconst<>+352(SB), Z18
-	VFMADD231PS       Z5, Z5, Z13
-	VFMADD231PS       Z7, Z7, Z15
-	VFMADD231PS       Z11, Z11, Z18
-	VFMADD213PS       Z5, Z12, Z13
-	VFMADD213PS       Z7, Z14, Z15
-	VFMADD213PS       Z11, Z17, Z18
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z13, Z5
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z15, Z7
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z18, Z11
-	VSCALEFPS         Z9, Z5, Z5
-	VSCALEFPS         Z10, Z7, Z7
-	VSCALEFPS         Z16, Z11, Z11
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z9
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z7, Z10
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z11, Z12
-	VDIVPS            Z9, Z5, Z5
-	VDIVPS            Z10, Z7, Z7
-	VDIVPS            Z12, Z11, Z9
-	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K1
-	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z6, K2
-	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z8, K3
-	VSUBPS            Z5, Z0, K1, Z5
-	VSUBPS            Z7, Z0, K2, Z7
-	VSUBPS            Z9, Z0, K3, Z9
-	VMOVUPS           Z5, (AX)
-	VMOVUPS           Z7, 64(AX)
-	VMOVUPS           Z9, 128(AX)
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z11, Z11
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z13, Z17
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z10, Z6
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z11, Z8
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z17, Z12
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z10, Z6
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z11, Z8
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z17, Z12
+	VMOVAPS           Z3, Z13
+	VMOVAPS           Z3, Z15
+	VMOVAPS           Z3, Z18
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z6, Z13
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z8, Z15
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z12, Z18
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z6, Z13
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z8, Z15
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z12, Z18
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z6, Z13
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z8, Z15
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z12, Z18
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z6, Z13
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z8, Z15
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z12, Z18
+	VMOVAPS           Z4, Z14
+	VMOVAPS           Z4, Z16
+	VMOVAPS           Z4, Z19
+	VFMADD231PS       Z6, Z6, Z14
+	VFMADD231PS       Z8, Z8, Z16
+	VFMADD231PS       Z12, Z12, Z19
+	VFMADD213PS       Z6, Z13, Z14
+	VFMADD213PS       Z8, Z15, Z16
+	VFMADD213PS       Z12, Z18, Z19
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z14, Z6
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z16, Z8
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z19, Z12
+	VSCALEFPS         Z10, Z6, Z6
+	VSCALEFPS         Z11, Z8, Z8
+	VSCALEFPS         Z17, Z12, Z12
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z6, Z10
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z8, Z11
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z12, Z13
+	VDIVPS            Z10, Z6, Z6
+	VDIVPS            Z11, Z8, Z8
+	VDIVPS            Z13, Z12, Z10
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z5, K1
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z7, K2
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z9, K3
+	VSUBPS            Z6, Z0, K1, Z6
+	VSUBPS            Z8, Z0, K2, Z8
+	VSUBPS            Z10, Z0, K3, Z10
+	VMOVUPS           Z6, (AX)
+	VMOVUPS           Z8, 64(AX)
+	VMOVUPS           Z10, 128(AX)
 	ADDQ              $0x000000c0, AX
 	ADDQ              $0x000000c0, DX
 	SUBQ              $0x00000030, CX
@@ -374,29 +375,29 @@ unrolled:
 single:
 	CMPQ              CX, $0x00000010
 	JB                tail
-	VMOVUPS           (DX), Z4
-	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
-	VMAXPS            Z5, Z1, Z5
-	VMOVAPS           Z2, Z6
-	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z5, Z6
-	VSUBPS.BCST       sigmoidconst<>+96(SB), Z6, Z6
-	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z6, Z5
-	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z6, Z5
-	VMOVAPS           Z3, Z7
-	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z5, Z7
-	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z5, Z7
-	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z5, Z7
-	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z7
-	VBROADCASTSS      sigmoidconst<>+352(SB), Z8
-	VFMADD231PS       Z5, Z5, Z8
-	VFMADD213PS       Z5, Z7, Z8
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z8, Z5
-	VSCALEFPS         Z6, Z5, Z5
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z6
-	VDIVPS            Z6, Z5, Z5
-	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K1
-	VSUBPS            Z5, Z0, K1, Z5
-	VMOVUPS           Z5, (AX)
+	VMOVUPS           (DX), Z5
+	VPORD.BCST        sigmoidconst<>+32(SB), Z5, Z6
+	VMAXPS            Z6, Z1, Z6
+	VMOVAPS           Z2, Z7
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z6, Z7
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z7, Z7
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z7, Z6
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z7, Z6
+	VMOVAPS           Z3, Z8
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z6, Z8
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z6, Z8
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z6, Z8
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z6, Z8
+	VMOVAPS           Z4, Z9
+	VFMADD231PS       Z6, Z6, Z9
+	VFMADD213PS       Z6, Z8, Z9
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z9, Z6
+	VSCALEFPS         Z7, Z6, Z6
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z6, Z7
+	VDIVPS            Z7, Z6, Z6
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z5, K1
+	VSUBPS            Z6, Z0, K1, Z6
+	VMOVUPS           Z6, (AX)
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, DX
 	SUBQ              $0x00000010, CX
@@ -409,9 +410,9 @@ tail:
 	SHLL              CL, BX
 	DECL              BX
 	KMOVW             BX, K1
-	VMOVUPS.Z         (DX), K1, Z4
-	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
-	VMAXPS            Z5, Z1, Z1
+	VMOVUPS.Z         (DX), K1, Z5
+	VPORD.BCST        sigmoidconst<>+32(SB), Z5, Z6
+	VMAXPS            Z6, Z1, Z1
 	VMOVAPS           Z2, Z2
 	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z1, Z2
 	VSUBPS.BCST       sigmoidconst<>+96(SB), Z2, Z2
@@ -422,14 +423,14 @@ tail:
 	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z1, Z3
 	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z1, Z3
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z1, Z3
-	VBROADCASTSS      sigmoidconst<>+352(SB), Z5
-	VFMADD231PS       Z1, Z1, Z5
-	VFMADD213PS       Z1, Z3, Z5
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z1
+	VMOVAPS           Z4, Z4
+	VFMADD231PS       Z1, Z1, Z4
+	VFMADD213PS       Z1, Z3, Z4
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z4, Z1
 	VSCALEFPS         Z2, Z1, Z1
 	VADDPS.BCST       sigmoidconst<>+384(SB), Z1, Z2
 	VDIVPS            Z2, Z1, Z1
-	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K2
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z5, K2
 	VSUBPS            Z1, Z0, K2, Z1
 	VMOVUPS           Z1, K1, (AX)
 
@@ -598,91 +599,92 @@ TEXT ·SigmoidRecipAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS sigmoidconst<>+0(SB), Z1
 	VBROADCASTSS sigmoidconst<>+64(SB), Z2
 	VBROADCASTSS sigmoidconst<>+192(SB), Z3
+	VBROADCASTSS sigmoidconst<>+352(SB), Z4
 	CMPQ         CX, $0x00000030
 	JB           single
 
 unrolled:
-	VMOVUPS           (DX), Z4
-	VMOVUPS           64(DX), Z6
-	VMOVUPS           128(DX), Z8
-	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
-	VPORD.BCST        sigmoidconst<>+32(SB), Z6, Z7
-	VPORD.BCST        sigmoidconst<>+32(SB), Z8, Z9
-	VMAXPS            Z5, Z1, Z5
-	VMAXPS            Z7, Z1, Z7
-	VMAXPS            Z9, Z1, Z11
-	VMOVAPS           Z2, Z9
+	VMOVUPS           (DX), Z5
+	VMOVUPS           64(DX), Z7
+	VMOVUPS           128(DX), Z9
+	VPORD.BCST        sigmoidconst<>+32(SB), Z5, Z6
+	VPORD.BCST        sigmoidconst<>+32(SB), Z7, Z8
+	VPORD.BCST        sigmoidconst<>+32(SB), Z9, Z10
+	VMAXPS            Z6, Z1, Z6
+	VMAXPS            Z8, Z1, Z8
+	VMAXPS            Z10, Z1, Z12
 	VMOVAPS           Z2, Z10
-	VMOVAPS           Z2, Z12
-	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z5, Z9
-	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z7, Z10
-	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z11, Z12
-	VSUBPS.BCST       sigmoidconst<>+96(SB), Z9, Z9
+	VMOVAPS           Z2, Z11
+	VMOVAPS           Z2, Z13
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z6, Z10
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z8, Z11
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z12, Z13
 	VSUBPS.BCST       sigmoidconst<>+96(SB), Z10, Z10
-	VSUBPS.BCST       sigmoidconst<>+96(SB), Z12, Z16
-	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z9, Z5
-	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z10, Z7
-	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z16, Z11
-	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z9, Z5
-	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z10, Z7
-	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z16, Z11
-	VMOVAPS           Z3, Z12
-	VMOVAPS           Z3, Z14
-	VMOVAPS           Z3, Z17
-	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z5, Z12
-	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z7, Z14
-	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z11, Z17
-	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z5, Z12
-	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z7, Z14
-	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z11, Z17
-	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z5, Z12
-	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z7, Z14
-	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z11, Z17
-	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z12
-	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z7, Z14
-	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z11, Z17
-	VBROADCASTSS      sigmoidconst<>+352(SB), Z13
-	VBROADCASTSS      sigmoidconst<>+352(SB), Z15
-	VBROADCASTSS      sigmoidconst<>+352(SB), Z18
-	VFMADD231PS       Z5, Z5, Z13
-	VFMADD231PS       Z7, Z7, Z15
-	VFMADD231PS       Z11, Z11, Z18
-	VFMADD213PS       Z5, Z12, Z13
-	VFMADD213PS       Z7, Z14, Z15
-	VFMADD213PS       Z11, Z17, Z18
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z13, Z5
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z15, Z7
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z18, Z11
-	VSCALEFPS         Z9, Z5, Z5
-	VSCALEFPS         Z10, Z7, Z7
-	VSCALEFPS         Z16, Z11, Z15
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z9
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z7, Z12
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z15, Z16
-	VRCP14PS          Z9, Z10
-	VRCP14PS          Z12, Z13
-	VRCP14PS          Z16, Z17
-	VMULPS            Z10, Z5, Z11
-	VMULPS            Z13, Z7, Z14
-	VMULPS            Z17, Z15, Z18
-	VMOVUPS           Z5, Z5
-	VMOVUPS           Z7, Z7
-	VMOVUPS           Z15, Z15
-	VFNMADD231PS      Z9, Z11, Z5
-	VFNMADD231PS      Z12, Z14, Z7
-	VFNMADD231PS      Z16, Z18, Z15
-	VFMADD213PS       Z11, Z10, Z5
-	VFMADD213PS       Z14, Z13, Z7
-	VFMADD213PS       Z18, Z17, Z15
-	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K1
-	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z6, K2
-	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z8, K3
-	VSUBPS            Z5, Z0, K1, Z5
-	VSUBPS            Z7, Z0, K2, Z7
-	VSUBPS            Z15, Z0, K3, Z15
-	VMOVUPS           Z5, (AX)
-	VMOVUPS           Z7, 64(AX)
-	VMOVUPS           Z15, 128(AX)
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z11, Z11
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z13, Z17
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z10, Z6
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z11, Z8
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z17, Z12
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z10, Z6
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z11, Z8
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z17, Z12
+	VMOVAPS           Z3, Z13
+	VMOVAPS           Z3, Z15
+	VMOVAPS           Z3, Z18
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z6, Z13
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z8, Z15
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z12, Z18
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z6, Z13
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z8, Z15
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z12, Z18
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z6, Z13
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z8, Z15
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z12, Z18
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z6, Z13
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z8, Z15
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z12, Z18
+	VMOVAPS           Z4, Z14
+	VMOVAPS           Z4, Z16
+	VMOVAPS           Z4, Z19
+	VFMADD231PS       Z6, Z6, Z14
+	VFMADD231PS       Z8, Z8, Z16
+	VFMADD231PS       Z12, Z12, Z19
+	VFMADD213PS       Z6, Z13, Z14
+	VFMADD213PS       Z8, Z15, Z16
+	VFMADD213PS       Z12, Z18, Z19
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z14, Z6
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z16, Z8
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z19, Z12
+	VSCALEFPS         Z10, Z6, Z6
+	VSCALEFPS         Z11, Z8, Z8
+	VSCALEFPS         Z17, Z12, Z16
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z6, Z10
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z8, Z13
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z16, Z17
+	VRCP14PS          Z10, Z11
+	VRCP14PS          Z13, Z14
+	VRCP14PS          Z17, Z18
+	VMULPS            Z11, Z6, Z12
+	VMULPS            Z14, Z8, Z15
+	VMULPS            Z18, Z16, Z19
+	VMOVUPS           Z6, Z6
+	VMOVUPS           Z8, Z8
+	VMOVUPS           Z16, Z16
+	VFNMADD231PS      Z10, Z12, Z6
+	VFNMADD231PS      Z13, Z15, Z8
+	VFNMADD231PS      Z17, Z19, Z16
+	VFMADD213PS       Z12, Z11, Z6
+	VFMADD213PS       Z15, Z14, Z8
+	VFMADD213PS       Z19, Z18, Z16
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z5, K1
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z7, K2
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z9, K3
+	VSUBPS            Z6, Z0, K1, Z6
+	VSUBPS            Z8, Z0, K2, Z8
+	VSUBPS            Z16, Z0, K3, Z16
+	VMOVUPS           Z6, (AX)
+	VMOVUPS           Z8, 64(AX)
+	VMOVUPS           Z16, 128(AX)
 	ADDQ              $0x000000c0, AX
 	ADDQ              $0x000000c0, DX
 	SUBQ              $0x00000030, CX
@@ -692,33 +694,33 @@ unrolled:
 single:
 	CMPQ              CX, $0x00000010
 	JB                tail
-	VMOVUPS           (DX), Z4
-	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
-	VMAXPS            Z5, Z1, Z5
-	VMOVAPS           Z2, Z6
-	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z5, Z6
-	VSUBPS.BCST       sigmoidconst<>+96(SB), Z6, Z6
-	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z6, Z5
-	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z6, Z5
-	VMOVAPS           Z3, Z7
-	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z5, Z7
-	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z5, Z7
-	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z5, Z7
-	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z5, Z7
-	VBROADCASTSS      sigmoidconst<>+352(SB), Z8
-	VFMADD231PS       Z5, Z5, Z8
-	VFMADD213PS       Z5, Z7, Z8
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z8, Z5
-	VSCALEFPS         Z6, Z5, Z5
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z6
-	VRCP14PS          Z6, Z7
-	VMULPS            Z7, Z5, Z8
-	VMOVUPS           Z5, Z5
-	VFNMADD231PS      Z6, Z8, Z5
-	VFMADD213PS       Z8, Z7, Z5
-	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K1
-	VSUBPS            Z5, Z0, K1, Z5
-	VMOVUPS           Z5, (AX)
+	VMOVUPS           (DX), Z5
+	VPORD.BCST        sigmoidconst<>+32(SB), Z5, Z6
+	VMAXPS            Z6, Z1, Z6
+	VMOVAPS           Z2, Z7
+	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z6, Z7
+	VSUBPS.BCST       sigmoidconst<>+96(SB), Z7, Z7
+	VFNMADD231PS.BCST sigmoidconst<>+128(SB), Z7, Z6
+	VFNMADD231PS.BCST sigmoidconst<>+160(SB), Z7, Z6
+	VMOVAPS           Z3, Z8
+	VFMADD213PS.BCST  sigmoidconst<>+224(SB), Z6, Z8
+	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z6, Z8
+	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z6, Z8
+	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z6, Z8
+	VMOVAPS           Z4, Z9
+	VFMADD231PS       Z6, Z6, Z9
+	VFMADD213PS       Z6, Z8, Z9
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z9, Z6
+	VSCALEFPS         Z7, Z6, Z6
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z6, Z7
+	VRCP14PS          Z7, Z8
+	VMULPS            Z8, Z6, Z9
+	VMOVUPS           Z6, Z6
+	VFNMADD231PS      Z7, Z9, Z6
+	VFMADD213PS       Z9, Z8, Z6
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z5, K1
+	VSUBPS            Z6, Z0, K1, Z6
+	VMOVUPS           Z6, (AX)
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, DX
 	SUBQ              $0x00000010, CX
@@ -731,9 +733,9 @@ tail:
 	SHLL              CL, BX
 	DECL              BX
 	KMOVW             BX, K1
-	VMOVUPS.Z         (DX), K1, Z4
-	VPORD.BCST        sigmoidconst<>+32(SB), Z4, Z5
-	VMAXPS            Z5, Z1, Z1
+	VMOVUPS.Z         (DX), K1, Z5
+	VPORD.BCST        sigmoidconst<>+32(SB), Z5, Z6
+	VMAXPS            Z6, Z1, Z1
 	VMOVAPS           Z2, Z2
 	VFMADD213PS.BCST  sigmoidconst<>+96(SB), Z1, Z2
 	VSUBPS.BCST       sigmoidconst<>+96(SB), Z2, Z2
@@ -744,18 +746,18 @@ tail:
 	VFMADD213PS.BCST  sigmoidconst<>+256(SB), Z1, Z3
 	VFMADD213PS.BCST  sigmoidconst<>+288(SB), Z1, Z3
 	VFMADD213PS.BCST  sigmoidconst<>+320(SB), Z1, Z3
-	VBROADCASTSS      sigmoidconst<>+352(SB), Z5
-	VFMADD231PS       Z1, Z1, Z5
-	VFMADD213PS       Z1, Z3, Z5
-	VADDPS.BCST       sigmoidconst<>+384(SB), Z5, Z1
+	VMOVAPS           Z4, Z4
+	VFMADD231PS       Z1, Z1, Z4
+	VFMADD213PS       Z1, Z3, Z4
+	VADDPS.BCST       sigmoidconst<>+384(SB), Z4, Z1
 	VSCALEFPS         Z2, Z1, Z1
 	VADDPS.BCST       sigmoidconst<>+384(SB), Z1, Z2
 	VRCP14PS          Z2, Z3
-	VMULPS            Z3, Z1, Z5
+	VMULPS            Z3, Z1, Z4
 	VMOVUPS           Z1, Z1
-	VFNMADD231PS      Z2, Z5, Z1
-	VFMADD213PS       Z5, Z3, Z1
-	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z4, K2
+	VFNMADD231PS      Z2, Z4, Z1
+	VFMADD213PS       Z4, Z3, Z1
+	VPTESTNMD.BCST    sigmoidconst<>+32(SB), Z5, K2
 	VSUBPS            Z1, Z0, K2, Z1
 	VMOVUPS           Z1, K1, (AX)
 

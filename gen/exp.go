@@ -234,7 +234,7 @@ func fastMantissa(v vm, x reg.VecVirtual) (t, n, p reg.VecVirtual) {
 
 // fastConsts are the constants fastMantissa takes whole (vm.reg), for
 // its callers' kernels to hold.
-var fastConsts = []any{kf(log2e), kf(exp6)}
+var fastConsts = []any{kf(log2e), kf(exp6), kf(0x1p-126)}
 
 // unaryKernel is a kernel dst = f(x) whose body is emitted by f from the
 // loaded vector x, with vm for table tab and 1.0 in the register one.
