@@ -334,7 +334,7 @@ func (v vm) above(a reg.VecVirtual, b ki) sel {
 
 // square returns a·a where the predicate holds and +0 elsewhere, without
 // multiplying the other lanes: on AVX-512 one zero-masked VMULPS, whose
-// mask need not be ready before a; on AVX2 the AND of keep, then the
+// masked lanes are not computed; on AVX2 the AND of keep, then the
 // multiply. So a lane the predicate rules out never costs a denormal
 // product's slow path.
 func (p sel) square(a reg.VecVirtual) reg.VecVirtual {
