@@ -227,14 +227,14 @@ func fastMantissa(v vm, x reg.VecVirtual) (t, n, p reg.VecVirtual) {
 	for _, c := range []float32{exp5, exp4, exp3, exp2} {
 		q = v.madd(q, r, kf(c))
 	}
-	r2 := v.reg(kf(0x1p-126))
+	r2 := v.reg(kf(minNormal))
 	v.c.VFMADD231PS(r, r, r2)
 	return t, n, v.add(v.madd(r2, q, r), kf(1))
 }
 
 // fastConsts are the constants fastMantissa takes whole (vm.reg), for
 // its callers' kernels to hold.
-var fastConsts = []any{kf(log2e), kf(exp6), kf(0x1p-126)}
+var fastConsts = []any{kf(log2e), kf(exp6), kf(minNormal)}
 
 // unaryKernel is a kernel dst = f(x) whose body is emitted by f from the
 // loaded vector x, with vm for table tab and 1.0 in the register one.
@@ -323,6 +323,10 @@ const (
 	// 2⁻¹⁵⁹ that Sigmoid's e^z needs are built as 2ⁿ⁺⁶⁴ (normal) and a
 	// last multiply by 2⁻⁶⁴, which rounds once into the denormals.
 	scaleDown = 0x1p-64
+
+	// minNormal is 2⁻¹²⁶, the least normal float32: fastMantissa adds it
+	// to r·r so that the square is never a denormal.
+	minNormal = 0x1p-126
 )
 
 // expNegFast returns e^z for z ≤ 0 (or NaN) already clamped to

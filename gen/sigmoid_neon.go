@@ -20,7 +20,7 @@ var sigmoidNEON = transNEON{
 		e6, e5, e4 := c.f32(exp6, "exp6"), c.f32(exp5, "exp5"), c.f32(exp4, "exp4")
 		e3, e2 := c.f32(exp3, "exp3"), c.f32(exp2, "exp2")
 		one := c.f32(1, "1")
-		minNormal := c.f32(0x1p-126, "2⁻¹²⁶")
+		minNorm := c.f32(minNormal, "2⁻¹²⁶")
 		bias := c.u32((127+64)<<23, "(127+64)<<23")
 		down := c.f32(scaleDown, "2⁻⁶⁴")
 		return func(l lanes) tmp {
@@ -39,7 +39,7 @@ var sigmoidNEON = transNEON{
 			l.madd(q, n, r, e4)
 			l.madd(n, q, r, e3)
 			l.madd(q, n, r, e2)
-			l.madd(n, r, r, minNormal) // r² never denormal (exp.go's fastMantissa)
+			l.madd(n, r, r, minNorm) // r² never denormal (exp.go's fastMantissa)
 			l.fmla(r, n, q)
 			p := r
 			l.fadd(p, p, one)
