@@ -142,6 +142,7 @@ func TestBlocksForCaches(t *testing.T) {
 	}{
 		{"Zen 4", 32 * kib, 1 * mib, 32 * mib, gemmBlocks{256, 510, 8192}, gemmBlocks{256, 510, 8192}},
 		{"Zen 5", 48 * kib, 1 * mib, 32 * mib, gemmBlocks{256, 510, 8192}, gemmBlocks{384, 336, 8192}},
+		{"Ice Lake-SP", 48 * kib, 1280 * kib, 48 * mib, gemmBlocks{256, 636, 8192}, gemmBlocks{384, 426, 8192}},
 		{"Sapphire Rapids", 48 * kib, 2 * mib, 105 * mib, gemmBlocks{256, 1020, 8192}, gemmBlocks{384, 678, 8192}},
 		{"Granite Rapids", 48 * kib, 2 * mib, 504 * mib, gemmBlocks{256, 1020, 8192}, gemmBlocks{384, 678, 8192}},
 		// Small caches hit the floors: kc's, and mc and nc of one tile.
