@@ -41,13 +41,3 @@ func SigmoidGradAVX2(dx []float32, y []float32, dy []float32)
 //
 //go:noescape
 func SigmoidGradAVX512(dx []float32, y []float32, dy []float32)
-
-// SigmoidRecipAVX512 sets dst[i] to 1/(1 + e^−x[i]) within 3 ULP for every
-// i < len(x), with fused multiply-adds, and the fallback's special values
-// and saturation thresholds but not its bits. dst must be as long as x
-// (unchecked) and either be x or not overlap it.
-// Its quotients are a reciprocal (VRCP14PS) corrected once, not VDIVPS.
-// It belongs to the avx512 level (the avx2 level's and AVX-512F: asm.AVX512); the caller checks the CPU.
-//
-//go:noescape
-func SigmoidRecipAVX512(dst []float32, x []float32)

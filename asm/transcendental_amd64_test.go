@@ -135,8 +135,8 @@ var fastKernels = []fastKernel{
 	},
 }
 
-// The AVX-512 kernels that divide by reciprocal (gen/vmath.go, quotient)
-// are held to the same bounds and exact values as Tanh and Sigmoid.
+// The AVX-512 kernel that divides by reciprocal (gen/vmath.go, quotient)
+// is held to the same bounds and exact values as Tanh.
 func init() {
 	for _, k := range fastKernels {
 		if recip, ok := recipKernels[k.name]; ok {
@@ -147,7 +147,7 @@ func init() {
 	}
 }
 
-var recipKernels = map[string]func(dst, x []float32){"Tanh": TanhRecipAVX512, "Sigmoid": SigmoidRecipAVX512}
+var recipKernels = map[string]func(dst, x []float32){"Tanh": TanhRecipAVX512}
 
 // TestFastTranscendental checks ExpFast, Tanh and Sigmoid against the
 // float64 reference: within their bounds on every length with guard pages
@@ -266,8 +266,8 @@ func TestTanhSigmoidLevelsAgree(t *testing.T) {
 	}
 }
 
-// TestRecipQuotients compares the AVX-512 kernels that divide by
-// reciprocal with those that divide by VDIVPS on a sample of every float32
+// TestRecipQuotients compares the AVX-512 kernel that divides by
+// reciprocal with the one that divides by VDIVPS on a sample of every float32
 // bit pattern (every 65537th with -short, every 61st otherwise): the
 // reciprocal and its correction leave an error below 2⁻²⁸ before the last
 // rounding, so a quotient can only round the other way, by one ULP, where
@@ -289,7 +289,7 @@ func TestRecipQuotients(t *testing.T) {
 	for _, k := range []struct {
 		name       string
 		div, recip func(dst, x []float32)
-	}{{"Tanh", TanhAVX512, TanhRecipAVX512}, {"Sigmoid", SigmoidAVX512, SigmoidRecipAVX512}} {
+	}{{"Tanh", TanhAVX512, TanhRecipAVX512}} {
 		yd, yr := make([]float32, len(x)), make([]float32, len(x))
 		k.div(yd, x)
 		k.recip(yr, x)

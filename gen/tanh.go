@@ -27,12 +27,12 @@ import (
 // same bits; asm.TestTanhSigmoidLevelsAgree checks that.
 
 // The quotients are one VDIVPS, correctly rounded, on AVX2 and in the
-// AVX-512 kernels; the AVX-512 TanhRecip and SigmoidRecip compute them as
-// a reciprocal and one correction instead (quotient in vmath.go), which
-// pipelines: package kernels chooses between the two per CPU. They give
-// the same bits as Tanh and Sigmoid but for about one input in 1,600
-// (Tanh) and 4,400 (Sigmoid), whose result moves by one ULP
-// (asm.TestRecipQuotients); the sweep bounds them as it does the others.
+// AVX-512 kernels; the AVX-512 TanhRecip computes them as a reciprocal
+// and one correction instead (quotient in vmath.go), which pipelines:
+// package kernels chooses between the two per CPU. It gives the same
+// bits as Tanh but for about one input in 1,600, whose result moves by
+// one ULP (asm.TestRecipQuotients); the sweep bounds it as it does the
+// others.
 
 // copySign returns r (whose sign bit is clear) with x's sign bit: on
 // AVX-512 one VPTERNLOGD, the bitwise select sign ? x : r (0xd8 with r

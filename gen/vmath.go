@@ -111,7 +111,7 @@ func bits(k any) uint32 {
 // result but for one quotient in a few thousand, which reciprocal rounds
 // the other way (an error of at most 0.57 ULP instead of 0.5), and their
 // speed depends on the CPU's divider: package kernels picks one per CPU
-// (kernels/tuning.go). AVX2 always divides.
+// for Tanh (kernels/tuning.go). AVX2 always divides.
 type quotient int
 
 const (

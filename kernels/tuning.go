@@ -25,17 +25,24 @@ import (
 //     its additions as FMAs by 1.0, with the same bits, to balance AMD's
 //     separate add and multiply pipes: 8% faster on a Zen 4
 //     (gen/exp.go, addOnFMA).
-//   - "intel": Tanh and Sigmoid take a reciprocal (VRCP14PS) and correct
-//     it with three FMA-unit instructions instead (gen/vmath.go,
-//     quotient), and Exp adds with adds. Not measured here on an Intel
-//     CPU: argued from Intel's instruction tables, in which a 512-bit
-//     VDIVPS occupies the divider for about 10 cycles on Ice Lake and
-//     Sapphire Rapids cores (twice the 256-bit rate), while VRCP14PS and
-//     the FMAs issue every cycle or two; at about 20 other vector
-//     instructions per 16 lanes, the divide is then the bottleneck of
-//     both kernels, as the divide-bound Sigmoid of 3.6–3.8 elements/ns
-//     seen on such a Xeon suggests. Their 512-bit adds and FMAs share
-//     ports, so moving additions buys nothing there.
+//   - "intel": Exp keeps its additions as additions: Intel's 512-bit adds and FMAs share
+//     ports, so moving additions buys nothing, and on an Ice Lake-SP
+//     Xeon (family 6, model 106) the plain adds measured 4–6% faster.
+//     Tanh takes a reciprocal (VRCP14PS) and corrects it with three
+//     FMA-unit instructions (gen/vmath.go, quotient); Sigmoid divides
+//     with VDIVPS, as on AMD. On that Xeon, 4K elements, the two
+//     quotients alternated every 100 calls for 150–200 rounds, the
+//     machine ran in two states: in the more frequent one (a busy host,
+//     which slows VDIVPS most) Tanh's reciprocal was 4–5% faster and
+//     Sigmoid's quotients even (2.50 and 2.49 elements/ns); in the
+//     other, VDIVPS was faster in both, 9% in Tanh (3.19 against 2.92)
+//     and 10% in Sigmoid (3.26 against 2.97). VDIVPS is therefore never
+//     slower in Sigmoid, and Tanh keeps the reciprocal for the state
+//     it was measured in most. Sapphire Rapids and later are not
+//     measured: they take Ice Lake's choices. To measure again,
+//     alternate SIMDNN_TUNING=amd and intel runs of go test ./bench
+//     -run '^$' -bench 'Kernels/kernel=(Exp|Tanh|Sigmoid)/size=4096$'
+//     -cpu 1.
 //
 // Every other vendor gets "amd", the tuning measured on two of its
 // microarchitectures. The GEMM block sizes are not a tuning: every CPU
