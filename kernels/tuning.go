@@ -25,9 +25,10 @@ import (
 //     its additions as FMAs by 1.0, with the same bits, to balance AMD's
 //     separate add and multiply pipes: 8% faster on a Zen 4
 //     (gen/exp.go, addOnFMA).
-//   - "intel": Exp keeps its additions as additions: Intel's 512-bit adds and FMAs share
-//     ports, so moving additions buys nothing, and on an Ice Lake-SP
-//     Xeon (family 6, model 106) the plain adds measured 4–6% faster.
+//   - "intel": Exp keeps its additions as additions: Intel's 512-bit
+//     adds and FMAs share ports, so moving additions buys nothing, and
+//     on an Ice Lake-SP Xeon (family 6, model 106) the plain adds
+//     measured 4–6% faster.
 //     Tanh takes a reciprocal (VRCP14PS) and corrects it with three
 //     FMA-unit instructions (gen/vmath.go, quotient); Sigmoid divides
 //     with VDIVPS, as on AMD. On that Xeon, 4K elements, the two
