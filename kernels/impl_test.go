@@ -11,9 +11,19 @@ import (
 // testImpls returns the implementations the tests run: every table this
 // CPU can run, those of every tuning included, or, when SIMDNN_KERNELS
 // chose one, only the active one.
+//
+// Under the race detector it leaves out the tunings' alternate tables.
+// The detector sees Go code only, and an alternate differs from the
+// table kept for its level only in assembly kernels, which it cannot
+// instrument; every other test run covers the alternates. Without them
+// the race run of this package fits its ten minutes on a 2-core Ice
+// Lake Xeon, which has four tables and two more GEMM block variants.
 func testImpls() []*impl {
 	if os.Getenv("SIMDNN_KERNELS") != "" {
 		return []*impl{active}
+	}
+	if raceBuild {
+		return available
 	}
 	return tables()
 }
