@@ -102,8 +102,8 @@ func blocksFor(mr, nr int) gemmBlocks {
 // dW784x64x256 and dW784x256x256, gave the best median on five of the six
 // shapes (the sixth, dW784x256x256, went to kc 384 by 3%), while the best
 // runs ranked the four differently from shape to shape: the rule stands
-// there. The 2 MiB L2 rows are its
-// reading of the caches, not a measurement.
+// there. The 2 MiB L2 rows are its reading of the caches, not a
+// measurement.
 func blocksForCaches(mr, nr, l1, l2, l3 int) gemmBlocks {
 	kc := clamp(l1/2/(4*nr), 256, 512)
 	mc := clamp(l2/2/(4*kc), mr, 1024) / mr * mr

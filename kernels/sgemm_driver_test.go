@@ -95,7 +95,7 @@ func goEpilogue(s, alpha float32, c []float32, x int, flags uint, bias []float32
 // small-m path around Go kernels (goSmallKernels), so that those paths
 // too are tested on every GOARCH. On amd64 with AVX-512, the packed
 // algorithm also runs with the block sizes of the other vendor's CPUs
-// (blocksTestImpls).
+// (blocksTestImpls), but under the race detector.
 func gemmTestImpls() []*impl {
 	blocked := generic
 	blocked.name = "blocked-go-3x5"
@@ -110,14 +110,14 @@ func gemmTestImpls() []*impl {
 	paths.sgemm = parallelSgemm(newGemmPaths(goMicroKernel(3, 5), goRowKernel(3, 5), packers{}).
 		withSwapped(wide, packers{}, fallbackPasses).withDot(goDotKernel(2, 3), packers{}).
 		withSmall(goSmallKernels(false)).pick)
-	if raceBuild {
-		// The other CPUs' block sizes run the same Go driver with
-		// other loop bounds: for the race detector (testImpls), the
-		// Go-kernel drivers here are the ones that matter.
-		return append(testImpls(), &blocked, &paths)
+	// The other CPUs' block sizes run the same Go driver with other loop
+	// bounds, which adds nothing the race detector can see (testImpls).
+	var otherBlocks []*impl
+	if !raceBuild {
+		otherBlocks = blocksTestImpls()
 	}
 	if testing.Short() {
-		return append(append(testImpls(), &blocked, &paths), blocksTestImpls()...)
+		return append(append(testImpls(), &blocked, &paths), otherBlocks...)
 	}
 	tiny := generic
 	tiny.name = "blocked-go-3x5-tiny-blocks"
@@ -127,7 +127,7 @@ func gemmTestImpls() []*impl {
 	g := newBlockedGemm(mk, packers{})
 	g.bs = gemmBlocks{kc: 7, mc: 6, nc: 10}
 	tiny.sgemm = parallelSgemm(one(g.sgemm, 3, 5))
-	return append(append(testImpls(), &blocked, &paths, &tiny), blocksTestImpls()...)
+	return append(append(testImpls(), &blocked, &paths, &tiny), otherBlocks...)
 }
 
 // forEachGemmImpl is forEachImpl over gemmTestImpls.
